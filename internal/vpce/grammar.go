@@ -56,6 +56,14 @@ func validRegion(s string) bool {
 	if len(parts) < 3 {
 		return false
 	}
+	for _, p := range parts {
+		if p == "" {
+			return false
+		}
+	}
+	if c := parts[0][0]; c < 'a' || c > 'z' {
+		return false
+	}
 	last := parts[len(parts)-1]
 	for i := range len(last) {
 		if last[i] < '0' || last[i] > '9' {

@@ -99,7 +99,7 @@ func SplitHostPort(hostport string) string {
 func ParseHost(hostport string) (Host, error) {
 	name := strings.TrimSuffix(strings.ToLower(SplitHostPort(hostport)), ".")
 	h := Host{Name: name}
-	if name == "" || len(name) > 253 {
+	if name == "" || len(name) > 253 || name[0] == '.' || strings.Contains(name, "..") {
 		return h, fmt.Errorf("%w: %q", ErrNotEndpointName, hostport)
 	}
 	if prefix, region, ok := cutPrivate(name); ok {
