@@ -46,12 +46,21 @@ var (
 // found.
 type FormatError struct {
 	Err    error  // one of the sentinel errors
-	Offset int64  // byte offset in the encoded body where the problem starts
+	Offset int64  // byte offset in the encoded body where the problem starts; -1 for header problems
 	Detail string // human-readable detail
 }
 
 func (e *FormatError) Error() string {
+	if e.Offset < 0 {
+		return fmt.Sprintf("%v: %s", e.Err, e.Detail)
+	}
 	return fmt.Sprintf("%v at byte %d: %s", e.Err, e.Offset, e.Detail)
+}
+
+// unsupported returns a *FormatError wrapping ErrUnsupported for a problem
+// found in the request headers rather than in the body.
+func unsupported(format string, args ...any) error {
+	return &FormatError{Err: ErrUnsupported, Offset: -1, Detail: fmt.Sprintf(format, args...)}
 }
 
 // Unwrap returns the sentinel error.
