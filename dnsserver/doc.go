@@ -1,0 +1,24 @@
+// Package dnsserver is the companion DNS server of s3vpce: it answers for
+// the names of the emulated S3 interface endpoints the way the Amazon VPC
+// resolver does, and forwards every other name to upstream resolvers.
+//
+// The names come from a [vpce.Topology] snapshot, read once per query:
+//
+//   - each endpoint's regional name (every ENI address) and zonal names (that
+//     zone's address), and every name below them (bucket., <b>.bucket.,
+//     <ap>-<acct>.accesspoint., <acct>.control., any other label);
+//   - with private DNS on, s3.<r>.amazonaws.com, s3-control.<r>.amazonaws.com,
+//     s3-accesspoint.<r>.amazonaws.com and every name below them;
+//   - ip-a-b-c-d.ec2.internal (us-east-1) and ip-a-b-c-d.<r>.compute.internal
+//     for every address inside a VPC that has an endpoint in region r.
+//
+// Answers carry TTL 60 like AWS. Names inside the served zones that do not
+// exist get NXDOMAIN with the zone's SOA; other types for existing names
+// get NODATA (NOERROR, empty answer, SOA in authority).
+//
+// The zones are s3.<r>.vpce.amazonaws.com for every region with an
+// endpoint, the three private-DNS names when enabled, the EC2 domains, and
+// s3.vpce.amazonaws.com: a vpce name with its region left out (a common
+// mistake) never exists on AWS, so it gets NXDOMAIN instead of being
+// forwarded.
+package dnsserver
