@@ -101,7 +101,7 @@ type S3Error struct {
 //	ErrTruncated            400 IncompleteBody         You did not provide the number of bytes specified by the Content-Length HTTP header.
 //	ErrLengthMismatch       400 IncompleteBody         (same message)
 //	ErrMalformedTrailer     400 MalformedTrailerError  The request contained trailing data that was not well-formed ...
-//	ErrUnsupported          400 InvalidRequest         detail of the error
+//	ErrUnsupported          400 InvalidRequest         Unsupported aws-chunked request: <detail>
 //	other framing errors    400 InvalidRequest         The aws-chunked body is malformed: <detail>
 func ToS3Error(err error) (S3Error, bool) {
 	var ce *ChecksumError
@@ -124,7 +124,7 @@ func ToS3Error(err error) (S3Error, bool) {
 		return S3Error{http.StatusBadRequest, "MalformedTrailerError",
 			"The request contained trailing data that was not well-formed or did not conform to our published schema."}, true
 	case ErrUnsupported:
-		return S3Error{http.StatusBadRequest, "InvalidRequest", fe.Detail}, true
+		return S3Error{http.StatusBadRequest, "InvalidRequest", "Unsupported aws-chunked request: " + fe.Detail}, true
 	default:
 		return S3Error{http.StatusBadRequest, "InvalidRequest", "The aws-chunked body is malformed: " + fe.Detail}, true
 	}
