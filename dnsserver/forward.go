@@ -35,6 +35,7 @@ func (s *Server) forward(w dns.ResponseWriter, r *dns.Msg, tcp bool, size int) {
 		return
 	}
 	resp.Id = r.Id
+	resp.RecursionAvailable = true
 	resp.Compress = true
 	if !tcp {
 		resp.Truncate(size)
@@ -51,11 +52,9 @@ func (s *Server) exchange(ctx context.Context, r *dns.Msg, tcp bool) (*dns.Msg, 
 		if ctx.Err() != nil {
 			break
 		}
-		c := &dns.Client{Net: "udp", UDPSize: dns.MaxMsgSize, Timeout: forwardTimeout}
-		resp, _, err := c.ExchangeContext(ctx, r, up)
+		resp, err := exchangeOne(ctx, "udp", r, up)
 		if err == nil && resp.Truncated && tcp {
-			c.Net = "tcp"
-			resp, _, err = c.ExchangeContext(ctx, r, up)
+			resp, err = exchangeOne(ctx, "tcp", r, up)
 		}
 		if err == nil {
 			return resp, nil
@@ -66,6 +65,24 @@ func (s *Server) exchange(ctx context.Context, r *dns.Msg, tcp bool) (*dns.Msg, 
 		return nil, fmt.Errorf("dnsserver: forward: %w", context.Cause(ctx))
 	}
 	return nil, fmt.Errorf("dnsserver: forward: %s", strings.Join(errs, "; "))
+}
+
+// exchangeOne sends r to one upstream. Unlike dns.Client.ExchangeContext
+// it stops waiting as soon as ctx is cancelled, not only at its deadline.
+func exchangeOne(ctx context.Context, network string, r *dns.Msg, upstream string) (*dns.Msg, error) {
+	c := &dns.Client{Net: network, UDPSize: dns.MaxMsgSize, Timeout: forwardTimeout}
+	conn, err := c.DialContext(ctx, upstream)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	resp, _, err := c.ExchangeWithConnContext(ctx, r, conn)
+	if err != nil && ctx.Err() != nil {
+		err = context.Cause(ctx)
+	}
+	return resp, err
 }
 
 // UpstreamsFromResolvConf reads the nameserver lines of a resolv.conf file

@@ -30,6 +30,8 @@ type dnsCase struct {
 	rcode  int
 	answer []string
 	ns     []string
+	// forwarded: the reply comes from an upstream, so AA is not expected.
+	forwarded bool
 }
 
 // a returns the zone-file A records of name for ips.
