@@ -22,7 +22,6 @@ const (
 	HeaderTrailer               = "X-Amz-Trailer"
 	HeaderTrailerSignature      = "x-amz-trailer-signature"
 	contentEncodingAWSChunked   = "aws-chunked"
-	unsignedPayload             = "UNSIGNED-PAYLOAD"
 	maxDecodedContentLengthBits = 63
 )
 
@@ -114,10 +113,15 @@ func OptionsFromHeader(h http.Header) (Options, error) {
 // RewriteHeader turns the headers of an aws-chunked request into those of a
 // plain one carrying the decoded body, for the handler behind the decoder:
 // it removes aws-chunked from Content-Encoding (and the header if nothing is
-// left), removes x-amz-decoded-content-length and x-amz-trailer, sets
-// x-amz-content-sha256 to UNSIGNED-PAYLOAD and, when decodedLength >= 0, sets
-// Content-Length to it (otherwise removes Content-Length). The caller must
-// also set http.Request.ContentLength and drop TransferEncoding.
+// left), removes x-amz-decoded-content-length, x-amz-trailer and
+// x-amz-content-sha256 and, when decodedLength >= 0, sets Content-Length to
+// it (otherwise removes Content-Length). The caller must also set
+// http.Request.ContentLength and drop TransferEncoding.
+//
+// x-amz-content-sha256 goes because gofakes3 decodes (laxly) a body itself
+// when it reads STREAMING-AWS4-HMAC-SHA256-PAYLOAD there, and because gofakes3
+// stores every X-Amz-* and the Content-Encoding request header as object
+// metadata, so anything left here would come back on GetObject.
 func RewriteHeader(h http.Header, decodedLength int64) {
 	var keep []string
 	for _, v := range h.Values("Content-Encoding") {
@@ -134,7 +138,7 @@ func RewriteHeader(h http.Header, decodedLength int64) {
 	}
 	h.Del(HeaderDecodedContentLength)
 	h.Del(HeaderTrailer)
-	h.Set(HeaderContentSHA256, unsignedPayload)
+	h.Del(HeaderContentSHA256)
 	h.Del("Content-Length")
 	if decodedLength >= 0 {
 		h.Set("Content-Length", strconv.FormatInt(decodedLength, 10))

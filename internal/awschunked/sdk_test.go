@@ -183,7 +183,7 @@ func decodeCaptured(t *testing.T, c captured) ([]byte, http.Header) {
 			t.Errorf("Content-Length %q / %d after rewrite, want %s", req.Header.Get("Content-Length"), req.ContentLength, v)
 		}
 	}
-	for _, name := range []string{HeaderDecodedContentLength, HeaderTrailer, "Content-Encoding"} {
+	for _, name := range []string{HeaderDecodedContentLength, HeaderTrailer, HeaderContentSHA256, "Content-Encoding"} {
 		if v := req.Header.Get(name); v != "" {
 			t.Errorf("%s = %q after rewrite", name, v)
 		}
