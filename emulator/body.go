@@ -175,4 +175,3 @@ func spool(r io.Reader) (*spooled, error) {
 	sp.Reader = io.MultiReader(bytes.NewReader(buf.Bytes()), f)
 	return sp, nil
 }
-
