@@ -90,6 +90,10 @@ func TestLookupPrivateDNS(t *testing.T) {
 			answer: a("ap-123456789012.s3-accesspoint.us-east-1.amazonaws.com.", allSeedIPs...)},
 		{qname: "S3.US-EAST-1.AMAZONAWS.COM.", qtype: dns.TypeA, answer: a("S3.US-EAST-1.AMAZONAWS.COM.", allSeedIPs...)},
 		{qname: s3, qtype: dns.TypeAAAA, ns: soa(s3)},
+		{qname: s3, qtype: dns.TypeSOA, answer: soa(s3)},
+		{qname: "mybucket." + s3, qtype: dns.TypeSOA, ns: soa(s3)},
+		{qname: "s3-control.us-east-1.amazonaws.com.", qtype: dns.TypeNS,
+			answer: []string{"s3-control.us-east-1.amazonaws.com. 60 IN NS ns.s3vpce.invalid."}},
 		{qname: "mybucket." + s3, qtype: dns.TypeAAAA, ns: soa(s3)},
 		{qname: "x.s3-control.us-east-1.amazonaws.com.", qtype: dns.TypeAAAA, ns: soa("s3-control.us-east-1.amazonaws.com.")},
 		// The vpce names still resolve.

@@ -39,6 +39,8 @@ const (
 type node struct {
 	kind     nodeKind
 	wildcard bool
+	// apex: the name is the apex of a zone (it has SOA and NS records).
+	apex bool
 	addrs    []netip.Addr
 	// prefixes are the VPC CIDRs whose addresses have EC2 names (kindEC2).
 	prefixes []netip.Prefix
@@ -80,7 +82,7 @@ func buildZone(t *vpce.Topology) *zone {
 		if n, ok := z.nodes[name]; ok {
 			return n
 		}
-		n := &node{kind: kind, soa: newSOA(name)}
+		n := &node{kind: kind, apex: true, soa: newSOA(name)}
 		z.nodes[name] = n
 		z.apexes = append(z.apexes, name)
 		return n
@@ -93,17 +95,18 @@ func buildZone(t *vpce.Topology) *zone {
 		}
 		for _, dn := range e.DNSNames() {
 			name := dns.Fqdn(strings.ToLower(dn.Name))
-			soa := vpceApex.soa
-			if !strings.HasSuffix(name, ".vpce.amazonaws.com.") {
-				// A private DNS name is the apex of its own private hosted zone.
-				soa = newSOA(name)
-			}
 			if _, ok := z.nodes[name]; ok {
 				// Two endpoints with private DNS in one region: the first
 				// wins, as in vpce.Topology.Resolve.
 				continue
 			}
-			z.nodes[name] = &node{kind: kindAddr, wildcard: dn.Wildcard, addrs: dn.Addrs, soa: soa}
+			n := &node{kind: kindAddr, wildcard: dn.Wildcard, addrs: dn.Addrs, soa: vpceApex.soa}
+			if !strings.HasSuffix(name, ".vpce.amazonaws.com.") {
+				// A private DNS name is the apex of its own private hosted zone.
+				n.apex, n.soa = true, newSOA(name)
+				z.apexes = append(z.apexes, name)
+			}
+			z.nodes[name] = n
 			z.names = append(z.names, name)
 		}
 	}
@@ -152,7 +155,7 @@ func (z *zone) lookup(qname string) (res result, n *node, addrs []netip.Addr, ap
 				return resultNXDomain, n, nil, false
 			case kindAddr:
 				if first || n.wildcard {
-					return resultFound, n, n.addrs, false
+					return resultFound, n, n.addrs, first && n.apex
 				}
 			case kindApex:
 				if first {
