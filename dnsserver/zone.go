@@ -40,8 +40,8 @@ type node struct {
 	kind     nodeKind
 	wildcard bool
 	// apex: the name is the apex of a zone (it has SOA and NS records).
-	apex bool
-	addrs    []netip.Addr
+	apex  bool
+	addrs []netip.Addr
 	// prefixes are the VPC CIDRs whose addresses have EC2 names (kindEC2).
 	prefixes []netip.Prefix
 	// soa is the SOA of the zone the name is in (at the apex, its own).
