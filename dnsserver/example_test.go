@@ -28,7 +28,8 @@ func ExampleRecords() {
 
 func ExampleServer() {
 	ctx := context.Background()
-	s, err := dnsserver.New(dnsserver.Config{Topology: vpce.DefaultTopology})
+	topo := vpce.DefaultTopology()
+	s, err := dnsserver.New(dnsserver.Config{Topology: func() *vpce.Topology { return topo }})
 	if err != nil {
 		panic(err)
 	}

@@ -20,7 +20,9 @@ type Config struct {
 	// Topology returns the current snapshot; it is called once per query,
 	// so it must be cheap (an atomic load in the caller). The zone data
 	// derived from a snapshot is cached until Topology returns another
-	// pointer. Required.
+	// pointer, so it must return the same pointer while nothing changes
+	// (vpce.DefaultTopology itself builds a new one per call: wrap its
+	// result instead). Required.
 	Topology func() *vpce.Topology
 	// Upstream lists resolvers ("host:port") to forward names outside the
 	// served zones to, tried in order. Empty: such names get REFUSED, so the
