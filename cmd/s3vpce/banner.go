@@ -1,0 +1,49 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+
+	"github.com/s3vpce/s3vpce/emulator"
+)
+
+// printBanner tells the user what is running and exactly what to type.
+func printBanner(w io.Writer, srv *emulator.Server, caFile string, created bool) {
+	topo := srv.Topology()
+	_, portStr, _ := net.SplitHostPort(srv.Addr())
+	port, _ := strconv.Atoi(portStr)
+	fmt.Fprintf(w, "s3vpce: S3 through an interface VPC endpoint, offline\n\n")
+	for _, e := range topo.Endpoints() {
+		fmt.Fprintf(w, "Endpoint %s  (%s, %s, %d zones)\n", e.ID, e.VPCID, e.Region, len(e.Zones))
+		fmt.Fprintf(w, "  %-12s %s  -> %v\n", "regional", e.BucketURL("", 0), e.IPs())
+		for _, z := range e.Zones {
+			fmt.Fprintf(w, "  %-12s %s  -> %s\n", z.Name, e.BucketURL(z.Name, 0), z.IP)
+		}
+		if e.PrivateDNS {
+			fmt.Fprintf(w, "  private DNS  https://s3.%s.amazonaws.com\n", e.Region)
+		}
+	}
+	fmt.Fprintf(w, "\nHTTPS        %s\n", srv.Addr())
+	if a := srv.DNSAddr(); a != "" {
+		fmt.Fprintf(w, "DNS          %s (UDP and TCP)\n", a)
+	}
+	note := ""
+	if created {
+		note = " (new)"
+	}
+	fmt.Fprintf(w, "CA           %s%s\n", caFile, note)
+	fmt.Fprintf(w, "Credentials  AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s\n             account %s, %s\n",
+		emulator.DefaultAccessKeyID, emulator.DefaultSecretAccessKey, emulator.DefaultAccountID, emulator.DefaultPrincipalARN)
+
+	e := topo.Endpoints()[0]
+	fmt.Fprintf(w, "\nThrough the endpoint's own names and private IPs (a private network namespace; root or user namespaces):\n")
+	fmt.Fprintf(w, "  s3vpce exec -- aws --endpoint-url %s s3 ls\n", e.BucketURL("", 0))
+	fmt.Fprintf(w, "  s3vpce exec -- nslookup %s\n", e.ZonalName(e.Zones[len(e.Zones)/2].Name))
+	fmt.Fprintf(w, "\nFrom this shell instead (port %d and an /etc/hosts line):\n", port)
+	fmt.Fprintf(w, "  export AWS_CA_BUNDLE=%s AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s\n",
+		caFile, emulator.DefaultAccessKeyID, emulator.DefaultSecretAccessKey, e.Region)
+	fmt.Fprintf(w, "  echo '127.0.0.1 bucket.%s' | sudo tee -a /etc/hosts\n", e.RegionalName())
+	fmt.Fprintf(w, "  aws --endpoint-url %s s3 ls\n\n", e.BucketURL("", port))
+}

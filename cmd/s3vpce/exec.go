@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/s3vpce/s3vpce/certs"
+	"github.com/s3vpce/s3vpce/emulator"
+	"github.com/s3vpce/s3vpce/internal/attach"
+	"github.com/s3vpce/s3vpce/internal/netns"
+	"github.com/s3vpce/s3vpce/internal/vpce"
+)
+
+func runExec(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("s3vpce exec", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	home := fs.String("home", "", "state directory (as for serve); a serve running there is shared")
+	keepAWS := fs.Bool("keep-aws-env", false, "keep the caller's AWS credentials instead of setting the emulator's")
+	privateDNS := fs.Bool("private-dns", false, "when no serve is running: enable private DNS for the emulator started for the command")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, `usage: s3vpce exec [flags] -- COMMAND [ARG...]
+
+Run COMMAND in a private network and mount namespace where the endpoint names
+resolve, through the VPC resolver address, to the endpoint's private IPs, and
+port 443 there reaches the emulator. Nothing on the host changes. If
+"s3vpce serve" is running (same --home), its buckets and CA are shared;
+otherwise an emulator runs for the command's lifetime.
+
+The command gets AWS_CA_BUNDLE, SSL_CERT_FILE, REQUESTS_CA_BUNDLE and
+CURL_CA_BUNDLE set to the CA, and the emulator's credentials.
+
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	command := fs.Args()
+	if len(command) == 0 {
+		fs.Usage()
+		return 2
+	}
+	dir, err := stateDir(*home)
+	if err != nil {
+		fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
+		return 125
+	}
+
+	var hello attach.Hello
+	var serveOn func(*netns.Sockets) error
+	if cl, err := attach.Dial(ctx, filepath.Join(dir, attach.SocketName)); err == nil {
+		defer cl.Close()
+		hello, serveOn = cl.Hello, cl.Attach
+	} else {
+		ca, _, err := certs.LoadOrCreate(dir)
+		if err != nil {
+			fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
+			return 125
+		}
+		topo, err := defaultTopology(*privateDNS)
+		if err != nil {
+			fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
+			return 125
+		}
+		srv, err := emulator.New(emulator.Options{Topology: topo, CA: ca})
+		if err == nil {
+			err = srv.Start(ctx)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
+			return 125
+		}
+		defer srv.Close()
+		hello = helloFor(topo, filepath.Join(dir, certs.CertFile))
+		serveOn = func(s *netns.Sockets) error {
+			_, err := attachSockets(ctx, srv, s)
+			return err
+		}
+	}
+
+	cfg := netns.Config{
+		Addrs: hello.Addrs, Resolvers: hello.Resolvers, SearchDomain: hello.SearchDomain,
+		HTTPSPort: 443, Command: command, Env: commandEnv(os.Environ(), hello, *keepAWS),
+		UserNamespace: os.Geteuid() != 0,
+	}
+	cmd, err := netns.Start(ctx, cfg, stdin, stdout, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "s3vpce exec: %v\n\n%s", err, fallback(dir))
+		return 125
+	}
+	if err := serveOn(cmd.Sockets); err != nil {
+		cmd.Abort()
+		fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
+		return 125
+	}
+	code, err := cmd.Run()
+	if err != nil {
+		fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
+	}
+	return code
+}
+
+// commandEnv is the environment of the command: the caller's, with the CA
+// trusted by every common client and, unless keepAWS, the emulator's
+// credentials instead of any real ones.
+func commandEnv(env []string, h attach.Hello, keepAWS bool) []string {
+	set := map[string]string{
+		"AWS_CA_BUNDLE": h.CAFile, "SSL_CERT_FILE": h.CAFile, "REQUESTS_CA_BUNDLE": h.CAFile, "CURL_CA_BUNDLE": h.CAFile,
+	}
+	drop := map[string]bool{}
+	if !keepAWS {
+		set["AWS_ACCESS_KEY_ID"] = h.AccessKeyID
+		set["AWS_SECRET_ACCESS_KEY"] = h.SecretAccessKey
+		for _, k := range []string{"AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"} {
+			drop[k] = true
+		}
+	}
+	hasRegion := false
+	out := make([]string, 0, len(env)+len(set))
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if _, ok := set[k]; ok || drop[k] {
+			continue
+		}
+		if k == "AWS_DEFAULT_REGION" || k == "AWS_REGION" {
+			hasRegion = true
+		}
+		out = append(out, kv)
+	}
+	if !hasRegion && h.Region != "" {
+		set["AWS_DEFAULT_REGION"] = h.Region
+	}
+	for k, v := range set {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+// fallback tells a user without namespaces how to get the same from the host.
+func fallback(dir string) string {
+	e := vpce.DefaultEndpoint()
+	return fmt.Sprintf(`Network namespaces are unavailable here (%s).
+Without them, run "s3vpce serve" and reach it through its port and an /etc/hosts line:
+  echo '127.0.0.1 bucket.%s' | sudo tee -a /etc/hosts
+  export AWS_CA_BUNDLE=%s AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s
+  aws --endpoint-url %s s3 ls
+`, netns.Hint(), e.RegionalName(), filepath.Join(dir, certs.CertFile), emulator.DefaultAccessKeyID, emulator.DefaultSecretAccessKey, e.BucketURL("", 4443))
+}

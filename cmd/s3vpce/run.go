@@ -1,0 +1,52 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/s3vpce/s3vpce/certs"
+)
+
+const usage = `s3vpce: Amazon S3 through an AWS PrivateLink interface endpoint, offline.
+
+usage:
+  s3vpce serve [flags]            run the emulator (HTTPS, DNS) on its defaults
+  s3vpce exec [flags] -- CMD...   run CMD where the vpce names resolve to the
+                                  endpoint's private IPs and reach the emulator
+  s3vpce dns records              print the DNS records served
+  s3vpce help                     this text
+
+Run "s3vpce COMMAND -h" for a command's flags.
+`
+
+// run is the whole program minus process concerns: it returns the exit status.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
+	case "exec":
+		return runExec(ctx, args[1:], stdin, stdout, stderr)
+	case "dns":
+		return runDNS(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "s3vpce: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+}
+
+// stateDir returns the --home flag's value, else the default state directory.
+func stateDir(flagValue string) (string, error) {
+	if flagValue != "" {
+		return flagValue, nil
+	}
+	return certs.DefaultDir(os.Getenv)
+}

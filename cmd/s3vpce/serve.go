@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/s3vpce/s3vpce/certs"
+	"github.com/s3vpce/s3vpce/dnsserver"
+	"github.com/s3vpce/s3vpce/emulator"
+	"github.com/s3vpce/s3vpce/internal/attach"
+	"github.com/s3vpce/s3vpce/internal/netns"
+	"github.com/s3vpce/s3vpce/internal/vpce"
+)
+
+// Defaults of s3vpce serve. docker-compose.yml and the README use them.
+const (
+	defaultHTTPSAddr = "127.0.0.1:4443"
+	defaultDNSAddr   = "127.0.0.1:5300"
+)
+
+// listFlag is a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+type serveFlags struct {
+	home, httpsAddr, dnsAddr, dnsUpstream, logFormat string
+	buckets                                           listFlag
+	privateDNS, verbose                               bool
+}
+
+func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
+	f := &serveFlags{}
+	fs := flag.NewFlagSet("s3vpce serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.home, "home", "", "state directory holding the CA (default $S3VPCE_HOME, $XDG_DATA_HOME/s3vpce or ~/.local/share/s3vpce)")
+	fs.StringVar(&f.httpsAddr, "https-addr", defaultHTTPSAddr, "HTTPS listen address (loopback unless you mean otherwise)")
+	fs.StringVar(&f.dnsAddr, "dns-addr", defaultDNSAddr, `DNS listen address, UDP and TCP ("off" for none)`)
+	fs.StringVar(&f.dnsUpstream, "dns-upstream", "none", `where DNS forwards names it does not serve: "none" (REFUSED), "resolv.conf" (the host's nameservers) or host:port,...`)
+	fs.Var(&f.buckets, "bucket", "create this bucket at start (repeatable)")
+	fs.BoolVar(&f.privateDNS, "private-dns", false, "enable private DNS: s3.<region>.amazonaws.com and friends resolve to the endpoint")
+	fs.StringVar(&f.logFormat, "log", "text", `log format on stderr: "text" or "json"`)
+	fs.BoolVar(&f.verbose, "v", false, "log every request")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: s3vpce serve [flags]\n\nRun the emulator: HTTPS for the endpoint names, DNS for them, and a control\nsocket through which `s3vpce exec` shares this server.\n\n")
+		fs.PrintDefaults()
+	}
+	return fs, f
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs, f := newServeFlags(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "s3vpce serve: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	start := time.Now()
+	log := newLogger(stderr, f.logFormat, f.verbose)
+	home, err := stateDir(f.home)
+	if err != nil {
+		fmt.Fprintf(stderr, "s3vpce serve: %v\n", err)
+		return 1
+	}
+	ca, created, err := certs.LoadOrCreate(home)
+	if err != nil {
+		fmt.Fprintf(stderr, "s3vpce serve: %v\n", err)
+		return 1
+	}
+	upstream, err := parseUpstream(f.dnsUpstream)
+	if err != nil {
+		fmt.Fprintf(stderr, "s3vpce serve: --dns-upstream: %v\n", err)
+		return 2
+	}
+	topo, err := defaultTopology(f.privateDNS)
+	if err != nil {
+		fmt.Fprintf(stderr, "s3vpce serve: %v\n", err)
+		return 1
+	}
+	srv, err := emulator.New(emulator.Options{
+		Topology: topo, CA: ca, Buckets: f.buckets, Addr: f.httpsAddr, DNSAddr: f.dnsAddr,
+		DNSUpstream: upstream, Logger: log,
+	})
+	if err == nil {
+		err = srv.Start(ctx)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "s3vpce serve: %v\n", err)
+		return 1
+	}
+	defer srv.Close()
+	caFile := filepath.Join(home, certs.CertFile)
+	ctl, err := attach.Listen(filepath.Join(home, attach.SocketName), func() attach.Hello {
+		return helloFor(srv.Topology(), caFile)
+	}, func(s *netns.Sockets) (func(), error) {
+		return attachSockets(ctx, srv, s)
+	}, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "s3vpce serve: %v\n", err)
+		return 1
+	}
+	defer ctl.Close()
+	printBanner(stdout, srv, caFile, created)
+	log.Info("ready", "https", srv.Addr(), "dns", srv.DNSAddr(), "startup", time.Since(start).Round(time.Microsecond).String())
+	<-ctx.Done()
+	log.Info("shutting down")
+	return 0
+}
+
+// attachSockets serves HTTPS and DNS on sockets opened in an exec namespace.
+func attachSockets(ctx context.Context, srv *emulator.Server, s *netns.Sockets) (func(), error) {
+	if err := srv.ServeListener(s.HTTPS); err != nil {
+		return nil, err
+	}
+	if s.DNSUDP != nil || s.DNSTCP != nil {
+		if err := srv.ServeDNS(ctx, s.DNSUDP, s.DNSTCP); err != nil {
+			s.HTTPS.Close()
+			return nil, err
+		}
+	}
+	return func() { s.Close() }, nil
+}
+
+func defaultTopology(privateDNS bool) (*vpce.Topology, error) {
+	e := vpce.DefaultEndpoint()
+	e.PrivateDNS = privateDNS
+	return vpce.NewTopology([]vpce.VPC{vpce.DefaultVPC()}, []vpce.Endpoint{e})
+}
+
+// helloFor describes the topology to an exec client.
+func helloFor(topo *vpce.Topology, caFile string) attach.Hello {
+	h := attach.Hello{
+		Version: 1, CAFile: caFile,
+		AccessKeyID: emulator.DefaultAccessKeyID, SecretAccessKey: emulator.DefaultSecretAccessKey,
+	}
+	for _, v := range topo.VPCs() {
+		h.Resolvers = append(h.Resolvers, v.ResolverIP())
+	}
+	for _, e := range topo.Endpoints() {
+		h.Addrs = append(h.Addrs, e.IPs()...)
+		if h.Region == "" {
+			h.Region = e.Region
+		}
+	}
+	h.SearchDomain = searchDomain(h.Region)
+	return h
+}
+
+// searchDomain is the VPC's default DHCP search domain.
+func searchDomain(region string) string {
+	if region == "us-east-1" {
+		return "ec2.internal"
+	}
+	return region + ".compute.internal"
+}
+
+func parseUpstream(v string) ([]string, error) {
+	switch v {
+	case "", "none":
+		return nil, nil
+	case "resolv.conf":
+		return dnsserver.UpstreamsFromResolvConf("/etc/resolv.conf")
+	}
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+func newLogger(w io.Writer, format string, verbose bool) *slog.Logger {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
