@@ -33,8 +33,8 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 type serveFlags struct {
 	home, httpsAddr, dnsAddr, dnsUpstream, logFormat string
-	buckets                                           listFlag
-	privateDNS, verbose                               bool
+	buckets                                          listFlag
+	privateDNS, verbose                              bool
 }
 
 func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
