@@ -21,7 +21,11 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 	m := new(dns.Msg)
 	m.SetReply(r)
 	m.Compress = true
-	m.RecursionAvailable = len(s.upstream) > 0
+	// The server plays the VPC resolver (AmazonProvidedDNS at the VPC's
+	// base+2 address): a recursive resolver, so RA is set and answers are
+	// not authoritative, as the seed's nslookup shows ("Non-authoritative
+	// answer"). Only REFUSED tells a client that a name is not served.
+	m.RecursionAvailable = true
 	tcp := w.RemoteAddr() != nil && w.RemoteAddr().Network() == "tcp"
 
 	opt := r.IsEdns0()
@@ -58,12 +62,10 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 		s.forward(w, r, tcp, size)
 		return
 	case resultNXDomain:
-		m.Authoritative = true
 		m.Ns = []dns.RR{n.soa}
 		s.reply(w, r, m, dns.RcodeNameError, tcp, size)
 		return
 	}
-	m.Authoritative = true
 	switch {
 	case (q.Qtype == dns.TypeA || q.Qtype == dns.TypeANY) && len(addrs) > 0:
 		// ANY gets the A records only (RFC 8482 allows a subset).
