@@ -1,0 +1,358 @@
+package main
+
+// End-to-end tests: the real s3vpce program (this test binary re-executed
+// as main), real network namespaces, real DNS, real TLS and real clients
+// (Debian's aws CLI v2, aws CLI v1 where present, s3cmd).
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/s3vpce/s3vpce/internal/netns"
+	"github.com/s3vpce/s3vpce/internal/vpce"
+)
+
+const envAsMain = "S3VPCE_TEST_AS_MAIN"
+
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == netns.InitArg {
+		os.Exit(netns.Init())
+	}
+	if os.Getenv(envAsMain) == "1" {
+		main()
+	}
+	os.Exit(m.Run())
+}
+
+const (
+	regionalName = "vpce-0a77994aa2124c299-9tcntpvn.s3.us-east-1.vpce.amazonaws.com"
+	zonalName    = "vpce-0a77994aa2124c299-9tcntpvn-us-east-1d.s3.us-east-1.vpce.amazonaws.com"
+)
+
+// needNamespaces stops a test that cannot create namespaces here.
+func needNamespaces(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to create network namespaces (CI runs as root)")
+	}
+}
+
+// s3vpceCmd runs this test binary as the s3vpce program, with a clean,
+// explicit environment: no AWS settings from the machine leak in.
+func s3vpceCmd(t *testing.T, home string, args ...string) *exec.Cmd {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(t.Context(), self, args...)
+	cmd.Env = []string{
+		envAsMain + "=1",
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		"HOME=" + home,
+		"S3VPCE_HOME=" + home,
+		"AWS_CONFIG_FILE=" + filepath.Join(home, "no-aws-config"),
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "no-aws-credentials"),
+		"AWS_PAGER=",
+		"AWS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt", // as this machine presets it: exec must override it
+		"LANG=C.UTF-8",
+	}
+	return cmd
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func runS3vpce(t *testing.T, home string, args ...string) result {
+	t.Helper()
+	cmd := s3vpceCmd(t, home, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errb.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("s3vpce %v: %v", args, err)
+	}
+	return r
+}
+
+// startServe runs `s3vpce serve` on ephemeral loopback ports and returns
+// once its banner (printed after every listener is up) is complete.
+func startServe(t *testing.T, home string, extra ...string) {
+	t.Helper()
+	cmd := s3vpceCmd(t, home, append([]string{"serve", "--https-addr", "127.0.0.1:0", "--dns-addr", "127.0.0.1:0"}, extra...)...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+	})
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "From this shell instead") {
+			go io.Copy(io.Discard, stdout)
+			return
+		}
+	}
+	cmd.Wait()
+	t.Fatalf("s3vpce serve exited before its banner; stderr:\n%s", stderr.String())
+}
+
+func writeRandom(t *testing.T, path string, n int) []byte {
+	t.Helper()
+	b := make([]byte, n)
+	rand.Read(b)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func sameFile(t *testing.T, a, b string) {
+	t.Helper()
+	x, err := os.ReadFile(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := os.ReadFile(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(x, y) {
+		t.Fatalf("%s (%d bytes) and %s (%d bytes) differ", a, len(x), b, len(y))
+	}
+}
+
+func TestExecNslookupPrintsSeedAnswer(t *testing.T) {
+	needNamespaces(t)
+	home := t.TempDir()
+	r := runS3vpce(t, home, "exec", "--", "nslookup", zonalName)
+	if r.code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	want, err := os.ReadFile("../../testdata/seed-nslookup.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.stdout != string(want) {
+		t.Errorf("nslookup through s3vpce exec:\n%s\nwant the seed's:\n%s", r.stdout, want)
+	}
+	// A name with the region dropped does not resolve (facts §1, §9.2).
+	r = runS3vpce(t, home, "exec", "--", "nslookup", "bucket.vpce-0a77994aa2124c299-9tcntpvn.s3.vpce.amazonaws.com")
+	if r.code == 0 || !strings.Contains(r.stdout, "NXDOMAIN") {
+		t.Errorf("region-less name: exit %d, output %q; want NXDOMAIN", r.code, r.stdout)
+	}
+}
+
+func TestExecStandaloneExitStatusAndEnv(t *testing.T) {
+	needNamespaces(t)
+	home := t.TempDir()
+	r := runS3vpce(t, home, "exec", "--", "sh", "-c", `echo "$AWS_CA_BUNDLE|$SSL_CERT_FILE|$AWS_ACCESS_KEY_ID|$AWS_DEFAULT_REGION"; exit 7`)
+	if r.code != 7 {
+		t.Fatalf("exit status %d, want the command's 7; stderr %s", r.code, r.stderr)
+	}
+	ca := filepath.Join(home, "rootCA.pem")
+	want := ca + "|" + ca + "|AKIAS3VPCE0EXAMPLE01|us-east-1\n"
+	if r.stdout != want {
+		t.Errorf("command environment %q, want %q", r.stdout, want)
+	}
+	fi, err := os.Stat(filepath.Join(home, "rootCA-key.pem"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("CA key: %v, mode %v; want 0600", err, fi)
+	}
+	if r := runS3vpce(t, home, "exec", "--", "no-such-command-s3vpce"); r.code == 0 || !strings.Contains(r.stderr, "command not found") {
+		t.Errorf("missing command: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// awsCLIs returns the aws CLIs to test: Debian's v2 (required) and the v1
+// that pyenv installs on this kind of machine, where present.
+func awsCLIs(t *testing.T) map[string]string {
+	t.Helper()
+	clis := map[string]string{}
+	if _, err := os.Stat("/usr/bin/aws"); err != nil {
+		t.Fatalf("Debian's aws CLI v2 (/usr/bin/aws) is missing: run .ci/run or apt-get install awscli")
+	}
+	clis["v2"] = "/usr/bin/aws"
+	if home, err := os.UserHomeDir(); err == nil {
+		if m, _ := filepath.Glob(filepath.Join(home, ".pyenv/versions/*/bin/aws")); len(m) > 0 {
+			clis["v1"] = m[0]
+		}
+	}
+	return clis
+}
+
+func TestAWSCLIThroughEndpointNames(t *testing.T) {
+	needNamespaces(t)
+	home := t.TempDir()
+	startServe(t, home)
+	small := filepath.Join(home, "small.txt")
+	big := filepath.Join(home, "big.bin")
+	writeRandom(t, small, 1234)
+	writeRandom(t, big, 50<<20)
+	for version, aws := range awsCLIs(t) {
+		for _, name := range []string{regionalName, zonalName} {
+			t.Run(version+"/"+strings.SplitN(name, ".", 2)[0], func(t *testing.T) {
+				url := "https://bucket." + name
+				bucket := fmt.Sprintf("e2e-%s-%d", version, time.Now().UnixNano())
+				back := filepath.Join(home, bucket+".back")
+				script := strings.Join([]string{
+					`set -e`,
+					`A="$AWS --endpoint-url $URL"`,
+					`$A s3 mb s3://$B`,
+					`$A s3 cp $SMALL s3://$B/dir/small.txt`,
+					`$A s3 cp $BIG s3://$B/big.bin --only-show-errors`,
+					`$A s3 cp s3://$B/big.bin $BACK --only-show-errors`,
+					`$A s3 cp s3://$B/dir/small.txt $BACK.small --only-show-errors`,
+				}, "\n")
+				cmd := s3vpceCmd(t, home, "exec", "--", "sh", "-c", script)
+				cmd.Env = append(cmd.Env, "AWS="+aws, "URL="+url, "B="+bucket, "SMALL="+small, "BIG="+big, "BACK="+back)
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Fatalf("%v\n%s", err, out)
+				}
+				sameFile(t, big, back)
+				sameFile(t, small, back+".small")
+
+				// A second exec shares the running serve's buckets.
+				r := runS3vpce(t, home, "exec", "--", aws, "--endpoint-url", url, "s3", "ls", "s3://"+bucket, "--recursive")
+				if r.code != 0 || !strings.Contains(r.stdout, "52428800 big.bin") || !strings.Contains(r.stdout, "1234 dir/small.txt") {
+					t.Fatalf("s3 ls: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+				}
+				r = runS3vpce(t, home, "exec", "--", aws, "--endpoint-url", url, "s3", "ls")
+				if r.code != 0 || !strings.Contains(r.stdout, " "+bucket+"\n") {
+					t.Fatalf("s3 ls (buckets): exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+				}
+				r = runS3vpce(t, home, "exec", "--", "sh", "-c",
+					aws+" --endpoint-url "+url+" s3 rm s3://"+bucket+" --recursive && "+aws+" --endpoint-url "+url+" s3 rb s3://"+bucket)
+				if r.code != 0 || !strings.Contains(r.stdout, "remove_bucket: "+bucket) {
+					t.Fatalf("s3 rm/rb: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+				}
+			})
+		}
+	}
+}
+
+func TestAWSCLIBareNameFailsTLSLikeSeed(t *testing.T) {
+	needNamespaces(t)
+	golden, err := os.ReadFile("../../testdata/seed-bare-name-error.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := t.TempDir()
+	startServe(t, home)
+	for _, name := range []string{zonalName, regionalName} {
+		t.Run(strings.SplitN(name, ".", 2)[0], func(t *testing.T) {
+			r := runS3vpce(t, home, "exec", "--", "/usr/bin/aws", "--endpoint-url", "https://"+name, "s3", "ls")
+			if r.code == 0 {
+				t.Fatalf("aws s3 ls on the bare name succeeded:\n%s", r.stdout)
+			}
+			// The seed typed the zonal name; for the regional one only the
+			// name in front of "doesn't match" changes, not the SAN list.
+			head, sans, _ := strings.Cut(strings.TrimSpace(string(golden)), " doesn't match ")
+			want := strings.ReplaceAll(head, zonalName, name) + " doesn't match " + sans
+			if got := strings.TrimSpace(r.stderr); got != want {
+				t.Errorf("stderr differs from the seed's error.\n got: %s\nwant: %s", got, want)
+			}
+		})
+	}
+}
+
+func TestS3cmdVirtualHosted(t *testing.T) {
+	needNamespaces(t)
+	if _, err := exec.LookPath("s3cmd"); err != nil {
+		t.Fatalf("s3cmd is missing: run .ci/run or apt-get install s3cmd")
+	}
+	home := t.TempDir()
+	startServe(t, home)
+	cfg := filepath.Join(home, "s3cfg")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`[default]
+access_key = AKIAS3VPCE0EXAMPLE01
+secret_key = s3vpceLocalSecretKeyDoNotUseOnAWS0000001
+host_base = bucket.%[1]s
+host_bucket = %%(bucket)s.bucket.%[1]s
+bucket_location = us-east-1
+use_https = True
+check_ssl_certificate = True
+ca_certs_file = %[2]s
+signature_v2 = False
+multipart_chunk_size_mb = 5
+`, zonalName, filepath.Join(home, "rootCA.pem"))), 0o600)
+	small, big := filepath.Join(home, "small"), filepath.Join(home, "big")
+	writeRandom(t, small, 4321)
+	writeRandom(t, big, 12<<20) // three parts
+	script := strings.Join([]string{
+		`set -e`,
+		`s3cmd -c $CFG mb s3://wsgbucket`,
+		`s3cmd -c $CFG put $SMALL s3://wsgbucket/small`,
+		`s3cmd -c $CFG put $BIG s3://wsgbucket/dir/big`,
+		`s3cmd -c $CFG ls s3://wsgbucket`,
+		`s3cmd -c $CFG get s3://wsgbucket/small $SMALL.back`,
+		`s3cmd -c $CFG get s3://wsgbucket/dir/big $BIG.back`,
+	}, "\n")
+	cmd := s3vpceCmd(t, home, "exec", "--", "sh", "-c", script)
+	cmd.Env = append(cmd.Env, "CFG="+cfg, "SMALL="+small, "BIG="+big)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "DIR  s3://wsgbucket/dir/") {
+		t.Errorf("s3cmd ls did not list the dir/ prefix:\n%s", out)
+	}
+	sameFile(t, small, small+".back")
+	sameFile(t, big, big+".back")
+}
+
+func TestServeBanner(t *testing.T) {
+	home := t.TempDir()
+	ctx, cancel := context.WithCancel(t.Context())
+	var out, errb bytes.Buffer
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"serve", "--home", home, "--https-addr", "127.0.0.1:0", "--dns-addr", "127.0.0.1:0"}, nil, &out, &errb)
+	}()
+	deadline := time.After(30 * time.Second)
+	for !strings.Contains(errb.String(), "msg=ready") {
+		select {
+		case <-deadline:
+			t.Fatalf("no ready log; stderr:\n%s", errb.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exited %d: %s", code, errb.String())
+	}
+	for _, want := range []string{
+		"https://bucket." + regionalName,
+		"https://bucket." + zonalName + "  -> 172.16.10.143",
+		"export AWS_CA_BUNDLE=" + filepath.Join(home, "rootCA.pem"),
+		"s3vpce exec -- aws --endpoint-url https://bucket." + regionalName + " s3 ls",
+		"AWS_ACCESS_KEY_ID=AKIAS3VPCE0EXAMPLE01",
+		vpce.DefaultEndpointID,
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("banner lacks %q:\n%s", want, out.String())
+		}
+	}
+}
