@@ -199,6 +199,14 @@ func compileCondition(op operator, key string, vals []string, vars bool) (compil
 
 // parseNumber parses a finite number.
 func parseNumber(s string) (float64, error) {
+	if len(s) > 0 && len(s) <= 15 && isDigits(s) {
+		// Fast path for the common small non-negative integers (exact in a float64).
+		var n int64
+		for i := 0; i < len(s); i++ {
+			n = n*10 + int64(s[i]-'0')
+		}
+		return float64(n), nil
+	}
 	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 	if err != nil {
 		return 0, err
@@ -224,7 +232,14 @@ func parseDate(s string) (int64, bool) {
 	if s == "" {
 		return 0, false
 	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+	if t, ok := parseUTCSeconds(s); ok {
+		return t, true
+	}
+	if isInteger(s) {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return 0, false
+		}
 		if n > math.MaxInt64/int64(time.Second) || n < math.MinInt64/int64(time.Second) {
 			return 0, false
 		}
@@ -239,6 +254,65 @@ func parseDate(s string) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// isDigits reports whether s consists of ASCII digits only.
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// parseUTCSeconds is a fast path for the form AWS uses for aws:CurrentTime,
+// "2006-01-02T15:04:05Z".
+func parseUTCSeconds(s string) (int64, bool) {
+	if len(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' {
+		return 0, false
+	}
+	num := func(a, b int) (int, bool) {
+		if !isDigits(s[a:b]) {
+			return 0, false
+		}
+		n := 0
+		for i := a; i < b; i++ {
+			n = n*10 + int(s[i]-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(0, 4)
+	mo, ok2 := num(5, 7)
+	d, ok3 := num(8, 10)
+	h, ok4 := num(11, 13)
+	mi, ok5 := num(14, 16)
+	se, ok6 := num(17, 19)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59 {
+		return 0, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, se, 0, time.UTC)
+	if t.Day() != d || y < 1678 || y > 2261 {
+		return 0, false // e.g. February 30th
+	}
+	return t.UnixNano(), true
+}
+
+// isInteger reports whether s is an optionally signed run of digits; it
+// keeps parseDate from allocating a strconv error for ISO dates.
+func isInteger(s string) bool {
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		s = s[1:]
+	}
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // parseCIDR parses "10.0.0.0/8", "2001:db8::/32" or a bare address.

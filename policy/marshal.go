@@ -144,7 +144,11 @@ func writeList(b *bytes.Buffer, v []string) {
 	b.WriteByte(']')
 }
 
+// writeString writes s as a JSON string without HTML escaping, so that the
+// output stays as short as the input for the endpoint size limit.
 func writeString(b *bytes.Buffer, s string) {
-	enc, _ := json.Marshal(s)
-	b.Write(enc)
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)       // never fails for a string
+	b.Truncate(b.Len() - 1) // Encode appends a newline
 }

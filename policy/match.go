@@ -12,14 +12,19 @@ const (
 	patGlob    patKind = iota // general: wildcards and/or variables
 	patAny                    // "*": matches everything
 	patLiteral                // no wildcards, no variables: plain comparison
+	patPrefix                 // literal followed by one trailing '*': prefix comparison
 )
 
 // pattern is a compiled Action, Resource or ARN/string condition value.
 type pattern struct {
 	kind patKind
-	lit  string  // patLiteral: the text (lower-cased for case-insensitive patterns)
+	lit  string  // patLiteral: the text (lower-cased for case-insensitive patterns); patGlob: the literal prefix
 	toks []token // patGlob
 	segs []seg   // ARN segmentation of toks; nil for whole-string matching
+	// skipSeg ARN segments lie entirely inside the literal prefix lit, and
+	// skipOff is the offset just past their last colon: once the prefix
+	// matched, matching resumes there.
+	skipSeg, skipOff int
 }
 
 // seg is a range of tokens forming one colon-separated ARN segment. tail
@@ -59,9 +64,23 @@ func compilePattern(s string, wild, vars, fold, arn bool) (pattern, error) {
 		}
 		return pattern{kind: patLiteral, lit: b.String()}, nil
 	}
+	if len(toks) == 2 && toks[0].kind == tokLit && toks[1].kind == tokStar {
+		// "prefix*" means the same in plain and ARN matching: a '*' that
+		// ends the pattern ends its segment and may cross colons.
+		return pattern{kind: patPrefix, lit: toks[0].s}, nil
+	}
 	p := pattern{kind: patGlob, toks: toks}
+	if toks[0].kind == tokLit {
+		p.lit = toks[0].s
+	}
 	if arn && strings.HasPrefix(s, "arn:") {
 		p.toks, p.segs = segmentARN(toks)
+		for i := 0; i < len(p.lit) && p.skipSeg < len(p.segs)-1; i++ {
+			if p.lit[i] == ':' {
+				p.skipSeg++
+				p.skipOff = i + 1
+			}
+		}
 	}
 	return p, nil
 }
@@ -117,6 +136,11 @@ func (p *pattern) match(v string, fold bool, r *Request) bool {
 			return asciiEqualFold(p.lit, v)
 		}
 		return p.lit == v
+	case patPrefix:
+		return hasPrefix(v, p.lit, fold)
+	}
+	if !hasPrefix(v, p.lit, fold) {
+		return false // fast reject on the literal prefix
 	}
 	if p.segs == nil {
 		return glob(p.toks, v, fold, r)
@@ -124,8 +148,9 @@ func (p *pattern) match(v string, fold bool, r *Request) bool {
 	// ARN: segments are matched one by one, except that a segment ending
 	// in '*' (and the last, resource, segment) matches the rest of the ARN,
 	// colons included.
-	vi := 0
-	for i, sg := range p.segs {
+	vi := p.skipOff
+	for i := p.skipSeg; i < len(p.segs); i++ {
+		sg := p.segs[i]
 		if i == len(p.segs)-1 || sg.tail {
 			return glob(p.toks[sg.start:], v[vi:], fold, r)
 		}
@@ -146,7 +171,7 @@ func (p *pattern) match(v string, fold bool, r *Request) bool {
 // It is the classic linear-space backtracking matcher (last star only),
 // which is exact for this grammar.
 func glob(toks []token, v string, fold bool, r *Request) bool {
-	ti, ci, vi := 0, 0, 0
+	ti, vi := 0, 0
 	starT, starV := -1, 0
 	for {
 		if ti < len(toks) {
@@ -154,7 +179,9 @@ func glob(toks []token, v string, fold bool, r *Request) bool {
 			switch t.kind {
 			case tokStar:
 				ti++
-				ci = 0
+				if ti == len(toks) {
+					return true // a trailing '*' matches the rest
+				}
 				starT, starV = ti, vi
 				continue
 			case tokQuest:
@@ -162,22 +189,17 @@ func glob(toks []token, v string, fold bool, r *Request) bool {
 					_, n := utf8.DecodeRuneInString(v[vi:])
 					vi += n
 					ti++
-					ci = 0
 					continue
 				}
 			default:
+				// A literal (or resolved variable) must match as a whole.
 				s, ok := t.text(r)
 				if !ok {
 					return false
 				}
-				if ci == len(s) {
+				if hasPrefix(v[vi:], s, fold) {
+					vi += len(s)
 					ti++
-					ci = 0
-					continue
-				}
-				if vi < len(v) && byteEq(s[ci], v[vi], fold) {
-					ci++
-					vi++
 					continue
 				}
 			}
@@ -189,8 +211,20 @@ func glob(toks []token, v string, fold bool, r *Request) bool {
 		}
 		_, n := utf8.DecodeRuneInString(v[starV:])
 		starV += n
-		ti, ci, vi = starT, 0, starV
+		ti, vi = starT, starV
 	}
+}
+
+// hasPrefix reports whether v starts with p; with fold, ASCII letters of v
+// are folded (p is already lower case).
+func hasPrefix(v, p string, fold bool) bool {
+	if len(v) < len(p) {
+		return false
+	}
+	if !fold {
+		return v[:len(p)] == p
+	}
+	return asciiEqualFold(p, v[:len(p)])
 }
 
 // equalTokens reports whether v equals the concatenation of literal and
