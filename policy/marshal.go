@@ -152,3 +152,11 @@ func writeString(b *bytes.Buffer, s string) {
 	_ = enc.Encode(s)       // never fails for a string
 	b.Truncate(b.Len() - 1) // Encode appends a newline
 }
+
+// MarshalJSON renders one statement as canonical compact JSON (the form it
+// takes inside Policy.MarshalJSON).
+func (s *Statement) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	s.marshal(&b)
+	return b.Bytes(), nil
+}

@@ -102,10 +102,22 @@ func explain(s *Statement, r *Request, fail stmtFail, ci int, pm principalMatch)
 		}
 		return fmt.Sprintf("condition %s %s %s is false for request value %s", c.Operator, c.Key, list(c.Values), list(got))
 	}
+	why := "matched"
 	if pm == pmAccount {
-		return "matched (principal through its account; needs identity-based permission too)"
+		why = "matched (principal through its account; needs identity-based permission too)"
 	}
-	return "matched"
+	// Point out conditions that held only because their key is absent:
+	// the classic aws:SourceIp-through-an-endpoint surprise.
+	for i := range s.Conditions {
+		c := &s.Conditions[i]
+		if c.c.op.family == famNull {
+			continue
+		}
+		if vals, ok := r.lookup(c.c.key); !ok || vals.n == 0 {
+			why += fmt.Sprintf("; condition %s %s is true because %s is absent from the request", c.Operator, c.Key, c.Key)
+		}
+	}
+	return why
 }
 
 func principalName(p *Principal) string {
