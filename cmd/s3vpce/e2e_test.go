@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -326,18 +327,16 @@ multipart_chunk_size_mb = 5
 func TestServeBanner(t *testing.T) {
 	home := t.TempDir()
 	ctx, cancel := context.WithCancel(t.Context())
-	var out, errb bytes.Buffer
+	var out syncBuffer
+	errb := syncBuffer{marker: "msg=ready", seen: make(chan struct{})}
 	done := make(chan int)
 	go func() {
 		done <- run(ctx, []string{"serve", "--home", home, "--https-addr", "127.0.0.1:0", "--dns-addr", "127.0.0.1:0"}, nil, &out, &errb)
 	}()
-	deadline := time.After(30 * time.Second)
-	for !strings.Contains(errb.String(), "msg=ready") {
-		select {
-		case <-deadline:
-			t.Fatalf("no ready log; stderr:\n%s", errb.String())
-		case <-time.After(5 * time.Millisecond):
-		}
+	select {
+	case <-errb.seen:
+	case code := <-done:
+		t.Fatalf("serve exited %d before logging ready: %s", code, errb.String())
 	}
 	cancel()
 	if code := <-done; code != 0 {
@@ -355,4 +354,31 @@ func TestServeBanner(t *testing.T) {
 			t.Errorf("banner lacks %q:\n%s", want, out.String())
 		}
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader; seen,
+// if set, is closed once the text contains marker.
+type syncBuffer struct {
+	mu     sync.Mutex
+	b      bytes.Buffer
+	marker string
+	seen   chan struct{}
+	closed bool
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, err := s.b.Write(p)
+	if s.seen != nil && !s.closed && strings.Contains(s.b.String(), s.marker) {
+		close(s.seen)
+		s.closed = true
+	}
+	return n, err
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
