@@ -19,8 +19,9 @@ const policyUsage = `usage:
                          [--context KEY=VALUE]... [flags]
 
 validate parses each FILE strictly (with the rules of KIND when given) and
-prints "FILE: ok", or the error located by statement, Sid, field, line and
-column. Exit status 1 when any file is invalid.
+prints "FILE: ok" on standard output, or on standard error the error located
+by statement, Sid, field, line and column. Exit status 1 when any file is
+invalid.
 
 simulate evaluates one request against the policies like the IAM policy
 simulator and prints the decision, the reason (S3's AccessDenied wording)
@@ -107,7 +108,7 @@ func runPolicyValidate(_ context.Context, args []string, stdout, stderr io.Write
 			continue
 		}
 		if err := policy.Validate(data, kind.k); err != nil {
-			fmt.Fprintf(stdout, "%s: %v\n", file, err)
+			fmt.Fprintf(stderr, "%s: %v\n", file, err)
 			status = 1
 			continue
 		}
