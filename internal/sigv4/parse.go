@@ -1,0 +1,245 @@
+package sigv4
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Algorithm is the only signing algorithm verified here.
+const Algorithm = "AWS4-HMAC-SHA256"
+
+// Payload hash values that are not a hex SHA-256.
+const (
+	UnsignedPayload = "UNSIGNED-PAYLOAD"
+)
+
+// Kind says how a request was authenticated.
+type Kind int
+
+// Request authentication kinds; their String values are s3:authType's.
+const (
+	Anonymous Kind = iota
+	Header
+	Query
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Header:
+		return "REST-HEADER"
+	case Query:
+		return "REST-QUERY-STRING"
+	}
+	return "anonymous"
+}
+
+// Auth is the parsed authentication of a request.
+type Auth struct {
+	Kind          Kind
+	AccessKeyID   string
+	Date          string // the credential scope's yyyymmdd
+	Region        string
+	Service       string
+	SignedHeaders []string
+	Signature     string
+	// Time is X-Amz-Date (or the Date header).
+	Time time.Time
+	// Expires is X-Amz-Expires for presigned requests.
+	Expires time.Duration
+	// PayloadHash is x-amz-content-sha256, or UNSIGNED-PAYLOAD for a
+	// presigned request without it.
+	PayloadHash string
+}
+
+// Scope is the credential scope "date/region/service/aws4_request".
+func (a *Auth) Scope() string {
+	return a.Date + "/" + a.Region + "/" + a.Service + "/aws4_request"
+}
+
+const amzDateLayout = "20060102T150405Z"
+
+// Parse reads a request's SigV4 authentication: the Authorization header,
+// else X-Amz-Algorithm in the query, else anonymous. Malformed input gives
+// an *Error with S3's code.
+func Parse(r *http.Request) (*Auth, error) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		a, err := ParseAuthorization(h)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.readTime(r.Header.Get("X-Amz-Date"), r.Header.Get("Date")); err != nil {
+			return nil, err
+		}
+		a.PayloadHash = r.Header.Get("X-Amz-Content-Sha256")
+		if a.PayloadHash == "" {
+			return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidRequest", Message: "Missing required header for this request: x-amz-content-sha256"}
+		}
+		return a, nil
+	}
+	q := r.URL.Query()
+	if q.Has("X-Amz-Algorithm") || q.Has("X-Amz-Credential") || q.Has("X-Amz-Signature") {
+		return parseQuery(q, r.Header)
+	}
+	if q.Has("AWSAccessKeyId") || strings.HasPrefix(r.Header.Get("Authorization"), "AWS ") {
+		return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidRequest", Message: "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256."}
+	}
+	return &Auth{Kind: Anonymous}, nil
+}
+
+func malformed(msg string) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: "AuthorizationHeaderMalformed", Message: msg}
+}
+
+// ParseAuthorization parses an Authorization header value of the form
+// "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/s3/aws4_request,
+// SignedHeaders=host;x-amz-date, Signature=hex".
+func ParseAuthorization(v string) (*Auth, error) {
+	alg, rest, ok := strings.Cut(strings.TrimSpace(v), " ")
+	if strings.HasPrefix(v, "AWS ") {
+		return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidRequest", Message: "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256."}
+	}
+	if !ok || alg != Algorithm {
+		return nil, malformed("The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature.")
+	}
+	a := &Auth{Kind: Header}
+	var cred, signed string
+	var haveCred, haveSigned, haveSig bool
+	for part := range strings.SplitSeq(rest, ",") {
+		k, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			return nil, malformed("The authorization header is malformed; the authorization component \"" + strings.TrimSpace(part) + "\" is malformed.")
+		}
+		switch k {
+		case "Credential":
+			cred, haveCred = val, true
+		case "SignedHeaders":
+			signed, haveSigned = val, true
+		case "Signature":
+			a.Signature, haveSig = val, true
+		default:
+			return nil, malformed("The authorization header is malformed; the authorization component \"" + strings.TrimSpace(part) + "\" is malformed.")
+		}
+	}
+	if !haveCred || !haveSigned || !haveSig {
+		return nil, malformed("The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature.")
+	}
+	if err := a.parseCredential(cred, malformed); err != nil {
+		return nil, err
+	}
+	if err := a.parseSignedHeaders(signed); err != nil {
+		return nil, err
+	}
+	if !validSignature(a.Signature) {
+		return nil, malformed("The authorization header is malformed; the signature must be 64 lower-case hexadecimal characters.")
+	}
+	return a, nil
+}
+
+func (a *Auth) parseCredential(cred string, bad func(string) *Error) error {
+	parts := strings.Split(cred, "/")
+	if len(parts) != 5 || parts[0] == "" {
+		return bad("The authorization header is malformed; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".")
+	}
+	if parts[4] != "aws4_request" {
+		return bad("The authorization header is malformed; incorrect terminal \"" + parts[4] + "\". This endpoint uses \"aws4_request\".")
+	}
+	if _, err := time.Parse("20060102", parts[1]); err != nil {
+		return bad("The authorization header is malformed; incorrect date format \"" + parts[1] + "\". This date in the credential must be in the format \"yyyyMMdd\".")
+	}
+	a.AccessKeyID, a.Date, a.Region, a.Service = parts[0], parts[1], parts[2], parts[3]
+	return nil
+}
+
+func (a *Auth) parseSignedHeaders(s string) error {
+	if s == "" {
+		return malformed("The authorization header is malformed; SignedHeaders is empty.")
+	}
+	a.SignedHeaders = strings.Split(s, ";")
+	for i, h := range a.SignedHeaders {
+		if h == "" || h != strings.ToLower(h) || i > 0 && a.SignedHeaders[i-1] >= h {
+			return malformed("The authorization header is malformed; SignedHeaders must be lower-case header names sorted and separated by ';'.")
+		}
+	}
+	return nil
+}
+
+func validSignature(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := range len(s) {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func (a *Auth) readTime(amzDate, date string) error {
+	if amzDate != "" {
+		t, err := time.Parse(amzDateLayout, amzDate)
+		if err != nil {
+			return &Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: "AWS authentication requires a valid Date or x-amz-date header"}
+		}
+		a.Time = t
+		return nil
+	}
+	if date != "" {
+		t, err := http.ParseTime(date)
+		if err != nil {
+			return &Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: "AWS authentication requires a valid Date or x-amz-date header"}
+		}
+		a.Time = t.UTC()
+		return nil
+	}
+	return &Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: "AWS authentication requires a valid Date or x-amz-date header"}
+}
+
+func queryError(msg string) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: "AuthorizationQueryParametersError", Message: msg}
+}
+
+func parseQuery(q url.Values, h http.Header) (*Auth, error) {
+	a := &Auth{Kind: Query}
+	if q.Get("X-Amz-Algorithm") != Algorithm {
+		return nil, queryError("X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"")
+	}
+	for _, k := range []string{"X-Amz-Credential", "X-Amz-Signature", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Expires"} {
+		if !q.Has(k) {
+			return nil, queryError("Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.")
+		}
+	}
+	if err := a.parseCredential(q.Get("X-Amz-Credential"), queryError); err != nil {
+		return nil, err
+	}
+	if err := a.parseSignedHeaders(q.Get("X-Amz-SignedHeaders")); err != nil {
+		return nil, queryError("X-Amz-SignedHeaders must be lower-case header names sorted and separated by ';'.")
+	}
+	a.Signature = q.Get("X-Amz-Signature")
+	if !validSignature(a.Signature) {
+		return nil, queryError("X-Amz-Signature must be 64 lower-case hexadecimal characters.")
+	}
+	t, err := time.Parse(amzDateLayout, q.Get("X-Amz-Date"))
+	if err != nil {
+		return nil, queryError("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"")
+	}
+	a.Time = t
+	secs, err := strconv.ParseInt(q.Get("X-Amz-Expires"), 10, 64)
+	if err != nil || secs < 0 {
+		return nil, queryError("X-Amz-Expires should be a number")
+	}
+	if secs > 604800 {
+		return nil, queryError("X-Amz-Expires must be less than a week (in seconds) that is 604800")
+	}
+	a.Expires = time.Duration(secs) * time.Second
+	a.PayloadHash = UnsignedPayload
+	if v := q.Get("X-Amz-Content-Sha256"); v != "" {
+		a.PayloadHash = v
+	} else if v := h.Get("X-Amz-Content-Sha256"); v != "" {
+		a.PayloadHash = v
+	}
+	return a, nil
+}

@@ -1,0 +1,134 @@
+package sigv4
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// MaxSkew is how far X-Amz-Date may be from the server's clock.
+const MaxSkew = 15 * time.Minute
+
+// Expect is what the endpoint requires of a request's credential scope.
+type Expect struct {
+	Region  string
+	Service string // "s3"
+	Now     time.Time
+}
+
+// SigningKey derives the SigV4 signing key.
+func SigningKey(secret, date, region, service string) []byte {
+	k := hmacSHA256([]byte("AWS4"+secret), date)
+	k = hmacSHA256(k, region)
+	k = hmacSHA256(k, service)
+	return hmacSHA256(k, "aws4_request")
+}
+
+func hmacSHA256(key []byte, data string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(data))
+	return m.Sum(nil)
+}
+
+// CheckScope checks the credential scope, clock skew and presign expiry
+// against what the endpoint expects; it needs no secret.
+func (a *Auth) CheckScope(e Expect) error {
+	if a.Service != e.Service {
+		return malformedFor(a, fmt.Sprintf("The authorization header is malformed; incorrect service %q. This endpoint belongs to %q.", a.Service, e.Service))
+	}
+	if a.Region != e.Region {
+		err := malformedFor(a, fmt.Sprintf("The authorization header is malformed; the region '%s' is wrong; expecting '%s'", a.Region, e.Region))
+		err.Region = e.Region
+		return err
+	}
+	if a.Time.Format("20060102") != a.Date {
+		return malformedFor(a, fmt.Sprintf("The authorization header is malformed; Invalid credential date \"%s\". Date is not the same as X-Amz-Date: \"%s\".", a.Date, a.Time.Format("20060102")))
+	}
+	if a.Kind == Query {
+		if e.Now.Before(a.Time.Add(-MaxSkew)) {
+			return &Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: "Request is not valid yet"}
+		}
+		if e.Now.After(a.Time.Add(a.Expires)) {
+			return &Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: "Request has expired"}
+		}
+		return nil
+	}
+	if d := e.Now.Sub(a.Time); d > MaxSkew || d < -MaxSkew {
+		return &Error{Status: http.StatusForbidden, Code: "RequestTimeTooSkewed", Message: "The difference between the request time and the current time is too large."}
+	}
+	return nil
+}
+
+func malformedFor(a *Auth, msg string) *Error {
+	if a.Kind == Query {
+		return queryError(msg)
+	}
+	return malformed(msg)
+}
+
+// CanonicalRequest builds the canonical request S3 signs for r.
+func (a *Auth) CanonicalRequest(r *http.Request) (string, error) {
+	query, err := canonicalQuery(r.URL.RawQuery, a.Kind == Query)
+	if err != nil {
+		return "", &Error{Status: http.StatusBadRequest, Code: "InvalidArgument", Message: "The query string is not properly encoded."}
+	}
+	var b strings.Builder
+	b.WriteString(r.Method)
+	b.WriteByte('\n')
+	b.WriteString(canonicalURI(r))
+	b.WriteByte('\n')
+	b.WriteString(query)
+	b.WriteByte('\n')
+	hasHost := false
+	for _, h := range a.SignedHeaders {
+		v, ok := headerValue(r, h)
+		if !ok && h != "content-length" {
+			return "", &Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: fmt.Sprintf("There were headers present in the request which were not signed; or a signed header is missing: %s", h)}
+		}
+		if h == "host" {
+			hasHost = true
+		}
+		b.WriteString(h)
+		b.WriteByte(':')
+		b.WriteString(v)
+		b.WriteByte('\n')
+	}
+	if !hasHost {
+		return "", malformedFor(a, "The authorization header is malformed; the host header must be signed.")
+	}
+	b.WriteByte('\n')
+	b.WriteString(strings.Join(a.SignedHeaders, ";"))
+	b.WriteByte('\n')
+	b.WriteString(a.PayloadHash)
+	return b.String(), nil
+}
+
+// StringToSign is the SigV4 string to sign for a canonical request.
+func (a *Auth) StringToSign(canonical string) string {
+	sum := sha256.Sum256([]byte(canonical))
+	return Algorithm + "\n" + a.Time.Format(amzDateLayout) + "\n" + a.Scope() + "\n" + hex.EncodeToString(sum[:])
+}
+
+// Verify recomputes the signature with secret and compares it in constant
+// time. The signing key is returned for verifying streamed chunks.
+func (a *Auth) Verify(r *http.Request, secret string) (signingKey []byte, err error) {
+	canonical, err := a.CanonicalRequest(r)
+	if err != nil {
+		return nil, err
+	}
+	sts := a.StringToSign(canonical)
+	key := SigningKey(secret, a.Date, a.Region, a.Service)
+	want := hex.EncodeToString(hmacSHA256(key, sts))
+	if !hmac.Equal([]byte(want), []byte(a.Signature)) {
+		return nil, &Error{
+			Status: http.StatusForbidden, Code: "SignatureDoesNotMatch",
+			Message:     "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+			AccessKeyID: a.AccessKeyID, StringToSign: sts, SignatureGiven: a.Signature, CanonicalRequest: canonical,
+		}
+	}
+	return key, nil
+}
