@@ -120,7 +120,9 @@ func TestVerifiesWhatTheSDKSigns(t *testing.T) {
 }
 
 func TestForgeries(t *testing.T) {
-	good := func() *http.Request { return signed(t, "GET", "/b/k?x=1", empty, map[string]string{"X-Amz-Meta-A": "1"}, now, "us-east-1") }
+	good := func() *http.Request {
+		return signed(t, "GET", "/b/k?x=1", empty, map[string]string{"X-Amz-Meta-A": "1"}, now, "us-east-1")
+	}
 	tests := []struct {
 		name   string
 		req    func() *http.Request
@@ -148,7 +150,11 @@ func TestForgeries(t *testing.T) {
 		{"clock skew future", good, now.Add(-16 * time.Minute), "us-east-1", "RequestTimeTooSkewed"},
 		{"clock skew past", good, now.Add(16 * time.Minute), "us-east-1", "RequestTimeTooSkewed"},
 		{"missing content sha256", func() *http.Request { r := good(); r.Header.Del("X-Amz-Content-Sha256"); return r }, now, "us-east-1", "InvalidRequest"},
-		{"mangled authorization", func() *http.Request { r := good(); r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=x"); return r }, now, "us-east-1", "AuthorizationHeaderMalformed"},
+		{"mangled authorization", func() *http.Request {
+			r := good()
+			r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=x")
+			return r
+		}, now, "us-east-1", "AuthorizationHeaderMalformed"},
 		{"sigv2", func() *http.Request { r := good(); r.Header.Set("Authorization", "AWS AKID:sig"); return r }, now, "us-east-1", "InvalidRequest"},
 		{"bad date header", func() *http.Request { r := good(); r.Header.Set("X-Amz-Date", "yesterday"); return r }, now, "us-east-1", "AccessDenied"},
 		{"expired presign", func() *http.Request { return presigned(t, "GET", "/b/k", now, time.Minute) }, now.Add(2 * time.Minute), "us-east-1", "AccessDenied"},
