@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
@@ -34,7 +36,7 @@ var transportHeaders = []string{
 // temporary file), so nothing reaches the store unless it is complete and
 // its checksum matches. The returned cleanup must be called when the
 // request is done.
-func prepareBody(r *http.Request) (cleanup func(), serr *s3Error) {
+func prepareBody(r *http.Request, c caller) (cleanup func(), serr *s3Error) {
 	cleanup = func() {}
 	if r.Method != http.MethodPut && r.Method != http.MethodPost {
 		return cleanup, nil
@@ -44,7 +46,14 @@ func prepareBody(r *http.Request) (cleanup func(), serr *s3Error) {
 	if serr != nil {
 		return cleanup, serr
 	}
-	if !chunked && r.ContentLength >= 0 && len(checks) == 0 {
+	// A hex x-amz-content-sha256 is the signed claim of the payload's
+	// SHA-256: verify it before anything is stored.
+	var payloadSHA hash.Hash
+	claimed := r.Header.Get("X-Amz-Content-Sha256")
+	if !chunked && len(claimed) == 64 {
+		payloadSHA = sha256.New()
+	}
+	if !chunked && r.ContentLength >= 0 && len(checks) == 0 && payloadSHA == nil {
 		stripTransportHeaders(r.Header)
 		return cleanup, nil
 	}
@@ -55,8 +64,18 @@ func prepareBody(r *http.Request) (cleanup func(), serr *s3Error) {
 		if err != nil {
 			return cleanup, chunkedError(err)
 		}
+		if opts.Signing != awschunked.Unsigned && c.auth != nil {
+			if c.signingKey == nil {
+				return cleanup, &s3Error{status: http.StatusForbidden, Code: "AccessDenied",
+					Message: "A signed streaming payload needs a signed request."}
+			}
+			opts.Verifier = awschunked.NewSigV4ChunkVerifier(c.signingKey, c.auth.Time.Format("20060102T150405Z"), c.auth.Scope(), c.auth.Signature)
+		}
 		dec = awschunked.NewReader(r.Body, opts)
 		body = dec
+	}
+	if payloadSHA != nil {
+		checks = append(checks, headerChecksum{alg: "sha256-payload", want: claimed, h: payloadSHA, hex: true})
 	}
 	writers := make([]io.Writer, 0, len(checks))
 	for _, c := range checks {
@@ -72,6 +91,14 @@ func prepareBody(r *http.Request) (cleanup func(), serr *s3Error) {
 	}
 	cleanup = sp.cleanup
 	for _, c := range checks {
+		if c.hex {
+			if got := hex.EncodeToString(c.h.Sum(nil)); got != c.want {
+				cleanup()
+				return func() {}, &s3Error{status: http.StatusBadRequest, Code: "XAmzContentSHA256Mismatch",
+					Message: "The provided 'x-amz-content-sha256' header does not match what was computed."}
+			}
+			continue
+		}
 		if got := awschunked.EncodeChecksum(c.h); got != c.want {
 			cleanup()
 			return func() {}, &s3Error{status: http.StatusBadRequest, Code: "BadDigest",
@@ -105,6 +132,7 @@ func stripTransportHeaders(h http.Header) {
 type headerChecksum struct {
 	alg, want string
 	h         hash.Hash
+	hex       bool // want is hex (x-amz-content-sha256), not base64
 }
 
 // headerChecksums returns the x-amz-checksum-* headers of a plain request

@@ -1,11 +1,16 @@
 package emulator_test
 
 import (
+	"context"
 	"encoding/xml"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/s3vpce/s3vpce/emulator"
 )
@@ -22,16 +27,23 @@ func do(t *testing.T, c *http.Client, method, url string, body io.Reader, hdr ma
 	if err != nil {
 		t.Fatal(err)
 	}
+	anonymous := false
 	for k, v := range hdr {
-		if k == "Host" {
+		switch k {
+		case "Host":
 			req.Host = v // SNI still names the URL's host
-			continue
+		case "Anonymous":
+			anonymous = true
+		default:
+			req.Header.Set(k, v)
 		}
-		req.Header.Set(k, v)
 	}
 	if chunked {
 		req.ContentLength = -1
 		req.TransferEncoding = []string{"chunked"}
+	}
+	if !anonymous {
+		sign(t, req, time.Now())
 	}
 	resp, err := c.Do(req)
 	if err != nil {
@@ -104,5 +116,22 @@ func TestRawHTTP(t *testing.T) {
 	// Nothing from the failed PUTs was stored.
 	if resp, _ := do(t, c, "HEAD", base+"/raw/k", nil, nil, false); resp.StatusCode != 404 {
 		t.Errorf("HEAD after rejected PUTs: %d, want 404", resp.StatusCode)
+	}
+}
+
+// sign signs req with the default credentials the way aws-sdk-go-v2 signs
+// S3 requests; the payload hash is x-amz-content-sha256 when the test set
+// it, else UNSIGNED-PAYLOAD.
+func sign(t *testing.T, req *http.Request, at time.Time) {
+	t.Helper()
+	payload := req.Header.Get("X-Amz-Content-Sha256")
+	if payload == "" {
+		payload = "UNSIGNED-PAYLOAD"
+		req.Header.Set("X-Amz-Content-Sha256", payload)
+	}
+	creds := aws.Credentials{AccessKeyID: emulator.DefaultAccessKeyID, SecretAccessKey: emulator.DefaultSecretAccessKey}
+	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
+	if err := signer.SignHTTP(context.Background(), creds, req, payload, "s3", "us-east-1", at); err != nil {
+		t.Fatal(err)
 	}
 }

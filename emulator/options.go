@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/s3vpce/s3vpce/certs"
@@ -30,4 +31,17 @@ type Options struct {
 	DNSUpstream []string
 	// Logger receives one record per request; nil discards.
 	Logger *slog.Logger
+	// Credentials are the access keys the emulator accepts; empty means
+	// DefaultCredential(). Requests signed with any other key get 403
+	// InvalidAccessKeyId; unsigned requests are anonymous.
+	Credentials []Credential
+	// AuthOff skips SigV4 verification: every request acts as the first
+	// credential's principal. Policies are still evaluated.
+	AuthOff bool
+	// BucketPolicies are set at Start, by bucket name (the buckets must
+	// exist: list them in Buckets).
+	BucketPolicies map[string]string
+	// Now is the clock for signature time checks and condition keys; nil
+	// means time.Now.
+	Now func() time.Time
 }

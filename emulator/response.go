@@ -19,7 +19,9 @@ type s3Response struct {
 	reqID         string
 	keepChecksums bool
 	status        int
-	errBody       *bytes.Buffer // buffered error body, to fill RequestId in
+	errBody       *bytes.Buffer // buffered error response, to fill RequestId in
+	// onError may replace an error response (status, S3 code) with another.
+	onError func(status int, code string) *s3Error
 }
 
 func newS3Response(w http.ResponseWriter, r *http.Request, reqID string) *s3Response {
@@ -43,7 +45,7 @@ func (s *s3Response) WriteHeader(code int) {
 	}
 	h.Set("x-amz-request-id", s.reqID)
 	h.Set("x-amz-id-2", hostID(s.reqID))
-	if code >= 400 && s.r.Method != http.MethodHead {
+	if code >= 400 {
 		s.errBody = new(bytes.Buffer)
 		return // written in finish, once the body is known
 	}
@@ -67,7 +69,19 @@ func (s *s3Response) finish() {
 	}
 	body := s.errBody.Bytes()
 	var e s3Error
-	if err := xml.Unmarshal(body, &e); err == nil && e.Code != "" {
+	xml.Unmarshal(body, &e)
+	if s.onError != nil {
+		if repl := s.onError(s.status, e.Code); repl != nil {
+			writeS3Error(s.ResponseWriter, s.r, s.reqID, repl)
+			s.status = repl.status
+			return
+		}
+	}
+	if s.r.Method == http.MethodHead {
+		s.ResponseWriter.WriteHeader(s.status)
+		return
+	}
+	if e.Code != "" {
 		if e.Resource == "" {
 			e.Resource = s.r.URL.Path
 		}

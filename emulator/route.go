@@ -7,15 +7,10 @@ import (
 	"github.com/s3vpce/s3vpce/internal/vpce"
 )
 
-// route classifies the request's Host against the topology and rewrites
-// the request into the path-style form gofakes3 serves: the port stripped
-// from Host, and for virtual-hosted names the bucket moved into the path.
-func route(topo *vpce.Topology, r *http.Request) (vpce.Host, *vpce.Endpoint, *s3Error) {
-	h, e, err := topo.Resolve(r.Host)
-	if err != nil {
-		return h, nil, &s3Error{status: http.StatusBadRequest, Code: "InvalidRequest",
-			Message: fmt.Sprintf("The host %q is not a name of any endpoint of this emulator (%v). Use https://bucket.<endpoint DNS name> as the endpoint URL.", r.Host, err)}
-	}
+// route rewrites a request for a classified host into the path-style form
+// gofakes3 serves: the port stripped from Host, and for virtual-hosted
+// names the bucket moved into the path.
+func route(h vpce.Host, e *vpce.Endpoint, r *http.Request) *s3Error {
 	switch h.Surface {
 	case vpce.SurfaceBucket, vpce.SurfaceBare, vpce.SurfacePrivateS3:
 	case vpce.SurfaceVirtualBucket, vpce.SurfacePrivateVirtualBucket:
@@ -24,12 +19,12 @@ func route(topo *vpce.Topology, r *http.Request) (vpce.Host, *vpce.Endpoint, *s3
 			r.URL.RawPath = "/" + h.Bucket + r.URL.RawPath
 		}
 	case vpce.SurfaceAccessPoint, vpce.SurfacePrivateAccessPoint, vpce.SurfaceControl, vpce.SurfacePrivateControl:
-		return h, e, &s3Error{status: http.StatusNotImplemented, Code: "NotImplemented",
+		return &s3Error{status: http.StatusNotImplemented, Code: "NotImplemented",
 			Message: fmt.Sprintf("s3vpce does not emulate the %s surface yet.", h.Surface)}
 	default:
-		return h, e, &s3Error{status: http.StatusBadRequest, Code: "InvalidRequest",
+		return &s3Error{status: http.StatusBadRequest, Code: "InvalidRequest",
 			Message: fmt.Sprintf("The host %q is below endpoint %s but is not a bucket., <bucket>.bucket., accesspoint. or control. name.", r.Host, e.ID)}
 	}
 	r.Host = h.Name
-	return h, e, nil
+	return nil
 }

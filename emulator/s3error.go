@@ -12,9 +12,18 @@ type s3Error struct {
 	Code      string   `xml:"Code"`
 	Message   string   `xml:"Message"`
 	Resource  string   `xml:"Resource,omitempty"`
-	RequestID string   `xml:"RequestId"`
-	HostID    string   `xml:"HostId"`
-	status    int
+	// Region is set for a request signed for the wrong region.
+	Region string `xml:"Region,omitempty"`
+	// The SignatureDoesNotMatch details S3 returns.
+	AWSAccessKeyID        string `xml:"AWSAccessKeyId,omitempty"`
+	StringToSign          string `xml:"StringToSign,omitempty"`
+	SignatureProvided     string `xml:"SignatureProvided,omitempty"`
+	StringToSignBytes     string `xml:"StringToSignBytes,omitempty"`
+	CanonicalRequest      string `xml:"CanonicalRequest,omitempty"`
+	CanonicalRequestBytes string `xml:"CanonicalRequestBytes,omitempty"`
+	RequestID             string `xml:"RequestId"`
+	HostID                string `xml:"HostId"`
+	status                int
 }
 
 func (e *s3Error) Error() string { return e.Code + ": " + e.Message }

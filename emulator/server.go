@@ -13,11 +13,13 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/s3vpce/s3vpce/certs"
 	"github.com/s3vpce/s3vpce/internal/vpce"
+	"github.com/s3vpce/s3vpce/policy"
 )
 
 // Server is a running (or ready to run) emulator.
@@ -31,6 +33,14 @@ type Server struct {
 	tlsConf *tls.Config
 	http    *http.Server
 
+	creds      credentialSet
+	defaultKey string
+	authOff    bool
+	now        func() time.Time
+	buckets    *bucketMeta
+	decisions  *decisionLog
+	setMu      sync.Mutex // serialises SetTopology
+
 	mu      sync.Mutex
 	ln      net.Listener
 	dns     dnsService
@@ -43,7 +53,20 @@ var _ http.Handler = (*Server)(nil)
 
 // New builds a Server from opts without listening.
 func New(opts Options) (*Server, error) {
-	s := &Server{opts: opts, log: opts.Logger, ca: opts.CA, backend: opts.Backend}
+	s := &Server{opts: opts, log: opts.Logger, ca: opts.CA, backend: opts.Backend,
+		authOff: opts.AuthOff, now: opts.Now, buckets: newBucketMeta(), decisions: newDecisionLog(4096)}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	creds, err := newCredentialSet(opts.Credentials)
+	if err != nil {
+		return nil, err
+	}
+	s.creds = creds
+	s.defaultKey = DefaultAccessKeyID
+	if len(opts.Credentials) > 0 {
+		s.defaultKey = opts.Credentials[0].AccessKeyID
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -83,7 +106,9 @@ func New(opts Options) (*Server, error) {
 // SetTopology swaps in a new topology snapshot (and certificates for it);
 // the next request and TLS handshake see it.
 func (s *Server) SetTopology(topo *vpce.Topology) error {
-	snap, err := newSnapshot(topo, s.ca)
+	s.setMu.Lock()
+	defer s.setMu.Unlock()
+	snap, err := newSnapshot(topo, s.ca, s.snap.Load())
 	if err != nil {
 		return err
 	}
@@ -112,6 +137,11 @@ func (s *Server) Start(ctx context.Context) error {
 	for _, b := range s.opts.Buckets {
 		if err := s.backend.CreateBucket(b); err != nil && !errors.Is(err, gofakes3.ErrBucketAlreadyExists) && !gofakes3.HasErrorCode(err, gofakes3.ErrBucketAlreadyExists) {
 			return fmt.Errorf("emulator: create bucket %s: %w", b, err)
+		}
+	}
+	for b, doc := range s.opts.BucketPolicies {
+		if err := s.SetBucketPolicy(b, doc); err != nil {
+			return err
 		}
 	}
 	addr := s.opts.Addr
@@ -234,30 +264,99 @@ func (s *Server) CACertPEM() []byte { return s.ca.CertPEM() }
 // without TLS or listeners, for embedding in another server.
 func (s *Server) Handler() http.Handler { return s }
 
-// ServeHTTP routes one request. It is the Handler.
+// ServeHTTP serves one request: classify the Host, authenticate (SigV4),
+// authorize (endpoint and bucket policies), decode the body, then hand the
+// path-style request to gofakes3.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := newRequestID()
+	now := s.now()
 	snap := s.snap.Load()
-	host, ep, serr := route(snap.topo, r)
+	rec := &DecisionRecord{RequestID: reqID, Time: now}
+	serr := s.gate(r, snap, rec, now)
+	cleanup := func() {}
 	if serr == nil {
-		var cleanup func()
-		cleanup, serr = prepareBody(r)
-		defer cleanup()
+		cleanup, serr = prepareBody(r, rec.caller)
 	}
-	attrs := []any{"request_id", reqID, "method", r.Method, "host", host.Name, "path", r.URL.Path, "remote", r.RemoteAddr}
-	if ep != nil {
-		attrs = append(attrs, "vpce", ep.ID)
-	}
+	defer cleanup()
 	if serr != nil {
-		s.log.Info("request rejected", append(attrs, "code", serr.Code)...)
+		if rec.Error == "" && serr.Code != "AccessDenied" {
+			rec.Error = serr.Code
+		}
+		s.logDecision(rec, serr)
 		writeS3Error(w, r, reqID, serr)
 		if r.Body != nil {
 			io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
 		}
 		return
 	}
-	s.log.Debug("request", attrs...)
+	s.logDecision(rec, nil)
+	if s.serveOwn(w, r, reqID, rec) {
+		return
+	}
 	rw := newS3Response(w, r, reqID)
+	rw.onError = func(status int, code string) *s3Error { return s.afterError(r, snap, rec, status, code) }
 	s.s3.ServeHTTP(rw, r)
 	rw.finish()
+	s.afterSuccess(rec, rw.status)
 }
+
+// gate runs every check before a request may reach the store. It fills rec.
+func (s *Server) gate(r *http.Request, snap *snapshot, rec *DecisionRecord, now time.Time) *s3Error {
+	host, ep, err := snap.topo.Resolve(r.Host)
+	if err != nil {
+		return &s3Error{status: http.StatusBadRequest, Code: "InvalidRequest",
+			Message: fmt.Sprintf("The host %q is not a name of any endpoint of this emulator (%v). Use https://bucket.<endpoint DNS name> as the endpoint URL.", r.Host, err)}
+	}
+	rec.Endpoint = ep.ID
+	rec.ep = ep
+	c, serr := s.authenticate(r, ep, now)
+	if serr != nil {
+		return serr
+	}
+	rec.caller = c
+	rec.Principal = principalName(c.principal)
+	if serr := route(host, ep, r); serr != nil {
+		return serr
+	}
+	t := parseTarget(r)
+	rec.Operation, rec.target = t.op, t
+	checks, serr := s.authorize(r, snap, ep, c, t, now)
+	rec.Checks = checks
+	return serr
+}
+
+func principalName(p policy.Principal) string {
+	if p.Anonymous {
+		return "anonymous"
+	}
+	return p.ARN
+}
+
+// logDecision records the request in the decision log and logs it.
+func (s *Server) logDecision(rec *DecisionRecord, serr *s3Error) {
+	s.decisions.add(rec)
+	attrs := []any{"request_id", rec.RequestID, "vpce", rec.Endpoint, "principal", rec.Principal, "op", rec.Operation}
+	decision := "allow"
+	if serr != nil {
+		decision = "deny"
+		attrs = append(attrs, "code", serr.Code)
+	}
+	if n := len(rec.Checks); n > 0 {
+		last := rec.Checks[n-1]
+		attrs = append(attrs, "action", last.Action, "resource", last.Resource, "policy", last.Decision.Kind.String(),
+			"statement", last.Decision.Statement, "sid", last.Decision.Sid, "reason", last.Decision.Reason.String())
+	}
+	attrs = append(attrs, "decision", decision)
+	if serr != nil {
+		s.log.Info("request", attrs...)
+		return
+	}
+	s.log.Debug("request", attrs...)
+}
+
+// Decision returns the decision record of a recent request by its ID (the
+// RequestId of its response).
+func (s *Server) Decision(requestID string) (*DecisionRecord, bool) { return s.decisions.get(requestID) }
+
+// RecentDecisions returns up to n decision records, newest first.
+func (s *Server) RecentDecisions(n int) []*DecisionRecord { return s.decisions.recent(n) }

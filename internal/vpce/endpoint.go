@@ -30,6 +30,13 @@ type Endpoint struct {
 	// PrivateDNS reports whether private DNS names (s3.<region>.amazonaws.com and
 	// friends) resolve to this endpoint inside its VPC.
 	PrivateDNS bool
+	// Policy is the endpoint policy document (JSON); empty means AWS's
+	// default full-access policy. Its syntax is checked by whoever compiles
+	// it (the emulator), not here.
+	Policy string
+	// OwnerID is the account that owns the endpoint; empty means the
+	// default account.
+	OwnerID string
 }
 
 // Validate reports the first problem with e, naming the bad field.

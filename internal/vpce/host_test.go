@@ -151,3 +151,23 @@ func TestDNSNames(t *testing.T) {
 		t.Errorf("resolver = %s, want 172.16.0.2", got)
 	}
 }
+
+func TestWithEndpoint(t *testing.T) {
+	topo := DefaultTopology()
+	e := DefaultEndpoint()
+	e.Policy = `{"Statement":[]}`
+	next, err := topo.WithEndpoint(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := next.Endpoint(e.ID); got.Policy != e.Policy {
+		t.Errorf("new snapshot policy %q", got.Policy)
+	}
+	if got, _ := topo.Endpoint(e.ID); got.Policy != "" {
+		t.Errorf("old snapshot changed: %q", got.Policy)
+	}
+	e.ID = "vpce-0a77994aa2124c298"
+	if _, err := topo.WithEndpoint(e); err == nil {
+		t.Error("WithEndpoint accepted an unknown endpoint")
+	}
+}

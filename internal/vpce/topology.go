@@ -67,6 +67,18 @@ func (t *Topology) Endpoints() []Endpoint { return t.endpoints }
 // VPCs returns the VPCs in configuration order.
 func (t *Topology) VPCs() []VPC { return t.vpcs }
 
+// WithEndpoint returns a copy of the topology in which the endpoint with
+// e.ID is replaced by e. The receiver is unchanged.
+func (t *Topology) WithEndpoint(e Endpoint) (*Topology, error) {
+	i, ok := t.byID[e.ID]
+	if !ok {
+		return nil, fmt.Errorf("vpce: no endpoint %s", e.ID)
+	}
+	eps := append([]Endpoint(nil), t.endpoints...)
+	eps[i] = e
+	return NewTopology(t.vpcs, eps)
+}
+
 // VPC returns the VPC with the given ID.
 func (t *Topology) VPC(id string) (VPC, bool) {
 	for _, v := range t.vpcs {

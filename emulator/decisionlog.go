@@ -1,0 +1,118 @@
+package emulator
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/s3vpce/s3vpce/internal/vpce"
+	"github.com/s3vpce/s3vpce/policy"
+)
+
+// DecisionRecord is the authorization record of one request.
+type DecisionRecord struct {
+	RequestID string
+	Time      time.Time
+	Endpoint  string
+	Principal string
+	Operation string
+	// Checks are the authorization questions of the request in order; the
+	// request was allowed when every one was.
+	Checks []CheckRecord
+	// Error is the S3 error code the request was refused with before or
+	// instead of policy evaluation (e.g. SignatureDoesNotMatch), if any.
+	Error string
+
+	ep     *vpce.Endpoint
+	caller caller
+	target target
+}
+
+// CheckRecord is one evaluated check.
+type CheckRecord struct {
+	Action   string
+	Resource string
+	Decision policy.Decision
+	request  policy.Request
+	attached []policy.Attached
+}
+
+// Allowed reports whether every check was allowed and no error refused it.
+func (d *DecisionRecord) Allowed() bool {
+	if d.Error != "" {
+		return false
+	}
+	for _, c := range d.Checks {
+		if !c.Decision.Allowed() {
+			return false
+		}
+	}
+	return true
+}
+
+// Explain renders the full evaluation trace of the request.
+func (d *DecisionRecord) Explain() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "request %s at %s\n  endpoint  %s\n  principal %s\n  operation %s\n", d.RequestID, d.Time.Format(time.RFC3339), d.Endpoint, d.Principal, d.Operation)
+	if d.Error != "" {
+		fmt.Fprintf(&b, "  refused before authorization: %s\n", d.Error)
+	}
+	for i, c := range d.Checks {
+		fmt.Fprintf(&b, "\ncheck %d: %s on %s\n  decision: %s\n  %s\n", i+1, c.Action, c.Resource, c.Decision, c.Decision.Message())
+		_, trace := policy.EvaluateTrace(&c.request, c.attached...)
+		for line := range strings.Lines(trace.String()) {
+			b.WriteString("  " + line)
+		}
+		if !strings.HasSuffix(b.String(), "\n") {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+// decisionLog keeps the most recent records, by request ID.
+type decisionLog struct {
+	mu    sync.Mutex
+	ring  []*DecisionRecord
+	next  int
+	byID  map[string]*DecisionRecord
+	limit int
+}
+
+func newDecisionLog(limit int) *decisionLog {
+	return &decisionLog{ring: make([]*DecisionRecord, limit), byID: make(map[string]*DecisionRecord, limit), limit: limit}
+}
+
+func (l *decisionLog) add(d *DecisionRecord) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if old := l.ring[l.next]; old != nil {
+		delete(l.byID, old.RequestID)
+	}
+	l.ring[l.next] = d
+	l.byID[d.RequestID] = d
+	l.next = (l.next + 1) % l.limit
+}
+
+func (l *decisionLog) get(id string) (*DecisionRecord, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	d, ok := l.byID[id]
+	return d, ok
+}
+
+// recent returns up to n records, newest first.
+func (l *decisionLog) recent(n int) []*DecisionRecord {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []*DecisionRecord
+	for i := 1; i <= l.limit && len(out) < n; i++ {
+		d := l.ring[(l.next-i+l.limit)%l.limit]
+		if d == nil {
+			break
+		}
+		out = append(out, d)
+	}
+	return out
+}

@@ -1,0 +1,247 @@
+package emulator
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/s3vpce/s3vpce/internal/sigv4"
+	"github.com/s3vpce/s3vpce/internal/vpce"
+	"github.com/s3vpce/s3vpce/policy"
+)
+
+// caller is the authenticated side of a request.
+type caller struct {
+	principal  policy.Principal
+	auth       *sigv4.Auth // nil with auth off
+	signingKey []byte      // for streamed chunk signatures
+}
+
+// authenticate verifies the request's SigV4 signature (or accepts it as
+// anonymous) against the endpoint's region. It must run before the request
+// is rewritten: the signature covers the Host and path the client sent.
+func (s *Server) authenticate(r *http.Request, ep *vpce.Endpoint, now time.Time) (caller, *s3Error) {
+	if s.authOff {
+		return caller{principal: s.creds[s.defaultKey].principal}, nil
+	}
+	a, err := sigv4.Parse(r)
+	if err != nil {
+		return caller{}, authError(err)
+	}
+	if a.Kind == sigv4.Anonymous {
+		return caller{principal: policy.Principal{Anonymous: true}, auth: a}, nil
+	}
+	cred, ok := s.creds[a.AccessKeyID]
+	if !ok {
+		return caller{}, &s3Error{status: http.StatusForbidden, Code: "InvalidAccessKeyId",
+			Message: "The AWS Access Key Id you provided does not exist in our records.", AWSAccessKeyID: a.AccessKeyID}
+	}
+	if err := a.CheckScope(sigv4.Expect{Region: ep.Region, Service: "s3", Now: now}); err != nil {
+		return caller{}, authError(err)
+	}
+	key, err := a.Verify(r, cred.secret)
+	if err != nil {
+		return caller{}, authError(err)
+	}
+	return caller{principal: cred.principal, auth: a, signingKey: key}, nil
+}
+
+func authError(err error) *s3Error {
+	var e *sigv4.Error
+	if !errors.As(err, &e) {
+		return &s3Error{status: http.StatusBadRequest, Code: "InvalidRequest", Message: err.Error()}
+	}
+	out := &s3Error{status: e.Status, Code: e.Code, Message: e.Message, Region: e.Region}
+	if e.Code == "SignatureDoesNotMatch" {
+		out.AWSAccessKeyID = e.AccessKeyID
+		out.StringToSign = e.StringToSign
+		out.SignatureProvided = e.SignatureGiven
+		out.StringToSignBytes = hexBytes(e.StringToSign)
+		out.CanonicalRequest = e.CanonicalRequest
+		out.CanonicalRequestBytes = hexBytes(e.CanonicalRequest)
+	}
+	return out
+}
+
+// hexBytes renders s as S3 does in StringToSignBytes: space-separated hex.
+func hexBytes(s string) string {
+	const hex = "0123456789abcdef"
+	b := make([]byte, 0, len(s)*3)
+	for i := range len(s) {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, hex[s[i]>>4], hex[s[i]&15])
+	}
+	return string(b)
+}
+
+// target is what a path-style request addresses.
+type target struct {
+	op          string
+	bucket, key string
+}
+
+func parseTarget(r *http.Request) target {
+	p := strings.TrimPrefix(r.URL.Path, "/")
+	bucket, key, _ := strings.Cut(p, "/")
+	return target{op: operation(r.Method, bucket, key, r.URL.Query(), r.Header), bucket: bucket, key: key}
+}
+
+// conditionalHeaders are the request headers that add checks (PutObjectAcl,
+// PutObjectTagging) to an operation.
+var conditionalHeaders = []string{"x-amz-acl", "x-amz-tagging", "x-amz-grant-read", "x-amz-grant-write",
+	"x-amz-grant-read-acp", "x-amz-grant-write-acp", "x-amz-grant-full-control", "x-amz-bucket-object-lock-enabled"}
+
+// authorize evaluates every check of the request against the endpoint
+// policy and the bucket policies. It returns the record for the decision
+// log and, when denied, the AccessDenied error to send.
+func (s *Server) authorize(r *http.Request, snap *snapshot, ep *vpce.Endpoint, c caller, t target, now time.Time) ([]CheckRecord, *s3Error) {
+	st := policy.S3Target{Bucket: t.bucket, Key: t.key, Versioned: r.URL.Query().Has("versionId")}
+	for _, h := range conditionalHeaders {
+		if r.Header.Get(h) != "" {
+			st.Headers = append(st.Headers, h)
+		}
+	}
+	if src := r.Header.Get("X-Amz-Copy-Source"); src != "" && (t.op == "CopyObject" || t.op == "UploadPartCopy") {
+		b, k, v, err := parseCopySource(src)
+		if err != nil {
+			return nil, &s3Error{status: http.StatusBadRequest, Code: "InvalidArgument", Message: "Invalid copy source: " + err.Error()}
+		}
+		st.SourceBucket, st.SourceKey, st.SourceVersioned = b, k, v
+	}
+	checks, err := policy.S3ChecksFor(t.op, st)
+	if err != nil || len(checks) == 0 {
+		return nil, &s3Error{status: http.StatusNotImplemented, Code: "NotImplemented",
+			Message: fmt.Sprintf("s3vpce cannot authorize this request (%s %s): operation not recognised, so it is refused.", r.Method, r.URL.Path)}
+	}
+	ctx := s.requestContext(r, ep, c, t, now)
+	endpointPolicy := snap.policies[ep.ID]
+	records := make([]CheckRecord, 0, len(checks))
+	for _, ch := range checks {
+		req := policy.Request{Principal: c.principal, Action: ch.Action, Resource: ch.Resource, Context: ctx}
+		atts := []policy.Attached{{Policy: endpointPolicy, Kind: policy.KindEndpoint}}
+		if b := bucketOf(ch.Resource); b != "" {
+			bp, owner := s.buckets.get(b)
+			atts = append(atts, policy.Attached{Policy: bp, Kind: policy.KindBucket, ResourceAccount: owner})
+		}
+		d := policy.Evaluate(&req, atts...)
+		records = append(records, CheckRecord{Action: ch.Action, Resource: ch.Resource, Decision: d, request: req, attached: atts})
+		if !d.Allowed() {
+			return records, &s3Error{status: http.StatusForbidden, Code: "AccessDenied", Message: d.Message()}
+		}
+	}
+	return records, nil
+}
+
+// bucketOf returns the bucket of an S3 ARN (arn:aws:s3:::bucket[/key]).
+func bucketOf(arn string) string {
+	rest, ok := strings.CutPrefix(arn, "arn:aws:s3:::")
+	if !ok {
+		return ""
+	}
+	b, _, _ := strings.Cut(rest, "/")
+	return b
+}
+
+// parseCopySource splits x-amz-copy-source: "[/]bucket/key[?versionId=v]",
+// URL-encoded.
+func parseCopySource(src string) (bucket, key string, versioned bool, err error) {
+	path, query, _ := strings.Cut(src, "?")
+	path, err = url.PathUnescape(strings.TrimPrefix(path, "/"))
+	if err != nil {
+		return "", "", false, err
+	}
+	bucket, key, ok := strings.Cut(path, "/")
+	if !ok || bucket == "" || key == "" {
+		return "", "", false, fmt.Errorf("want bucket/key, got %q", src)
+	}
+	return bucket, key, strings.Contains(query, "versionId="), nil
+}
+
+// requestContext supplies the condition keys S3 sees for a request through
+// an interface endpoint (facts §5): aws:SourceIp is absent.
+func (s *Server) requestContext(r *http.Request, ep *vpce.Endpoint, c caller, t target, now time.Time) policy.Context {
+	var ctx policy.Context
+	owner := ep.OwnerID
+	if owner == "" {
+		owner = DefaultAccountID
+	}
+	ctx.Set("aws:SourceVpce", ep.ID)
+	ctx.Set("aws:SourceVpc", ep.VPCID)
+	ctx.Set("aws:SourceVpcArn", "arn:aws:ec2:"+ep.Region+":"+owner+":vpc/"+ep.VPCID)
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		ctx.Set("aws:VpcSourceIp", host)
+	}
+	ctx.Set("aws:SecureTransport", strconv.FormatBool(r.TLS != nil))
+	if r.TLS != nil {
+		ctx.Set("s3:TlsVersion", tlsVersion(r.TLS.Version))
+	}
+	ctx.Set("aws:CurrentTime", now.UTC().Format(time.RFC3339))
+	ctx.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
+	ctx.Set("aws:RequestedRegion", ep.Region)
+	if ua := r.Header.Get("User-Agent"); ua != "" {
+		ctx.Set("aws:UserAgent", ua)
+	}
+	if ref := r.Header.Get("Referer"); ref != "" {
+		ctx.Set("aws:Referer", ref)
+	}
+	if t.bucket != "" {
+		_, bucketOwner := s.buckets.get(t.bucket)
+		ctx.Set("s3:ResourceAccount", bucketOwner)
+		ctx.Set("aws:ResourceAccount", bucketOwner)
+	}
+	if a := c.auth; a != nil && a.Kind != sigv4.Anonymous {
+		ctx.Set("s3:signatureversion", "AWS4-HMAC-SHA256")
+		ctx.Set("s3:authType", a.Kind.String())
+		ctx.Set("s3:signatureAge", strconv.FormatInt(now.Sub(a.Time).Milliseconds(), 10))
+		ctx.Set("s3:x-amz-content-sha256", a.PayloadHash)
+	}
+	q := r.URL.Query()
+	switch t.op {
+	case "ListObjects", "ListObjectsV2", "ListObjectVersions", "ListMultipartUploads":
+		ctx.Set("s3:prefix", q.Get("prefix"))
+		if q.Has("delimiter") {
+			ctx.Set("s3:delimiter", q.Get("delimiter"))
+		}
+		if q.Has("max-keys") {
+			ctx.Set("s3:max-keys", q.Get("max-keys"))
+		}
+	}
+	if q.Has("versionId") {
+		ctx.Set("s3:VersionId", q.Get("versionId"))
+	}
+	for _, h := range []string{"x-amz-acl", "x-amz-copy-source", "x-amz-metadata-directive", "x-amz-server-side-encryption",
+		"x-amz-storage-class", "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp", "x-amz-grant-write-acp", "x-amz-grant-full-control"} {
+		if v := r.Header.Get(h); v != "" {
+			ctx.Set("s3:"+h, v)
+		}
+	}
+	if tags := r.Header.Get("X-Amz-Tagging"); tags != "" {
+		if vals, err := url.ParseQuery(tags); err == nil {
+			keys := make([]string, 0, len(vals))
+			for k, v := range vals {
+				keys = append(keys, k)
+				ctx.Set("s3:RequestObjectTag/"+k, v...)
+			}
+			ctx.Set("s3:RequestObjectTagKeys", keys...)
+		}
+	}
+	return ctx
+}
+
+func tlsVersion(v uint16) string {
+	switch v {
+	case tls.VersionTLS13:
+		return "1.3"
+	case tls.VersionTLS12:
+		return "1.2"
+	}
+	return ""
+}
