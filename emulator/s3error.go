@@ -8,10 +8,10 @@ import (
 
 // s3Error is an S3 error response body.
 type s3Error struct {
-	XMLName   xml.Name `xml:"Error"`
-	Code      string   `xml:"Code"`
-	Message   string   `xml:"Message"`
-	Resource  string   `xml:"Resource,omitempty"`
+	XMLName  xml.Name `xml:"Error"`
+	Code     string   `xml:"Code"`
+	Message  string   `xml:"Message"`
+	Resource string   `xml:"Resource,omitempty"`
 	// Region is set for a request signed for the wrong region.
 	Region string `xml:"Region,omitempty"`
 	// The SignatureDoesNotMatch details S3 returns.

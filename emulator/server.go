@@ -356,7 +356,9 @@ func (s *Server) logDecision(rec *DecisionRecord, serr *s3Error) {
 
 // Decision returns the decision record of a recent request by its ID (the
 // RequestId of its response).
-func (s *Server) Decision(requestID string) (*DecisionRecord, bool) { return s.decisions.get(requestID) }
+func (s *Server) Decision(requestID string) (*DecisionRecord, bool) {
+	return s.decisions.get(requestID)
+}
 
 // RecentDecisions returns up to n decision records, newest first.
 func (s *Server) RecentDecisions(n int) []*DecisionRecord { return s.decisions.recent(n) }
