@@ -59,7 +59,7 @@ func (d *DecisionRecord) Explain() string {
 		fmt.Fprintf(&b, "  refused before authorization: %s\n", d.Error)
 	}
 	for i, c := range d.Checks {
-		fmt.Fprintf(&b, "\ncheck %d: %s on %s\n  decision: %s\n  %s\n", i+1, c.Action, c.Resource, c.Decision, c.Decision.Message())
+		fmt.Fprintf(&b, "\ncheck %d: %s on %s\n", i+1, c.Action, c.Resource)
 		_, trace := policy.EvaluateTrace(&c.request, c.attached...)
 		for line := range strings.Lines(trace.String()) {
 			b.WriteString("  " + line)

@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -108,6 +107,11 @@ func New(opts Options) (*Server, error) {
 func (s *Server) SetTopology(topo *vpce.Topology) error {
 	s.setMu.Lock()
 	defer s.setMu.Unlock()
+	return s.swapLocked(topo)
+}
+
+// swapLocked compiles and installs a snapshot; s.setMu must be held.
+func (s *Server) swapLocked(topo *vpce.Topology) error {
 	snap, err := newSnapshot(topo, s.ca, s.snap.Load())
 	if err != nil {
 		return err
@@ -283,10 +287,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			rec.Error = serr.Code
 		}
 		s.logDecision(rec, serr)
+		// The body is left unread: net/http drains a small remainder for
+		// keep-alive, or closes the connection, and never sends 100 Continue
+		// for a request refused before its body.
 		writeS3Error(w, r, reqID, serr)
-		if r.Body != nil {
-			io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
-		}
 		return
 	}
 	s.logDecision(rec, nil)

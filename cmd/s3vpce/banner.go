@@ -10,7 +10,7 @@ import (
 )
 
 // printBanner tells the user what is running and exactly what to type.
-func printBanner(w io.Writer, srv *emulator.Server, caFile string, created bool) {
+func printBanner(w io.Writer, srv *emulator.Server, caFile string, created bool, creds []emulator.Credential, authOff bool) {
 	topo := srv.Topology()
 	_, portStr, _ := net.SplitHostPort(srv.Addr())
 	port, _ := strconv.Atoi(portStr)
@@ -34,8 +34,28 @@ func printBanner(w io.Writer, srv *emulator.Server, caFile string, created bool)
 		note = " (new)"
 	}
 	fmt.Fprintf(w, "CA           %s%s\n", caFile, note)
-	fmt.Fprintf(w, "Credentials  AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s\n             account %s, %s\n",
-		emulator.DefaultAccessKeyID, emulator.DefaultSecretAccessKey, emulator.DefaultAccountID, emulator.DefaultPrincipalARN)
+	if len(creds) == 0 {
+		creds = []emulator.Credential{emulator.DefaultCredential()}
+	}
+	for i, c := range creds {
+		label := "Credentials"
+		if i > 0 {
+			label = ""
+		}
+		fmt.Fprintf(w, "%-12s AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s  (%s)\n", label, c.AccessKeyID, c.SecretAccessKey, c.ARN)
+	}
+	if authOff {
+		fmt.Fprintf(w, "Auth         OFF: signatures are not checked; every request acts as %s\n", creds[0].ARN)
+	} else {
+		fmt.Fprintf(w, "Auth         SigV4 verified; unsigned requests are anonymous (denied unless a bucket policy allows them)\n")
+	}
+	for _, e := range topo.Endpoints() {
+		p := "AWS's default full-access policy"
+		if e.Policy != "" {
+			p = "custom (s3vpce endpoint-policy get)"
+		}
+		fmt.Fprintf(w, "Policy       %s: %s\n", e.ID, p)
+	}
 
 	e := topo.Endpoints()[0]
 	fmt.Fprintf(w, "\nThrough the endpoint's own names and private IPs (a private network namespace; root or user namespaces):\n")

@@ -15,6 +15,11 @@ usage:
   s3vpce serve [flags]            run the emulator (HTTPS, DNS) on its defaults
   s3vpce exec [flags] -- CMD...   run CMD where the vpce names resolve to the
                                   endpoint's private IPs and reach the emulator
+  s3vpce endpoint-policy get|set FILE|reset
+                                  read or change a running serve's endpoint policy
+  s3vpce explain [REQUEST_ID]     how a recent request was decided (policy trace)
+  s3vpce policy validate FILE     check a policy document (located errors)
+  s3vpce policy simulate ...      evaluate a request against policies
   s3vpce dns records              print the DNS records served
   s3vpce help                     this text
 
@@ -34,6 +39,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runExec(ctx, args[1:], stdin, stdout, stderr)
 	case "dns":
 		return runDNS(ctx, args[1:], stdout, stderr)
+	case "endpoint-policy":
+		return runEndpointPolicy(ctx, args[1:], stdin, stdout, stderr)
+	case "explain":
+		return runExplain(ctx, args[1:], stdout, stderr)
+	case "policy":
+		return runPolicy(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

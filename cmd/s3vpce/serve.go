@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/s3vpce/s3vpce/internal/attach"
 	"github.com/s3vpce/s3vpce/internal/netns"
 	"github.com/s3vpce/s3vpce/internal/vpce"
+	"github.com/s3vpce/s3vpce/policy"
 )
 
 // Defaults of s3vpce serve. docker-compose.yml and the README use them.
@@ -33,6 +35,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 type serveFlags struct {
 	home, httpsAddr, dnsAddr, dnsUpstream, logFormat string
+	auth, credentials, endpointPolicy                string
 	buckets                                          listFlag
 	privateDNS, verbose                              bool
 }
@@ -48,7 +51,10 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
 	fs.Var(&f.buckets, "bucket", "create this bucket at start (repeatable)")
 	fs.BoolVar(&f.privateDNS, "private-dns", false, "enable private DNS: s3.<region>.amazonaws.com and friends resolve to the endpoint")
 	fs.StringVar(&f.logFormat, "log", "text", `log format on stderr: "text" or "json"`)
-	fs.BoolVar(&f.verbose, "v", false, "log every request")
+	fs.BoolVar(&f.verbose, "v", false, "log every request (denied requests are always logged)")
+	fs.StringVar(&f.auth, "auth", "on", `"on": verify SigV4 as S3 does (unsigned requests are anonymous); "off": accept any signature as the first credential`)
+	fs.StringVar(&f.credentials, "credentials", "", "file of access keys, one per line: ACCESS_KEY_ID SECRET_ACCESS_KEY IAM_ARN (default: the built-in key pair)")
+	fs.StringVar(&f.endpointPolicy, "endpoint-policy", "", "endpoint policy JSON file for the endpoint (default: AWS's full-access policy)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: s3vpce serve [flags]\n\nRun the emulator: HTTPS for the endpoint names, DNS for them, and a control\nsocket through which `s3vpce exec` shares this server.\n\n")
 		fs.PrintDefaults()
@@ -90,9 +96,26 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "s3vpce serve: %v\n", err)
 		return 1
 	}
+	if f.endpointPolicy != "" {
+		if topo, err = withEndpointPolicy(topo, f.endpointPolicy); err != nil {
+			fmt.Fprintf(stderr, "s3vpce serve: --endpoint-policy: %v\n", err)
+			return 1
+		}
+	}
+	var creds []emulator.Credential
+	if f.credentials != "" {
+		if creds, err = readCredentials(f.credentials); err != nil {
+			fmt.Fprintf(stderr, "s3vpce serve: --credentials: %v\n", err)
+			return 2
+		}
+	}
+	if f.auth != "on" && f.auth != "off" {
+		fmt.Fprintf(stderr, "s3vpce serve: --auth %q: want on or off\n", f.auth)
+		return 2
+	}
 	srv, err := emulator.New(emulator.Options{
 		Topology: topo, CA: ca, Buckets: f.buckets, Addr: f.httpsAddr, DNSAddr: f.dnsAddr,
-		DNSUpstream: upstream, Logger: log,
+		DNSUpstream: upstream, Logger: log, Credentials: creds, AuthOff: f.auth == "off",
 	})
 	if err == nil {
 		err = srv.Start(ctx)
@@ -113,7 +136,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	defer ctl.Close()
-	printBanner(stdout, srv, caFile, created)
+	admin, err := listenAdmin(filepath.Join(home, adminSocket), srv.AdminHandler())
+	if err != nil {
+		fmt.Fprintf(stderr, "s3vpce serve: %v\n", err)
+		return 1
+	}
+	defer admin.Close()
+	if f.auth == "off" {
+		log.Warn("authentication is OFF: signatures are not verified and every request acts as the first credential", "principal", firstPrincipal(creds))
+	}
+	printBanner(stdout, srv, caFile, created, creds, f.auth == "off")
 	log.Info("ready", "https", srv.Addr(), "dns", srv.DNSAddr(), "startup", time.Since(start).Round(time.Microsecond).String())
 	<-ctx.Done()
 	log.Info("shutting down")
@@ -132,6 +164,55 @@ func attachSockets(ctx context.Context, srv *emulator.Server, s *netns.Sockets) 
 		}
 	}
 	return func() { s.Close() }, nil
+}
+
+func firstPrincipal(creds []emulator.Credential) string {
+	if len(creds) > 0 {
+		return creds[0].ARN
+	}
+	return emulator.DefaultPrincipalARN
+}
+
+// withEndpointPolicy sets the first endpoint's policy from a file.
+func withEndpointPolicy(topo *vpce.Topology, path string) (*vpce.Topology, error) {
+	doc, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := policy.Validate(doc, policy.KindEndpoint); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	e := topo.Endpoints()[0]
+	e.Policy = string(doc)
+	return topo.WithEndpoint(e)
+}
+
+// readCredentials reads "ACCESS_KEY_ID SECRET_ACCESS_KEY IAM_ARN" lines;
+// blank lines and # comments are skipped.
+func readCredentials(path string) ([]emulator.Credential, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []emulator.Credential
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) != 3 {
+			return nil, fmt.Errorf("%s:%d: want ACCESS_KEY_ID SECRET_ACCESS_KEY IAM_ARN, got %d fields", path, i+1, len(f))
+		}
+		out = append(out, emulator.Credential{AccessKeyID: f[0], SecretAccessKey: f[1], ARN: f[2]})
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no credentials", path)
+	}
+	if _, err := emulator.New(emulator.Options{Credentials: out}); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return out, nil
 }
 
 func defaultTopology(privateDNS bool) (*vpce.Topology, error) {
