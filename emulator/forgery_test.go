@@ -155,10 +155,18 @@ func TestForgeryMatrix(t *testing.T) {
 			r.URL.Path += "-other"
 			return r
 		}, 403, "SignatureDoesNotMatch"},
-		{"clock 20 minutes ahead", "k7", func(u string) *http.Request { return signedReq(t, "PUT", u, body, "", testCreds, "us-east-1", "s3", now.Add(20*time.Minute)) }, 403, "RequestTimeTooSkewed"},
-		{"clock 20 minutes behind", "k8", func(u string) *http.Request { return signedReq(t, "PUT", u, body, "", testCreds, "us-east-1", "s3", now.Add(-20*time.Minute)) }, 403, "RequestTimeTooSkewed"},
-		{"wrong region", "k9", func(u string) *http.Request { return signedReq(t, "PUT", u, body, "", testCreds, "eu-west-1", "s3", now) }, 400, "AuthorizationHeaderMalformed"},
-		{"wrong service", "k10", func(u string) *http.Request { return signedReq(t, "PUT", u, body, "", testCreds, "us-east-1", "ec2", now) }, 400, "AuthorizationHeaderMalformed"},
+		{"clock 20 minutes ahead", "k7", func(u string) *http.Request {
+			return signedReq(t, "PUT", u, body, "", testCreds, "us-east-1", "s3", now.Add(20*time.Minute))
+		}, 403, "RequestTimeTooSkewed"},
+		{"clock 20 minutes behind", "k8", func(u string) *http.Request {
+			return signedReq(t, "PUT", u, body, "", testCreds, "us-east-1", "s3", now.Add(-20*time.Minute))
+		}, 403, "RequestTimeTooSkewed"},
+		{"wrong region", "k9", func(u string) *http.Request {
+			return signedReq(t, "PUT", u, body, "", testCreds, "eu-west-1", "s3", now)
+		}, 400, "AuthorizationHeaderMalformed"},
+		{"wrong service", "k10", func(u string) *http.Request {
+			return signedReq(t, "PUT", u, body, "", testCreds, "us-east-1", "ec2", now)
+		}, 400, "AuthorizationHeaderMalformed"},
 		{"body differs from signed sha256", "k11", func(u string) *http.Request {
 			r := signedReq(t, "PUT", u, body, "", testCreds, "us-east-1", "s3", now)
 			r.Body = io.NopCloser(bytes.NewReader([]byte("FORGED content")))
