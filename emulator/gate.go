@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/s3vpce/s3vpce/internal/sigv4"
@@ -45,8 +46,8 @@ func (s *Server) authenticate(r *http.Request, ep *vpce.Endpoint, now time.Time)
 	if err := a.CheckScope(sigv4.Expect{Region: ep.Region, Service: "s3", Now: now}); err != nil {
 		return caller{}, authError(err)
 	}
-	key, err := a.Verify(r, cred.secret)
-	if err != nil {
+	key := s.keys.get(a, cred.secret)
+	if err := a.VerifyWithKey(r, key); err != nil {
 		return caller{}, authError(err)
 	}
 	return caller{principal: cred.principal, auth: a, signingKey: key}, nil
@@ -168,39 +169,42 @@ func parseCopySource(src string) (bucket, key string, versioned bool, err error)
 // requestContext supplies the condition keys S3 sees for a request through
 // an interface endpoint (facts §5): aws:SourceIp is absent.
 func (s *Server) requestContext(r *http.Request, ep *vpce.Endpoint, c caller, t target, now time.Time) policy.Context {
+	// Keys are written in lower case: Context folds case, and lower-case
+	// literals spare it an allocation per key.
 	var ctx policy.Context
+	ctx.Grow(24)
 	owner := ep.OwnerID
 	if owner == "" {
 		owner = DefaultAccountID
 	}
-	ctx.Set("aws:SourceVpce", ep.ID)
-	ctx.Set("aws:SourceVpc", ep.VPCID)
-	ctx.Set("aws:SourceVpcArn", "arn:aws:ec2:"+ep.Region+":"+owner+":vpc/"+ep.VPCID)
+	ctx.Set("aws:sourcevpce", ep.ID)
+	ctx.Set("aws:sourcevpc", ep.VPCID)
+	ctx.Set("aws:sourcevpcarn", "arn:aws:ec2:"+ep.Region+":"+owner+":vpc/"+ep.VPCID)
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		ctx.Set("aws:VpcSourceIp", host)
+		ctx.Set("aws:vpcsourceip", host)
 	}
-	ctx.Set("aws:SecureTransport", strconv.FormatBool(r.TLS != nil))
+	ctx.Set("aws:securetransport", strconv.FormatBool(r.TLS != nil))
 	if r.TLS != nil {
-		ctx.Set("s3:TlsVersion", tlsVersion(r.TLS.Version))
+		ctx.Set("s3:tlsversion", tlsVersion(r.TLS.Version))
 	}
-	ctx.Set("aws:CurrentTime", now.UTC().Format(time.RFC3339))
-	ctx.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
-	ctx.Set("aws:RequestedRegion", ep.Region)
+	ctx.Set("aws:currenttime", now.UTC().Format(time.RFC3339))
+	ctx.Set("aws:epochtime", strconv.FormatInt(now.Unix(), 10))
+	ctx.Set("aws:requestedregion", ep.Region)
 	if ua := r.Header.Get("User-Agent"); ua != "" {
-		ctx.Set("aws:UserAgent", ua)
+		ctx.Set("aws:useragent", ua)
 	}
 	if ref := r.Header.Get("Referer"); ref != "" {
-		ctx.Set("aws:Referer", ref)
+		ctx.Set("aws:referer", ref)
 	}
 	if t.bucket != "" {
 		_, bucketOwner := s.buckets.get(t.bucket)
-		ctx.Set("s3:ResourceAccount", bucketOwner)
-		ctx.Set("aws:ResourceAccount", bucketOwner)
+		ctx.Set("s3:resourceaccount", bucketOwner)
+		ctx.Set("aws:resourceaccount", bucketOwner)
 	}
 	if a := c.auth; a != nil && a.Kind != sigv4.Anonymous {
 		ctx.Set("s3:signatureversion", "AWS4-HMAC-SHA256")
-		ctx.Set("s3:authType", a.Kind.String())
-		ctx.Set("s3:signatureAge", strconv.FormatInt(now.Sub(a.Time).Milliseconds(), 10))
+		ctx.Set("s3:authtype", a.Kind.String())
+		ctx.Set("s3:signatureage", strconv.FormatInt(now.Sub(a.Time).Milliseconds(), 10))
 		ctx.Set("s3:x-amz-content-sha256", a.PayloadHash)
 	}
 	q := r.URL.Query()
@@ -215,7 +219,7 @@ func (s *Server) requestContext(r *http.Request, ep *vpce.Endpoint, c caller, t 
 		}
 	}
 	if q.Has("versionId") {
-		ctx.Set("s3:VersionId", q.Get("versionId"))
+		ctx.Set("s3:versionid", q.Get("versionId"))
 	}
 	for _, h := range []string{"x-amz-acl", "x-amz-copy-source", "x-amz-metadata-directive", "x-amz-server-side-encryption",
 		"x-amz-storage-class", "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp", "x-amz-grant-write-acp", "x-amz-grant-full-control"} {
@@ -228,9 +232,9 @@ func (s *Server) requestContext(r *http.Request, ep *vpce.Endpoint, c caller, t 
 			keys := make([]string, 0, len(vals))
 			for k, v := range vals {
 				keys = append(keys, k)
-				ctx.Set("s3:RequestObjectTag/"+k, v...)
+				ctx.Set("s3:requestobjecttag/"+k, v...)
 			}
-			ctx.Set("s3:RequestObjectTagKeys", keys...)
+			ctx.Set("s3:requestobjecttagkeys", keys...)
 		}
 	}
 	return ctx
@@ -244,4 +248,29 @@ func tlsVersion(v uint16) string {
 		return "1.2"
 	}
 	return ""
+}
+
+// keyCache remembers derived signing keys: they depend only on the secret
+// and the credential scope, which change once a day per key.
+type keyCache struct {
+	mu   sync.RWMutex
+	keys map[string][]byte
+}
+
+func (c *keyCache) get(a *sigv4.Auth, secret string) []byte {
+	id := a.AccessKeyID + "/" + a.Scope()
+	c.mu.RLock()
+	k, ok := c.keys[id]
+	c.mu.RUnlock()
+	if ok {
+		return k
+	}
+	k = sigv4.SigningKey(secret, a.Date, a.Region, a.Service)
+	c.mu.Lock()
+	if c.keys == nil || len(c.keys) > 4096 {
+		c.keys = map[string][]byte{}
+	}
+	c.keys[id] = k
+	c.mu.Unlock()
+	return k
 }

@@ -37,6 +37,7 @@ type Server struct {
 	authOff    bool
 	now        func() time.Time
 	buckets    *bucketMeta
+	keys       keyCache
 	decisions  *decisionLog
 	setMu      sync.Mutex // serialises SetTopology
 
@@ -339,6 +340,13 @@ func principalName(p policy.Principal) string {
 // logDecision records the request in the decision log and logs it.
 func (s *Server) logDecision(rec *DecisionRecord, serr *s3Error) {
 	s.decisions.add(rec)
+	level := slog.LevelDebug
+	if serr != nil {
+		level = slog.LevelInfo
+	}
+	if !s.log.Enabled(context.Background(), level) {
+		return
+	}
 	attrs := []any{"request_id", rec.RequestID, "vpce", rec.Endpoint, "principal", rec.Principal, "op", rec.Operation}
 	decision := "allow"
 	if serr != nil {
@@ -351,11 +359,7 @@ func (s *Server) logDecision(rec *DecisionRecord, serr *s3Error) {
 			"statement", last.Decision.Statement, "sid", last.Decision.Sid, "reason", last.Decision.Reason.String())
 	}
 	attrs = append(attrs, "decision", decision)
-	if serr != nil {
-		s.log.Info("request", attrs...)
-		return
-	}
-	s.log.Debug("request", attrs...)
+	s.log.Log(context.Background(), level, "request", attrs...)
 }
 
 // Decision returns the decision record of a recent request by its ID (the

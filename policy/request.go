@@ -88,6 +88,13 @@ func NewContext(m map[string][]string) Context {
 	return c
 }
 
+// Grow makes room for n more keys without reallocating.
+func (c *Context) Grow(n int) {
+	if cap(c.entries)-len(c.entries) < n {
+		c.entries = append(make([]ctxEntry, 0, len(c.entries)+n), c.entries...)
+	}
+}
+
 // Set replaces the values of key.
 func (c *Context) Set(key string, values ...string) {
 	lk := strings.ToLower(key)

@@ -116,19 +116,25 @@ func (a *Auth) StringToSign(canonical string) string {
 // Verify recomputes the signature with secret and compares it in constant
 // time. The signing key is returned for verifying streamed chunks.
 func (a *Auth) Verify(r *http.Request, secret string) (signingKey []byte, err error) {
+	key := SigningKey(secret, a.Date, a.Region, a.Service)
+	return key, a.VerifyWithKey(r, key)
+}
+
+// VerifyWithKey is Verify with a signing key the caller derived (and may
+// cache: it depends only on the secret and the credential scope).
+func (a *Auth) VerifyWithKey(r *http.Request, key []byte) error {
 	canonical, err := a.CanonicalRequest(r)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	sts := a.StringToSign(canonical)
-	key := SigningKey(secret, a.Date, a.Region, a.Service)
 	want := hex.EncodeToString(hmacSHA256(key, sts))
 	if !hmac.Equal([]byte(want), []byte(a.Signature)) {
-		return nil, &Error{
+		return &Error{
 			Status: http.StatusForbidden, Code: "SignatureDoesNotMatch",
 			Message:     "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
 			AccessKeyID: a.AccessKeyID, StringToSign: sts, SignatureGiven: a.Signature, CanonicalRequest: canonical,
 		}
 	}
-	return key, nil
+	return nil
 }
