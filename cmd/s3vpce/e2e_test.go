@@ -324,14 +324,16 @@ multipart_chunk_size_mb = 5
 	sameFile(t, big, big+".back")
 }
 
-func TestServeBanner(t *testing.T) {
-	home := t.TempDir()
+// serveBanner runs serve in-process until it logs ready, stops it and
+// returns its stdout and stderr.
+func serveBanner(t *testing.T, home string, extra ...string) (string, string) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	var out syncBuffer
 	errb := syncBuffer{marker: "msg=ready", seen: make(chan struct{})}
 	done := make(chan int)
 	go func() {
-		done <- run(ctx, []string{"serve", "--home", home, "--https-addr", "127.0.0.1:0", "--dns-addr", "127.0.0.1:0"}, nil, &out, &errb)
+		done <- run(ctx, append([]string{"serve", "--home", home, "--https-addr", "127.0.0.1:0", "--dns-addr", "127.0.0.1:0"}, extra...), nil, &out, &errb)
 	}()
 	select {
 	case <-errb.seen:
@@ -342,16 +344,51 @@ func TestServeBanner(t *testing.T) {
 	if code := <-done; code != 0 {
 		t.Fatalf("serve exited %d: %s", code, errb.String())
 	}
+	return out.String(), errb.String()
+}
+
+func TestServeBanner(t *testing.T) {
+	home := t.TempDir()
+	out, _ := serveBanner(t, home)
 	for _, want := range []string{
 		"https://bucket." + regionalName,
 		"https://bucket." + zonalName + "  -> 172.16.10.143",
 		"export AWS_CA_BUNDLE=" + filepath.Join(home, "rootCA.pem"),
 		"s3vpce exec -- aws --endpoint-url https://bucket." + regionalName + " s3 ls",
 		"AWS_ACCESS_KEY_ID=AKIAS3VPCE0EXAMPLE01",
-		vpce.DefaultEndpointID,
+		"Auth         SigV4 verified",
+		"Policy       " + vpce.DefaultEndpointID + ": AWS's default full-access policy",
 	} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("banner lacks %q:\n%s", want, out.String())
+		if !strings.Contains(out, want) {
+			t.Errorf("banner lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestServeAuthOffAndCredentialsFile(t *testing.T) {
+	home := t.TempDir()
+	creds := filepath.Join(home, "creds")
+	os.WriteFile(creds, []byte("# test keys\nAKIAALICE00000000001 alicesecret arn:aws:iam::111122223333:user/alice\n"), 0o600)
+	out, errs := serveBanner(t, home, "--auth", "off", "--credentials", creds, "--endpoint-policy", "../../testdata/policies/deny-put.json")
+	for _, want := range []string{"Auth         OFF", "arn:aws:iam::111122223333:user/alice", "AWS_ACCESS_KEY_ID=AKIAALICE00000000001", "custom (s3vpce endpoint-policy get)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("banner lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errs, "authentication is OFF") {
+		t.Errorf("log does not announce auth off:\n%s", errs)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--auth", "maybe"}, `--auth "maybe": want on or off`},
+		{[]string{"--credentials", "../../testdata/policies/deny-put.json"}, "want ACCESS_KEY_ID SECRET_ACCESS_KEY IAM_ARN"},
+		{[]string{"--endpoint-policy", "../../testdata/policies/no-principal-endpoint.json"}, "Principal"},
+	} {
+		var o, e bytes.Buffer
+		if code := run(t.Context(), append([]string{"serve", "--home", home, "--https-addr", "127.0.0.1:0", "--dns-addr", "off"}, tc.args...), nil, &o, &e); code == 0 || !strings.Contains(e.String(), tc.want) {
+			t.Errorf("serve %v: exit %d, stderr %q; want an error naming %q", tc.args, code, e.String(), tc.want)
 		}
 	}
 }
@@ -381,4 +418,46 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestAWSCLIEndpointPolicyDenyThenAllow: a deny set on the running
+// endpoint makes the real aws CLI fail with AWS's wording; resetting the
+// policy makes it pass again, without a restart.
+func TestAWSCLIEndpointPolicyDenyThenAllow(t *testing.T) {
+	needNamespaces(t)
+	home := t.TempDir()
+	startServe(t, home, "--bucket", "wsgbucket")
+	file := filepath.Join(home, "hi.txt")
+	writeRandom(t, file, 100)
+	url := "https://bucket." + zonalName
+	cp := func(key string) result {
+		return runS3vpce(t, home, "exec", "--", "/usr/bin/aws", "--endpoint-url", url, "s3", "cp", file, "s3://wsgbucket/"+key, "--only-show-errors")
+	}
+	if r := cp("one"); r.code != 0 {
+		t.Fatalf("cp with the default policy: exit %d: %s", r.code, r.stderr)
+	}
+	if r := runS3vpce(t, home, "endpoint-policy", "set", "../../testdata/policies/deny-put.json"); r.code != 0 {
+		t.Fatalf("endpoint-policy set: exit %d: %s", r.code, r.stderr)
+	}
+	r := cp("two")
+	want := `An error occurred (AccessDenied) when calling the PutObject operation: User: arn:aws:iam::123456789012:user/s3vpce is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::wsgbucket/two" with an explicit deny in a VPC endpoint policy`
+	if r.code == 0 || !strings.Contains(r.stderr, want) {
+		t.Fatalf("cp under a deny policy: exit %d, stderr:\n%s\nwant it to contain:\n%s", r.code, r.stderr, want)
+	}
+	ex := runS3vpce(t, home, "explain")
+	if ex.code != 0 || !strings.Contains(ex.stdout, `"Decision":"deny"`) || !strings.Contains(ex.stdout, `Sid \"DenyPut\"`) {
+		t.Errorf("explain: exit %d\n%s%s", ex.code, ex.stdout, ex.stderr)
+	}
+	if g := runS3vpce(t, home, "endpoint-policy", "get"); !strings.Contains(g.stdout, `"DenyPut"`) {
+		t.Errorf("endpoint-policy get: %s %s", g.stdout, g.stderr)
+	}
+	if bad := runS3vpce(t, home, "endpoint-policy", "set", "../../testdata/policies/no-principal-endpoint.json"); bad.code != 1 || !strings.Contains(bad.stderr, "Principal") {
+		t.Errorf("setting an endpoint policy without Principal: exit %d, %s", bad.code, bad.stderr)
+	}
+	if r := runS3vpce(t, home, "endpoint-policy", "reset"); r.code != 0 {
+		t.Fatalf("endpoint-policy reset: exit %d: %s", r.code, r.stderr)
+	}
+	if r := cp("three"); r.code != 0 {
+		t.Fatalf("cp after reset: exit %d: %s", r.code, r.stderr)
+	}
 }
