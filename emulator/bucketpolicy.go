@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/s3vpce/s3vpce/policy"
 )
@@ -74,10 +75,13 @@ func malformedPolicyMessage(pe *policy.ParseError) string {
 
 // serveOwn answers the operations s3vpce implements itself instead of
 // gofakes3; it reports whether it did.
-func (s *Server) serveOwn(w http.ResponseWriter, r *http.Request, reqID string, rec *DecisionRecord) bool {
+func (s *Server) serveOwn(w http.ResponseWriter, r *http.Request, reqID string, rec *DecisionRecord, snap *snapshot, now time.Time) bool {
 	t := rec.target
 	switch t.op {
 	case "GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy":
+	case "DeleteObjects":
+		s.deleteObjects(w, r, reqID, rec, snap, now)
+		return true
 	default:
 		return false
 	}

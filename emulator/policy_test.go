@@ -4,11 +4,13 @@ import (
 	"errors"
 	"io"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 	"github.com/s3vpce/s3vpce/emulator"
 	"github.com/s3vpce/s3vpce/internal/vpce"
@@ -179,5 +181,53 @@ func TestAnonymousAccess(t *testing.T) {
 	}
 	if st, body := anon(); st != 200 || body != "hello" {
 		t.Errorf("anonymous GET with a public-read bucket policy: %d %s", st, body)
+	}
+}
+
+func TestDeleteObjectsPerKey(t *testing.T) {
+	srv := startServer(t, emulator.Options{Buckets: []string{"del"}})
+	c := sdkClient(srv, srv.URL(), false)
+	ctx := t.Context()
+	for _, k := range []string{"keep/a", "keep/b", "tmp/a", "tmp/b"} {
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("del"), Key: aws.String(k), Body: strings.NewReader(k)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := srv.SetBucketPolicy("del", `{"Statement":[{"Sid":"ProtectKeep","Effect":"Deny","Principal":"*","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::del/keep/*"}]}`); err != nil {
+		t.Fatal(err)
+	}
+	var objs []types.ObjectIdentifier
+	for _, k := range []string{"keep/a", "tmp/a", "keep/b", "tmp/b"} {
+		objs = append(objs, types.ObjectIdentifier{Key: aws.String(k)})
+	}
+	out, err := c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String("del"), Delete: &types.Delete{Objects: objs}})
+	if err != nil {
+		t.Fatalf("DeleteObjects: %v", err)
+	}
+	var deleted, denied []string
+	for _, d := range out.Deleted {
+		deleted = append(deleted, aws.ToString(d.Key))
+	}
+	for _, e := range out.Errors {
+		if aws.ToString(e.Code) != "AccessDenied" {
+			t.Errorf("error for %s: %s", aws.ToString(e.Key), aws.ToString(e.Code))
+		}
+		denied = append(denied, aws.ToString(e.Key))
+	}
+	slices.Sort(deleted)
+	slices.Sort(denied)
+	if !slices.Equal(deleted, []string{"tmp/a", "tmp/b"}) || !slices.Equal(denied, []string{"keep/a", "keep/b"}) {
+		t.Errorf("deleted %v, denied %v", deleted, denied)
+	}
+	list, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("del")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for _, o := range list.Contents {
+		left = append(left, aws.ToString(o.Key))
+	}
+	if !slices.Equal(left, []string{"keep/a", "keep/b"}) {
+		t.Errorf("objects left %v, want the protected ones", left)
 	}
 }

@@ -295,7 +295,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.logDecision(rec, nil)
-	if s.serveOwn(w, r, reqID, rec) {
+	if s.serveOwn(w, r, reqID, rec, snap, now) {
 		return
 	}
 	rw := newS3Response(w, r, reqID)
