@@ -96,7 +96,7 @@ func (s *Server) deleteObjects(w http.ResponseWriter, r *http.Request, reqID str
 			}
 		}
 		rr := httptest.NewRecorder()
-		s.s3.ServeHTTP(rr, fwd)
+		s.forward(rr, fwd, rec.target)
 		if rr.Code != http.StatusOK {
 			rw := newS3Response(w, r, reqID)
 			for k, v := range rr.Header() {

@@ -17,6 +17,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/s3vpce/s3vpce/certs"
+	"github.com/s3vpce/s3vpce/internal/s3compat"
 	"github.com/s3vpce/s3vpce/internal/vpce"
 	"github.com/s3vpce/s3vpce/policy"
 )
@@ -28,6 +29,7 @@ type Server struct {
 	ca      *certs.CA
 	backend gofakes3.Backend
 	s3      http.Handler
+	compat  *s3compat.Handler
 	snap    atomic.Pointer[snapshot]
 	tlsConf *tls.Config
 	http    *http.Server
@@ -91,6 +93,7 @@ func New(opts Options) (*Server, error) {
 		gofakes3.WithTimeSkewLimit(0), // the front end owns request validation
 		gofakes3.WithLogger(gofakes3.DiscardLog()),
 	).Server()
+	s.compat = s3compat.New(s.backend, s.s3)
 	s.tlsConf = &tls.Config{
 		MinVersion:     tls.VersionTLS12, // PrivateLink for S3 refuses TLS 1.0
 		NextProtos:     []string{"http/1.1"},
@@ -300,10 +303,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rw := newS3Response(w, r, reqID)
 	rw.onError = func(status int, code string) *s3Error { return s.afterError(r, snap, rec, status, code) }
-	s.s3.ServeHTTP(rw, r)
+	s.forward(rw, r, rec.target)
 	rw.finish()
 	s.afterSuccess(rec, rw.status)
 }
+
+// forward hands an authorized path-style request to the S3 layer: the
+// s3compat fixes first, gofakes3 for everything they leave alone.
+func (s *Server) forward(w http.ResponseWriter, r *http.Request, t target) {
+	req := &s3compat.Request{Op: t.op, Bucket: t.bucket, Key: t.key, HTTP: r, OwnerID: ownerID, OwnerName: ownerName}
+	if !s.compat.Serve(w, req) {
+		s.s3.ServeHTTP(w, r)
+	}
+}
+
+// The canonical owner S3 shows in listings and ACLs (gofakes3's).
+const (
+	ownerID   = "fe7272ea58be830e56fe1663b10fafef"
+	ownerName = "GoFakeS3"
+)
 
 // gate runs every check before a request may reach the store. It fills rec.
 func (s *Server) gate(r *http.Request, snap *snapshot, rec *DecisionRecord, now time.Time) *s3Error {

@@ -1,0 +1,59 @@
+package s3compat
+
+import (
+	"net/http"
+
+	"github.com/johannesboyne/gofakes3"
+)
+
+// Request is one authenticated S3 request in path-style form
+// (/bucket/key), as the emulator's gate classified it.
+type Request struct {
+	// Op is the S3 operation name (as in policy.S3Operation), e.g.
+	// "ListObjectsV2", "PutObject", "PutBucketCors".
+	Op string
+	// Bucket and Key are decoded from the path; Key is empty for bucket
+	// operations.
+	Bucket, Key string
+	// HTTP is the request; its body is already decoded (no aws-chunked)
+	// and has a Content-Length.
+	HTTP *http.Request
+	// Owner is the canonical ID and display name S3 shows as owner.
+	OwnerID, OwnerName string
+}
+
+// Handler answers the S3 operations gofakes3 gets wrong.
+type Handler struct {
+	backend gofakes3.Backend
+	// fake is gofakes3's own handler, for operations passed through after
+	// a check or a rewrite.
+	fake http.Handler
+
+	objects *objectState // objects.go: metadata, conditional requests, tagging
+	config  *configState // subresources.go: bucket and object sub-resources
+}
+
+// New builds a Handler over a gofakes3 backend and gofakes3's handler for
+// the same backend.
+func New(backend gofakes3.Backend, fake http.Handler) *Handler {
+	return &Handler{backend: backend, fake: fake, objects: newObjectState(), config: newConfigState()}
+}
+
+// Serve answers req when this package handles its operation and reports
+// whether it did; when it returns false the caller passes the request to
+// gofakes3 unchanged. Areas are tried in a fixed order; each answers only
+// the operations (and cases) it owns.
+func (h *Handler) Serve(w http.ResponseWriter, req *Request) bool {
+	for _, serve := range []func(http.ResponseWriter, *Request) bool{
+		h.serveListing,      // listing.go
+		h.serveObjects,      // objects.go
+		h.serveCopy,         // copy.go
+		h.serveMultipart,    // multipart.go
+		h.serveSubresources, // subresources.go
+	} {
+		if serve(w, req) {
+			return true
+		}
+	}
+	return false
+}
