@@ -12,7 +12,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -701,32 +700,4 @@ func TestComposeEntrypointInNamespaces(t *testing.T) {
 			}
 		})
 	}
-}
-
-// waitBanner starts cmd (s3vpce serve, however wrapped) and returns once its
-// banner is complete, that is once every listener is up; t.Cleanup stops it.
-func waitBanner(t *testing.T, cmd *exec.Cmd) {
-	t.Helper()
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-	})
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		if strings.HasPrefix(sc.Text(), "From this shell instead") {
-			go io.Copy(io.Discard, stdout)
-			return
-		}
-	}
-	cmd.Wait()
-	t.Fatalf("%s exited before its banner; stderr:\n%s", strings.Join(cmd.Args, " "), stderr.String())
 }

@@ -95,7 +95,13 @@ func runS3vpce(t *testing.T, home string, args ...string) result {
 // once its banner (printed after every listener is up) is complete.
 func startServe(t *testing.T, home string, extra ...string) {
 	t.Helper()
-	cmd := s3vpceCmd(t, home, append([]string{"serve", "--https-addr", "127.0.0.1:0", "--dns-addr", "127.0.0.1:0"}, extra...)...)
+	waitBanner(t, s3vpceCmd(t, home, append([]string{"serve", "--https-addr", "127.0.0.1:0", "--dns-addr", "127.0.0.1:0"}, extra...)...))
+}
+
+// waitBanner starts cmd (s3vpce serve, however wrapped) and returns once its
+// banner is complete, that is once every listener is up; t.Cleanup stops it.
+func waitBanner(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +123,7 @@ func startServe(t *testing.T, home string, extra ...string) {
 		}
 	}
 	cmd.Wait()
-	t.Fatalf("s3vpce serve exited before its banner; stderr:\n%s", stderr.String())
+	t.Fatalf("%s exited before its banner; stderr:\n%s", strings.Join(cmd.Args, " "), stderr.String())
 }
 
 func writeRandom(t *testing.T, path string, n int) []byte {

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+
+	"github.com/s3vpce/s3vpce/internal/sigv4"
 )
 
 // ChunkVerifier checks the signatures of a signed aws-chunked body. The
@@ -93,12 +95,9 @@ func compareSignatures(want, got string) error {
 
 // DeriveSigningKey returns the SigV4 signing key
 // HMAC(HMAC(HMAC(HMAC("AWS4"+secret, date), region), service), "aws4_request")
-// where date is YYYYMMDD.
+// where date is YYYYMMDD (the same key sigv4.SigningKey derives).
 func DeriveSigningKey(secret, date, region, service string) []byte {
-	k := hmacSHA256([]byte("AWS4"+secret), date)
-	k = hmacSHA256(k, region)
-	k = hmacSHA256(k, service)
-	return hmacSHA256(k, "aws4_request")
+	return sigv4.SigningKey(secret, date, region, service)
 }
 
 func hmacSHA256(key []byte, data string) []byte {
