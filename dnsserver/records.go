@@ -14,7 +14,7 @@ import (
 // "*.<name>". The EC2 domains are listed by their SOA and NS only: their
 // ip-a-b-c-d names are computed per query for any address of the VPCs.
 func Records(t *vpce.Topology) []dns.RR {
-	z := buildZone(t)
+	z := buildZone(t, false)
 	var out []dns.RR
 	for _, apex := range z.apexes {
 		n := z.nodes[apex]

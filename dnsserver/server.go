@@ -32,8 +32,8 @@ type Config struct {
 	// rather than one reaching the VPC resolver through a Route 53 inbound
 	// resolver endpoint (false). The two differ only for endpoints with
 	// PrivateDnsOnlyForInboundResolverEndpoint, where in-VPC clients get the
-	// gateway (public) answer for the private DNS names: vpce.Endpoint does
-	// not model that option yet, so today InVPC changes no answer.
+	// gateway (public) answer for the private DNS names: those names are then
+	// outside the served zones and are forwarded to Upstream (or REFUSED).
 	InVPC bool
 	// Logger receives debug logs of queries and errors; nil discards them.
 	Logger *slog.Logger
@@ -98,7 +98,7 @@ func (s *Server) zone() *zone {
 	if z := s.cache.Load(); z != nil && z.topo == t {
 		return z
 	}
-	z := buildZone(t)
+	z := buildZone(t, s.inVPC)
 	s.cache.Store(z)
 	return z
 }

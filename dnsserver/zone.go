@@ -72,8 +72,10 @@ func newSOA(apex string) *dns.SOA {
 	}
 }
 
-// buildZone derives the zone data from t. A nil t gives an empty zone.
-func buildZone(t *vpce.Topology) *zone {
+// buildZone derives the zone data from t, as the VPC resolver answers an
+// in-VPC client (inVPC) or one through an inbound resolver endpoint. A nil
+// t gives an empty zone.
+func buildZone(t *vpce.Topology, inVPC bool) *zone {
 	z := &zone{topo: t, nodes: map[string]*node{}}
 	if t == nil {
 		return z
@@ -93,7 +95,7 @@ func buildZone(t *vpce.Topology) *zone {
 		if !contains(vpcRegions[e.VPCID], e.Region) {
 			vpcRegions[e.VPCID] = append(vpcRegions[e.VPCID], e.Region)
 		}
-		for _, dn := range e.DNSNames() {
+		for _, dn := range e.DNSNamesFor(inVPC) {
 			name := dns.Fqdn(strings.ToLower(dn.Name))
 			if _, ok := z.nodes[name]; ok {
 				// Two endpoints with private DNS in one region: the first

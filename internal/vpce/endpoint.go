@@ -30,6 +30,12 @@ type Endpoint struct {
 	// PrivateDNS reports whether private DNS names (s3.<region>.amazonaws.com and
 	// friends) resolve to this endpoint inside its VPC.
 	PrivateDNS bool
+	// PrivateDNSOnlyForInboundResolverEndpoint (DnsOptions in the EC2 API)
+	// keeps the private DNS names for clients that come through a Route 53
+	// inbound resolver endpoint: clients inside the VPC resolve them to the
+	// public S3 addresses and reach S3 through the VPC's gateway endpoint,
+	// which the VPC must then have.
+	PrivateDNSOnlyForInboundResolverEndpoint bool
 	// Policy is the endpoint policy document (JSON); empty means AWS's
 	// default full-access policy. Its syntax is checked by whoever compiles
 	// it (the emulator), not here.
@@ -127,13 +133,20 @@ type DNSName struct {
 // DNSNames lists the names that resolve to the endpoint: the regional name
 // (every ENI address) and each zonal name (that zone's address), both with
 // all their children, and, when PrivateDNS is on, the private S3 names.
-func (e *Endpoint) DNSNames() []DNSName {
+func (e *Endpoint) DNSNames() []DNSName { return e.DNSNamesFor(false) }
+
+// DNSNamesFor is DNSNames as the VPC resolver answers one kind of client:
+// inVPC for a client inside the VPC, false for one that comes through an
+// inbound resolver endpoint. They differ only for an endpoint with
+// PrivateDNSOnlyForInboundResolverEndpoint, whose private names in-VPC
+// clients do not get.
+func (e *Endpoint) DNSNamesFor(inVPC bool) []DNSName {
 	all := e.IPs()
 	names := []DNSName{{Name: e.RegionalName(), Wildcard: true, Addrs: all}}
 	for _, z := range e.Zones {
 		names = append(names, DNSName{Name: e.ZonalName(z.Name), Wildcard: true, Addrs: []netip.Addr{z.IP}})
 	}
-	if e.PrivateDNS {
+	if e.PrivateDNS && !(inVPC && e.PrivateDNSOnlyForInboundResolverEndpoint) {
 		for _, n := range PrivateDNSNames(e.Region) {
 			names = append(names, DNSName{Name: n, Wildcard: true, Addrs: all})
 		}

@@ -3,6 +3,7 @@ package vpce
 import (
 	"errors"
 	"net/netip"
+	"strings"
 	"testing"
 )
 
@@ -169,5 +170,28 @@ func TestWithEndpoint(t *testing.T) {
 	e.ID = "vpce-0a77994aa2124c298"
 	if _, err := topo.WithEndpoint(e); err == nil {
 		t.Error("WithEndpoint accepted an unknown endpoint")
+	}
+}
+
+func TestPrivateDNSOnlyForInboundResolverEndpoint(t *testing.T) {
+	e := DefaultEndpoint()
+	e.PrivateDNS = true
+	e.PrivateDNSOnlyForInboundResolverEndpoint = true
+	if _, err := NewTopology([]VPC{DefaultVPC()}, []Endpoint{e}); err == nil || !strings.Contains(err.Error(), "To set PrivateDnsOnlyForInboundResolverEndpoint to true, the VPC "+DefaultVPCID+" must have a gateway endpoint for the service.") {
+		t.Fatalf("without a gateway endpoint: %v", err)
+	}
+	vpc := DefaultVPC()
+	vpc.S3GatewayEndpointID = "vpce-0123456789abcdef0"
+	topo, err := NewTopology([]VPC{vpc}, []Endpoint{e})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := topo.Endpoint(e.ID)
+	if in, out := len(got.DNSNamesFor(true)), len(got.DNSNamesFor(false)); in != 7 || out != 10 {
+		t.Errorf("names in the VPC %d (want 7: no private names), through an inbound resolver %d (want 10)", in, out)
+	}
+	e.PrivateDNS = false
+	if _, err := NewTopology([]VPC{vpc}, []Endpoint{e}); err == nil {
+		t.Error("the option was accepted without private DNS")
 	}
 }

@@ -11,6 +11,8 @@ import (
 type VPC struct {
 	ID   string
 	CIDR netip.Prefix
+	// S3GatewayEndpointID is the VPC's S3 gateway endpoint, if it has one.
+	S3GatewayEndpointID string
 }
 
 // ResolverIP is the VPC's AmazonProvidedDNS address: the primary CIDR's
@@ -49,6 +51,15 @@ func NewTopology(vpcs []VPC, endpoints []Endpoint) (*Topology, error) {
 		}
 		if !known[e.VPCID] {
 			return nil, fmt.Errorf("vpce: endpoint %s: vpc %q is not in the topology", e.ID, e.VPCID)
+		}
+		if e.PrivateDNSOnlyForInboundResolverEndpoint {
+			if !e.PrivateDNS {
+				return nil, fmt.Errorf("vpce: endpoint %s: PrivateDnsOnlyForInboundResolverEndpoint needs private DNS enabled", e.ID)
+			}
+			if v, _ := t.VPC(e.VPCID); v.S3GatewayEndpointID == "" {
+				// AWS's wording (CreateVpcEndpoint / ModifyVpcEndpoint).
+				return nil, fmt.Errorf("vpce: endpoint %s: To set PrivateDnsOnlyForInboundResolverEndpoint to true, the VPC %s must have a gateway endpoint for the service.", e.ID, e.VPCID)
+			}
 		}
 		if _, dup := t.byID[e.ID]; dup {
 			return nil, fmt.Errorf("vpce: endpoint %s listed twice", e.ID)
