@@ -71,7 +71,8 @@ CURL_CA_BUNDLE set to the CA, and the emulator's credentials.
 			fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
 			return 125
 		}
-		srv, err := emulator.New(emulator.Options{Topology: topo, CA: ca})
+		upstream, _ := parseUpstream("resolv.conf") // none if unreadable: REFUSED
+		srv, err := emulator.New(emulator.Options{Topology: topo, CA: ca, DNSUpstream: upstream})
 		if err == nil {
 			err = srv.Start(ctx)
 		}

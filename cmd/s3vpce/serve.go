@@ -47,7 +47,7 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
 	fs.StringVar(&f.home, "home", "", "state directory holding the CA (default $S3VPCE_HOME, $XDG_DATA_HOME/s3vpce or ~/.local/share/s3vpce)")
 	fs.StringVar(&f.httpsAddr, "https-addr", defaultHTTPSAddr, "HTTPS listen address (loopback unless you mean otherwise)")
 	fs.StringVar(&f.dnsAddr, "dns-addr", defaultDNSAddr, `DNS listen address, UDP and TCP ("off" for none)`)
-	fs.StringVar(&f.dnsUpstream, "dns-upstream", "none", `where DNS forwards names it does not serve: "none" (REFUSED), "resolv.conf" (the host's nameservers) or host:port,...`)
+	fs.StringVar(&f.dnsUpstream, "dns-upstream", "resolv.conf", `where DNS forwards names it does not serve: "resolv.conf" (the host's nameservers), "none" (REFUSED) or host:port,...`)
 	fs.Var(&f.buckets, "bucket", "create this bucket at start (repeatable)")
 	fs.BoolVar(&f.privateDNS, "private-dns", false, "enable private DNS: s3.<region>.amazonaws.com and friends resolve to the endpoint")
 	fs.StringVar(&f.logFormat, "log", "text", `log format on stderr: "text" or "json"`)
@@ -87,9 +87,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	upstream, err := parseUpstream(f.dnsUpstream)
+	if err != nil && f.dnsUpstream == "resolv.conf" {
+		log.Warn("no upstream DNS: names outside the endpoint zones get REFUSED", "err", err)
+		upstream, err = nil, nil
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "s3vpce serve: --dns-upstream: %v\n", err)
 		return 2
+	}
+	for _, u := range upstream {
+		if u == f.dnsAddr {
+			fmt.Fprintf(stderr, "s3vpce serve: --dns-upstream %s is this server's own --dns-addr: it would forward to itself\n", u)
+			return 2
+		}
 	}
 	topo, err := defaultTopology(f.privateDNS)
 	if err != nil {
