@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -465,5 +466,44 @@ func TestAWSCLIEndpointPolicyDenyThenAllow(t *testing.T) {
 	}
 	if r := cp("three"); r.code != 0 {
 		t.Fatalf("cp after reset: exit %d: %s", r.code, r.stderr)
+	}
+}
+
+// TestExecUnprivilegedUserNamespace runs exec as an unprivileged user
+// (nobody): the namespace then comes with a user namespace.
+func TestExecUnprivilegedUserNamespace(t *testing.T) {
+	needNamespaces(t) // root, to become nobody
+	if b, err := os.ReadFile("/proc/sys/user/max_user_namespaces"); err != nil || strings.TrimSpace(string(b)) == "0" {
+		t.Skip("unprivileged user namespaces are disabled on this kernel")
+	}
+	dir, err := os.MkdirTemp("", "s3vpce-nobody-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	self, _ := os.Executable()
+	bin := filepath.Join(dir, "s3vpce.test")
+	data, err := os.ReadFile(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(t.Context(), bin, "exec", "--", "nslookup", zonalName)
+	cmd.Env = []string{envAsMain + "=1", "PATH=/usr/bin:/bin:/usr/sbin:/sbin", "HOME=" + dir, "S3VPCE_HOME=" + filepath.Join(dir, "state")}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("exec as nobody: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "Name:\t"+zonalName+"\nAddress: 172.16.10.143") {
+		t.Errorf("exec as nobody:\n%s", out)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "state", "rootCA-key.pem")); err != nil || fi.Sys().(*syscall.Stat_t).Uid != 65534 || fi.Mode().Perm() != 0o600 {
+		t.Errorf("CA key written by nobody: %v", err)
 	}
 }
