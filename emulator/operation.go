@@ -7,19 +7,10 @@ import (
 
 // operation names the S3 REST operation of a path-style request, using the
 // names of policy.S3Operation; "" when the request is none s3vpce knows.
+// Every S3 sub-resource maps to its own operation: a PUT on ?cors is never
+// CreateBucket, a GET on ?retention never GetObject.
 func operation(method, bucket, key string, q url.Values, h http.Header) string {
 	has := func(k string) bool { _, ok := q[k]; return ok }
-	pick := func(get, put, del string) string {
-		switch method {
-		case http.MethodGet:
-			return get
-		case http.MethodPut:
-			return put
-		case http.MethodDelete:
-			return del
-		}
-		return ""
-	}
 	copying := h.Get("X-Amz-Copy-Source") != ""
 	switch {
 	case bucket == "":
@@ -30,20 +21,11 @@ func operation(method, bucket, key string, q url.Values, h http.Header) string {
 	case key == "":
 		for _, sub := range bucketSubresources {
 			if has(sub.query) {
-				return pick(sub.get, sub.put, sub.del)
+				if method == http.MethodGet && sub.list != "" && !has("id") {
+					return sub.list
+				}
+				return sub.pick(method)
 			}
-		}
-		switch {
-		case has("delete") && method == http.MethodPost:
-			return "DeleteObjects"
-		case has("versions"):
-			return pick("ListObjectVersions", "", "")
-		case has("uploads"):
-			return pick("ListMultipartUploads", "", "")
-		case has("location"):
-			return pick("GetBucketLocation", "", "")
-		case has("policyStatus"):
-			return pick("GetBucketPolicyStatus", "", "")
 		}
 		switch method {
 		case http.MethodGet:
@@ -60,8 +42,7 @@ func operation(method, bucket, key string, q url.Values, h http.Header) string {
 		}
 		return ""
 	}
-	switch {
-	case has("uploadId"):
+	if has("uploadId") {
 		switch method {
 		case http.MethodPut:
 			if copying {
@@ -76,22 +57,11 @@ func operation(method, bucket, key string, q url.Values, h http.Header) string {
 			return "ListParts"
 		}
 		return ""
-	case has("uploads"):
-		if method == http.MethodPost {
-			return "CreateMultipartUpload"
+	}
+	for _, sub := range objectSubresources {
+		if has(sub.query) {
+			return sub.pick(method)
 		}
-		return ""
-	case has("tagging"):
-		return pick("GetObjectTagging", "PutObjectTagging", "DeleteObjectTagging")
-	case has("acl"):
-		return pick("GetObjectAcl", "PutObjectAcl", "")
-	case has("attributes"):
-		return pick("GetObjectAttributes", "", "")
-	case has("restore"):
-		if method == http.MethodPost {
-			return "RestoreObject"
-		}
-		return ""
 	}
 	switch method {
 	case http.MethodGet:
@@ -109,14 +79,71 @@ func operation(method, bucket, key string, q url.Values, h http.Header) string {
 	return ""
 }
 
-var bucketSubresources = []struct{ query, get, put, del string }{
-	{"policy", "GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy"},
-	{"versioning", "GetBucketVersioning", "PutBucketVersioning", ""},
-	{"tagging", "GetBucketTagging", "PutBucketTagging", "DeleteBucketTagging"},
-	{"acl", "GetBucketAcl", "PutBucketAcl", ""},
-	{"cors", "GetBucketCors", "PutBucketCors", "DeleteBucketCors"},
-	{"encryption", "GetBucketEncryption", "PutBucketEncryption", "DeleteBucketEncryption"},
-	{"lifecycle", "GetBucketLifecycleConfiguration", "PutBucketLifecycleConfiguration", "DeleteBucketLifecycle"},
-	{"publicAccessBlock", "GetPublicAccessBlock", "PutPublicAccessBlock", "DeletePublicAccessBlock"},
-	{"ownershipControls", "GetBucketOwnershipControls", "PutBucketOwnershipControls", ""},
+// subresource maps a query parameter to the operation of each method; ""
+// when S3 has no such operation (the request is then refused).
+type subresource struct {
+	query               string
+	get, put, del, post string
+	list                string // GET without ?id (inventory, analytics, ...)
+}
+
+func (s subresource) pick(method string) string {
+	switch method {
+	case http.MethodGet:
+		return s.get
+	case http.MethodPut:
+		return s.put
+	case http.MethodDelete:
+		return s.del
+	case http.MethodPost:
+		return s.post
+	}
+	return ""
+}
+
+// bucketSubresources are the sub-resources of a bucket, from the S3 API
+// reference. Order matters only for requests naming several.
+var bucketSubresources = []subresource{
+	{query: "delete", post: "DeleteObjects"},
+	{query: "versions", get: "ListObjectVersions"},
+	{query: "uploads", get: "ListMultipartUploads"},
+	{query: "location", get: "GetBucketLocation"},
+	{query: "policyStatus", get: "GetBucketPolicyStatus"},
+	{query: "policy", get: "GetBucketPolicy", put: "PutBucketPolicy", del: "DeleteBucketPolicy"},
+	{query: "versioning", get: "GetBucketVersioning", put: "PutBucketVersioning"},
+	{query: "tagging", get: "GetBucketTagging", put: "PutBucketTagging", del: "DeleteBucketTagging"},
+	{query: "acl", get: "GetBucketAcl", put: "PutBucketAcl"},
+	{query: "cors", get: "GetBucketCors", put: "PutBucketCors", del: "DeleteBucketCors"},
+	{query: "encryption", get: "GetBucketEncryption", put: "PutBucketEncryption", del: "DeleteBucketEncryption"},
+	{query: "lifecycle", get: "GetBucketLifecycleConfiguration", put: "PutBucketLifecycleConfiguration", del: "DeleteBucketLifecycle"},
+	{query: "publicAccessBlock", get: "GetPublicAccessBlock", put: "PutPublicAccessBlock", del: "DeletePublicAccessBlock"},
+	{query: "ownershipControls", get: "GetBucketOwnershipControls", put: "PutBucketOwnershipControls", del: "DeleteBucketOwnershipControls"},
+	{query: "website", get: "GetBucketWebsite", put: "PutBucketWebsite", del: "DeleteBucketWebsite"},
+	{query: "logging", get: "GetBucketLogging", put: "PutBucketLogging"},
+	{query: "notification", get: "GetBucketNotificationConfiguration", put: "PutBucketNotificationConfiguration"},
+	{query: "replication", get: "GetBucketReplication", put: "PutBucketReplication", del: "DeleteBucketReplication"},
+	{query: "requestPayment", get: "GetBucketRequestPayment", put: "PutBucketRequestPayment"},
+	{query: "accelerate", get: "GetBucketAccelerateConfiguration", put: "PutBucketAccelerateConfiguration"},
+	{query: "object-lock", get: "GetObjectLockConfiguration", put: "PutObjectLockConfiguration"},
+	{query: "inventory", get: "GetBucketInventoryConfiguration", put: "PutBucketInventoryConfiguration",
+		del: "DeleteBucketInventoryConfiguration", list: "ListBucketInventoryConfigurations"},
+	{query: "analytics", get: "GetBucketAnalyticsConfiguration", put: "PutBucketAnalyticsConfiguration",
+		del: "DeleteBucketAnalyticsConfiguration", list: "ListBucketAnalyticsConfigurations"},
+	{query: "metrics", get: "GetBucketMetricsConfiguration", put: "PutBucketMetricsConfiguration",
+		del: "DeleteBucketMetricsConfiguration", list: "ListBucketMetricsConfigurations"},
+	{query: "intelligent-tiering", get: "GetBucketIntelligentTieringConfiguration", put: "PutBucketIntelligentTieringConfiguration",
+		del: "DeleteBucketIntelligentTieringConfiguration", list: "ListBucketIntelligentTieringConfigurations"},
+}
+
+// objectSubresources are the sub-resources of an object (uploadId apart).
+var objectSubresources = []subresource{
+	{query: "uploads", post: "CreateMultipartUpload"},
+	{query: "tagging", get: "GetObjectTagging", put: "PutObjectTagging", del: "DeleteObjectTagging"},
+	{query: "acl", get: "GetObjectAcl", put: "PutObjectAcl"},
+	{query: "attributes", get: "GetObjectAttributes"},
+	{query: "restore", post: "RestoreObject"},
+	{query: "retention", get: "GetObjectRetention", put: "PutObjectRetention"},
+	{query: "legal-hold", get: "GetObjectLegalHold", put: "PutObjectLegalHold"},
+	{query: "torrent", get: "GetObjectTorrent"},
+	{query: "select", post: "SelectObjectContent"},
 }
