@@ -210,8 +210,9 @@ type listingVersion struct {
 	modified       time.Time
 }
 
-// versions returns every version in the bucket sorted by key, newest first
-// per key; for a backend without versions, the current objects.
+// listingVersions returns every version in the bucket sorted by key,
+// newest first per key, the newest marked latest; for a backend without
+// versions, the current objects.
 func (h *Handler) listingVersions(bucket string) ([]listingVersion, error) {
 	vb, ok := h.backend.(gofakes3.VersionedBackend)
 	if !ok {
