@@ -492,3 +492,219 @@ func TestObjectsChecksumHeaders(t *testing.T) {
 		t.Errorf("ranged GET returned a checksum")
 	}
 }
+
+func TestObjectsTagging(t *testing.T) {
+	srv, c := newServer(t, "b")
+	ctx := t.Context()
+	getTags := func(key string) map[string]string {
+		t.Helper()
+		out, err := c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("b"), Key: aws.String(key)})
+		if err != nil {
+			t.Fatalf("GetObjectTagging: %v", err)
+		}
+		m := map[string]string{}
+		for _, tag := range out.TagSet {
+			m[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+		}
+		return m
+	}
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("b"), Key: aws.String("k"), Body: strings.NewReader("x"),
+		Tagging: aws.String("a=1&b=two%20words")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := getTags("k"); !maps.Equal(got, map[string]string{"a": "1", "b": "two words"}) {
+		t.Errorf("tags from x-amz-tagging: %v", got)
+	}
+	get, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("b"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get.Body.Close()
+	if aws.ToInt32(get.TagCount) != 2 {
+		t.Errorf("TagCount %d", aws.ToInt32(get.TagCount))
+	}
+	if r := do(t, srv, "HEAD", "/b/k", nil, nil); r.Header.Get("x-amz-tagging-count") != "2" {
+		t.Errorf("HEAD x-amz-tagging-count %q", r.Header.Get("x-amz-tagging-count"))
+	}
+	if _, err := c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String("b"), Key: aws.String("k"),
+		Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("c"), Value: aws.String("3")}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := getTags("k"); !maps.Equal(got, map[string]string{"c": "3"}) {
+		t.Errorf("after PutObjectTagging: %v", got)
+	}
+	if _, err := c.DeleteObjectTagging(ctx, &s3.DeleteObjectTaggingInput{Bucket: aws.String("b"), Key: aws.String("k")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := getTags("k"); len(got) != 0 {
+		t.Errorf("after DeleteObjectTagging: %v", got)
+	}
+	if r := do(t, srv, "GET", "/b/k", nil, nil); r.Header.Get("x-amz-tagging-count") != "" {
+		t.Errorf("untagged object has x-amz-tagging-count %q", r.Header.Get("x-amz-tagging-count"))
+	}
+
+	// An overwrite without x-amz-tagging drops the tags; a delete and
+	// re-create starts without them too.
+	do(t, srv, "PUT", "/b/k", []byte("x"), map[string]string{"x-amz-tagging": "d=4"})
+	put(t, c, "b", "k", "y")
+	if got := getTags("k"); len(got) != 0 {
+		t.Errorf("after overwrite: %v", got)
+	}
+	do(t, srv, "PUT", "/b/k", []byte("x"), map[string]string{"x-amz-tagging": "d=4"})
+	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("b"), Key: aws.String("k")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("b"), Key: aws.String("k")}); apiError(err) != "NoSuchKey: The specified key does not exist." {
+		t.Errorf("tagging of a deleted key: %v", err)
+	}
+	put(t, c, "b", "k", "z")
+	if got := getTags("k"); len(got) != 0 {
+		t.Errorf("after delete and re-create: %v", got)
+	}
+
+	r := do(t, srv, "GET", "/b/k?tagging", nil, nil)
+	if r.Status != 200 || !strings.Contains(string(r.Body), `<Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet></TagSet></Tagging>`) {
+		t.Errorf("empty tag set: %d %s", r.Status, r.Body)
+	}
+
+	tagXML := func(n, keyLen, valueLen int) string {
+		var b strings.Builder
+		b.WriteString("<Tagging><TagSet>")
+		for i := range n {
+			b.WriteString("<Tag><Key>" + strings.Repeat("k", keyLen-1) + string(rune('a'+i)) + "</Key><Value>" + strings.Repeat("v", valueLen) + "</Value></Tag>")
+		}
+		b.WriteString("</TagSet></Tagging>")
+		return b.String()
+	}
+	for _, tc := range []struct {
+		name, method, path, body string
+		hdr                      map[string]string
+		status                   int
+		code, message            string
+	}{
+		{"ten tags", "PUT", "/b/k?tagging", tagXML(10, 1, 1), nil, 200, "", ""},
+		{"eleven tags", "PUT", "/b/k?tagging", tagXML(11, 1, 1), nil, 400, "BadRequest", "Object tags cannot be greater than 10"},
+		{"key of 128", "PUT", "/b/k?tagging", tagXML(1, 128, 1), nil, 200, "", ""},
+		{"key of 129", "PUT", "/b/k?tagging", tagXML(1, 129, 1), nil, 400, "InvalidTag", "The TagKey you have provided is invalid"},
+		{"value of 256", "PUT", "/b/k?tagging", tagXML(1, 1, 256), nil, 200, "", ""},
+		{"value of 257", "PUT", "/b/k?tagging", tagXML(1, 1, 257), nil, 400, "InvalidTag", "The TagValue you have provided is invalid"},
+		{"duplicate keys", "PUT", "/b/k?tagging", "<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag><Tag><Key>a</Key><Value>2</Value></Tag></TagSet></Tagging>", nil, 400, "InvalidTag", "Cannot provide multiple Tags with the same key"},
+		{"aws prefix", "PUT", "/b/k?tagging", "<Tagging><TagSet><Tag><Key>aws:x</Key><Value>1</Value></Tag></TagSet></Tagging>", nil, 400, "InvalidTag", "Your TagKey cannot be prefixed with aws:"},
+		{"malformed xml", "PUT", "/b/k?tagging", "<Tagging><TagSet>", nil, 400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema"},
+		{"no tag set", "PUT", "/b/k?tagging", "<Tagging></Tagging>", nil, 400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema"},
+		{"missing key", "GET", "/b/missing?tagging", "", nil, 404, "NoSuchKey", "The specified key does not exist."},
+		{"missing bucket", "GET", "/nob/k?tagging", "", nil, 404, "NoSuchBucket", "The specified bucket does not exist"},
+		{"header too many", "PUT", "/b/h", "x", map[string]string{"x-amz-tagging": "a=1&b=2&c=3&d=4&e=5&f=6&g=7&h=8&i=9&j=10&k=11"}, 400, "BadRequest", "Object tags cannot be greater than 10"},
+		{"header bad escape", "PUT", "/b/h", "x", map[string]string{"x-amz-tagging": "a=%zz"}, 400, "InvalidArgument", "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates."},
+		{"header duplicate", "PUT", "/b/h", "x", map[string]string{"x-amz-tagging": "a=1&a=2"}, 400, "InvalidArgument", "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates."},
+		{"header long value", "PUT", "/b/h", "x", map[string]string{"x-amz-tagging": "a=" + strings.Repeat("v", 257)}, 400, "InvalidTag", "The TagValue you have provided is invalid"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var body []byte
+			if tc.body != "" {
+				body = []byte(tc.body)
+			}
+			r := do(t, srv, tc.method, tc.path, body, tc.hdr)
+			if r.Status != tc.status {
+				t.Fatalf("status %d, want %d: %s", r.Status, tc.status, r.Body)
+			}
+			if tc.code != "" {
+				if e := errorOf(t, r); e.Code != tc.code || e.Message != tc.message {
+					t.Errorf("error %s: %s; want %s: %s", e.Code, e.Message, tc.code, tc.message)
+				}
+			}
+		})
+	}
+	tooMany := make([]types.Tag, 11)
+	for i := range tooMany {
+		tooMany[i] = types.Tag{Key: aws.String(string(rune('a' + i))), Value: aws.String("v")}
+	}
+	_, err = c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String("b"), Key: aws.String("k"), Tagging: &types.Tagging{TagSet: tooMany}})
+	if apiError(err) != "BadRequest: Object tags cannot be greater than 10" {
+		t.Errorf("SDK eleven tags: %v", err)
+	}
+}
+
+func TestObjectsTaggingPerVersion(t *testing.T) {
+	_, c := newServer(t, "v")
+	ctx := t.Context()
+	if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("v"),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}); err != nil {
+		t.Fatal(err)
+	}
+	first, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("v"), Key: aws.String("k"), Body: strings.NewReader("1"), Tagging: aws.String("gen=1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("v"), Key: aws.String("k"), Body: strings.NewReader("2")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		version *string
+		want    int
+	}{{first.VersionId, 1}, {second.VersionId, 0}, {nil, 0}} {
+		out, err := c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("v"), Key: aws.String("k"), VersionId: tc.version})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.TagSet) != tc.want {
+			t.Errorf("version %q: %d tags, want %d", aws.ToString(tc.version), len(out.TagSet), tc.want)
+		}
+		if tc.version != nil && aws.ToString(out.VersionId) != aws.ToString(tc.version) {
+			t.Errorf("VersionId %q, want %q", aws.ToString(out.VersionId), aws.ToString(tc.version))
+		}
+	}
+}
+
+func TestObjectsBucketTagging(t *testing.T) {
+	srv, c := newServer(t, "b")
+	ctx := t.Context()
+	_, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String("b")})
+	if apiError(err) != "NoSuchTagSet: The TagSet does not exist" || objectsStatus(err) != 404 {
+		t.Errorf("untagged bucket: %v", err)
+	}
+	if _, err := c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String("b"),
+		Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("team"), Value: aws.String("x")}}}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String("b")})
+	if err != nil || len(out.TagSet) != 1 || aws.ToString(out.TagSet[0].Key) != "team" || aws.ToString(out.TagSet[0].Value) != "x" {
+		t.Errorf("GetBucketTagging: %v %v", out, err)
+	}
+	if _, err := c.DeleteBucketTagging(ctx, &s3.DeleteBucketTaggingInput{Bucket: aws.String("b")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String("b")}); apiError(err) != "NoSuchTagSet: The TagSet does not exist" {
+		t.Errorf("after delete: %v", err)
+	}
+	for _, tc := range []struct {
+		name, method, path, body string
+		status                   int
+		code                     string
+	}{
+		{"put", "PUT", "/b?tagging", "<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag></TagSet></Tagging>", 204, ""},
+		{"get", "GET", "/b?tagging", "", 200, ""},
+		{"delete", "DELETE", "/b?tagging", "", 204, ""},
+		{"get after delete", "GET", "/b?tagging", "", 404, "NoSuchTagSet"},
+		{"malformed", "PUT", "/b?tagging", "<Tagging>", 400, "MalformedXML"},
+		{"no such bucket", "GET", "/nob?tagging", "", 404, "NoSuchBucket"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var body []byte
+			if tc.body != "" {
+				body = []byte(tc.body)
+			}
+			r := do(t, srv, tc.method, tc.path, body, nil)
+			if r.Status != tc.status {
+				t.Fatalf("status %d, want %d: %s", r.Status, tc.status, r.Body)
+			}
+			if tc.code != "" && errorOf(t, r).Code != tc.code {
+				t.Errorf("code %s, want %s", errorOf(t, r).Code, tc.code)
+			}
+			if tc.name == "get" && !strings.Contains(string(r.Body), "<TagSet><Tag><Key>a</Key><Value>1</Value></Tag></TagSet>") {
+				t.Errorf("body %s", r.Body)
+			}
+		})
+	}
+}
