@@ -21,9 +21,18 @@ type s3Error struct {
 	StringToSignBytes     string `xml:"StringToSignBytes,omitempty"`
 	CanonicalRequest      string `xml:"CanonicalRequest,omitempty"`
 	CanonicalRequestBytes string `xml:"CanonicalRequestBytes,omitempty"`
-	RequestID             string `xml:"RequestId"`
-	HostID                string `xml:"HostId"`
-	status                int
+	// Extra keeps the other elements an error carries (Condition,
+	// ActualObjectSize, BucketName…) when the front end rewrites a body.
+	Extra     []extraElement `xml:",any"`
+	RequestID string         `xml:"RequestId"`
+	HostID    string         `xml:"HostId"`
+	status    int
+}
+
+// extraElement is one child element of <Error> with no field of its own.
+type extraElement struct {
+	XMLName xml.Name
+	Value   string `xml:",chardata"`
 }
 
 func (e *s3Error) Error() string { return e.Code + ": " + e.Message }
