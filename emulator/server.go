@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -311,6 +312,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // forward hands an authorized path-style request to the S3 layer: the
 // s3compat fixes first, gofakes3 for everything they leave alone.
 func (s *Server) forward(w http.ResponseWriter, r *http.Request, t target) {
+	defer func() {
+		// gofakes3's memory backend has nil dereferences on some version
+		// histories; answer 500 InternalError as S3 would rather than drop
+		// the connection, and log it for a bug report.
+		if v := recover(); v != nil {
+			s.log.Error("panic in the S3 layer", "op", t.op, "bucket", t.bucket, "key", t.key, "panic", fmt.Sprint(v))
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusInternalServerError)
+			fmt.Fprintf(w, "%s<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>", xml.Header)
+		}
+	}()
 	req := &s3compat.Request{Op: t.op, Bucket: t.bucket, Key: t.key, HTTP: r, OwnerID: ownerID, OwnerName: ownerName}
 	if !s.compat.Serve(w, req) {
 		s.s3.ServeHTTP(w, r)
