@@ -374,6 +374,10 @@ func (h *Handler) copyObject(w http.ResponseWriter, req *Request) {
 			Message: "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."})
 		return
 	}
+	if serr := h.writeCondition(r.Header, req.Bucket, req.Key); serr != nil {
+		WriteError(w, r, serr)
+		return
+	}
 	now := time.Now()
 	meta, serr := copyMetadata(r.Header, source.obj.Metadata, replaceMeta, now)
 	if serr != nil {
@@ -407,6 +411,38 @@ func (h *Handler) copyObject(w http.ResponseWriter, req *Request) {
 	hdr.Set("x-amz-server-side-encryption", sse)
 	sum := md5.Sum(source.body)
 	WriteXML(w, r, copyObjectResult{Xmlns: s3Namespace, LastModified: s3Time(now), ETag: `"` + hex.EncodeToString(sum[:]) + `"`})
+}
+
+// writeCondition evaluates the conditional-write headers of CopyObject and
+// CompleteMultipartUpload on the destination as S3 does for PutObject:
+// If-None-Match: * fails (412) when the key exists, If-Match fails (412)
+// when its ETag differs and is NoSuchKey when there is no object.
+func (h *Handler) writeCondition(hdr http.Header, bucket, key string) *Error {
+	ifMatch, ifNoneMatch := hdr.Get("If-Match"), hdr.Get("If-None-Match")
+	if ifMatch == "" && ifNoneMatch == "" {
+		return nil
+	}
+	if ifNoneMatch != "" && ifNoneMatch != "*" {
+		return &Error{Status: http.StatusNotImplemented, Code: "NotImplemented",
+			Message: "A header you provided implies functionality that is not implemented",
+			Extra:   []ExtraElement{elem("Header", "If-None-Match")}}
+	}
+	existing, err := h.backend.HeadObject(bucket, key)
+	if err != nil && !gofakes3.HasErrorCode(err, gofakes3.ErrNoSuchKey) {
+		return backendError(err, bucket, key, "")
+	}
+	if existing != nil && existing.IsDeleteMarker {
+		existing = nil
+	}
+	switch {
+	case ifNoneMatch == "*" && existing != nil:
+		return errPreconditionFailed("If-None-Match")
+	case ifMatch != "" && existing == nil:
+		return errNoSuchKey(key)
+	case ifMatch != "" && !etagListMatches(ifMatch, etagOf(existing)):
+		return errPreconditionFailed("If-Match")
+	}
+	return nil
 }
 
 // isCurrentVersion reports whether obj, read as src's version, is the

@@ -121,6 +121,12 @@ func TestCopyObjectRaw(t *testing.T) {
 			extra: map[string]string{"ArgumentName": "x-amz-metadata-directive", "ArgumentValue": "MERGE"}},
 		{name: "unknown tagging directive", dst: "/copy-b/d6", hdr: map[string]string{"x-amz-copy-source": "copy-b/src", "x-amz-tagging-directive": "KEEP"},
 			status: 400, code: "InvalidArgument", message: "Unknown tag directive."},
+		{name: "If-None-Match * on an existing destination", dst: "/copy-b/d1", hdr: map[string]string{"x-amz-copy-source": "copy-b/src", "If-None-Match": "*"},
+			status: 412, code: "PreconditionFailed", extra: map[string]string{"Condition": "If-None-Match"}},
+		{name: "If-None-Match * on a new destination", dst: "/copy-b/d14", hdr: map[string]string{"x-amz-copy-source": "copy-b/src", "If-None-Match": "*"},
+			status: 200, body: "hello"},
+		{name: "If-Match on a missing destination", dst: "/copy-b/d15", hdr: map[string]string{"x-amz-copy-source": "copy-b/src", "If-Match": etag},
+			status: 404, code: "NoSuchKey"},
 		{name: "if-match holds", dst: "/copy-b/d7", hdr: map[string]string{"x-amz-copy-source": "copy-b/src", "x-amz-copy-source-if-match": etag},
 			status: 200, body: "hello"},
 		{name: "if-match fails", dst: "/copy-b/d8", hdr: map[string]string{"x-amz-copy-source": "copy-b/src", "x-amz-copy-source-if-match": `"0123"`},
@@ -242,6 +248,8 @@ func TestCopyObjectSDK(t *testing.T) {
 			err: "InvalidRequest: This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."},
 		{name: "if-match fails", in: s3.CopyObjectInput{Key: aws.String("c3"), CopySource: aws.String("copy-sdk/src"), CopySourceIfMatch: aws.String(`"ab"`)},
 			err: "PreconditionFailed: At least one of the pre-conditions you specified did not hold"},
+		{name: "destination exists", in: s3.CopyObjectInput{Key: aws.String("c1"), CopySource: aws.String("copy-sdk/src"), IfNoneMatch: aws.String("*")},
+			err: "PreconditionFailed: At least one of the pre-conditions you specified did not hold"},
 		{name: "missing source", in: s3.CopyObjectInput{Key: aws.String("c4"), CopySource: aws.String("copy-sdk/none")},
 			err: "NoSuchKey: The specified key does not exist."},
 	}
@@ -311,6 +319,13 @@ func TestCopyObjectVersionedSource(t *testing.T) {
 		}
 		if g := copyGet(t, srv, "/copy-ver/k"); string(g.Body) != "one" {
 			t.Errorf("body %q", g.Body)
+		}
+		vs, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("copy-ver"), Prefix: aws.String("k")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(vs.Versions) != 3 || len(vs.DeleteMarkers) != 0 {
+			t.Errorf("%d versions and %d delete markers, want 3 and 0", len(vs.Versions), len(vs.DeleteMarkers))
 		}
 	})
 	t.Run("missing version", func(t *testing.T) {

@@ -388,7 +388,7 @@ func (h *Handler) completeMultipartUpload(w http.ResponseWriter, req *Request) {
 			return
 		}
 	}
-	if serr := h.multipartCondition(r.Header, req.Bucket, req.Key); serr != nil {
+	if serr := h.writeCondition(r.Header, req.Bucket, req.Key); serr != nil {
 		WriteError(w, r, serr)
 		return
 	}
@@ -434,38 +434,6 @@ func (h *Handler) completeMultipartUpload(w http.ResponseWriter, req *Request) {
 	}
 	w.Header().Set("x-amz-server-side-encryption", "AES256")
 	WriteXML(w, r, res)
-}
-
-// multipartCondition evaluates the conditional-write headers of
-// CompleteMultipartUpload as S3 does for PutObject: If-None-Match: * fails
-// (412) when the key exists, If-Match fails (412) when its ETag differs and
-// is NoSuchKey when there is no object.
-func (h *Handler) multipartCondition(hdr http.Header, bucket, key string) *Error {
-	ifMatch, ifNoneMatch := hdr.Get("If-Match"), hdr.Get("If-None-Match")
-	if ifMatch == "" && ifNoneMatch == "" {
-		return nil
-	}
-	if ifNoneMatch != "" && ifNoneMatch != "*" {
-		return &Error{Status: http.StatusNotImplemented, Code: "NotImplemented",
-			Message: "A header you provided implies functionality that is not implemented",
-			Extra:   []ExtraElement{elem("Header", "If-None-Match")}}
-	}
-	existing, err := h.backend.HeadObject(bucket, key)
-	if err != nil && !gofakes3.HasErrorCode(err, gofakes3.ErrNoSuchKey) {
-		return backendError(err, bucket, key, "")
-	}
-	if existing != nil && existing.IsDeleteMarker {
-		existing = nil
-	}
-	switch {
-	case ifNoneMatch == "*" && existing != nil:
-		return errPreconditionFailed("If-None-Match")
-	case ifMatch != "" && existing == nil:
-		return errNoSuchKey(key)
-	case ifMatch != "" && !etagListMatches(ifMatch, etagOf(existing)):
-		return errPreconditionFailed("If-Match")
-	}
-	return nil
 }
 
 // multipartObjectMeta is the metadata an upload's object keeps, from what
