@@ -2,6 +2,9 @@ package s3compat
 
 import (
 	"bytes"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/xml"
 	"io"
 	"net/http"
@@ -261,7 +264,13 @@ func (h *Handler) uploadPart(w http.ResponseWriter, req *Request) {
 			Message: "You did not provide the number of bytes specified by the Content-Length HTTP header."})
 		return
 	}
-	etag, serr := h.multipartPutPart(r, req.Bucket, req.Key, q, r.Header.Clone(), body)
+	if serr := multipartCheckMD5(r.Header, body); serr != nil {
+		WriteError(w, r, serr)
+		return
+	}
+	hdr := r.Header.Clone()
+	hdr.Del("Content-Md5") // checked above
+	etag, serr := h.multipartPutPart(r, req.Bucket, req.Key, q, hdr, body)
 	if serr != nil {
 		WriteError(w, r, serr)
 		return
@@ -609,4 +618,22 @@ func (h *Handler) listParts(w http.ResponseWriter, req *Request) {
 		out.NextPartNumberMarker = out.Parts[n-1].PartNumber
 	}
 	WriteXML(w, r, out)
+}
+
+// multipartCheckMD5 checks a part's Content-MD5 header as S3 does.
+func multipartCheckMD5(hdr http.Header, body []byte) *Error {
+	vs, ok := hdr["Content-Md5"]
+	if !ok {
+		return nil
+	}
+	want, err := base64.StdEncoding.DecodeString(strings.TrimSpace(vs[0]))
+	if err != nil || len(want) != md5.Size {
+		return &Error{Status: http.StatusBadRequest, Code: "InvalidDigest", Message: "The Content-MD5 you specified was invalid.",
+			Extra: []ExtraElement{elem("Content-MD5", vs[0])}}
+	}
+	if sum := md5.Sum(body); !bytes.Equal(want, sum[:]) {
+		return &Error{Status: http.StatusBadRequest, Code: "BadDigest", Message: "The Content-MD5 you specified did not match what we received.",
+			Extra: []ExtraElement{elem("ExpectedDigest", hex.EncodeToString(want)), elem("CalculatedDigest", base64.StdEncoding.EncodeToString(sum[:]))}}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package s3compat_test
 import (
 	"bytes"
 	"crypto/md5"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/xml"
 	"fmt"
@@ -557,21 +558,30 @@ func TestMultipartListPartsRaw(t *testing.T) {
 func TestMultipartUploadPartErrors(t *testing.T) {
 	srv, _ := newServer(t, "mpe")
 	id := multipartCreate(t, srv, "mpe", "k", nil)
+	dataMD5 := md5.Sum([]byte("data"))
+	otherMD5 := md5.Sum([]byte("other"))
 	tests := []struct {
 		name, method, path string
 		status             int
 		code               string
 		extra              map[string]string
+		hdr                map[string]string
 	}{
-		{"part number 0", "PUT", multipartPath("mpe", "k", id, "&partNumber=0"), 400, "InvalidArgument", map[string]string{"ArgumentName": "partNumber", "ArgumentValue": "0"}},
-		{"part number 10001", "PUT", multipartPath("mpe", "k", id, "&partNumber=10001"), 400, "InvalidArgument", map[string]string{"ArgumentValue": "10001"}},
-		{"part number not a number", "PUT", multipartPath("mpe", "k", id, "&partNumber=one"), 400, "InvalidArgument", nil},
-		{"UploadPart to an unknown upload", "PUT", multipartPath("mpe", "k", "nope", "&partNumber=1"), 404, "NoSuchUpload", map[string]string{"UploadId": "nope"}},
-		{"UploadPart to another key", "PUT", multipartPath("mpe", "other", id, "&partNumber=1"), 404, "NoSuchUpload", nil},
-		{"Abort an unknown upload", "DELETE", multipartPath("mpe", "k", "nope"), 404, "NoSuchUpload", map[string]string{"UploadId": "nope"}},
-		{"ListParts of an unknown upload", "GET", multipartPath("mpe", "k", "nope"), 404, "NoSuchUpload", nil},
-		{"Create in a missing bucket", "POST", "/mpe-missing/k?uploads", 404, "NoSuchBucket", map[string]string{"BucketName": "mpe-missing"}},
-		{"Create with a key over 1024 bytes", "POST", "/mpe/" + strings.Repeat("k", 1025) + "?uploads", 400, "KeyTooLongError", map[string]string{"MaxSizeAllowed": "1024"}},
+		{"Content-MD5 not base64 of 16 bytes", "PUT", multipartPath("mpe", "k", id, "&partNumber=1"), 400, "InvalidDigest", nil,
+			map[string]string{"Content-MD5": "abc"}},
+		{"Content-MD5 of other data", "PUT", multipartPath("mpe", "k", id, "&partNumber=1"), 400, "BadDigest", nil,
+			map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(otherMD5[:])}},
+		{"Content-MD5 of the data", "PUT", multipartPath("mpe", "k", id, "&partNumber=1"), 200, "", nil,
+			map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(dataMD5[:])}},
+		{"part number 0", "PUT", multipartPath("mpe", "k", id, "&partNumber=0"), 400, "InvalidArgument", map[string]string{"ArgumentName": "partNumber", "ArgumentValue": "0"}, nil},
+		{"part number 10001", "PUT", multipartPath("mpe", "k", id, "&partNumber=10001"), 400, "InvalidArgument", map[string]string{"ArgumentValue": "10001"}, nil},
+		{"part number not a number", "PUT", multipartPath("mpe", "k", id, "&partNumber=one"), 400, "InvalidArgument", nil, nil},
+		{"UploadPart to an unknown upload", "PUT", multipartPath("mpe", "k", "nope", "&partNumber=1"), 404, "NoSuchUpload", map[string]string{"UploadId": "nope"}, nil},
+		{"UploadPart to another key", "PUT", multipartPath("mpe", "other", id, "&partNumber=1"), 404, "NoSuchUpload", nil, nil},
+		{"Abort an unknown upload", "DELETE", multipartPath("mpe", "k", "nope"), 404, "NoSuchUpload", map[string]string{"UploadId": "nope"}, nil},
+		{"ListParts of an unknown upload", "GET", multipartPath("mpe", "k", "nope"), 404, "NoSuchUpload", nil, nil},
+		{"Create in a missing bucket", "POST", "/mpe-missing/k?uploads", 404, "NoSuchBucket", map[string]string{"BucketName": "mpe-missing"}, nil},
+		{"Create with a key over 1024 bytes", "POST", "/mpe/" + strings.Repeat("k", 1025) + "?uploads", 400, "KeyTooLongError", map[string]string{"MaxSizeAllowed": "1024"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -579,7 +589,14 @@ func TestMultipartUploadPartErrors(t *testing.T) {
 			if tt.method == "PUT" {
 				body = []byte("data")
 			}
-			multipartCheckError(t, do(t, srv, tt.method, tt.path, body, nil), tt.path, tt.status, tt.code, "", tt.extra)
+			r := do(t, srv, tt.method, tt.path, body, tt.hdr)
+			if tt.status == 200 {
+				if r.Status != 200 || r.Header.Get("ETag") != `"`+hex.EncodeToString(dataMD5[:])+`"` {
+					t.Errorf("%d %q %s", r.Status, r.Header.Get("ETag"), r.Body)
+				}
+				return
+			}
+			multipartCheckError(t, r, tt.path, tt.status, tt.code, "", tt.extra)
 		})
 	}
 	t.Run("Abort", func(t *testing.T) {
