@@ -57,7 +57,7 @@ type copySource struct {
 // URL-encoded.
 func parseCopySource(v string) (copySource, *Error) {
 	bad := &Error{Status: http.StatusBadRequest, Code: "InvalidArgument",
-		Message: "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
+		Message: "Copy Source must mention the source bucket and key: sourcebucket/sourcekey.",
 		Extra:   []ExtraElement{elem("ArgumentName", "x-amz-copy-source"), elem("ArgumentValue", v)}}
 	path, query, hasQuery := strings.Cut(v, "?")
 	var src copySource

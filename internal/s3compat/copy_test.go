@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,7 +16,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/s3vpce/s3vpce/emulator/emulatortest"
+	"github.com/s3vpce/s3vpce/internal/s3compat"
 )
 
 // copyErrorFields returns every child element of an S3 <Error> body by
@@ -390,5 +394,38 @@ func TestCopyObjectTagging(t *testing.T) {
 	g.Body.Close()
 	if string(b) != "x" {
 		t.Errorf("body %q", b)
+	}
+}
+
+// TestCopySourceMalformed calls the handler directly: the emulator's gate
+// refuses a copy source without a key before s3compat sees it.
+func TestCopySourceMalformed(t *testing.T) {
+	backend := s3mem.New()
+	if err := backend.CreateBucket("b"); err != nil {
+		t.Fatal(err)
+	}
+	h := s3compat.New(backend, gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server())
+	for _, tt := range []struct{ op, target, source string }{
+		{"CopyObject", "/b/dst", "b"},
+		{"CopyObject", "/b/dst", "/b/"},
+		{"CopyObject", "/b/dst", "b/%zz"},
+		{"UploadPartCopy", "/b/dst?partNumber=1&uploadId=1", "b"},
+	} {
+		t.Run(tt.op+" "+tt.source, func(t *testing.T) {
+			r := httptest.NewRequest("PUT", tt.target, nil)
+			r.Header.Set("x-amz-copy-source", tt.source)
+			w := httptest.NewRecorder()
+			if !h.Serve(w, &s3compat.Request{Op: tt.op, Bucket: "b", Key: "dst", HTTP: r}) {
+				t.Fatal("not answered")
+			}
+			var e struct{ Code, Message, ArgumentName, ArgumentValue string }
+			if err := xml.Unmarshal(w.Body.Bytes(), &e); err != nil || w.Code != 400 {
+				t.Fatalf("%d %s", w.Code, w.Body)
+			}
+			want := "Copy Source must mention the source bucket and key: sourcebucket/sourcekey."
+			if e.Code != "InvalidArgument" || e.Message != want || e.ArgumentName != "x-amz-copy-source" || e.ArgumentValue != tt.source {
+				t.Errorf("%+v", e)
+			}
+		})
 	}
 }
