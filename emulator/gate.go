@@ -98,7 +98,8 @@ func parseTarget(r *http.Request) target {
 // conditionalHeaders are the request headers that add checks (PutObjectAcl,
 // PutObjectTagging) to an operation.
 var conditionalHeaders = []string{"x-amz-acl", "x-amz-tagging", "x-amz-grant-read", "x-amz-grant-write",
-	"x-amz-grant-read-acp", "x-amz-grant-write-acp", "x-amz-grant-full-control", "x-amz-bucket-object-lock-enabled"}
+	"x-amz-grant-read-acp", "x-amz-grant-write-acp", "x-amz-grant-full-control", "x-amz-bucket-object-lock-enabled",
+	"x-amz-bypass-governance-retention"}
 
 // authorize evaluates every check of the request against the endpoint
 // policy and the bucket policies. It returns the record for the decision
