@@ -16,6 +16,9 @@ type Error struct {
 	// ActualObjectSize, RangeRequested, MinSizeAllowed, ProposedSize,
 	// PartNumber, ETag, Condition), in order.
 	Extra []ExtraElement `xml:",any"`
+	// Header holds response headers S3 sends with this error, such as
+	// x-amz-delete-marker and x-amz-version-id for a deleted key.
+	Header map[string]string `xml:"-"`
 }
 
 // ExtraElement is one additional child element of an S3 <Error>.
@@ -40,6 +43,9 @@ func WriteError(w http.ResponseWriter, r *http.Request, e *Error) {
 		return
 	}
 	out = append([]byte(xml.Header), out...)
+	for k, v := range e.Header {
+		w.Header().Set(k, v)
+	}
 	w.Header().Set("Content-Type", "application/xml")
 	w.Header().Set("Content-Length", strconv.Itoa(len(out)))
 	w.WriteHeader(e.Status)

@@ -256,7 +256,11 @@ func (h *Handler) headTarget(req *Request) (objectTarget, *Error) {
 	if !q.Has("versionId") || version == "null" && status == gofakes3.VersioningNone {
 		obj, err := h.backend.HeadObject(req.Bucket, req.Key)
 		if err != nil {
-			return objectTarget{}, backendError(err, req.Bucket, req.Key, version)
+			e := backendError(err, req.Bucket, req.Key, version)
+			if e.Code == "NoSuchKey" && status != gofakes3.VersioningNone {
+				e.Header = h.deleteMarkerHeaders(req.Bucket, req.Key)
+			}
+			return objectTarget{}, e
 		}
 		t := objectTarget{obj: obj}
 		if status == gofakes3.VersioningEnabled {
@@ -279,9 +283,26 @@ func (h *Handler) headTarget(req *Request) (objectTarget, *Error) {
 	if obj.IsDeleteMarker {
 		return objectTarget{}, &Error{Status: http.StatusMethodNotAllowed, Code: "MethodNotAllowed",
 			Message: "The specified method is not allowed against this resource.",
-			Extra:   []ExtraElement{elem("Method", req.HTTP.Method), elem("ResourceType", "DeleteMarker")}}
+			Extra:   []ExtraElement{elem("Method", req.HTTP.Method), elem("ResourceType", "DeleteMarker")},
+			Header:  map[string]string{"x-amz-delete-marker": "true", "x-amz-version-id": version}}
 	}
 	return objectTarget{obj: obj, versionID: version}, nil
+}
+
+// deleteMarkerHeaders returns, when the current version of key is a delete
+// marker, the headers S3 sends with the 404: x-amz-delete-marker: true and
+// the marker's x-amz-version-id; nil otherwise.
+func (h *Handler) deleteMarkerHeaders(bucket, key string) map[string]string {
+	versions, err := h.listingVersions(bucket)
+	if err != nil {
+		return nil
+	}
+	for _, v := range versions {
+		if v.key == key && v.latest && v.deleteMarker {
+			return map[string]string{"x-amz-delete-marker": "true", "x-amz-version-id": listingVersionID(v.versionID)}
+		}
+	}
+	return nil
 }
 
 // objectStamp names one stored write of an object: gofakes3's memory
