@@ -1,7 +1,6 @@
 package s3compat
 
 import (
-	"bytes"
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/xml"
@@ -291,37 +290,7 @@ func (h *Handler) copyStore(bucket, key string, meta map[string]string, body []b
 	if err != nil && !gofakes3.HasErrorCode(err, gofakes3.ErrNoSuchKey) {
 		return gofakes3.PutObjectResult{}, backendError(err, bucket, key, "")
 	}
-	stale := false
-	if existing != nil && !existing.IsDeleteMarker {
-		for k := range existing.Metadata {
-			if _, ok := meta[k]; !ok {
-				stale = true
-				break
-			}
-		}
-	}
-	var marker gofakes3.VersionID
-	if stale {
-		res, err := h.backend.DeleteObject(bucket, key)
-		if err != nil {
-			return gofakes3.PutObjectResult{}, backendError(err, bucket, key, "")
-		}
-		if res.IsDeleteMarker && h.versioning(bucket) == gofakes3.VersioningEnabled {
-			marker = res.VersionID
-		}
-	}
-	res, err := h.backend.PutObject(bucket, key, meta, bytes.NewReader(body), int64(len(body)), nil)
-	if err != nil {
-		return res, backendError(err, bucket, key, "")
-	}
-	if marker != "" {
-		if vb, ok := h.backend.(gofakes3.VersionedBackend); ok {
-			if _, err := vb.DeleteObjectVersion(bucket, key, marker); err != nil {
-				return res, backendError(err, bucket, key, string(marker))
-			}
-		}
-	}
-	return res, nil
+	return h.replaceObject(bucket, key, existing, meta, body, h.versioning(bucket))
 }
 
 func (h *Handler) copyObject(w http.ResponseWriter, req *Request) {

@@ -561,7 +561,7 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) {
 		return
 	}
 	status := h.versioning(req.Bucket)
-	if serr := h.replaceObject(req.Bucket, req.Key, existing, meta, body, status); serr != nil {
+	if _, serr := h.replaceObject(req.Bucket, req.Key, existing, meta, body, status); serr != nil {
 		WriteError(w, r, serr)
 		return
 	}
@@ -595,9 +595,9 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) {
 // metadata the new one lacks it is removed first (in a versioned bucket
 // through a delete marker that is then removed, leaving the history as S3
 // would). Callers hold h.objects.write.
-func (h *Handler) replaceObject(bucket, key string, existing *gofakes3.Object, meta map[string]string, body []byte, status gofakes3.VersioningStatus) *Error {
+func (h *Handler) replaceObject(bucket, key string, existing *gofakes3.Object, meta map[string]string, body []byte, status gofakes3.VersioningStatus) (gofakes3.PutObjectResult, *Error) {
 	stale := false
-	if existing != nil {
+	if existing != nil && !existing.IsDeleteMarker {
 		for k := range existing.Metadata {
 			if _, ok := meta[k]; !ok {
 				stale = true
@@ -609,21 +609,22 @@ func (h *Handler) replaceObject(bucket, key string, existing *gofakes3.Object, m
 	if stale {
 		res, err := h.backend.DeleteObject(bucket, key)
 		if err != nil {
-			return backendError(err, bucket, key, "")
+			return gofakes3.PutObjectResult{}, backendError(err, bucket, key, "")
 		}
 		if status == gofakes3.VersioningEnabled && res.IsDeleteMarker {
 			marker = res.VersionID
 		}
 	}
-	if _, err := h.backend.PutObject(bucket, key, meta, bytes.NewReader(body), int64(len(body)), nil); err != nil {
-		return backendError(err, bucket, key, "")
+	res, err := h.backend.PutObject(bucket, key, meta, bytes.NewReader(body), int64(len(body)), nil)
+	if err != nil {
+		return res, backendError(err, bucket, key, "")
 	}
 	if marker != "" {
 		if vb, ok := h.backend.(gofakes3.VersionedBackend); ok {
 			if _, err := vb.DeleteObjectVersion(bucket, key, marker); err != nil {
-				return backendError(err, bucket, key, string(marker))
+				return res, backendError(err, bucket, key, string(marker))
 			}
 		}
 	}
-	return nil
+	return res, nil
 }
