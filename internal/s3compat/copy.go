@@ -333,7 +333,7 @@ func (h *Handler) copyObject(w http.ResponseWriter, req *Request) {
 		WriteError(w, r, serr)
 		return
 	}
-	if serr := copySourceCondition(r.Header, etagOf(source.obj), lastModifiedOf(source.obj)); serr != nil {
+	if serr := copySourceCondition(r.Header, h.etagOf(source.obj), lastModifiedOf(source.obj)); serr != nil {
 		WriteError(w, r, serr)
 		return
 	}
@@ -408,7 +408,7 @@ func (h *Handler) writeCondition(hdr http.Header, bucket, key string) *Error {
 		return errPreconditionFailed("If-None-Match")
 	case ifMatch != "" && existing == nil:
 		return errNoSuchKey(key)
-	case ifMatch != "" && !etagListMatches(ifMatch, etagOf(existing)):
+	case ifMatch != "" && !etagListMatches(ifMatch, h.etagOf(existing)):
 		return errPreconditionFailed("If-Match")
 	}
 	return nil

@@ -65,7 +65,7 @@ func (h *Handler) uploadPartCopy(w http.ResponseWriter, req *Request) {
 		WriteError(w, r, serr)
 		return
 	}
-	if serr := copySourceCondition(r.Header, etagOf(source.obj), lastModifiedOf(source.obj)); serr != nil {
+	if serr := copySourceCondition(r.Header, h.etagOf(source.obj), lastModifiedOf(source.obj)); serr != nil {
 		WriteError(w, r, serr)
 		return
 	}

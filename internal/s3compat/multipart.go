@@ -438,6 +438,15 @@ func (h *Handler) completeMultipartUpload(w http.ResponseWriter, req *Request) {
 		versionID = string(newVersion)
 	}
 	res.Xmlns = s3Namespace
+	// HEAD, GET and listings must report the multipart ETag too, not the
+	// MD5 of the assembled content that the backend keeps.
+	if stored, err := h.backend.HeadObject(req.Bucket, req.Key); err == nil && res.ETag != "" {
+		etag := res.ETag
+		if !strings.HasPrefix(etag, `"`) {
+			etag = `"` + etag + `"`
+		}
+		h.setETag(req.Bucket, req.Key, stored, etag)
+	}
 	if versionID != "" && h.versioning(req.Bucket) == gofakes3.VersioningEnabled {
 		w.Header().Set("x-amz-version-id", versionID)
 	}

@@ -52,6 +52,9 @@ type objectState struct {
 	// bucketTags holds bucket tag sets by bucket name, with the bucket's
 	// creation date so a re-created bucket starts without tags.
 	bucketTags map[string]bucketTagSet
+	// etags holds, by stamp, the ETag of objects whose S3 ETag is not the
+	// MD5 of their content: multipart uploads ("md5-of-part-md5s-N").
+	etags map[string]string
 }
 
 type bucketTagSet struct {
@@ -60,7 +63,7 @@ type bucketTagSet struct {
 }
 
 func newObjectState() *objectState {
-	return &objectState{tags: map[string]map[string][]objTag{}, bucketTags: map[string]bucketTagSet{}}
+	return &objectState{tags: map[string]map[string][]objTag{}, bucketTags: map[string]bucketTagSet{}, etags: map[string]string{}}
 }
 
 // maxKeyLength is S3's limit on key names, in bytes.
@@ -136,43 +139,83 @@ func objectMetadata(hdr http.Header, now time.Time) (map[string]string, *Error) 
 
 // writeObjectHeaders sets the headers S3 returns for a stored object on
 // GET and HEAD (and, for ETag and version, on 304).
-func writeObjectHeaders(w http.ResponseWriter, obj *gofakes3.Object, versionID string) {
-	h := w.Header()
+func (h *Handler) writeObjectHeaders(w http.ResponseWriter, obj *gofakes3.Object, versionID string) {
+	etag := h.etagOf(obj)
+	hdr := w.Header()
 	for k, v := range obj.Metadata {
 		ck := http.CanonicalHeaderKey(k)
 		switch {
 		case strings.HasPrefix(ck, "X-Amz-Meta-"):
 			// S3 sends user metadata names lower-cased.
-			h[strings.ToLower(ck)] = []string{v}
+			hdr[strings.ToLower(ck)] = []string{v}
 		case isChecksumHeader(ck):
 			// The emulator drops these unless the client asked for them
 			// (x-amz-checksum-mode: ENABLED) and gets the whole object.
-			h[ck] = []string{v}
+			hdr[ck] = []string{v}
 		case ck == "X-Amz-Storage-Class" && v == "STANDARD":
 		case ck == "Last-Modified":
-			h.Set(ck, v)
+			hdr.Set(ck, v)
 		default:
 			for _, std := range append(objectStandardHeaders, objectAmzHeaders...) {
 				if ck == std {
-					h.Set(ck, v)
+					hdr.Set(ck, v)
 				}
 			}
 		}
 	}
-	if h.Get("Content-Type") == "" {
-		h.Set("Content-Type", "binary/octet-stream")
+	if hdr.Get("Content-Type") == "" {
+		hdr.Set("Content-Type", "binary/octet-stream")
 	}
-	if h.Get("X-Amz-Server-Side-Encryption") == "" {
-		h.Set("X-Amz-Server-Side-Encryption", "AES256") // S3 encrypts every object by default
+	if hdr.Get("X-Amz-Server-Side-Encryption") == "" {
+		hdr.Set("X-Amz-Server-Side-Encryption", "AES256") // S3 encrypts every object by default
 	}
-	h.Set("ETag", etagOf(obj))
+	hdr.Set("ETag", etag)
 	if versionID != "" {
-		h.Set("x-amz-version-id", versionID)
+		hdr.Set("x-amz-version-id", versionID)
 	}
-	h.Set("Accept-Ranges", "bytes")
+	hdr.Set("Accept-Ranges", "bytes")
 }
 
-func etagOf(obj *gofakes3.Object) string { return `"` + hex.EncodeToString(obj.Hash) + `"` }
+// etagOf is the ETag S3 reports for a stored object: the MD5 of its
+// content, or the multipart ETag recorded when it was assembled.
+func (h *Handler) etagOf(obj *gofakes3.Object) string {
+	h.objects.mu.Lock()
+	etag, ok := h.objects.etags[objectStamp(obj)]
+	h.objects.mu.Unlock()
+	if ok {
+		return etag
+	}
+	return `"` + hex.EncodeToString(obj.Hash) + `"`
+}
+
+// setETag records the S3 ETag of the stored write obj of bucket/key when
+// it is not the MD5 of the content (multipart uploads). Listings find it by
+// version ID, or in unversioned buckets (whose listings show no version
+// IDs) by key, content MD5 and modification time.
+func (h *Handler) setETag(bucket, key string, obj *gofakes3.Object, etag string) {
+	h.objects.mu.Lock()
+	defer h.objects.mu.Unlock()
+	h.objects.etags[objectStamp(obj)] = etag
+	h.objects.etags[contentStamp(bucket, key, `"`+hex.EncodeToString(obj.Hash)+`"`, lastModifiedOf(obj))] = etag
+}
+
+// listedETag is the ETag a listing shows for one version: the recorded
+// multipart ETag, else the backend's.
+func (h *Handler) listedETag(bucket, key, versionID, etag string, modified time.Time) string {
+	h.objects.mu.Lock()
+	defer h.objects.mu.Unlock()
+	if e, ok := h.objects.etags[versionID]; ok && versionID != "" {
+		return e
+	}
+	if e, ok := h.objects.etags[contentStamp(bucket, key, etag, modified)]; ok {
+		return e
+	}
+	return etag
+}
+
+func contentStamp(bucket, key, md5ETag string, modified time.Time) string {
+	return bucket + "/" + key + "@" + md5ETag + "@" + modified.UTC().Format(http.TimeFormat)
+}
 
 func lastModifiedOf(obj *gofakes3.Object) time.Time {
 	t, _ := http.ParseTime(obj.Metadata["Last-Modified"])
@@ -415,7 +458,7 @@ func (h *Handler) getObject(w http.ResponseWriter, req *Request) {
 		WriteError(w, r, serr)
 		return
 	}
-	etag := etagOf(t.obj)
+	etag := h.etagOf(t.obj)
 	modified := lastModifiedOf(t.obj)
 	if status, cond := readCondition(r.Header, etag, modified); status == http.StatusPreconditionFailed {
 		WriteError(w, r, errPreconditionFailed(cond))
@@ -458,7 +501,7 @@ func (h *Handler) getObject(w http.ResponseWriter, req *Request) {
 		body = obj.Contents
 		defer body.Close()
 	}
-	writeObjectHeaders(w, t.obj, t.versionID)
+	h.writeObjectHeaders(w, t.obj, t.versionID)
 	if n := len(h.tagsOf(req.Bucket, req.Key, t.obj)); n > 0 {
 		w.Header().Set("x-amz-tagging-count", strconv.Itoa(n))
 	}
@@ -556,7 +599,7 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) {
 	case ifMatch != "" && existing == nil:
 		WriteError(w, r, errNoSuchKey(req.Key))
 		return
-	case ifMatch != "" && !etagListMatches(ifMatch, etagOf(existing)):
+	case ifMatch != "" && !etagListMatches(ifMatch, h.etagOf(existing)):
 		WriteError(w, r, errPreconditionFailed("If-Match"))
 		return
 	}
@@ -573,7 +616,7 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) {
 	h.setTags(req.Bucket, req.Key, stored, tags, status != gofakes3.VersioningEnabled)
 
 	hdr := w.Header()
-	hdr.Set("ETag", etagOf(stored))
+	hdr.Set("ETag", h.etagOf(stored))
 	if status == gofakes3.VersioningEnabled {
 		hdr.Set("x-amz-version-id", string(stored.VersionID))
 	}
