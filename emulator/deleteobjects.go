@@ -12,50 +12,19 @@ import (
 	"time"
 
 	"github.com/s3vpce/s3vpce/internal/awschunked"
+	"github.com/s3vpce/s3vpce/internal/s3compat"
 	"github.com/s3vpce/s3vpce/policy"
 )
 
 // maxDeleteBody bounds a DeleteObjects request (1000 keys of 1 KiB each).
 const maxDeleteBody = 2 << 20
 
-type deleteRequest struct {
-	XMLName xml.Name       `xml:"Delete"`
-	Quiet   bool           `xml:"Quiet,omitempty"`
-	Objects []deleteObject `xml:"Object"`
-}
-
-type deleteObject struct {
-	Key       string `xml:"Key"`
-	VersionID string `xml:"VersionId,omitempty"`
-}
-
-type deleteResult struct {
-	XMLName xml.Name        `xml:"DeleteResult"`
-	Xmlns   string          `xml:"xmlns,attr,omitempty"`
-	Deleted []deletedObject `xml:"Deleted"`
-	Errors  []deleteError   `xml:"Error"`
-}
-
-type deletedObject struct {
-	Key                   string `xml:"Key"`
-	VersionID             string `xml:"VersionId,omitempty"`
-	DeleteMarker          bool   `xml:"DeleteMarker,omitempty"`
-	DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
-}
-
-type deleteError struct {
-	Key       string `xml:"Key"`
-	VersionID string `xml:"VersionId,omitempty"`
-	Code      string `xml:"Code"`
-	Message   string `xml:"Message"`
-}
-
 // deleteObjects authorizes DeleteObjects key by key, as S3 does: keys the
 // policies deny come back as AccessDenied errors in the result and are not
 // deleted; the others are deleted by gofakes3.
 func (s *Server) deleteObjects(w http.ResponseWriter, r *http.Request, reqID string, rec *DecisionRecord, snap *snapshot, now time.Time) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxDeleteBody+1))
-	var req deleteRequest
+	var req s3compat.DeleteRequest
 	if err == nil && len(body) <= maxDeleteBody {
 		err = xml.Unmarshal(body, &req)
 	}
@@ -65,25 +34,25 @@ func (s *Server) deleteObjects(w http.ResponseWriter, r *http.Request, reqID str
 		return
 	}
 	ctx := s.requestContext(r, rec.ep, rec.caller, rec.target, now)
-	var allowed []deleteObject
-	var denied []deleteError
+	var allowed []s3compat.DeleteObject
+	var denied []s3compat.DeleteError
 	for _, o := range req.Objects {
 		checks, err := policy.S3ChecksFor("DeleteObject", policy.S3Target{Bucket: rec.target.bucket, Key: o.Key, Versioned: o.VersionID != ""})
 		if err != nil {
-			denied = append(denied, deleteError{Key: o.Key, VersionID: o.VersionID, Code: "InvalidArgument", Message: err.Error()})
+			denied = append(denied, s3compat.DeleteError{Key: o.Key, VersionID: o.VersionID, Code: "InvalidArgument", Message: err.Error()})
 			continue
 		}
 		records, serr := s.evaluate(ctx, snap, rec.ep, rec.caller, checks)
 		rec.Checks = append(rec.Checks, records...)
 		if serr != nil {
-			denied = append(denied, deleteError{Key: o.Key, VersionID: o.VersionID, Code: "AccessDenied", Message: "Access Denied"})
+			denied = append(denied, s3compat.DeleteError{Key: o.Key, VersionID: o.VersionID, Code: "AccessDenied", Message: "Access Denied"})
 			continue
 		}
 		allowed = append(allowed, o)
 	}
-	result := deleteResult{Xmlns: "http://s3.amazonaws.com/doc/2006-03-01/"}
+	result := s3compat.DeleteResult{Xmlns: "http://s3.amazonaws.com/doc/2006-03-01/"}
 	if len(allowed) > 0 {
-		inner, _ := xml.Marshal(deleteRequest{Quiet: req.Quiet, Objects: allowed})
+		inner, _ := xml.Marshal(s3compat.DeleteRequest{Quiet: req.Quiet, Objects: allowed})
 		sum := md5.Sum(inner)
 		fwd := r.Clone(r.Context())
 		fwd.Body = io.NopCloser(bytes.NewReader(inner))

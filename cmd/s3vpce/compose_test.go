@@ -627,16 +627,7 @@ func TestComposeEntrypointInNamespaces(t *testing.T) {
 			}
 			cmd.Env = append(cmd.Env, k+"="+v)
 		}
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		r := result{stdout: out.String(), stderr: errb.String()}
-		if ee, ok := err.(*exec.ExitError); ok {
-			r.code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-		return r
+		return runCmd(t, cmd)
 	}
 
 	// DNS first, with a bounded wait: the clients below retry for long.

@@ -79,7 +79,13 @@ type result struct {
 
 func runS3vpce(t *testing.T, home string, args ...string) result {
 	t.Helper()
-	cmd := s3vpceCmd(t, home, args...)
+	return runCmd(t, s3vpceCmd(t, home, args...))
+}
+
+// runCmd runs cmd and returns its exit status and output; a command that
+// cannot start fails the test.
+func runCmd(t *testing.T, cmd *exec.Cmd) result {
+	t.Helper()
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -87,7 +93,7 @@ func runS3vpce(t *testing.T, home string, args ...string) result {
 	if ee, ok := err.(*exec.ExitError); ok {
 		r.code = ee.ExitCode()
 	} else if err != nil {
-		t.Fatalf("s3vpce %v: %v", args, err)
+		t.Fatalf("%v: %v", cmd.Args, err)
 	}
 	return r
 }

@@ -300,36 +300,6 @@ func (h *Handler) deleteVersion(w http.ResponseWriter, req *Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-type multiDeleteIn struct {
-	XMLName xml.Name `xml:"Delete"`
-	Quiet   bool     `xml:"Quiet"`
-	Objects []struct {
-		Key       string `xml:"Key"`
-		VersionID string `xml:"VersionId"`
-	} `xml:"Object"`
-}
-
-type multiDeleteOut struct {
-	XMLName xml.Name           `xml:"DeleteResult"`
-	Xmlns   string             `xml:"xmlns,attr"`
-	Deleted []multiDeleted     `xml:"Deleted"`
-	Errors  []multiDeleteError `xml:"Error"`
-}
-
-type multiDeleted struct {
-	Key                   string `xml:"Key"`
-	VersionID             string `xml:"VersionId,omitempty"`
-	DeleteMarker          bool   `xml:"DeleteMarker,omitempty"`
-	DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
-}
-
-type multiDeleteError struct {
-	Key       string `xml:"Key"`
-	VersionID string `xml:"VersionId,omitempty"`
-	Code      string `xml:"Code"`
-	Message   string `xml:"Message"`
-}
-
 // deleteObjects answers DeleteObjects (the keys the gate allowed) with S3's
 // versioning rules: version "null" deletes the null version, a key without
 // a version in a versioning-enabled bucket gets a delete marker.
@@ -338,7 +308,7 @@ func (h *Handler) deleteObjects(w http.ResponseWriter, req *Request) {
 	if !h.bucketExists(w, req) {
 		return
 	}
-	var in multiDeleteIn
+	var in DeleteRequest
 	if !subresReadXML(w, r, &in) {
 		return
 	}
@@ -346,14 +316,14 @@ func (h *Handler) deleteObjects(w http.ResponseWriter, req *Request) {
 		subresMalformedXML(w, r)
 		return
 	}
-	out := multiDeleteOut{Xmlns: subresXMLNS}
+	out := DeleteResult{Xmlns: subresXMLNS}
 	h.config.mu.Lock()
 	for _, o := range in.Objects {
-		d := multiDeleted{Key: o.Key, VersionID: o.VersionID}
+		d := Deleted{Key: o.Key, VersionID: o.VersionID}
 		if o.VersionID != "" {
 			res, err := h.removeVersion(req.Bucket, o.Key, o.VersionID)
 			if err != nil {
-				out.Errors = append(out.Errors, multiDeleteError{Key: o.Key, VersionID: o.VersionID, Code: "InternalError", Message: "We encountered an internal error. Please try again."})
+				out.Errors = append(out.Errors, DeleteError{Key: o.Key, VersionID: o.VersionID, Code: "InternalError", Message: "We encountered an internal error. Please try again."})
 				continue
 			}
 			if res.deleteMarker {
@@ -362,7 +332,7 @@ func (h *Handler) deleteObjects(w http.ResponseWriter, req *Request) {
 		} else {
 			res, err := h.backend.DeleteObject(req.Bucket, o.Key)
 			if err != nil {
-				out.Errors = append(out.Errors, multiDeleteError{Key: o.Key, Code: "InternalError", Message: "We encountered an internal error. Please try again."})
+				out.Errors = append(out.Errors, DeleteError{Key: o.Key, Code: "InternalError", Message: "We encountered an internal error. Please try again."})
 				continue
 			}
 			if res.IsDeleteMarker {
