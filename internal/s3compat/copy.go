@@ -293,6 +293,16 @@ func (h *Handler) copyStore(bucket, key string, meta map[string]string, body []b
 	return h.replaceObject(bucket, key, existing, meta, body, h.versioning(bucket))
 }
 
+// openCopySource reads the copy source and checks its
+// x-amz-copy-source-if-* conditions.
+func (h *Handler) openCopySource(hdr http.Header, src copySource) (copySourceObject, *Error) {
+	source, serr := h.readCopySource(src)
+	if serr != nil {
+		return source, serr
+	}
+	return source, copySourceCondition(hdr, h.etagOf(source.obj), lastModifiedOf(source.obj))
+}
+
 func (h *Handler) copyObject(w http.ResponseWriter, req *Request) {
 	r := req.HTTP
 	if len(req.Key) > 1024 {
@@ -328,12 +338,8 @@ func (h *Handler) copyObject(w http.ResponseWriter, req *Request) {
 		WriteError(w, r, errNoSuchBucket(req.Bucket))
 		return
 	}
-	source, serr := h.readCopySource(src)
+	source, serr := h.openCopySource(r.Header, src)
 	if serr != nil {
-		WriteError(w, r, serr)
-		return
-	}
-	if serr := copySourceCondition(r.Header, h.etagOf(source.obj), lastModifiedOf(source.obj)); serr != nil {
 		WriteError(w, r, serr)
 		return
 	}

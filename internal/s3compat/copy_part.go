@@ -60,12 +60,8 @@ func (h *Handler) uploadPartCopy(w http.ResponseWriter, req *Request) {
 		WriteError(w, r, serr)
 		return
 	}
-	source, serr := h.readCopySource(src)
+	source, serr := h.openCopySource(r.Header, src)
 	if serr != nil {
-		WriteError(w, r, serr)
-		return
-	}
-	if serr := copySourceCondition(r.Header, h.etagOf(source.obj), lastModifiedOf(source.obj)); serr != nil {
 		WriteError(w, r, serr)
 		return
 	}

@@ -235,7 +235,7 @@ func (h *Handler) listingVersions(bucket string) ([]listingVersion, error) {
 	for _, v := range res.Versions {
 		switch v := v.(type) {
 		case *gofakes3.Version:
-			etag := h.listedETag(bucket, v.Key, string(v.VersionID), v.ETag, v.LastModified.Time) // a multipart upload's ETag
+			etag := h.listedETag(bucket, v.Key, string(v.VersionID), v.ETag) // a multipart upload's ETag
 			out = append(out, listingVersion{key: v.Key, versionID: string(v.VersionID), etag: etag, size: v.Size, modified: v.LastModified.Time})
 		case *gofakes3.DeleteMarker:
 			out = append(out, listingVersion{key: v.Key, versionID: string(v.VersionID), deleteMarker: true, modified: v.LastModified.Time})

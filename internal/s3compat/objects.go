@@ -53,8 +53,10 @@ type objectState struct {
 	// creation date so a re-created bucket starts without tags.
 	bucketTags map[string]bucketTagSet
 	// etags holds, by stamp, the ETag of objects whose S3 ETag is not the
-	// MD5 of their content: multipart uploads ("md5-of-part-md5s-N").
-	etags map[string]string
+	// MD5 of their content: multipart uploads ("md5-of-part-md5s-N");
+	// etagKeys the stamp of the last such write by "bucket/key".
+	etags    map[string]string
+	etagKeys map[string]string
 }
 
 type bucketTagSet struct {
@@ -63,7 +65,7 @@ type bucketTagSet struct {
 }
 
 func newObjectState() *objectState {
-	return &objectState{tags: map[string]map[string][]objTag{}, bucketTags: map[string]bucketTagSet{}, etags: map[string]string{}}
+	return &objectState{tags: map[string]map[string][]objTag{}, bucketTags: map[string]bucketTagSet{}, etags: map[string]string{}, etagKeys: map[string]string{}}
 }
 
 // maxKeyLength is S3's limit on key names, in bytes.
@@ -191,30 +193,31 @@ func (h *Handler) etagOf(obj *gofakes3.Object) string {
 // setETag records the S3 ETag of the stored write obj of bucket/key when
 // it is not the MD5 of the content (multipart uploads). Listings find it by
 // version ID, or in unversioned buckets (whose listings show no version
-// IDs) by key, content MD5 and modification time.
+// IDs) through the key's current write.
 func (h *Handler) setETag(bucket, key string, obj *gofakes3.Object, etag string) {
 	h.objects.mu.Lock()
 	defer h.objects.mu.Unlock()
-	h.objects.etags[objectStamp(obj)] = etag
-	h.objects.etags[contentStamp(bucket, key, `"`+hex.EncodeToString(obj.Hash)+`"`, lastModifiedOf(obj))] = etag
+	stamp := objectStamp(obj)
+	h.objects.etags[stamp] = etag
+	h.objects.etagKeys[bucket+"/"+key] = stamp
 }
 
 // listedETag is the ETag a listing shows for one version: the recorded
 // multipart ETag, else the backend's.
-func (h *Handler) listedETag(bucket, key, versionID, etag string, modified time.Time) string {
+func (h *Handler) listedETag(bucket, key, versionID, etag string) string {
 	h.objects.mu.Lock()
-	defer h.objects.mu.Unlock()
-	if e, ok := h.objects.etags[versionID]; ok && versionID != "" {
+	e, ok := h.objects.etags[versionID]
+	stamp, keyed := h.objects.etagKeys[bucket+"/"+key]
+	h.objects.mu.Unlock()
+	if ok && versionID != "" {
 		return e
 	}
-	if e, ok := h.objects.etags[contentStamp(bucket, key, etag, modified)]; ok {
-		return e
+	if keyed {
+		if obj, err := h.backend.HeadObject(bucket, key); err == nil && objectStamp(obj) == stamp {
+			return h.etagOf(obj)
+		}
 	}
 	return etag
-}
-
-func contentStamp(bucket, key, md5ETag string, modified time.Time) string {
-	return bucket + "/" + key + "@" + md5ETag + "@" + modified.UTC().Format(http.TimeFormat)
 }
 
 func lastModifiedOf(obj *gofakes3.Object) time.Time {
