@@ -87,12 +87,14 @@ func hexBytes(s string) string {
 type target struct {
 	op          string
 	bucket, key string
+	query       url.Values // parsed once
 }
 
 func parseTarget(r *http.Request) target {
 	p := strings.TrimPrefix(r.URL.Path, "/")
 	bucket, key, _ := strings.Cut(p, "/")
-	return target{op: operation(r.Method, bucket, key, r.URL.Query(), r.Header), bucket: bucket, key: key}
+	q := r.URL.Query()
+	return target{op: operation(r.Method, bucket, key, q, r.Header), bucket: bucket, key: key, query: q}
 }
 
 // conditionalHeaders are the request headers that add checks (PutObjectAcl,
@@ -101,13 +103,41 @@ var conditionalHeaders = []string{"x-amz-acl", "x-amz-tagging", "x-amz-grant-rea
 	"x-amz-grant-read-acp", "x-amz-grant-write-acp", "x-amz-grant-full-control", "x-amz-bucket-object-lock-enabled",
 	"x-amz-bypass-governance-retention"}
 
+// contextHeaders are the request headers S3 supplies as s3:<header>
+// condition keys.
+var contextHeaders = []string{"x-amz-acl", "x-amz-copy-source", "x-amz-metadata-directive", "x-amz-server-side-encryption",
+	"x-amz-storage-class", "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp", "x-amz-grant-write-acp", "x-amz-grant-full-control"}
+
+// The same names in canonical MIME form, the keys of http.Header: looking
+// them up directly spares canonicalising (and allocating) on every request.
+var (
+	conditionalCanonical = canonicalKeys(conditionalHeaders)
+	contextCanonical     = canonicalKeys(contextHeaders)
+)
+
+func canonicalKeys(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = http.CanonicalHeaderKey(n)
+	}
+	return out
+}
+
+// headerValue is h.Get for a key already in canonical form.
+func headerValue(h http.Header, canonical string) string {
+	if v := h[canonical]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
 // authorize evaluates every check of the request against the endpoint
 // policy and the bucket policies. It returns the record for the decision
 // log and, when denied, the AccessDenied error to send.
 func (s *Server) authorize(r *http.Request, snap *snapshot, ep *vpce.Endpoint, c caller, t target, now time.Time) ([]CheckRecord, *s3Error) {
-	st := policy.S3Target{Bucket: t.bucket, Key: t.key, Versioned: r.URL.Query().Has("versionId")}
-	for _, h := range conditionalHeaders {
-		if r.Header.Get(h) != "" {
+	st := policy.S3Target{Bucket: t.bucket, Key: t.key, Versioned: t.query.Has("versionId")}
+	for i, h := range conditionalHeaders {
+		if headerValue(r.Header, conditionalCanonical[i]) != "" {
 			st.Headers = append(st.Headers, h)
 		}
 	}
@@ -186,54 +216,53 @@ func (s *Server) requestContext(r *http.Request, ep *vpce.Endpoint, c caller, t 
 	if owner == "" {
 		owner = DefaultAccountID
 	}
-	ctx.Set("aws:sourcevpce", ep.ID)
-	ctx.Set("aws:sourcevpc", ep.VPCID)
-	ctx.Set("aws:sourcevpcarn", "arn:aws:ec2:"+ep.Region+":"+owner+":vpc/"+ep.VPCID)
+	ctx.SetValue("aws:sourcevpce", ep.ID)
+	ctx.SetValue("aws:sourcevpc", ep.VPCID)
+	ctx.SetValue("aws:sourcevpcarn", "arn:aws:ec2:"+ep.Region+":"+owner+":vpc/"+ep.VPCID)
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		ctx.Set("aws:vpcsourceip", host)
+		ctx.SetValue("aws:vpcsourceip", host)
 	}
-	ctx.Set("aws:securetransport", strconv.FormatBool(r.TLS != nil))
+	ctx.SetValue("aws:securetransport", strconv.FormatBool(r.TLS != nil))
 	if r.TLS != nil {
-		ctx.Set("s3:tlsversion", tlsVersion(r.TLS.Version))
+		ctx.SetValue("s3:tlsversion", tlsVersion(r.TLS.Version))
 	}
-	ctx.Set("aws:currenttime", now.UTC().Format(time.RFC3339))
-	ctx.Set("aws:epochtime", strconv.FormatInt(now.Unix(), 10))
-	ctx.Set("aws:requestedregion", ep.Region)
+	ctx.SetValue("aws:currenttime", now.UTC().Format(time.RFC3339))
+	ctx.SetValue("aws:epochtime", strconv.FormatInt(now.Unix(), 10))
+	ctx.SetValue("aws:requestedregion", ep.Region)
 	if ua := r.Header.Get("User-Agent"); ua != "" {
-		ctx.Set("aws:useragent", ua)
+		ctx.SetValue("aws:useragent", ua)
 	}
 	if ref := r.Header.Get("Referer"); ref != "" {
-		ctx.Set("aws:referer", ref)
+		ctx.SetValue("aws:referer", ref)
 	}
 	if t.bucket != "" {
 		_, bucketOwner := s.buckets.get(t.bucket)
-		ctx.Set("s3:resourceaccount", bucketOwner)
-		ctx.Set("aws:resourceaccount", bucketOwner)
+		ctx.SetValue("s3:resourceaccount", bucketOwner)
+		ctx.SetValue("aws:resourceaccount", bucketOwner)
 	}
 	if a := c.auth; a != nil && a.Kind != sigv4.Anonymous {
-		ctx.Set("s3:signatureversion", "AWS4-HMAC-SHA256")
-		ctx.Set("s3:authtype", a.Kind.String())
-		ctx.Set("s3:signatureage", strconv.FormatInt(now.Sub(a.Time).Milliseconds(), 10))
-		ctx.Set("s3:x-amz-content-sha256", a.PayloadHash)
+		ctx.SetValue("s3:signatureversion", "AWS4-HMAC-SHA256")
+		ctx.SetValue("s3:authtype", a.Kind.String())
+		ctx.SetValue("s3:signatureage", strconv.FormatInt(now.Sub(a.Time).Milliseconds(), 10))
+		ctx.SetValue("s3:x-amz-content-sha256", a.PayloadHash)
 	}
-	q := r.URL.Query()
+	q := t.query
 	switch t.op {
 	case "ListObjects", "ListObjectsV2", "ListObjectVersions", "ListMultipartUploads":
-		ctx.Set("s3:prefix", q.Get("prefix"))
+		ctx.SetValue("s3:prefix", q.Get("prefix"))
 		if q.Has("delimiter") {
-			ctx.Set("s3:delimiter", q.Get("delimiter"))
+			ctx.SetValue("s3:delimiter", q.Get("delimiter"))
 		}
 		if q.Has("max-keys") {
-			ctx.Set("s3:max-keys", q.Get("max-keys"))
+			ctx.SetValue("s3:max-keys", q.Get("max-keys"))
 		}
 	}
 	if q.Has("versionId") {
-		ctx.Set("s3:versionid", q.Get("versionId"))
+		ctx.SetValue("s3:versionid", q.Get("versionId"))
 	}
-	for _, h := range []string{"x-amz-acl", "x-amz-copy-source", "x-amz-metadata-directive", "x-amz-server-side-encryption",
-		"x-amz-storage-class", "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp", "x-amz-grant-write-acp", "x-amz-grant-full-control"} {
-		if v := r.Header.Get(h); v != "" {
-			ctx.Set("s3:"+h, v)
+	for i, h := range contextHeaders {
+		if v := headerValue(r.Header, contextCanonical[i]); v != "" {
+			ctx.SetValue("s3:"+h, v)
 		}
 	}
 	if tags := r.Header.Get("X-Amz-Tagging"); tags != "" {

@@ -122,7 +122,7 @@ func TestRawHTTP(t *testing.T) {
 // sign signs req with the default credentials the way aws-sdk-go-v2 signs
 // S3 requests; the payload hash is x-amz-content-sha256 when the test set
 // it, else UNSIGNED-PAYLOAD.
-func sign(t *testing.T, req *http.Request, at time.Time) {
+func sign(t testing.TB, req *http.Request, at time.Time) {
 	t.Helper()
 	payload := req.Header.Get("X-Amz-Content-Sha256")
 	if payload == "" {

@@ -72,6 +72,9 @@ type Request struct {
 // empty and ready to use. Lookups do not allocate.
 type Context struct {
 	entries []ctxEntry
+	// arena backs the values of single-valued keys set with SetValue, so
+	// that building a context does not allocate once per key.
+	arena []string
 }
 
 type ctxEntry struct {
@@ -93,6 +96,24 @@ func (c *Context) Grow(n int) {
 	if cap(c.entries)-len(c.entries) < n {
 		c.entries = append(make([]ctxEntry, 0, len(c.entries)+n), c.entries...)
 	}
+	if cap(c.arena)-len(c.arena) < n {
+		c.arena = make([]string, 0, n)
+	}
+}
+
+// SetValue replaces the values of key with the single value v. It is Set
+// for the common case, without allocating after Grow.
+func (c *Context) SetValue(key, v string) {
+	lk := strings.ToLower(key)
+	c.arena = append(c.arena, v)
+	vals := c.arena[len(c.arena)-1 : len(c.arena) : len(c.arena)]
+	for i := range c.entries {
+		if c.entries[i].key == lk {
+			c.entries[i].values = vals
+			return
+		}
+	}
+	c.entries = append(c.entries, ctxEntry{key: lk, values: vals})
 }
 
 // Set replaces the values of key.

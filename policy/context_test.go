@@ -1,0 +1,33 @@
+package policy
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestContextSetValue(t *testing.T) {
+	var c Context
+	c.Grow(4)
+	c.SetValue("aws:SourceVpce", "vpce-1")
+	c.SetValue("aws:sourcevpc", "vpc-1")
+	c.SetValue("AWS:SOURCEVPCE", "vpce-2") // replaces, case-insensitively
+	c.Add("aws:sourcevpc", "vpc-2")        // grows a single value into a set without touching others
+	if v, _ := c.Get("aws:sourcevpce"); !slices.Equal(v, []string{"vpce-2"}) {
+		t.Errorf("aws:SourceVpce = %v", v)
+	}
+	if v, _ := c.Get("aws:SourceVpc"); !slices.Equal(v, []string{"vpc-1", "vpc-2"}) {
+		t.Errorf("aws:SourceVpc = %v", v)
+	}
+	if c.Len() != 2 {
+		t.Errorf("Len = %d", c.Len())
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		var c Context
+		c.Grow(8)
+		for _, k := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
+			c.SetValue(k, "v")
+		}
+	}); n > 2 {
+		t.Errorf("SetValue after Grow allocates %.0f times, want at most the 2 of Grow", n)
+	}
+}
