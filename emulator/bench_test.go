@@ -21,10 +21,11 @@ import (
 )
 
 // BenchmarkObjectOps measures 1 KiB GetObject and PutObject through
-// aws-sdk-go-v2 (default settings) against: the emulator with the full
-// gate (SigV4 + endpoint and bucket policies), the emulator with --auth off
-// (policies only), and bare gofakes3 behind an httptest TLS listener, the
-// baseline. Compare ops/s in one run:
+// aws-sdk-go-v2 against: the emulator with the full gate (SigV4 + endpoint
+// and bucket policies), with --auth off (policies only), with the gate off
+// (same listener and layers, no SigV4 and no policies: the baseline of the
+// gate), and bare gofakes3 behind the same kind of TLS listener. Compare
+// ops/s in one run:
 //
 //	go test -run '^$' -bench ObjectOps -benchtime 3s ./emulator
 func BenchmarkObjectOps(b *testing.B) {
@@ -33,12 +34,15 @@ func BenchmarkObjectOps(b *testing.B) {
 		name   string
 		client func(b *testing.B) *s3.Client
 	}
-	emu := func(authOff bool) func(b *testing.B) *s3.Client {
+	emu := func(authOff, gateOff bool) func(b *testing.B) *s3.Client {
 		return func(b *testing.B) *s3.Client {
 			srv, err := emulator.New(emulator.Options{Buckets: []string{"bench"}, AuthOff: authOff,
 				BucketPolicies: map[string]string{"bench": `{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::bench/*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-0a77994aa2124c299"}}}]}`}})
 			if err != nil {
 				b.Fatal(err)
+			}
+			if gateOff {
+				emulator.SetGateOff(srv)
 			}
 			if err := srv.Start(b.Context()); err != nil {
 				b.Fatal(err)
@@ -79,7 +83,7 @@ func BenchmarkObjectOps(b *testing.B) {
 		}
 		return benchClient(&http.Client{Transport: tr}, "https://bare.test", true)
 	}
-	for _, tg := range []target{{"gate", emu(false)}, {"authoff", emu(true)}, {"bare-gofakes3", bare}} {
+	for _, tg := range []target{{"gate", emu(false, false)}, {"authoff", emu(true, false)}, {"gateoff", emu(false, true)}, {"bare-gofakes3", bare}} {
 		b.Run(tg.name+"/put", func(b *testing.B) {
 			c := tg.client(b)
 			var n atomic.Int64
