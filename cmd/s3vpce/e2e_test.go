@@ -513,3 +513,35 @@ func TestExecUnprivilegedUserNamespace(t *testing.T) {
 		t.Errorf("CA key written by nobody: %v", err)
 	}
 }
+
+// serve --topology: a second endpoint from a file is served (banner, DNS,
+// HTTPS through exec), and a broken file is refused naming the field.
+func TestServeTopologyFile(t *testing.T) {
+	needNamespaces(t)
+	home := t.TempDir()
+	file := filepath.Join(home, "topology.json")
+	os.WriteFile(file, []byte(`{
+  "vpcs": [{"id": "vpc-0abc", "cidr": "10.20.0.0/16"}],
+  "endpoints": [{
+    "id": "vpce-0123456789abcdef0", "dns_suffix": "test1234", "region": "eu-west-1", "vpc": "vpc-0abc",
+    "zones": [{"name": "eu-west-1a", "ip": "10.20.1.10"}, {"name": "eu-west-1b", "ip": "10.20.2.10"}],
+    "policy": {"Statement": [{"Sid": "NoDeletes", "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteBucket", "Resource": "*"},
+                             {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
+  }]
+}`), 0o644)
+	startServe(t, home, "--topology", file)
+	name := "vpce-0123456789abcdef0-test1234-eu-west-1b.s3.eu-west-1.vpce.amazonaws.com"
+	r := runS3vpce(t, home, "exec", "--", "sh", "-c", "nslookup "+name+" && AWS_DEFAULT_REGION=eu-west-1 /usr/bin/aws --endpoint-url https://bucket."+name+" s3 mb s3://fromfile && AWS_DEFAULT_REGION=eu-west-1 /usr/bin/aws --endpoint-url https://bucket."+name+" s3 rb s3://fromfile")
+	if !strings.Contains(r.stdout, "Address: 10.20.2.10") || !strings.Contains(r.stdout, "make_bucket: fromfile") {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "explicit deny in a VPC endpoint policy") {
+		t.Errorf("rb under the file's endpoint policy: exit %d\n%s", r.code, r.stderr)
+	}
+	bad := filepath.Join(home, "bad.json")
+	os.WriteFile(bad, []byte(`{"vpcs": [], "endpoints": [{"id": "vpce-1", "zonez": []}]}`), 0o644)
+	var o, e bytes.Buffer
+	if code := run(t.Context(), []string{"serve", "--home", home, "--topology", bad, "--https-addr", "127.0.0.1:0", "--dns-addr", "off"}, nil, &o, &e); code == 0 || !strings.Contains(e.String(), `unknown field "zonez"`) || !strings.Contains(e.String(), "line 1") {
+		t.Errorf("broken topology file: exit %d, %s", code, e.String())
+	}
+}

@@ -23,6 +23,7 @@ func runExec(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	home := fs.String("home", "", "state directory (as for serve); a serve running there is shared")
 	keepAWS := fs.Bool("keep-aws-env", false, "keep the caller's AWS credentials instead of setting the emulator's")
 	privateDNS := fs.Bool("private-dns", false, "when no serve is running: enable private DNS for the emulator started for the command")
+	topoFile := fs.String("topology", "", "when no serve is running: the topology file for the emulator started for the command")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, `usage: s3vpce exec [flags] -- COMMAND [ARG...]
 
@@ -66,7 +67,7 @@ CURL_CA_BUNDLE set to the CA, and the emulator's credentials.
 			fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
 			return 125
 		}
-		topo, err := defaultTopology(*privateDNS)
+		topo, err := loadTopology(*topoFile, *privateDNS)
 		if err != nil {
 			fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
 			return 125

@@ -35,7 +35,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 type serveFlags struct {
 	home, httpsAddr, dnsAddr, dnsUpstream, logFormat string
-	auth, credentials, endpointPolicy                string
+	auth, credentials, endpointPolicy, topology      string
 	buckets                                          listFlag
 	privateDNS, verbose                              bool
 }
@@ -50,6 +50,7 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
 	fs.StringVar(&f.dnsUpstream, "dns-upstream", "resolv.conf", `where DNS forwards names it does not serve: "resolv.conf" (the host's nameservers), "none" (REFUSED) or host:port,...`)
 	fs.Var(&f.buckets, "bucket", "create this bucket at start (repeatable)")
 	fs.BoolVar(&f.privateDNS, "private-dns", false, "enable private DNS: s3.<region>.amazonaws.com and friends resolve to the endpoint")
+	fs.StringVar(&f.topology, "topology", "", "JSON file of VPCs and endpoints to emulate (default: the seed's endpoint; testdata/topology.json is that default as a file)")
 	fs.StringVar(&f.logFormat, "log", "text", `log format on stderr: "text" or "json"`)
 	fs.BoolVar(&f.verbose, "v", false, "log every request (denied requests are always logged)")
 	fs.StringVar(&f.auth, "auth", "on", `"on": verify SigV4 as S3 does (unsigned requests are anonymous); "off": accept any signature as the first credential`)
@@ -101,7 +102,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return 2
 		}
 	}
-	topo, err := defaultTopology(f.privateDNS)
+	topo, err := loadTopology(f.topology, f.privateDNS)
 	if err != nil {
 		fmt.Fprintf(stderr, "s3vpce serve: %v\n", err)
 		return 1
@@ -223,6 +224,26 @@ func readCredentials(path string) ([]emulator.Credential, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return out, nil
+}
+
+// loadTopology reads a topology file, or builds the default topology when
+// path is empty.
+func loadTopology(path string, privateDNS bool) (*vpce.Topology, error) {
+	if path == "" {
+		return defaultTopology(privateDNS)
+	}
+	if privateDNS {
+		return nil, fmt.Errorf("--private-dns applies to the default topology: set \"private_dns\": true on the endpoint in %s", path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	topo, err := vpce.ParseTopology(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return topo, nil
 }
 
 func defaultTopology(privateDNS bool) (*vpce.Topology, error) {
