@@ -299,7 +299,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeS3Error(w, r, reqID, serr)
 		return
 	}
-	s.logDecision(rec, nil)
+	// Logged once the response is written: answering may add checks (the
+	// missing-key rule, DeleteObjects' keys), and the log shares the record.
+	defer s.logDecision(rec, nil)
 	if s.serveOwn(w, r, reqID, rec, snap, now) {
 		return
 	}
@@ -381,7 +383,7 @@ func principalName(p policy.Principal) string {
 func (s *Server) logDecision(rec *DecisionRecord, serr *s3Error) {
 	s.decisions.add(rec)
 	level := slog.LevelDebug
-	if serr != nil {
+	if serr != nil || !rec.Allowed() {
 		level = slog.LevelInfo
 	}
 	if !s.log.Enabled(context.Background(), level) {
@@ -392,6 +394,8 @@ func (s *Server) logDecision(rec *DecisionRecord, serr *s3Error) {
 	if serr != nil {
 		decision = "deny"
 		attrs = append(attrs, "code", serr.Code)
+	} else if !rec.Allowed() {
+		decision = "deny"
 	}
 	if n := len(rec.Checks); n > 0 {
 		last := rec.Checks[n-1]
