@@ -305,9 +305,8 @@ func (h *Handler) openCopySource(hdr http.Header, src copySource) (copySourceObj
 
 func (h *Handler) copyObject(w http.ResponseWriter, req *Request) {
 	r := req.HTTP
-	if len(req.Key) > 1024 {
-		WriteError(w, r, &Error{Status: http.StatusBadRequest, Code: "KeyTooLongError", Message: "Your key is too long",
-			Extra: []ExtraElement{elem("Size", strconv.Itoa(len(req.Key))), elem("MaxSizeAllowed", "1024")}})
+	if serr := checkKeyLength(req.Key); serr != nil {
+		WriteError(w, r, serr)
 		return
 	}
 	src, serr := parseCopySource(r.Header.Get("X-Amz-Copy-Source"))

@@ -535,13 +535,9 @@ func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) {
 		}
 	}
 	if versionMarker != "" {
-		found := -1
-		for i, v := range all {
-			if v.key == keyMarker && listingVersionID(v.versionID) == versionMarker {
-				found = i
-				break
-			}
-		}
+		found := slices.IndexFunc(all, func(v listingVersion) bool {
+			return v.key == keyMarker && listingVersionID(v.versionID) == versionMarker
+		})
 		if found < 0 {
 			WriteError(w, r, listingArgError("Invalid version id specified", "version-id-marker", versionMarker, true))
 			return
@@ -716,13 +712,7 @@ func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *Request) {
 		}
 	}
 	if idMarker != "" {
-		found := -1
-		for i, u := range all {
-			if u.key == keyMarker && u.id == idMarker {
-				found = i
-				break
-			}
-		}
+		found := slices.IndexFunc(all, func(u listingUpload) bool { return u.key == keyMarker && u.id == idMarker })
 		if found < 0 {
 			WriteError(w, r, listingArgError("Invalid uploadId marker", "upload-id-marker", idMarker, true))
 			return

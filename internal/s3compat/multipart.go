@@ -208,9 +208,8 @@ type multipartInitiateResult struct {
 
 func (h *Handler) createMultipartUpload(w http.ResponseWriter, req *Request) {
 	r := req.HTTP
-	if len(req.Key) > 1024 {
-		WriteError(w, r, &Error{Status: http.StatusBadRequest, Code: "KeyTooLongError", Message: "Your key is too long",
-			Extra: []ExtraElement{elem("Size", strconv.Itoa(len(req.Key))), elem("MaxSizeAllowed", "1024")}})
+	if serr := checkKeyLength(req.Key); serr != nil {
+		WriteError(w, r, serr)
 		return
 	}
 	if ok, err := h.backend.BucketExists(req.Bucket); err != nil || !ok {

@@ -71,6 +71,16 @@ func newObjectState() *objectState {
 // maxKeyLength is S3's limit on key names, in bytes.
 const maxKeyLength = 1024
 
+// checkKeyLength is S3's KeyTooLongError for a key over maxKeyLength
+// bytes, nil otherwise. Every operation that creates an object checks it.
+func checkKeyLength(key string) *Error {
+	if len(key) <= maxKeyLength {
+		return nil
+	}
+	return &Error{Status: http.StatusBadRequest, Code: "KeyTooLongError", Message: "Your key is too long",
+		Extra: []ExtraElement{elem("Size", strconv.Itoa(len(key))), elem("MaxSizeAllowed", strconv.Itoa(maxKeyLength))}}
+}
+
 // maxUserMetadata is S3's limit on user-defined metadata (x-amz-meta-*
 // names and values), in bytes.
 const maxUserMetadata = 2048
@@ -533,9 +543,8 @@ func (h *Handler) getObject(w http.ResponseWriter, req *Request) {
 
 func (h *Handler) putObject(w http.ResponseWriter, req *Request) {
 	r := req.HTTP
-	if len(req.Key) > maxKeyLength {
-		WriteError(w, r, &Error{Status: http.StatusBadRequest, Code: "KeyTooLongError", Message: "Your key is too long",
-			Extra: []ExtraElement{elem("Size", strconv.Itoa(len(req.Key))), elem("MaxSizeAllowed", strconv.Itoa(maxKeyLength))}})
+	if serr := checkKeyLength(req.Key); serr != nil {
+		WriteError(w, r, serr)
 		return
 	}
 	if ok, err := h.backend.BucketExists(req.Bucket); err != nil || !ok {
