@@ -326,7 +326,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, t target) {
 			fmt.Fprintf(w, "%s<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>", xml.Header)
 		}
 	}()
-	req := &s3compat.Request{Op: t.op, Bucket: t.bucket, Key: t.key, HTTP: r, OwnerID: ownerID, OwnerName: ownerName}
+	req := &s3compat.Request{Op: t.op, Bucket: t.bucket, Key: t.key, HTTP: r, Query: t.query, OwnerID: ownerID, OwnerName: ownerName}
 	if !s.compat.Serve(w, req) {
 		s.s3.ServeHTTP(w, r)
 	}

@@ -42,7 +42,7 @@ func copySourceRange(v string, size int64) (first, last int64, serr *Error) {
 // like an uploaded one.
 func (h *Handler) uploadPartCopy(w http.ResponseWriter, req *Request) {
 	r := req.HTTP
-	q := r.URL.Query()
+	q := req.Query
 	if _, serr := multipartPartNumber(q); serr != nil {
 		WriteError(w, r, serr)
 		return

@@ -2,6 +2,7 @@ package s3compat
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/johannesboyne/gofakes3"
 )
@@ -18,6 +19,9 @@ type Request struct {
 	// HTTP is the request; its body is already decoded (no aws-chunked)
 	// and has a Content-Length.
 	HTTP *http.Request
+	// Query is HTTP's query, parsed once by the caller; Serve parses it
+	// when nil.
+	Query url.Values
 	// Owner is the canonical ID and display name S3 shows as owner.
 	OwnerID, OwnerName string
 }
@@ -44,6 +48,9 @@ func New(backend gofakes3.Backend, fake http.Handler) *Handler {
 // gofakes3 unchanged. Areas are tried in a fixed order; each answers only
 // the operations (and cases) it owns.
 func (h *Handler) Serve(w http.ResponseWriter, req *Request) bool {
+	if req.Query == nil {
+		req.Query = req.HTTP.URL.Query()
+	}
 	for _, serve := range []func(http.ResponseWriter, *Request) bool{
 		h.serveListing,      // listing.go
 		h.serveObjects,      // objects.go

@@ -319,7 +319,7 @@ func listingOptional(q listingQuery, name string, enc listingEncoder) *string {
 
 func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) {
 	r := req.HTTP
-	q := listingQuery(r.URL.Query())
+	q := listingQuery(req.Query)
 	if v2 {
 		if q.has("marker") {
 			WriteError(w, r, listingArgError("Marker unsupported with REST.GET.BUCKET in list-type=2", "marker", "", false))
@@ -492,7 +492,7 @@ func listingVersionID(id string) string {
 
 func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) {
 	r := req.HTTP
-	q := listingQuery(r.URL.Query())
+	q := listingQuery(req.Query)
 	maxKeys, e := listingLimit(q, "max-keys")
 	if e != nil {
 		WriteError(w, r, e)
@@ -669,7 +669,7 @@ func (h *Handler) listingUploads(r *http.Request, bucket string) ([]listingUploa
 
 func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *Request) {
 	r := req.HTTP
-	q := listingQuery(r.URL.Query())
+	q := listingQuery(req.Query)
 	maxUploads, e := listingLimit(q, "max-uploads")
 	if e != nil {
 		WriteError(w, r, e)

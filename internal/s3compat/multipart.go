@@ -252,7 +252,7 @@ func (h *Handler) createMultipartUpload(w http.ResponseWriter, req *Request) {
 
 func (h *Handler) uploadPart(w http.ResponseWriter, req *Request) {
 	r := req.HTTP
-	q := r.URL.Query()
+	q := req.Query
 	if _, serr := multipartPartNumber(q); serr != nil {
 		WriteError(w, r, serr)
 		return
@@ -304,7 +304,7 @@ func (h *Handler) multipartPutPart(orig *http.Request, bucket, key string, q url
 
 func (h *Handler) abortMultipartUpload(w http.ResponseWriter, req *Request) {
 	r := req.HTTP
-	uploadID := r.URL.Query().Get("uploadId")
+	uploadID := req.Query.Get("uploadId")
 	if ok, err := h.backend.BucketExists(req.Bucket); err != nil || !ok {
 		WriteError(w, r, errNoSuchBucket(req.Bucket))
 		return
@@ -337,7 +337,7 @@ type multipartCompleteResult struct {
 
 func (h *Handler) completeMultipartUpload(w http.ResponseWriter, req *Request) {
 	r := req.HTTP
-	uploadID := r.URL.Query().Get("uploadId")
+	uploadID := req.Query.Get("uploadId")
 	if ok, err := h.backend.BucketExists(req.Bucket); err != nil || !ok {
 		WriteError(w, r, errNoSuchBucket(req.Bucket))
 		return
@@ -574,7 +574,7 @@ type multipartListPartsResult struct {
 // renumbers parts after a marker and can panic past the last part).
 func (h *Handler) listParts(w http.ResponseWriter, req *Request) {
 	r := req.HTTP
-	q := r.URL.Query()
+	q := req.Query
 	uploadID := q.Get("uploadId")
 	intArg := func(name string, def int) (int, *Error) {
 		v, ok := q[name]

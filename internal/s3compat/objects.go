@@ -21,7 +21,7 @@ import (
 func (h *Handler) serveObjects(w http.ResponseWriter, req *Request) bool {
 	switch req.Op {
 	case "GetObject", "HeadObject":
-		if req.HTTP.URL.Query().Has("partNumber") {
+		if req.Query.Has("partNumber") {
 			return false
 		}
 		h.getObject(w, req)
@@ -306,7 +306,7 @@ func (h *Handler) headTarget(req *Request) (objectTarget, *Error) {
 	if ok, err := h.backend.BucketExists(req.Bucket); err != nil || !ok {
 		return objectTarget{}, errNoSuchBucket(req.Bucket)
 	}
-	q := req.HTTP.URL.Query()
+	q := req.Query
 	status := h.versioning(req.Bucket)
 	version := q.Get("versionId")
 	if !q.Has("versionId") || version == "null" && status == gofakes3.VersioningNone {
@@ -523,7 +523,7 @@ func (h *Handler) getObject(w http.ResponseWriter, req *Request) {
 		"response-expires": "Expires", "response-cache-control": "Cache-Control",
 		"response-content-disposition": "Content-Disposition", "response-content-encoding": "Content-Encoding",
 	} {
-		if v := r.URL.Query().Get(param); v != "" {
+		if v := req.Query.Get(param); v != "" {
 			w.Header().Set(header, v)
 		}
 	}

@@ -287,7 +287,7 @@ func (h *Handler) deleteVersion(w http.ResponseWriter, req *Request) {
 		return
 	}
 	h.config.mu.Lock()
-	res, err := h.removeVersion(req.Bucket, req.Key, r.URL.Query().Get("versionId"))
+	res, err := h.removeVersion(req.Bucket, req.Key, req.Query.Get("versionId"))
 	h.config.mu.Unlock()
 	if err != nil {
 		subresInternal(w, r)
@@ -360,7 +360,7 @@ func (h *Handler) serveDeleteMarker(w http.ResponseWriter, req *Request) bool {
 	if err != nil || cfg.Status == "" {
 		return false
 	}
-	vid := req.HTTP.URL.Query().Get("versionId")
+	vid := req.Query.Get("versionId")
 	h.config.mu.Lock()
 	versions, err := h.versionsOf(vb, req.Bucket, req.Key)
 	if vid == "null" {

@@ -32,7 +32,7 @@ func (h *Handler) serveSubresources(w http.ResponseWriter, req *Request) bool {
 	case "GetBucketVersioning", "PutBucketVersioning":
 		h.serveVersioning(w, req)
 	case "DeleteObject":
-		if !req.HTTP.URL.Query().Has("versionId") {
+		if !req.Query.Has("versionId") {
 			return false
 		}
 		h.deleteVersion(w, req)
