@@ -161,21 +161,22 @@ func TestSDKRoundTrip(t *testing.T) {
 	}
 }
 
-// decodeCaptured replays a captured request through WrapRequest, as the
-// emulator will, and checks the rewritten headers.
+// decodeCaptured replays a captured request through the decoder the way
+// the emulator does (OptionsFromHeader, NewReader, RewriteHeader) and
+// checks the rewritten headers.
 func decodeCaptured(t *testing.T, c captured) ([]byte, http.Header) {
 	t.Helper()
 	req := httptest.NewRequestWithContext(context.Background(), http.MethodPut, "https://bucket.example/key", bytes.NewReader(c.body))
 	req.Header = c.header.Clone()
-	r, err := WrapRequest(req, nil)
+	opts, err := OptionsFromHeader(req.Header)
 	if err != nil {
 		t.Fatal(err)
 	}
-	decoded, err := io.ReadAll(req.Body)
+	r := NewReader(req.Body, opts)
+	RewriteHeader(req.Header, opts.DecodedLength)
+	req.ContentLength = opts.DecodedLength
+	decoded, err := io.ReadAll(r)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := req.Body.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if v := c.header.Get(HeaderDecodedContentLength); v != "" {
