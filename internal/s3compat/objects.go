@@ -464,37 +464,56 @@ func byteRange(spec string, size int64) (start, end int64, ok, unsatisfiable boo
 
 func (h *Handler) getObject(w http.ResponseWriter, req *Request) {
 	r := req.HTTP
-	h.objects.write.RLock()
-	defer h.objects.write.RUnlock()
-	t, serr := h.headTarget(req)
+	// The object is looked up and its headers set under the read lock; the
+	// body is streamed after it is released, so a client that stops reading
+	// never holds up writers (the backend's contents of a stored version are
+	// never modified in place).
+	status, body, length, serr := h.prepareGet(w, req)
 	if serr != nil {
 		WriteError(w, r, serr)
 		return
 	}
+	if body != nil {
+		defer body.Close()
+	}
+	w.WriteHeader(status)
+	if body != nil && status != http.StatusNotModified {
+		io.CopyN(w, body, length)
+	}
+}
+
+// prepareGet finds the object version a GetObject or HeadObject reads,
+// checks its conditions and sets the response headers; it returns the
+// status, the body to send (nil for HEAD, empty objects and 304) and its
+// length. It holds the object read lock only while it runs.
+func (h *Handler) prepareGet(w http.ResponseWriter, req *Request) (status int, body io.ReadCloser, length int64, serr *Error) {
+	r := req.HTTP
+	h.objects.write.RLock()
+	defer h.objects.write.RUnlock()
+	t, serr := h.headTarget(req)
+	if serr != nil {
+		return 0, nil, 0, serr
+	}
 	etag := h.etagOf(t.obj)
 	modified := lastModifiedOf(t.obj)
 	if status, cond := readCondition(r.Header, etag, modified); status == http.StatusPreconditionFailed {
-		WriteError(w, r, errPreconditionFailed(cond))
-		return
+		return 0, nil, 0, errPreconditionFailed(cond)
 	} else if status == http.StatusNotModified {
 		w.Header().Set("ETag", etag)
 		w.Header().Set("Last-Modified", t.obj.Metadata["Last-Modified"])
 		if t.versionID != "" {
 			w.Header().Set("x-amz-version-id", t.versionID)
 		}
-		w.WriteHeader(http.StatusNotModified)
-		return
+		return http.StatusNotModified, nil, 0, nil
 	}
 	size := t.obj.Size
 	spec := r.Header.Get("Range")
 	start, end, ranged, unsatisfiable := byteRange(spec, size)
 	if unsatisfiable {
-		WriteError(w, r, &Error{Status: http.StatusRequestedRangeNotSatisfiable, Code: "InvalidRange",
+		return 0, nil, 0, &Error{Status: http.StatusRequestedRangeNotSatisfiable, Code: "InvalidRange",
 			Message: "The requested range is not satisfiable",
-			Extra:   []ExtraElement{elem("RangeRequested", spec), elem("ActualObjectSize", strconv.FormatInt(size, 10))}})
-		return
+			Extra:   []ExtraElement{elem("RangeRequested", spec), elem("ActualObjectSize", strconv.FormatInt(size, 10))}}
 	}
-	var body io.ReadCloser
 	if r.Method == http.MethodGet && size > 0 {
 		var rng *gofakes3.ObjectRangeRequest
 		if ranged {
@@ -508,11 +527,9 @@ func (h *Handler) getObject(w http.ResponseWriter, req *Request) {
 			obj, err = h.backend.GetObject(req.Bucket, req.Key, rng)
 		}
 		if err != nil {
-			WriteError(w, r, backendError(err, req.Bucket, req.Key, t.versionID))
-			return
+			return 0, nil, 0, backendError(err, req.Bucket, req.Key, t.versionID)
 		}
 		body = obj.Contents
-		defer body.Close()
 	}
 	h.writeObjectHeaders(w, t.obj, t.versionID)
 	if n := len(h.tagsOf(req.Bucket, req.Key, t.obj)); n > 0 {
@@ -527,18 +544,15 @@ func (h *Handler) getObject(w http.ResponseWriter, req *Request) {
 			w.Header().Set(header, v)
 		}
 	}
-	status := http.StatusOK
-	length := size
+	status = http.StatusOK
+	length = size
 	if ranged {
 		status = http.StatusPartialContent
 		length = end - start + 1
 		w.Header().Set("Content-Range", "bytes "+strconv.FormatInt(start, 10)+"-"+strconv.FormatInt(end, 10)+"/"+strconv.FormatInt(size, 10))
 	}
 	w.Header().Set("Content-Length", strconv.FormatInt(length, 10))
-	w.WriteHeader(status)
-	if body != nil {
-		io.CopyN(w, body, length)
-	}
+	return status, body, length, nil
 }
 
 func (h *Handler) putObject(w http.ResponseWriter, req *Request) {

@@ -151,34 +151,54 @@ func (h *Handler) setTags(bucket, key string, obj *gofakes3.Object, tags []objTa
 
 func (h *Handler) objectTagging(w http.ResponseWriter, req *Request) {
 	r := req.HTTP
-	h.objects.write.RLock()
-	defer h.objects.write.RUnlock()
-	t, serr := h.headTarget(req)
-	if serr != nil {
-		WriteError(w, r, serr)
-		return
-	}
+	// The body is read before the lock is taken and the answer written
+	// after it is released: no lock is held across network I/O.
 	var tags []objTag
 	if req.Op == "PutObjectTagging" {
+		var serr *Error
 		if tags, serr = parseTaggingBody(r, true); serr != nil {
 			WriteError(w, r, serr)
 			return
 		}
 	}
-	if t.versionID != "" {
-		w.Header().Set("x-amz-version-id", t.versionID)
+	versionID, current, serr := h.updateObjectTags(req, tags)
+	if serr != nil {
+		WriteError(w, r, serr)
+		return
+	}
+	if versionID != "" {
+		w.Header().Set("x-amz-version-id", versionID)
 	}
 	switch req.Op {
 	case "GetObjectTagging":
-		WriteXML(w, r, objTaggingOut{TagSet: h.tagsOf(req.Bucket, req.Key, t.obj)})
+		WriteXML(w, r, objTaggingOut{TagSet: current})
 	case "PutObjectTagging":
-		h.setTags(req.Bucket, req.Key, t.obj, tags, false)
 		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(http.StatusOK)
 	case "DeleteObjectTagging":
-		h.setTags(req.Bucket, req.Key, t.obj, nil, false)
 		w.WriteHeader(http.StatusNoContent)
 	}
+}
+
+// updateObjectTags finds the object version req addresses and, for
+// PutObjectTagging and DeleteObjectTagging, replaces its tags with tags;
+// it returns the version ID to report and the version's tags.
+func (h *Handler) updateObjectTags(req *Request, tags []objTag) (versionID string, current []objTag, serr *Error) {
+	h.objects.write.RLock()
+	defer h.objects.write.RUnlock()
+	t, serr := h.headTarget(req)
+	if serr != nil {
+		return "", nil, serr
+	}
+	switch req.Op {
+	case "GetObjectTagging":
+		current = h.tagsOf(req.Bucket, req.Key, t.obj)
+	case "PutObjectTagging":
+		h.setTags(req.Bucket, req.Key, t.obj, tags, false)
+	case "DeleteObjectTagging":
+		h.setTags(req.Bucket, req.Key, t.obj, nil, false)
+	}
+	return t.versionID, current, nil
 }
 
 // bucketCreated returns the bucket's creation date, false when it does
