@@ -285,7 +285,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	serr := s.gate(r, snap, rec, now)
 	cleanup := func() {}
 	if serr == nil {
-		cleanup, serr = prepareBody(r, rec.caller)
+		serr = s.receiveBody(r, rec, &cleanup)
 	}
 	defer cleanup()
 	if serr != nil {
@@ -310,6 +310,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.forward(rw, r, rec.target)
 	rw.finish()
 	s.afterSuccess(rec, rw.status)
+}
+
+// receiveBody holds the body to the operation's size limit, then decodes
+// and verifies it (prepareBody); *cleanup is set to release what that
+// kept.
+func (s *Server) receiveBody(r *http.Request, rec *DecisionRecord, cleanup *func()) *s3Error {
+	op := rec.target.op
+	limited, serr := limitBody(r, op)
+	if serr != nil {
+		return serr
+	}
+	*cleanup, serr = prepareBody(r, rec.caller)
+	if tooLarge := limited.overLimit(op); tooLarge != nil {
+		return tooLarge
+	}
+	if serr != nil {
+		return serr
+	}
+	return checkDecodedSize(r, op)
 }
 
 // forward hands an authorized path-style request to the S3 layer: the
