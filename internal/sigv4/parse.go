@@ -132,15 +132,16 @@ func parseHeader(r *http.Request, h string) (*Auth, error) {
 // its value is signed all the same. "x-amzn-trace-id" and other names
 // that do not start with "x-amz-" are not S3's to refuse.
 func (a *Auth) UnsignedHeaders(h http.Header) []string {
+	const prefix = "x-amz-"
 	var out []string
 	for k, vs := range h {
-		if len(k) < len("x-amz-") || !strings.EqualFold(k[:len("x-amz-")], "x-amz-") || a.signs(k) {
+		if len(k) < len(prefix) || !asciiEqualFold(k[:len(prefix)], prefix) || a.signs(k) {
 			continue
 		}
-		if strings.EqualFold(k, "x-amz-content-sha256") && len(vs) == 1 && vs[0] == a.PayloadHash {
+		if asciiEqualFold(k, "x-amz-content-sha256") && len(vs) == 1 && vs[0] == a.PayloadHash {
 			continue
 		}
-		out = append(out, strings.ToLower(k))
+		out = append(out, asciiLower(k))
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
@@ -149,11 +150,40 @@ func (a *Auth) UnsignedHeaders(h http.Header) []string {
 // signs reports whether name (any case) is one of a's signed headers.
 func (a *Auth) signs(name string) bool {
 	for _, s := range a.SignedHeaders {
-		if strings.EqualFold(s, name) {
+		if asciiEqualFold(s, name) {
 			return true
 		}
 	}
 	return false
+}
+
+// asciiEqualFold is strings.EqualFold for header names: only A-Z fold, so
+// no Unicode look-alike (K, the Kelvin sign) matches a signed name.
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range len(a) {
+		if lowerByte(a[i]) != lowerByte(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		b[i] = lowerByte(c)
+	}
+	return string(b)
+}
+
+func lowerByte(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 func malformed(msg string) *Error {
