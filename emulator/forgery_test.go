@@ -347,3 +347,265 @@ func TestForgeriesThroughSDK(t *testing.T) {
 		t.Errorf("expired presigned URL: %d %s %q", resp.StatusCode, e.Code, e.Message)
 	}
 }
+
+// authErrorXML is an S3 error body with the elements of authentication
+// refusals.
+type authErrorXML struct {
+	Code, Message, HeadersNotSigned, ArgumentName, ArgumentValue, RequestId string
+}
+
+// presignedPut presigns a PUT of url (UNSIGNED-PAYLOAD, as every SDK
+// presigns) with hdr signed as headers, and builds the request that sends
+// body with those headers.
+func presignedPut(t *testing.T, url string, body []byte, hdr map[string]string, at time.Time) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest("PUT", url+"?X-Amz-Expires=900", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping, o.DisableHeaderHoisting = true, true })
+	u, signedHdr, err := signer.PresignHTTP(context.Background(), testCreds, req, "UNSIGNED-PAYLOAD", "s3", "us-east-1", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := http.NewRequest("PUT", u, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range signedHdr {
+		if k != "Host" {
+			out.Header[k] = v
+		}
+	}
+	return out
+}
+
+// headerSignedPut signs a PUT of url in the Authorization header with
+// UNSIGNED-PAYLOAD (what aws CLI v2 and the SDKs send over HTTPS for some
+// uploads), hdr among the signed headers.
+func headerSignedPut(t *testing.T, url string, body []byte, hdr map[string]string, at time.Time) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest("PUT", url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
+	if err := s3Signer().SignHTTP(context.Background(), testCreds, req, "UNSIGNED-PAYLOAD", "s3", "us-east-1", at); err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+// TestForgeryUnsignedHeaders: whoever holds a presigned PUT URL, or a
+// captured header-signed PUT with UNSIGNED-PAYLOAD, cannot add an x-amz-*
+// header to it: S3's AccessDenied with HeadersNotSigned, and nothing is
+// stored, copied, tagged or changed. The same headers signed are accepted
+// and take effect. Also refused before anything is stored: a repeated
+// X-Amz-Signature, an Authorization header beside query authentication,
+// and two Authorization headers.
+func TestForgeryUnsignedHeaders(t *testing.T) {
+	srv := startServer(t, emulator.Options{Buckets: []string{"unsigned"}})
+	c := srv.Client()
+	base := srv.URL() + "/unsigned/"
+	secret := []byte("the signer can read this")
+	original := []byte("original content")
+	body := []byte("uploaded through the signed request")
+
+	send := func(t *testing.T, r *http.Request) (*http.Response, []byte) {
+		t.Helper()
+		resp, err := c.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, b
+	}
+	signed := func(t *testing.T, method, url string, b []byte) (*http.Response, []byte) {
+		t.Helper()
+		return send(t, signedReq(t, method, url, b, "", testCreds, "us-east-1", "s3", time.Now()))
+	}
+	put := func(t *testing.T, key string, b []byte) {
+		t.Helper()
+		if resp, rb := signed(t, "PUT", base+key, b); resp.StatusCode != 200 {
+			t.Fatalf("PUT %s: %d %s", key, resp.StatusCode, rb)
+		}
+	}
+	refused := func(t *testing.T, resp *http.Response, b []byte, status int, code string) authErrorXML {
+		t.Helper()
+		var e authErrorXML
+		if err := xml.Unmarshal(b, &e); err != nil {
+			t.Fatalf("status %d, body is not S3 XML: %s", resp.StatusCode, b)
+		}
+		if resp.StatusCode != status || e.Code != code {
+			t.Fatalf("got %d %s (%s), want %d %s", resp.StatusCode, e.Code, e.Message, status, code)
+		}
+		if e.RequestId == "" || e.RequestId != resp.Header.Get("x-amz-request-id") {
+			t.Errorf("RequestId %q, header %q", e.RequestId, resp.Header.Get("x-amz-request-id"))
+		}
+		return e
+	}
+	absent := func(t *testing.T, key string) {
+		t.Helper()
+		if resp, _ := signed(t, "HEAD", base+key, nil); resp.StatusCode != 404 {
+			t.Errorf("HEAD %s = %d after the refused request, want 404: nothing stored", key, resp.StatusCode)
+		}
+	}
+	put(t, "source", secret)
+
+	type mode struct {
+		name string
+		req  func(t *testing.T, url string, body []byte, hdr map[string]string, at time.Time) *http.Request
+	}
+	modes := []mode{{"presigned PUT", presignedPut}, {"header-signed UNSIGNED-PAYLOAD PUT", headerSignedPut}}
+	headers := []struct {
+		name, value string
+		copies      bool // the request is a CopyObject: no body
+		// took checks that the signed header had its effect on key.
+		took func(t *testing.T, key string, resp *http.Response, got []byte)
+	}{
+		{"x-amz-copy-source", "/unsigned/source", true, func(t *testing.T, key string, resp *http.Response, got []byte) {
+			if !bytes.Equal(got, secret) {
+				t.Errorf("%s = %q, want the copied %q", key, got, secret)
+			}
+		}},
+		{"x-amz-tagging", "forged=yes", false, func(t *testing.T, key string, resp *http.Response, got []byte) {
+			if n := resp.Header.Get("x-amz-tagging-count"); n != "1" {
+				t.Errorf("x-amz-tagging-count %q, want 1", n)
+			}
+		}},
+		{"x-amz-meta-foo", "forged", false, func(t *testing.T, key string, resp *http.Response, got []byte) {
+			if v := resp.Header.Get("x-amz-meta-foo"); v != "forged" {
+				t.Errorf("x-amz-meta-foo %q, want forged", v)
+			}
+		}},
+		{"x-amz-storage-class", "STANDARD_IA", false, func(t *testing.T, key string, resp *http.Response, got []byte) {
+			if v := resp.Header.Get("x-amz-storage-class"); v != "STANDARD_IA" {
+				t.Errorf("x-amz-storage-class %q, want STANDARD_IA", v)
+			}
+		}},
+		{"x-amz-acl", "bucket-owner-full-control", false, nil},
+	}
+	for _, m := range modes {
+		for _, h := range headers {
+			key := strings.ReplaceAll(m.name+"-"+h.name, " ", "-")
+			b := body
+			if h.copies {
+				b = nil
+			}
+			forged := func(t *testing.T, key string) *http.Request {
+				r := m.req(t, base+key, b, nil, time.Now())
+				r.Header.Set(h.name, h.value)
+				return r
+			}
+			t.Run(m.name+"/"+h.name+" added unsigned, new key", func(t *testing.T) {
+				resp, rb := send(t, forged(t, key+"-new"))
+				e := refused(t, resp, rb, 403, "AccessDenied")
+				if e.Message != "There were headers present in the request which were not signed" || e.HeadersNotSigned != h.name {
+					t.Errorf("Message %q HeadersNotSigned %q, want S3's message and %q", e.Message, e.HeadersNotSigned, h.name)
+				}
+				absent(t, key+"-new")
+			})
+			t.Run(m.name+"/"+h.name+" added unsigned, existing key", func(t *testing.T) {
+				put(t, key+"-old", original)
+				resp, rb := send(t, forged(t, key+"-old"))
+				if e := refused(t, resp, rb, 403, "AccessDenied"); e.HeadersNotSigned != h.name {
+					t.Errorf("HeadersNotSigned %q, want %q", e.HeadersNotSigned, h.name)
+				}
+				resp, got := signed(t, "GET", base+key+"-old", nil)
+				if resp.StatusCode != 200 || !bytes.Equal(got, original) {
+					t.Fatalf("GET after the refused request: %d %q, want the original %q", resp.StatusCode, got, original)
+				}
+				for _, hdr := range []string{"x-amz-tagging-count", "x-amz-meta-foo", "x-amz-storage-class"} {
+					if v := resp.Header.Get(hdr); v != "" {
+						t.Errorf("%s: %q after the refused request, want none", hdr, v)
+					}
+				}
+				if resp, tags := signed(t, "GET", base+key+"-old?tagging", nil); resp.StatusCode != 200 || bytes.Contains(tags, []byte("<Tag>")) {
+					t.Errorf("GetObjectTagging after the refused request: %d %s, want no tags", resp.StatusCode, tags)
+				}
+			})
+			t.Run(m.name+"/"+h.name+" signed is accepted", func(t *testing.T) {
+				resp, rb := send(t, m.req(t, base+key+"-signed", b, map[string]string{h.name: h.value}, time.Now()))
+				if resp.StatusCode != 200 {
+					t.Fatalf("signed %s: %d %s", h.name, resp.StatusCode, rb)
+				}
+				resp, got := signed(t, "GET", base+key+"-signed", nil)
+				if resp.StatusCode != 200 {
+					t.Fatalf("GET: %d %s", resp.StatusCode, got)
+				}
+				if h.took != nil {
+					h.took(t, key+"-signed", resp, got)
+				}
+			})
+		}
+	}
+	if resp, got := signed(t, "GET", base+"source", nil); resp.StatusCode != 200 || !bytes.Equal(got, secret) {
+		t.Errorf("the copy source changed: %d %q", resp.StatusCode, got)
+	}
+
+	sig := strings.Repeat("0", 64)
+	tests := []struct {
+		name, key    string
+		req          func(url string) *http.Request
+		status       int
+		code, msgHas string
+		argName      string
+	}{
+		{name: "second X-Amz-Signature after the valid one", key: "dup-sig-after", req: func(u string) *http.Request {
+			r := presignedPut(t, u, body, nil, time.Now())
+			r.URL.RawQuery += "&X-Amz-Signature=" + sig
+			return r
+		}, status: 400, code: "AuthorizationQueryParametersError", msgHas: "X-Amz-Signature"},
+		{name: "second X-Amz-Signature before the valid one", key: "dup-sig-before", req: func(u string) *http.Request {
+			r := presignedPut(t, u, body, nil, time.Now())
+			r.URL.RawQuery = "X-Amz-Signature=" + sig + "&" + r.URL.RawQuery
+			return r
+		}, status: 400, code: "AuthorizationQueryParametersError", msgHas: "X-Amz-Signature"},
+		{name: "second X-Amz-Credential", key: "dup-cred", req: func(u string) *http.Request {
+			r := presignedPut(t, u, body, nil, time.Now())
+			r.URL.RawQuery += "&X-Amz-Credential=AKIAUNKNOWNKEY000000%2F20260101%2Fus-east-1%2Fs3%2Faws4_request"
+			return r
+		}, status: 400, code: "AuthorizationQueryParametersError", msgHas: "X-Amz-Credential"},
+		{name: "Authorization header and presigned query, both valid", key: "both", req: func(u string) *http.Request {
+			r := presignedPut(t, u, body, nil, time.Now())
+			r.Header.Set("Authorization", headerSignedPut(t, u, body, nil, time.Now()).Header.Get("Authorization"))
+			return r
+		}, status: 400, code: "InvalidArgument", msgHas: "Only one auth mechanism allowed", argName: "Authorization"},
+		{name: "two Authorization headers", key: "two-auth", req: func(u string) *http.Request {
+			r := headerSignedPut(t, u, body, nil, time.Now())
+			r.Header.Add("Authorization", r.Header.Get("Authorization"))
+			return r
+		}, status: 400, code: "AuthorizationHeaderMalformed", msgHas: "more than one Authorization header"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, rb := send(t, tt.req(base+tt.key))
+			e := refused(t, resp, rb, tt.status, tt.code)
+			if !strings.Contains(e.Message, tt.msgHas) {
+				t.Errorf("Message %q, want it to contain %q", e.Message, tt.msgHas)
+			}
+			if e.ArgumentName != tt.argName || tt.argName != "" && !strings.HasPrefix(e.ArgumentValue, "AWS4-HMAC-SHA256 Credential=") {
+				t.Errorf("ArgumentName %q ArgumentValue %q, want %q and the header", e.ArgumentName, e.ArgumentValue, tt.argName)
+			}
+			absent(t, tt.key)
+		})
+	}
+	t.Run("the presigned PUT itself is accepted", func(t *testing.T) {
+		if resp, rb := send(t, presignedPut(t, base+"presigned-ok", body, nil, time.Now())); resp.StatusCode != 200 {
+			t.Fatalf("%d %s", resp.StatusCode, rb)
+		}
+		if resp, got := signed(t, "GET", base+"presigned-ok", nil); resp.StatusCode != 200 || !bytes.Equal(got, body) {
+			t.Fatalf("GET: %d %q", resp.StatusCode, got)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"crypto/tls"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"net"
@@ -59,6 +60,13 @@ func authError(err error) *s3Error {
 		return &s3Error{status: http.StatusBadRequest, Code: "InvalidRequest", Message: err.Error()}
 	}
 	out := &s3Error{status: e.Status, Code: e.Code, Message: e.Message, Region: e.Region}
+	if len(e.HeadersNotSigned) > 0 {
+		out.Extra = append(out.Extra, extraElement{XMLName: xml.Name{Local: "HeadersNotSigned"}, Value: strings.Join(e.HeadersNotSigned, ", ")})
+	}
+	if e.ArgumentName != "" {
+		out.Extra = append(out.Extra, extraElement{XMLName: xml.Name{Local: "ArgumentName"}, Value: e.ArgumentName},
+			extraElement{XMLName: xml.Name{Local: "ArgumentValue"}, Value: e.ArgumentValue})
+	}
 	if e.Code == "SignatureDoesNotMatch" {
 		out.AWSAccessKeyID = e.AccessKeyID
 		out.StringToSign = e.StringToSign

@@ -5,6 +5,25 @@
 // and, for signature mismatches, the string to sign and canonical request
 // the server computed, as S3 returns them.
 //
+// A signature only vouches for the headers it names, so Parse refuses, as
+// S3 does, a request with an x-amz-* header missing from SignedHeaders
+// (AccessDenied, "There were headers present in the request which were not
+// signed", HeadersNotSigned listing them); otherwise whoever holds a
+// presigned URL or a captured UNSIGNED-PAYLOAD request could add
+// x-amz-copy-source, x-amz-tagging, x-amz-acl or metadata to it. Two
+// exceptions, both S3's: names that merely begin with "x-amz" (such as the
+// X-Amzn-Trace-Id that SDKs add unsigned), and an unsigned
+// x-amz-content-sha256 whose one value is the payload hash that ends the
+// canonical request, hence signed all the same. aws CLI v1 and v2, s3cmd,
+// curl --aws-sigv4 and aws-sdk-go-v2 all sign that header anyway; clients
+// that do not are accepted by AWS (the HeadersNotSigned x-amz-content-sha256
+// answers quoted on the web come from other S3-compatible services), and
+// any other value, or a second one, is refused. Parse also refuses an
+// Authorization header beside query-string authentication (InvalidArgument
+// "Only one auth mechanism allowed…"), two Authorization headers, and a
+// presigned authentication parameter given twice: a second X-Amz-Signature
+// would otherwise be ignored.
+//
 // Pure: standard library only, no I/O; the caller supplies the secret key
 // lookup and the clock.
 package sigv4

@@ -1,8 +1,10 @@
 package sigv4
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -63,30 +65,125 @@ const amzDateLayout = "20060102T150405Z"
 
 // Parse reads a request's SigV4 authentication: the Authorization header,
 // else X-Amz-Algorithm in the query, else anonymous. Malformed input gives
-// an *Error with S3's code.
+// an *Error with S3's code, and so does a request S3 refuses before it
+// looks at the signature: two Authorization headers, an Authorization
+// header together with query-string authentication, an authentication
+// query parameter given twice, or an x-amz-* header that is not signed
+// (AccessDenied with HeadersNotSigned).
 func Parse(r *http.Request) (*Auth, error) {
-	if h := r.Header.Get("Authorization"); h != "" {
-		a, err := ParseAuthorization(h)
-		if err != nil {
-			return nil, err
-		}
-		if err := a.readTime(r.Header.Get("X-Amz-Date"), r.Header.Get("Date")); err != nil {
-			return nil, err
-		}
-		a.PayloadHash = r.Header.Get("X-Amz-Content-Sha256")
-		if a.PayloadHash == "" {
-			return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidRequest", Message: "Missing required header for this request: x-amz-content-sha256"}
-		}
-		return a, nil
-	}
 	q := r.URL.Query()
-	if q.Has("X-Amz-Algorithm") || q.Has("X-Amz-Credential") || q.Has("X-Amz-Signature") {
-		return parseQuery(q, r.Header)
+	authz := r.Header.Values("Authorization")
+	if len(authz) > 1 {
+		return nil, malformed("The authorization header is malformed; the request has more than one Authorization header.")
 	}
-	if q.Has("AWSAccessKeyId") || strings.HasPrefix(r.Header.Get("Authorization"), "AWS ") {
+	h := ""
+	if len(authz) == 1 {
+		h = authz[0]
+	}
+	queryAuth := q.Has("X-Amz-Algorithm") || q.Has("X-Amz-Credential") || q.Has("X-Amz-Signature")
+	v2Query := q.Has("Signature") || q.Has("AWSAccessKeyId")
+	var a *Auth
+	var err error
+	switch {
+	case h != "" && (queryAuth || v2Query):
+		return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidArgument",
+			Message:      "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified",
+			ArgumentName: "Authorization", ArgumentValue: h}
+	case h != "":
+		a, err = parseHeader(r, h)
+	case queryAuth:
+		a, err = parseQuery(q, r.Header)
+	case v2Query:
 		return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidRequest", Message: "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256."}
+	default:
+		return &Auth{Kind: Anonymous}, nil
 	}
-	return &Auth{Kind: Anonymous}, nil
+	if err != nil {
+		return nil, err
+	}
+	if unsigned := a.UnsignedHeaders(r.Header); len(unsigned) > 0 {
+		return nil, &Error{Status: http.StatusForbidden, Code: "AccessDenied",
+			Message: "There were headers present in the request which were not signed", HeadersNotSigned: unsigned}
+	}
+	return a, nil
+}
+
+func parseHeader(r *http.Request, h string) (*Auth, error) {
+	a, err := ParseAuthorization(h)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.readTime(r.Header.Get("X-Amz-Date"), r.Header.Get("Date")); err != nil {
+		return nil, err
+	}
+	a.PayloadHash = r.Header.Get("X-Amz-Content-Sha256")
+	if a.PayloadHash == "" {
+		return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidRequest", Message: "Missing required header for this request: x-amz-content-sha256"}
+	}
+	return a, nil
+}
+
+// UnsignedHeaders returns the x-amz-* headers of h that a does not sign,
+// lower case and sorted: S3 refuses a request that carries any, since
+// whoever holds a signature could otherwise add x-amz-copy-source,
+// x-amz-tagging, x-amz-acl or metadata to it. The one exception is
+// x-amz-content-sha256 holding exactly the payload hash the signature
+// covers (the canonical request's last line): S3 accepts it unsigned, and
+// its value is signed all the same. "x-amzn-trace-id" and other names
+// that do not start with "x-amz-" are not S3's to refuse.
+func (a *Auth) UnsignedHeaders(h http.Header) []string {
+	const prefix = "x-amz-"
+	var out []string
+	for k, vs := range h {
+		if len(k) < len(prefix) || !asciiEqualFold(k[:len(prefix)], prefix) || a.signs(k) {
+			continue
+		}
+		if asciiEqualFold(k, "x-amz-content-sha256") && len(vs) == 1 && vs[0] == a.PayloadHash {
+			continue
+		}
+		out = append(out, asciiLower(k))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// signs reports whether name (any case) is one of a's signed headers.
+func (a *Auth) signs(name string) bool {
+	for _, s := range a.SignedHeaders {
+		if asciiEqualFold(s, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// asciiEqualFold is strings.EqualFold for header names: only A-Z fold, so
+// no Unicode look-alike (K, the Kelvin sign) matches a signed name.
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range len(a) {
+		if lowerByte(a[i]) != lowerByte(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		b[i] = lowerByte(c)
+	}
+	return string(b)
+}
+
+func lowerByte(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 func malformed(msg string) *Error {
@@ -202,7 +299,17 @@ func queryError(msg string) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: "AuthorizationQueryParametersError", Message: msg}
 }
 
+// queryAuthParams are the query parameters of presigned requests; S3
+// takes each at most once.
+var queryAuthParams = []string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
+	"X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token"}
+
 func parseQuery(q url.Values, h http.Header) (*Auth, error) {
+	for _, k := range queryAuthParams {
+		if n := len(q[k]); n > 1 {
+			return nil, queryError(fmt.Sprintf("%s must be given only once; the query string has it %d times.", k, n))
+		}
+	}
 	a := &Auth{Kind: Query}
 	if q.Get("X-Amz-Algorithm") != Algorithm {
 		return nil, queryError("X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"")
