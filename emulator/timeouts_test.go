@@ -38,8 +38,8 @@ type logTap struct{ ch chan slog.Record }
 func newLogTap() *logTap { return &logTap{ch: make(chan slog.Record, 256)} }
 
 func (l *logTap) Enabled(_ context.Context, level slog.Level) bool { return level >= slog.LevelInfo }
-func (l *logTap) WithAttrs([]slog.Attr) slog.Handler             { return l }
-func (l *logTap) WithGroup(string) slog.Handler                  { return l }
+func (l *logTap) WithAttrs([]slog.Attr) slog.Handler               { return l }
+func (l *logTap) WithGroup(string) slog.Handler                    { return l }
 func (l *logTap) Handle(_ context.Context, r slog.Record) error {
 	select {
 	case l.ch <- r.Clone():
