@@ -84,8 +84,7 @@ func prepareBody(r *http.Request, c caller) (cleanup func(), serr *s3Error) {
 	}
 	sp, err := spool(io.TeeReader(body, io.MultiWriter(writers...)))
 	if err != nil {
-		// A deadline first: the chunk decoder reports a body cut short by
-		// one as truncated.
+		// A read deadline is RequestTimeout whatever the decoder made of it.
 		if serr := chunkedError(err); serr != nil && !isTimeout(err) {
 			return cleanup, serr
 		}
