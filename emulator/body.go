@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/s3vpce/s3vpce/internal/awschunked"
+	"github.com/s3vpce/s3vpce/internal/s3compat"
 )
 
 // spoolMemory is how much of a request body is held in memory before the
@@ -83,11 +84,12 @@ func prepareBody(r *http.Request, c caller) (cleanup func(), serr *s3Error) {
 	}
 	sp, err := spool(io.TeeReader(body, io.MultiWriter(writers...)))
 	if err != nil {
-		if serr := chunkedError(err); serr != nil {
+		// A read deadline is RequestTimeout whatever the decoder made of it.
+		if serr := chunkedError(err); serr != nil && !isTimeout(err) {
 			return cleanup, serr
 		}
-		return cleanup, &s3Error{status: http.StatusBadRequest, Code: "IncompleteBody",
-			Message: "You did not provide the number of bytes specified by the Content-Length HTTP header."}
+		e := s3compat.BodyReadError(err)
+		return cleanup, &s3Error{status: e.Status, Code: e.Code, Message: e.Message}
 	}
 	cleanup = sp.cleanup
 	for _, c := range checks {

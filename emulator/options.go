@@ -44,4 +44,25 @@ type Options struct {
 	// Now is the clock for signature time checks and condition keys; nil
 	// means time.Now.
 	Now func() time.Time
+
+	// ReadHeaderTimeout bounds the TLS handshake and reading each
+	// request's headers; a slower connection is closed without a reply.
+	// Zero means DefaultReadHeaderTimeout; negative means none.
+	ReadHeaderTimeout time.Duration
+	// IdleTimeout is how long a keep-alive connection may wait for its
+	// next request before it is closed. Zero means DefaultIdleTimeout;
+	// negative means none.
+	IdleTimeout time.Duration
+	// RequestTimeout is how long a request body or a response may make no
+	// progress: a body that delivers no byte for this long is answered 400
+	// RequestTimeout, as S3 does; a response the client stops reading for
+	// this long is abandoned and its connection closed. Each byte moved
+	// restarts it, so slow transfers that progress are not cut off. Zero
+	// means DefaultRequestTimeout; negative means none.
+	RequestTimeout time.Duration
+	// MaxConnsPerSource caps the open connections from one source IP on
+	// each HTTPS listener (Start's and ServeListener's); more are closed
+	// at once, with a rate-limited warning. Zero means
+	// DefaultMaxConnsPerSource; negative means no cap.
+	MaxConnsPerSource int
 }

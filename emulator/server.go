@@ -44,6 +44,7 @@ type Server struct {
 	keys       keyCache
 	decisions  *decisionLog
 	setMu      sync.Mutex // serialises SetTopology
+	maxConns   int        // per source and listener; negative: no cap
 
 	mu      sync.Mutex
 	ln      net.Listener
@@ -101,9 +102,17 @@ func New(opts Options) (*Server, error) {
 		NextProtos:     []string{"http/1.1"},
 		GetCertificate: s.getCertificate,
 	}
+	s.maxConns = opts.MaxConnsPerSource
+	if s.maxConns == 0 {
+		s.maxConns = DefaultMaxConnsPerSource
+	}
 	s.http = &http.Server{
-		Handler:  s,
-		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+		Handler: progressHandler{next: s, timeout: durationOption(opts.RequestTimeout, DefaultRequestTimeout), log: s.log},
+		// Also the TLS handshake's deadline: net/http bounds the handshake
+		// by the least of ReadHeaderTimeout, ReadTimeout and WriteTimeout.
+		ReadHeaderTimeout: durationOption(opts.ReadHeaderTimeout, DefaultReadHeaderTimeout),
+		IdleTimeout:       durationOption(opts.IdleTimeout, DefaultIdleTimeout),
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
 	return s, nil
 }
@@ -179,10 +188,14 @@ func (s *Server) Start(ctx context.Context) error {
 }
 
 func (s *Server) serveLocked(ln net.Listener) {
+	capped := ln
+	if s.maxConns > 0 {
+		capped = newConnLimiter(ln, s.maxConns, s.log)
+	}
 	s.serving.Add(1)
 	go func() {
 		defer s.serving.Done()
-		err := s.http.Serve(tls.NewListener(ln, s.tlsConf))
+		err := s.http.Serve(tls.NewListener(capped, s.tlsConf))
 		if err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
 			s.log.Error("https listener stopped", "addr", ln.Addr().String(), "err", err)
 		}
@@ -190,7 +203,8 @@ func (s *Server) serveLocked(ln net.Listener) {
 }
 
 // ServeListener serves HTTPS on an extra listener, such as one opened inside
-// a network namespace. It stops when ln is closed or the Server is.
+// a network namespace, with the same timeouts and its own per-source
+// connection cap. It stops when ln is closed or the Server is.
 func (s *Server) ServeListener(ln net.Listener) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,6 +39,9 @@ type serveFlags struct {
 	auth, credentials, endpointPolicy, topology      string
 	buckets                                          listFlag
 	privateDNS, verbose                              bool
+	// Timeouts and the connection cap: 0 is the emulator's default, -1 off.
+	readHeaderTimeout, idleTimeout, requestTimeout time.Duration
+	maxConnsPerSource                              int
 }
 
 func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
@@ -56,6 +60,10 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
 	fs.StringVar(&f.auth, "auth", "on", `"on": verify SigV4 as S3 does (unsigned requests are anonymous); "off": accept any signature as the first credential`)
 	fs.StringVar(&f.credentials, "credentials", "", "file of access keys, one per line: ACCESS_KEY_ID SECRET_ACCESS_KEY IAM_ARN (default: the built-in key pair)")
 	fs.StringVar(&f.endpointPolicy, "endpoint-policy", "", "endpoint policy JSON file for the endpoint (default: AWS's full-access policy)")
+	fs.Func("read-header-timeout", fmt.Sprintf("bound the TLS handshake plus each request's headers to `DURATION`, or off (default %v)", emulator.DefaultReadHeaderTimeout), durationOrOff(&f.readHeaderTimeout))
+	fs.Func("idle-timeout", fmt.Sprintf("close a keep-alive connection idle for `DURATION`, or off (default %v)", emulator.DefaultIdleTimeout), durationOrOff(&f.idleTimeout))
+	fs.Func("request-timeout", fmt.Sprintf("answer 400 RequestTimeout to a request body (and drop a response) that makes no progress for `DURATION`, or off (default %v)", emulator.DefaultRequestTimeout), durationOrOff(&f.requestTimeout))
+	fs.Func("max-conns-per-source", fmt.Sprintf("allow `N` open connections from one source IP, or off (default %d)", emulator.DefaultMaxConnsPerSource), countOrOff(&f.maxConnsPerSource))
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: s3vpce serve [flags]\n\nRun the emulator: HTTPS for the endpoint names, DNS for them, and a control\nsocket through which `s3vpce exec` shares this server.\n\n")
 		fs.PrintDefaults()
@@ -127,6 +135,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	srv, err := emulator.New(emulator.Options{
 		Topology: topo, CA: ca, Buckets: f.buckets, Addr: f.httpsAddr, DNSAddr: f.dnsAddr,
 		DNSUpstream: upstream, Logger: log, Credentials: creds, AuthOff: f.auth == "off",
+		ReadHeaderTimeout: f.readHeaderTimeout, IdleTimeout: f.idleTimeout, RequestTimeout: f.requestTimeout,
+		MaxConnsPerSource: f.maxConnsPerSource,
 	})
 	if err == nil {
 		err = srv.Start(ctx)
@@ -277,6 +287,38 @@ func searchDomain(region string) string {
 		return "ec2.internal"
 	}
 	return region + ".compute.internal"
+}
+
+// durationOrOff parses a positive duration, or "off" (-1: none).
+func durationOrOff(d *time.Duration) func(string) error {
+	return func(v string) error {
+		if v == "off" {
+			*d = -1
+			return nil
+		}
+		x, err := time.ParseDuration(v)
+		if err != nil || x <= 0 {
+			return fmt.Errorf("want a positive duration such as 30s, or off")
+		}
+		*d = x
+		return nil
+	}
+}
+
+// countOrOff parses a positive count, or "off" (-1: no limit).
+func countOrOff(n *int) func(string) error {
+	return func(v string) error {
+		if v == "off" {
+			*n = -1
+			return nil
+		}
+		x, err := strconv.Atoi(v)
+		if err != nil || x <= 0 {
+			return fmt.Errorf("want a positive number, or off")
+		}
+		*n = x
+		return nil
+	}
 }
 
 func parseUpstream(v string) ([]string, error) {

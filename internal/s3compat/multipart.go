@@ -259,8 +259,7 @@ func (h *Handler) uploadPart(w http.ResponseWriter, req *Request) {
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		WriteError(w, r, &Error{Status: http.StatusBadRequest, Code: "IncompleteBody",
-			Message: "You did not provide the number of bytes specified by the Content-Length HTTP header."})
+		WriteError(w, r, BodyReadError(err))
 		return
 	}
 	if serr := multipartCheckMD5(r.Header, body); serr != nil {

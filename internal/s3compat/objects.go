@@ -597,8 +597,7 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) {
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil || r.ContentLength >= 0 && int64(len(body)) != r.ContentLength {
-		WriteError(w, r, &Error{Status: http.StatusBadRequest, Code: "IncompleteBody",
-			Message: "You did not provide the number of bytes specified by the Content-Length HTTP header."})
+		WriteError(w, r, BodyReadError(err))
 		return
 	}
 	sum := md5.Sum(body)
