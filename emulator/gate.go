@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/s3vpce/s3vpce/internal/sigv4"
 	"github.com/s3vpce/s3vpce/internal/vpce"
@@ -205,6 +206,9 @@ func parseCopySource(src string) (bucket, key string, versioned bool, err error)
 	path, err = url.PathUnescape(strings.TrimPrefix(path, "/"))
 	if err != nil {
 		return "", "", false, err
+	}
+	if !utf8.ValidString(path) {
+		return "", "", false, errors.New("the copy source is not valid UTF-8")
 	}
 	bucket, key, ok := strings.Cut(path, "/")
 	if !ok || bucket == "" || key == "" {

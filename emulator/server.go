@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -380,6 +381,11 @@ func (s *Server) gate(r *http.Request, snap *snapshot, rec *DecisionRecord, now 
 	}
 	rec.Endpoint = ep.ID
 	rec.ep = ep
+	// S3 keys are UTF-8: a path whose percent-escapes decode to anything
+	// else is refused before authentication, as S3 does.
+	if !utf8.ValidString(r.URL.Path) {
+		return &s3Error{status: http.StatusBadRequest, Code: "InvalidURI", Message: "Couldn't parse the specified URI."}
+	}
 	if s.gateOff { // benchmarks only (export_test.go): the baseline without the gate
 		if serr := route(host, ep, r); serr != nil {
 			return serr
