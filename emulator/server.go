@@ -144,6 +144,9 @@ func (s *Server) Start(ctx context.Context) error {
 	if s.started {
 		return errors.New("emulator: already started")
 	}
+	if err := s.sweepSpool(); err != nil {
+		return err
+	}
 	for _, b := range s.opts.Buckets {
 		if err := s.backend.CreateBucket(b); err != nil && !errors.Is(err, gofakes3.ErrBucketAlreadyExists) && !gofakes3.HasErrorCode(err, gofakes3.ErrBucketAlreadyExists) {
 			return fmt.Errorf("emulator: create bucket %s: %w", b, err)
@@ -285,7 +288,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	serr := s.gate(r, snap, rec, now)
 	cleanup := func() {}
 	if serr == nil {
-		cleanup, serr = prepareBody(r, rec.caller)
+		cleanup, serr = prepareBody(r, rec.caller, s.spoolDir())
 	}
 	defer cleanup()
 	if serr != nil {
