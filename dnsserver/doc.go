@@ -1,6 +1,8 @@
 // Package dnsserver is the companion DNS server of s3vpce: it answers for
 // the names of the emulated S3 interface endpoints the way the Amazon VPC
-// resolver does, and forwards every other name to upstream resolvers.
+// resolver does, and forwards every other name to upstream resolvers for
+// the clients it serves (loopback and the VPCs by default; REFUSED for
+// others, so that it is no open resolver).
 //
 // The names come from a [vpce.Topology] snapshot, read once per query:
 //

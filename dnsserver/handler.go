@@ -52,10 +52,16 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 		s.reply(w, r, m, dns.RcodeRefused, tcp, size)
 		return
 	}
-	res, n, addrs, apex := s.zone().lookup(q.Name)
+	z := s.zone()
+	res, n, addrs, apex := z.lookup(q.Name)
 	switch res {
 	case resultOutside:
 		if len(s.upstream) == 0 || !r.RecursionDesired || q.Qtype == dns.TypeAXFR || q.Qtype == dns.TypeIXFR {
+			s.reply(w, r, m, dns.RcodeRefused, tcp, size)
+			return
+		}
+		if !s.mayForward(z, w.RemoteAddr()) {
+			s.log.Debug("dnsserver: not forwarding for this client", slog.String("qname", q.Name), slog.Any("client", w.RemoteAddr()))
 			s.reply(w, r, m, dns.RcodeRefused, tcp, size)
 			return
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 
@@ -25,9 +26,15 @@ type Config struct {
 	// result instead). Required.
 	Topology func() *vpce.Topology
 	// Upstream lists resolvers ("host:port") to forward names outside the
-	// served zones to, tried in order. Empty: such names get REFUSED, so the
-	// server is never an open resolver.
+	// served zones to, tried in order. Empty: such names get REFUSED.
 	Upstream []string
+	// ForwardFor lists the clients, by source address, whose queries for
+	// names outside the served zones are forwarded to Upstream; every other
+	// client gets REFUSED for them, so the server is not an open resolver
+	// even when bound beyond loopback. The served names answer everyone.
+	// Nil means DefaultForwardFor of the current topology: loopback and
+	// the VPC CIDRs. An empty, non-nil list forwards for no one.
+	ForwardFor []netip.Prefix
 	// InVPC selects the view of a client inside the endpoint's VPC (true)
 	// rather than one reaching the VPC resolver through a Route 53 inbound
 	// resolver endpoint (false). The two differ only for endpoints with
@@ -45,9 +52,11 @@ type Config struct {
 type Server struct {
 	topology func() *vpce.Topology
 	upstream []string
-	inVPC    bool
-	log      *slog.Logger
-	cache    atomic.Pointer[zone]
+	// forwardFor is Config.ForwardFor; nil: the zone's default list.
+	forwardFor []netip.Prefix
+	inVPC      bool
+	log        *slog.Logger
+	cache      atomic.Pointer[zone]
 
 	// life is the parent of forwarded queries' contexts, cancelled by Close
 	// (like net/http.Server's BaseContext: a server lifetime, not a request).
@@ -82,6 +91,15 @@ func New(cfg Config) (*Server, error) {
 		upstream: append([]string(nil), cfg.Upstream...),
 		inVPC:    cfg.InVPC,
 		log:      log,
+	}
+	if cfg.ForwardFor != nil {
+		s.forwardFor = make([]netip.Prefix, 0, len(cfg.ForwardFor))
+		for _, p := range cfg.ForwardFor {
+			if !p.IsValid() {
+				return nil, fmt.Errorf("dnsserver: forward-for prefix %q is not valid", p)
+			}
+			s.forwardFor = append(s.forwardFor, p.Masked())
+		}
 	}
 	s.life, s.cancel = context.WithCancel(context.Background())
 	return s, nil

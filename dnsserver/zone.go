@@ -57,6 +57,8 @@ type zone struct {
 	apexes []string
 	// names lists the address names in the order they were added, for Records.
 	names []string
+	// forwardFor is DefaultForwardFor(topo).
+	forwardFor []netip.Prefix
 }
 
 func newSOA(apex string) *dns.SOA {
@@ -76,7 +78,7 @@ func newSOA(apex string) *dns.SOA {
 // in-VPC client (inVPC) or one through an inbound resolver endpoint. A nil
 // t gives an empty zone.
 func buildZone(t *vpce.Topology, inVPC bool) *zone {
-	z := &zone{topo: t, nodes: map[string]*node{}}
+	z := &zone{topo: t, nodes: map[string]*node{}, forwardFor: DefaultForwardFor(t)}
 	if t == nil {
 		return z
 	}

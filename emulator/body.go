@@ -37,7 +37,7 @@ var transportHeaders = []string{
 // temporary file), so nothing reaches the store unless it is complete and
 // its checksum matches. The returned cleanup must be called when the
 // request is done.
-func prepareBody(r *http.Request, c caller) (cleanup func(), serr *s3Error) {
+func prepareBody(r *http.Request, c caller, spoolDir string) (cleanup func(), serr *s3Error) {
 	cleanup = func() {}
 	if r.Method != http.MethodPut && r.Method != http.MethodPost {
 		return cleanup, nil
@@ -82,7 +82,7 @@ func prepareBody(r *http.Request, c caller) (cleanup func(), serr *s3Error) {
 	for _, c := range checks {
 		writers = append(writers, c.h)
 	}
-	sp, err := spool(io.TeeReader(body, io.MultiWriter(writers...)))
+	sp, err := spool(spoolDir, io.TeeReader(body, io.MultiWriter(writers...)))
 	if err != nil {
 		// A read deadline is RequestTimeout whatever the decoder made of it.
 		if serr := chunkedError(err); serr != nil && !isTimeout(err) {
@@ -178,7 +178,9 @@ func (s *spooled) cleanup() {
 	}
 }
 
-func spool(r io.Reader) (*spooled, error) {
+// spool reads r to its end: up to spoolMemory bytes in memory, the rest
+// in a file in dir (named spoolPrefix…, swept at Start).
+func spool(dir string, r io.Reader) (*spooled, error) {
 	var buf bytes.Buffer
 	n, err := io.CopyN(&buf, r, spoolMemory)
 	if errors.Is(err, io.EOF) {
@@ -187,7 +189,7 @@ func spool(r io.Reader) (*spooled, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.CreateTemp("", "s3vpce-body-")
+	f, err := os.CreateTemp(dir, spoolPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("emulator: spool body: %w", err)
 	}

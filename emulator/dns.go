@@ -18,9 +18,10 @@ type dnsService interface {
 // startDNS starts the DNS server for s's topology on Options.DNSAddr.
 func startDNS(ctx context.Context, s *Server) (dnsService, error) {
 	d, err := dnsserver.New(dnsserver.Config{
-		Topology: s.Topology,
-		Upstream: s.opts.DNSUpstream,
-		Logger:   s.log,
+		Topology:   s.Topology,
+		Upstream:   s.opts.DNSUpstream,
+		ForwardFor: s.opts.DNSForwardFor,
+		Logger:     s.log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/johannesboyne/gofakes3"
@@ -65,4 +66,16 @@ type Options struct {
 	// at once, with a rate-limited warning. Zero means
 	// DefaultMaxConnsPerSource; negative means no cap.
 	MaxConnsPerSource int
+	// DNSForwardFor lists the clients, by source address, whose DNS queries
+	// for names outside the endpoint zones are forwarded to DNSUpstream;
+	// other clients get REFUSED for them (the endpoint names answer
+	// everyone). Nil means loopback and the VPC CIDRs of the current
+	// topology (dnsserver.DefaultForwardFor); empty, non-nil: no one.
+	DNSForwardFor []netip.Prefix
+	// SpoolDir is where request bodies larger than 16 MiB are spooled while
+	// they are verified; empty means os.TempDir(). A directory given here
+	// is created (mode 0700) at Start, and spool files left in it by a
+	// server that was killed are removed then; the shared default is not
+	// swept.
+	SpoolDir string
 }

@@ -154,6 +154,9 @@ func (s *Server) Start(ctx context.Context) error {
 	if s.started {
 		return errors.New("emulator: already started")
 	}
+	if err := s.sweepSpool(); err != nil {
+		return err
+	}
 	for _, b := range s.opts.Buckets {
 		if err := s.backend.CreateBucket(b); err != nil && !errors.Is(err, gofakes3.ErrBucketAlreadyExists) && !gofakes3.HasErrorCode(err, gofakes3.ErrBucketAlreadyExists) {
 			return fmt.Errorf("emulator: create bucket %s: %w", b, err)
@@ -336,7 +339,7 @@ func (s *Server) receiveBody(r *http.Request, rec *DecisionRecord, cleanup *func
 	if serr != nil {
 		return serr
 	}
-	*cleanup, serr = prepareBody(r, rec.caller)
+	*cleanup, serr = prepareBody(r, rec.caller, s.spoolDir())
 	if tooLarge := limited.overLimit(op); tooLarge != nil {
 		return tooLarge
 	}

@@ -9,8 +9,18 @@ import (
 	"github.com/s3vpce/s3vpce/emulator"
 )
 
+// bannerInfo is what the banner says besides the server's own state.
+type bannerInfo struct {
+	home, caFile string
+	caCreated    bool
+	creds        []emulator.Credential
+	authOff      bool
+	exposure     exposure
+}
+
 // printBanner tells the user what is running and exactly what to type.
-func printBanner(w io.Writer, srv *emulator.Server, caFile string, created bool, creds []emulator.Credential, authOff bool) {
+func printBanner(w io.Writer, srv *emulator.Server, b bannerInfo) {
+	caFile, created, creds, authOff := b.caFile, b.caCreated, b.creds, b.authOff
 	topo := srv.Topology()
 	_, portStr, _ := net.SplitHostPort(srv.Addr())
 	port, _ := strconv.Atoi(portStr)
@@ -34,6 +44,8 @@ func printBanner(w io.Writer, srv *emulator.Server, caFile string, created bool,
 		note = " (new)"
 	}
 	fmt.Fprintf(w, "CA           %s%s\n", caFile, note)
+	fmt.Fprintf(w, "State        %s (CA, control sockets, request spool)\n", b.home)
+	fmt.Fprintf(w, "Data         in memory: buckets and objects are lost when serve exits\n")
 	if len(creds) == 0 {
 		creds = []emulator.Credential{emulator.DefaultCredential()}
 	}
@@ -55,6 +67,9 @@ func printBanner(w io.Writer, srv *emulator.Server, caFile string, created bool,
 			p = "custom (s3vpce endpoint-policy get)"
 		}
 		fmt.Fprintf(w, "Policy       %s: %s\n", e.ID, p)
+	}
+	for _, l := range b.exposure.lines() {
+		fmt.Fprintf(w, "WARNING      %s\n", l)
 	}
 
 	e := topo.Endpoints()[0]

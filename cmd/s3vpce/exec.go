@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/s3vpce/s3vpce/certs"
 	"github.com/s3vpce/s3vpce/emulator"
@@ -16,6 +18,10 @@ import (
 	"github.com/s3vpce/s3vpce/internal/netns"
 	"github.com/s3vpce/s3vpce/internal/vpce"
 )
+
+// spoolDirName is the directory, in the state directory, where serve and
+// exec's own emulator spool large request bodies.
+const spoolDirName = "spool"
 
 func runExec(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("s3vpce exec", flag.ContinueOnError)
@@ -27,14 +33,19 @@ func runExec(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, `usage: s3vpce exec [flags] -- COMMAND [ARG...]
 
-Run COMMAND in a private network and mount namespace where the endpoint names
-resolve, through the VPC resolver address, to the endpoint's private IPs, and
-port 443 there reaches the emulator. Nothing on the host changes. If
+Run COMMAND in a private network, mount and PID namespace where the endpoint
+names resolve, through the VPC resolver address, to the endpoint's private
+IPs, and port 443 there reaches the emulator. Nothing on the host changes. If
 "s3vpce serve" is running (same --home), its buckets and CA are shared;
 otherwise an emulator runs for the command's lifetime.
 
 The command gets AWS_CA_BUNDLE, SSL_CERT_FILE, REQUESTS_CA_BUNDLE and
 CURL_CA_BUNDLE set to the CA, and the emulator's credentials.
+
+SIGTERM, SIGINT, SIGHUP and SIGQUIT sent to exec are relayed to COMMAND (in
+a terminal, only SIGTERM: the terminal's own signals reach it directly), and
+exec exits with COMMAND's status. When exec ends, even killed by SIGKILL,
+COMMAND and everything it started are killed.
 
 `)
 		fs.PrintDefaults()
@@ -73,7 +84,7 @@ CURL_CA_BUNDLE set to the CA, and the emulator's credentials.
 			return 125
 		}
 		upstream, _ := parseUpstream("resolv.conf") // none if unreadable: REFUSED
-		srv, err := emulator.New(emulator.Options{Topology: topo, CA: ca, DNSUpstream: upstream})
+		srv, err := emulator.New(emulator.Options{Topology: topo, CA: ca, DNSUpstream: upstream, SpoolDir: filepath.Join(dir, spoolDirName)})
 		if err == nil {
 			err = srv.Start(ctx)
 		}
@@ -94,6 +105,11 @@ CURL_CA_BUNDLE set to the CA, and the emulator's credentials.
 		HTTPSPort: 443, Command: command, Env: commandEnv(os.Environ(), hello, *keepAWS),
 		UserNamespace: os.Geteuid() != 0,
 	}
+	// Caught from before the namespace exists, so that none is missed;
+	// Run relays them to the command.
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT)
+	defer signal.Stop(sigs)
 	cmd, err := netns.Start(ctx, cfg, stdin, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "s3vpce exec: %v\n\n%s", err, fallback(dir))
@@ -104,7 +120,7 @@ CURL_CA_BUNDLE set to the CA, and the emulator's credentials.
 		fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
 		return 125
 	}
-	code, err := cmd.Run()
+	code, err := cmd.Run(sigs)
 	if err != nil {
 		fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
 	}

@@ -36,6 +36,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 type serveFlags struct {
 	home, httpsAddr, dnsAddr, dnsUpstream, logFormat string
+	dnsForwardFor                                    string
 	auth, credentials, endpointPolicy, topology      string
 	buckets                                          listFlag
 	privateDNS, verbose                              bool
@@ -52,6 +53,7 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
 	fs.StringVar(&f.httpsAddr, "https-addr", defaultHTTPSAddr, "HTTPS listen address (loopback unless you mean otherwise)")
 	fs.StringVar(&f.dnsAddr, "dns-addr", defaultDNSAddr, `DNS listen address, UDP and TCP ("off" for none)`)
 	fs.StringVar(&f.dnsUpstream, "dns-upstream", "resolv.conf", `where DNS forwards names it does not serve: "resolv.conf" (the host's nameservers), "none" (REFUSED) or host:port,...`)
+	fs.StringVar(&f.dnsForwardFor, "dns-forward-for", "", `clients DNS forwards other names for, as CIDR[,CIDR...] ("none": no one); others get REFUSED (default: loopback and the VPC CIDRs)`)
 	fs.Var(&f.buckets, "bucket", "create this bucket at start (repeatable)")
 	fs.BoolVar(&f.privateDNS, "private-dns", false, "enable private DNS: s3.<region>.amazonaws.com and friends resolve to the endpoint")
 	fs.StringVar(&f.topology, "topology", "", "JSON file of VPCs and endpoints to emulate (default: the seed's endpoint; testdata/topology.json is that default as a file)")
@@ -110,6 +112,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return 2
 		}
 	}
+	forwardFor, err := parseForwardFor(f.dnsForwardFor)
+	if err != nil {
+		fmt.Fprintf(stderr, "s3vpce serve: --dns-forward-for: %v\n", err)
+		return 2
+	}
 	topo, err := loadTopology(f.topology, f.privateDNS)
 	if err != nil {
 		fmt.Fprintf(stderr, "s3vpce serve: %v\n", err)
@@ -137,6 +144,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		DNSUpstream: upstream, Logger: log, Credentials: creds, AuthOff: f.auth == "off",
 		ReadHeaderTimeout: f.readHeaderTimeout, IdleTimeout: f.idleTimeout, RequestTimeout: f.requestTimeout,
 		MaxConnsPerSource: f.maxConnsPerSource,
+		DNSForwardFor: forwardFor, SpoolDir: filepath.Join(home, spoolDirName),
 	})
 	if err == nil {
 		err = srv.Start(ctx)
@@ -166,7 +174,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if f.auth == "off" {
 		log.Warn("authentication is OFF: signatures are not verified and every request acts as the first credential", "principal", firstPrincipal(creds))
 	}
-	printBanner(stdout, srv, caFile, created, creds, f.auth == "off")
+	exp := newExposure(srv.Addr(), srv.DNSAddr(), f.auth == "off", len(creds) == 0, forwardFor, upstream, srv.Topology())
+	exp.log(log)
+	printBanner(stdout, srv, bannerInfo{home: home, caFile: caFile, caCreated: created, creds: creds, authOff: f.auth == "off", exposure: exp})
 	log.Info("ready", "https", srv.Addr(), "dns", srv.DNSAddr(), "startup", time.Since(start).Round(time.Microsecond).String())
 	<-ctx.Done()
 	log.Info("shutting down")

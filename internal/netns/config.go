@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"strconv"
+	"strings"
+	"syscall"
 )
 
 // InitArg is the first argument of the re-executed child.
@@ -50,4 +53,20 @@ func decodeConfig(s string) (*Config, error) {
 		return nil, fmt.Errorf("netns: no command")
 	}
 	return &c, nil
+}
+
+// Messages from the parent to init over their socket pair, after init's
+// "ok" with the sockets: msgGo starts the command, then signalMessage
+// relays a signal to it. The parent's end closing means the parent is gone.
+const msgGo = "go"
+
+func signalMessage(s syscall.Signal) []byte { return fmt.Appendf(nil, "sig %d", int(s)) }
+
+// parseSignalMessage is the signal of a signalMessage.
+func parseSignalMessage(b []byte) (syscall.Signal, bool) {
+	n, err := strconv.Atoi(strings.TrimPrefix(string(b), "sig "))
+	if err != nil || !strings.HasPrefix(string(b), "sig ") || n <= 0 || n > 64 {
+		return 0, false
+	}
+	return syscall.Signal(n), true
 }

@@ -1,21 +1,35 @@
 package netns
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 )
 
-// Init is the child side: it sets up the namespace it was started in, hands
-// its sockets to the parent, waits for the go-ahead and then replaces itself
-// with the command. It returns only on failure, with an exit status.
+// Init is the child side: it sets up the namespaces it was started in,
+// hands its sockets to the parent, waits for the go-ahead, then runs the
+// command as its child and returns the command's exit status (128+signal
+// when killed by one), or 125 when the setup fails.
+//
+// It is init, PID 1, of a new PID namespace: when it returns and the
+// program exits, the kernel kills every process left in the namespace.
+// It stays in contact with the parent over their socket pair: signals the
+// parent relays arrive there, and when the parent is gone, however it
+// died, the command is killed and Init returns.
 func Init() int {
+	// The command's parent-death signal is tied to the thread that starts
+	// it: keep this goroutine on the main thread, which lives as long as
+	// the process.
+	runtime.LockOSThread()
 	f := os.NewFile(3, "netns-child")
 	fc, err := net.FileConn(f)
 	f.Close()
@@ -24,9 +38,9 @@ func Init() int {
 		return 125
 	}
 	conn := fc.(*net.UnixConn)
+	defer conn.Close()
 	fail := func(err error) int {
 		conn.Write([]byte("error: " + err.Error()))
-		conn.Close()
 		return 125
 	}
 	cfg, err := decodeConfig(os.Getenv(envConfig))
@@ -53,13 +67,76 @@ func Init() int {
 	}
 	socks.Close()
 	buf := make([]byte, 16)
-	if n, err := conn.Read(buf); err != nil || string(buf[:n]) != "go" {
+	if n, err := conn.Read(buf); err != nil || string(buf[:n]) != msgGo {
 		return 125 // the parent went away
 	}
-	conn.Close()
-	err = syscall.Exec(path, cfg.Command, cfg.Env)
-	fmt.Fprintf(os.Stderr, "s3vpce exec: %s: %v\n", cfg.Command[0], err)
-	return 126
+	return supervise(conn, path, cfg)
+}
+
+// supervise runs the command and waits for it, reaping every other
+// process that ends up as this init's child on the way.
+func supervise(conn *net.UnixConn, path string, cfg *Config) int {
+	// Signals sent to init itself are dropped: those meant for the command
+	// come from the parent over conn, and a terminal's or a process
+	// group's reach the command directly. Catching them, rather than
+	// ignoring them, leaves them at their default in the command; those
+	// ignored from the start (nohup) stay ignored.
+	var catch []os.Signal
+	for _, sig := range []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT} {
+		if !signal.Ignored(sig) {
+			catch = append(catch, sig)
+		}
+	}
+	direct := make(chan os.Signal, 4)
+	signal.Notify(direct, catch...)
+	go func() {
+		for range direct {
+		}
+	}()
+	pid, err := syscall.ForkExec(path, cfg.Command, &syscall.ProcAttr{
+		Env:   cfg.Env,
+		Files: []uintptr{0, 1, 2},
+		Sys:   &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL},
+	})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "s3vpce exec: %s: %v\n", cfg.Command[0], err)
+		return 126
+	}
+	go relay(conn, pid)
+	for {
+		var ws syscall.WaitStatus
+		wpid, err := syscall.Wait4(-1, &ws, 0, nil)
+		if errors.Is(err, syscall.EINTR) {
+			continue
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "s3vpce exec: wait for %s: %v\n", cfg.Command[0], err)
+			return 125
+		}
+		if wpid != pid {
+			continue // an orphan of the command, reparented to init
+		}
+		if ws.Signaled() {
+			return 128 + int(ws.Signal())
+		}
+		return ws.ExitStatus()
+	}
+}
+
+// relay sends the command the signals the parent relays. When the parent
+// is gone it kills the command, which ends Init and so the namespace.
+func relay(conn *net.UnixConn, pid int) {
+	buf := make([]byte, 64)
+	for {
+		n, err := conn.Read(buf)
+		if err != nil || n == 0 {
+			syscall.Kill(pid, syscall.SIGKILL)
+			return
+		}
+		if sig, ok := parseSignalMessage(buf[:n]); ok {
+			syscall.Kill(pid, sig)
+		}
+	}
 }
 
 // lookPath resolves name against the PATH of the command's environment.
@@ -89,6 +166,11 @@ func setup(cfg *Config) (*Sockets, error) {
 	if err := syscall.Mount("", "/", "", syscall.MS_REC|syscall.MS_PRIVATE, ""); err != nil {
 		return nil, fmt.Errorf("make mounts private: %w", err)
 	}
+	// The PID namespace's own /proc, so that ps and /proc/PID show its
+	// processes. Best effort: where the kernel refuses it (a user namespace
+	// under a /proc with masked paths, as in some containers) the command
+	// sees the host's /proc, as it did before PID namespaces.
+	syscall.Mount("proc", "/proc", "proc", syscall.MS_NOSUID|syscall.MS_NODEV|syscall.MS_NOEXEC, "")
 	if len(cfg.Resolvers) > 0 {
 		if err := bindResolvConf(cfg); err != nil {
 			return nil, err
