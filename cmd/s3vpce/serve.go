@@ -144,7 +144,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		DNSUpstream: upstream, Logger: log, Credentials: creds, AuthOff: f.auth == "off",
 		ReadHeaderTimeout: f.readHeaderTimeout, IdleTimeout: f.idleTimeout, RequestTimeout: f.requestTimeout,
 		MaxConnsPerSource: f.maxConnsPerSource,
-		DNSForwardFor: forwardFor, SpoolDir: filepath.Join(home, spoolDirName),
+		DNSForwardFor:     forwardFor, SpoolDir: filepath.Join(home, spoolDirName),
 	})
 	if err == nil {
 		err = srv.Start(ctx)
