@@ -9,10 +9,10 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/s3vpce/s3vpce/internal/vpce"
+	"golang.org/x/sys/unix"
 )
 
 // TestForwardRefusedBeyondLoopback is the open-resolver test: the server's
@@ -129,8 +129,8 @@ func listenInNetns(t *testing.T, ns, addr string) (net.PacketConn, net.Listener)
 			return
 		}
 		defer f.Close()
-		if _, _, errno := syscall.RawSyscall(sysSetns, f.Fd(), syscall.CLONE_NEWNET, 0); errno != 0 {
-			ch <- sockets{err: fmt.Errorf("setns %s: %w", ns, errno)}
+		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
+			ch <- sockets{err: fmt.Errorf("setns %s: %w", ns, err)}
 			return
 		}
 		pc, err := net.ListenPacket("udp4", addr)
