@@ -23,6 +23,13 @@ type DecisionRecord struct {
 	// Error is the S3 error code the request was refused with before or
 	// instead of policy evaluation (e.g. SignatureDoesNotMatch), if any.
 	Error string
+	// Code and Message are the S3 error the request was refused with, by
+	// the front end or a policy (AccessDenied included); empty for a
+	// request handed to the S3 layer, whatever that answered.
+	Code    string `json:",omitempty"`
+	Message string `json:",omitempty"`
+	// Hint is the usual cause of Code and what to change, when known.
+	Hint string `json:",omitempty"`
 
 	ep     *vpce.Endpoint
 	caller caller
@@ -58,6 +65,12 @@ func (d *DecisionRecord) Explain() string {
 	if d.Error != "" {
 		fmt.Fprintf(&b, "  refused before authorization: %s\n", d.Error)
 	}
+	if d.Code != "" {
+		fmt.Fprintf(&b, "  error     %s: %s\n", d.Code, d.Message)
+	}
+	if d.Hint != "" {
+		fmt.Fprintf(&b, "  hint      %s\n", d.Hint)
+	}
 	for i, c := range d.Checks {
 		fmt.Fprintf(&b, "\ncheck %d: %s on %s\n", i+1, c.Action, c.Resource)
 		_, trace := policy.EvaluateTrace(&c.request, c.attached...)
@@ -69,6 +82,19 @@ func (d *DecisionRecord) Explain() string {
 		}
 	}
 	return b.String()
+}
+
+// refused records the S3 error a request was refused with, and its hint.
+func (d *DecisionRecord) refused(serr *s3Error, hint string) {
+	d.Code, d.Message, d.Hint = serr.Code, serr.Message, hint
+}
+
+// hintAttr is the log attribute of the hint: none without one.
+func (d *DecisionRecord) hintAttr() []any {
+	if d.Hint == "" {
+		return nil
+	}
+	return []any{"hint", d.Hint}
 }
 
 // decisionLog keeps the most recent records, by request ID.

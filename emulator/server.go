@@ -310,6 +310,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if rec.Error == "" && serr.Code != "AccessDenied" {
 			rec.Error = serr.Code
 		}
+		rec.refused(serr, s.hint(r, snap, rec, serr))
 		s.logDecision(rec, serr)
 		// The body is left unread: net/http drains a small remainder for
 		// keep-alive, or closes the connection, and never sends 100 Continue
@@ -324,9 +325,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rw := newS3Response(w, r, reqID)
-	rw.onError = func(status int, code string) *s3Error { return s.afterError(r, snap, rec, status, code) }
+	rw.onError = func(status int, code string) *s3Error {
+		repl := s.afterError(r, snap, rec, status, code)
+		if repl != nil {
+			rec.refused(repl, s.hint(r, snap, rec, repl))
+		}
+		return repl
+	}
+	watch := watchBody(r)
 	s.forward(rw, r, rec.target)
 	rw.finish()
+	s.noteTimeout(r, snap, rec, watch)
 	s.afterSuccess(rec, rw.status)
 }
 
@@ -444,6 +453,7 @@ func (s *Server) logDecision(rec *DecisionRecord, serr *s3Error) {
 		attrs = append(attrs, "action", last.Action, "resource", last.Resource, "policy", last.Decision.Kind.String(),
 			"statement", last.Decision.Statement, "sid", last.Decision.Sid, "reason", last.Decision.Reason.String())
 	}
+	attrs = append(attrs, rec.hintAttr()...)
 	attrs = append(attrs, "decision", decision)
 	s.log.Log(context.Background(), level, "request", attrs...)
 }
