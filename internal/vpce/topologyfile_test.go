@@ -1,6 +1,7 @@
 package vpce
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -37,33 +38,92 @@ func TestTopologyFileGolden(t *testing.T) {
 	}
 }
 
+// brokenBase is the topology the error table breaks, one line per field
+// so that the expected positions read off it.
+const brokenBase = `{
+  "vpcs": [
+    {"id": "vpc-1", "cidr": "10.0.0.0/16"}
+  ],
+  "endpoints": [
+    {
+      "id": "vpce-0123456789abcdef0",
+      "dns_suffix": "abcdefgh",
+      "region": "eu-west-1",
+      "vpc": "vpc-1",
+      "zones": [
+        {"name": "eu-west-1a", "ip": "10.0.1.5"}
+      ]
+    }
+  ]
+}`
+
+// TestParseTopologyErrors: each broken topology file gets one message that
+// names the field path, the line and the column, with one prefix.
 func TestParseTopologyErrors(t *testing.T) {
-	good := `{"vpcs":[{"id":"vpc-1","cidr":"10.0.0.0/16"}],"endpoints":[{"id":"vpce-0123456789abcdef0","dns_suffix":"abcdefgh","region":"eu-west-1","vpc":"vpc-1","zones":[{"name":"eu-west-1a","ip":"10.0.1.5"}]}]}`
-	if topo, err := ParseTopology([]byte(good)); err != nil || topo.Endpoints()[0].Zones[0].IP.String() != "10.0.1.5" {
+	if topo, err := ParseTopology([]byte(brokenBase)); err != nil || topo.Endpoints()[0].Zones[0].IP.String() != "10.0.1.5" {
 		t.Fatalf("good topology: %v", err)
 	}
-	withPolicy := strings.Replace(good, `"zones"`, `"policy":{"Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]},"zones"`, 1)
+	withPolicy := strings.Replace(brokenBase, `"zones"`, `"policy": {"Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}, "zones"`, 1)
 	if topo, err := ParseTopology([]byte(withPolicy)); err != nil || !strings.Contains(topo.Endpoints()[0].Policy, `"Deny"`) {
 		t.Fatalf("topology with an inline policy: %v", err)
 	}
+	broken := func(old, new string) string {
+		if !strings.Contains(brokenBase, old) {
+			t.Fatalf("%q is not in the base topology", old)
+		}
+		return strings.Replace(brokenBase, old, new, 1)
+	}
+	twoEndpoints := broken(`
+  ]
+}`, `,
+    {"id": "vpce-0123456789abcdef0", "dns_suffix": "abcdefgh", "region": "eu-west-1", "vpc": "vpc-1",
+     "zones": [{"name": "eu-west-1b", "ip": "10.0.2.5"}]}
+  ]
+}`)
 	tests := []struct{ name, doc, want string }{
-		{"syntax", "{\n  \"vpcs\": [,]\n}", "line 2, column"},
-		{"unknown field", strings.Replace(good, `"region"`, `"regoin"`, 1), `unknown field "regoin"`},
-		{"wrong type", strings.Replace(good, `"vpc":"vpc-1","zones"`, `"vpc":"vpc-1","private_dns":"yes","zones"`, 1), "field endpoints.private_dns: want bool"},
-		{"bad cidr", strings.Replace(good, "10.0.0.0/16", "10.0.0.0/33", 1), "vpcs[0].cidr"},
-		{"bad ip", strings.Replace(good, "10.0.1.5", "10.0.1", 1), "endpoints[0].zones[0].ip"},
-		{"policy not an object", strings.Replace(good, `"zones"`, `"policy":"allow all","zones"`, 1), "endpoints[0].policy"},
-		{"unknown vpc", strings.Replace(good, `"vpc":"vpc-1"`, `"vpc":"vpc-2"`, 1), `vpc "vpc-2" is not in the topology`},
-		{"bad zone", strings.Replace(good, `"name":"eu-west-1a"`, `"name":"us-east-1a"`, 1), "zone 0"},
-		{"no endpoints", `{"vpcs":[]}`, "at least one endpoint"},
-		{"trailing data", good + " {}", "data after the top-level object"},
-		{"empty", "", "unexpected end"},
+		{"syntax", "{\n  \"vpcs\": [,]\n}", "vpce: topology: line 2, column 12: invalid character ',' looking for beginning of value"},
+		{"unknown field", broken(`"region"`, `"regoin"`), `vpce: topology: line 9, column 7: endpoints[0].regoin: unknown field "regoin"`},
+		{"unknown field in a zone", broken(`"ip": "10.0.1.5"`, `"ip": "10.0.1.5", "subnet": "s-1"`), `vpce: topology: line 12, column 50: endpoints[0].zones[0].subnet: unknown field "subnet"`},
+		{"unknown top-level field", broken(`"vpcs"`, `"vcps": [], "vpcs"`), `vpce: topology: line 2, column 3: vcps: unknown field "vcps"`},
+		{"wrong type", broken(`"vpc": "vpc-1",`, `"vpc": "vpc-1", "private_dns": "yes",`), `vpce: topology: line 10, column 38: endpoints[0].private_dns: want true or false, got JSON string`},
+		{"zones not an array", broken(`"zones": [
+        {"name": "eu-west-1a", "ip": "10.0.1.5"}
+      ]`, `"zones": {}`), `vpce: topology: line 11, column 16: endpoints[0].zones: want an array, got JSON object`},
+		{"bad cidr", broken("10.0.0.0/16", "10.0.0.0/33"), `vpce: topology: line 3, column 29: vpcs[0].cidr: "10.0.0.0/33": netip.ParsePrefix("10.0.0.0/33"): prefix length out of range`},
+		{"IPv6 cidr", broken("10.0.0.0/16", "fd00::/64"), `vpce: topology: line 3, column 29: vpcs[0].cidr: "fd00::/64": want an IPv4 CIDR`},
+		{"bad vpc id", broken(`"id": "vpc-1"`, `"id": "1"`), `vpce: topology: line 3, column 12: vpcs[0].id: "1": want an id vpc-…`},
+		{"unknown vpc", broken(`"vpc": "vpc-1"`, `"vpc": "vpc-2"`), `vpce: topology: line 10, column 14: endpoints[0].vpc: "vpc-2" is not a VPC of this topology (vpcs: vpc-1)`},
+		{"bad endpoint id", broken(`"vpce-0123456789abcdef0"`, `"vpce-XYZ"`), `vpce: topology: line 7, column 13: endpoints[0].id: "vpce-XYZ": want vpce- followed by 8 or 17 lower-case hex digits`},
+		{"bad dns suffix", broken(`"abcdefgh"`, `"ABC"`), `vpce: topology: line 8, column 21: endpoints[0].dns_suffix: "ABC": want 8 lower-case letters or digits`},
+		{"bad region", broken(`"region": "eu-west-1"`, `"region": "europe"`), `vpce: topology: line 9, column 17: endpoints[0].region: "europe": want a region name like us-east-1`},
+		{"bad owner", broken(`"vpc": "vpc-1",`, `"vpc": "vpc-1", "owner": "12",`), `vpce: topology: line 10, column 32: endpoints[0].owner: "12": want a 12-digit account ID`},
+		{"bad zone", broken(`"name": "eu-west-1a"`, `"name": "us-east-1a"`), `vpce: topology: line 12, column 18: endpoints[0].zones[0].name: "us-east-1a": want an availability zone of eu-west-1 such as eu-west-1a`},
+		{"zone twice", broken(`{"name": "eu-west-1a", "ip": "10.0.1.5"}`, `{"name": "eu-west-1a", "ip": "10.0.1.5"}, {"name": "eu-west-1a", "ip": "10.0.1.6"}`), `vpce: topology: line 12, column 60: endpoints[0].zones[1].name: "eu-west-1a" listed twice (also zones[0])`},
+		{"no zones", broken(`
+        {"name": "eu-west-1a", "ip": "10.0.1.5"}
+      `, ``), `vpce: topology: line 11, column 16: endpoints[0].zones: an interface endpoint needs at least one zone (subnet)`},
+		{"bad ip", broken("10.0.1.5", "10.0.1"), `vpce: topology: line 12, column 38: endpoints[0].zones[0].ip: "10.0.1": ParseAddr("10.0.1"): IPv4 address too short`},
+		{"policy not an object", broken(`"zones"`, `"policy": "allow all", "zones"`), `vpce: topology: line 11, column 17: endpoints[0].policy: want a policy document (a JSON object)`},
+		{"endpoint twice", twoEndpoints, `vpce: topology: line 15, column 12: endpoints[1].id: "vpce-0123456789abcdef0" listed twice (also endpoints[0])`},
+		{"inbound resolver without private DNS", broken(`"vpc": "vpc-1",`, `"vpc": "vpc-1", "private_dns_only_for_inbound_resolver_endpoint": true,`),
+			`vpce: topology: line 10, column 73: endpoints[0].private_dns_only_for_inbound_resolver_endpoint: needs "private_dns": true`},
+		{"no endpoints", `{"vpcs": []}`, "vpce: topology: endpoints: at least one endpoint is needed"},
+		{"empty endpoints", "{\"vpcs\": [],\n \"endpoints\": []}", "vpce: topology: line 2, column 15: endpoints: at least one endpoint is needed"},
+		{"trailing data", brokenBase + "\n{}", "vpce: topology: line 17, column 1: data after the top-level object"},
+		{"empty", "", "vpce: topology: unexpected end of the document"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := ParseTopology([]byte(tt.doc))
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("ParseTopology: %v; want an error containing %q", err, tt.want)
+			if err == nil {
+				t.Fatalf("ParseTopology: no error; want %q", tt.want)
+			}
+			if err.Error() != tt.want {
+				t.Errorf("ParseTopology:\n got %s\nwant %s", err, tt.want)
+			}
+			var te *TopologyError
+			if !errors.As(err, &te) {
+				t.Errorf("error %T is not a *TopologyError", err)
 			}
 		})
 	}
