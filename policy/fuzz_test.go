@@ -50,6 +50,9 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, kind uint8) {
 		k := Kind(kind % 5)
 		p, err := Parse(data, WithKind(k))
+		if r := ValidateAll(data, k); (len(r.Errors) > 0) != (err != nil) {
+			t.Fatalf("Parse error %v, but ValidateAll found %d errors", err, len(r.Errors))
+		}
 		if err != nil {
 			var pe *ParseError
 			if !errors.As(err, &pe) {

@@ -40,18 +40,32 @@ func Parse(data []byte, opts ...Option) (*Policy, error) {
 			return nil, &ParseError{Statement: -1, Msg: fmt.Sprintf("policy has %d characters; a VPC endpoint policy allows at most %d including white space", n, MaxEndpointPolicyChars)}
 		}
 	}
-	root, err := decodeJSON(data)
-	if err == nil {
-		p := &Policy{Kind: cfg.kind}
-		ps := &parser{p: p, kind: cfg.kind}
-		if err = ps.document(root); err == nil {
-			return p, nil
-		}
+	p, _, errs := parseAll(data, cfg.kind)
+	if len(errs) > 0 {
+		return nil, errs[0]
 	}
-	if pe, ok := err.(*ParseError); ok {
+	return p, nil
+}
+
+// parseAll parses data and returns the node tree and every error, located,
+// in document order; the policy is complete only when there are none.
+func parseAll(data []byte, kind Kind) (*Policy, *jnode, []*ParseError) {
+	root, err := decodeJSON(data)
+	if err != nil {
+		pe, ok := err.(*ParseError)
+		if !ok {
+			pe = &ParseError{Statement: -1, Msg: err.Error()}
+		}
+		pe.Line, pe.Col = lineCol(data, pe.off)
+		return nil, nil, []*ParseError{pe}
+	}
+	p := &Policy{Kind: kind}
+	ps := &parser{p: p, kind: kind}
+	ps.document(root)
+	for _, pe := range ps.errs {
 		pe.Line, pe.Col = lineCol(data, pe.off)
 	}
-	return nil, err
+	return p, root, ps.errs
 }
 
 // Validate parses data with WithKind(kind) and returns only the error.
@@ -125,11 +139,24 @@ func (ps *Principals) isWildcard() bool {
 type parser struct {
 	p    *Policy
 	kind Kind
+	errs []*ParseError // every error, in document order
 }
 
-func (ps *parser) document(root *jnode) error {
+// add records err, a *ParseError from a fail function or a check.
+func (ps *parser) add(err error) {
+	if pe, ok := err.(*ParseError); ok {
+		ps.errs = append(ps.errs, pe)
+		return
+	}
+	ps.errs = append(ps.errs, &ParseError{Statement: -1, Msg: err.Error()})
+}
+
+// document parses the top level and every statement, recording each error
+// and going on where what follows does not depend on what failed.
+func (ps *parser) document(root *jnode) {
 	if root.kind != jObject {
-		return &ParseError{Statement: -1, Msg: "policy must be a JSON object, not " + root.kind.String(), off: root.off}
+		ps.add(&ParseError{Statement: -1, Msg: "policy must be a JSON object, not " + root.kind.String(), off: root.off})
+		return
 	}
 	var stmts *jnode
 	for _, f := range root.obj {
@@ -138,26 +165,29 @@ func (ps *parser) document(root *jnode) error {
 		}
 		switch f.name {
 		case "Version":
-			if f.val.kind != jString {
-				return top("must be a string")
+			switch {
+			case f.val.kind != jString:
+				ps.add(top("must be a string"))
+			case f.val.str != Version20121017 && f.val.str != Version20081017:
+				ps.add(top(fmt.Sprintf("unsupported version %q (want %q or %q)", f.val.str, Version20121017, Version20081017)))
+			default:
+				ps.p.Version = f.val.str
 			}
-			if f.val.str != Version20121017 && f.val.str != Version20081017 {
-				return top(fmt.Sprintf("unsupported version %q (want %q or %q)", f.val.str, Version20121017, Version20081017))
-			}
-			ps.p.Version = f.val.str
 		case "Id":
 			if f.val.kind != jString {
-				return top("must be a string")
+				ps.add(top("must be a string"))
+				continue
 			}
 			ps.p.ID = f.val.str
 		case "Statement":
 			stmts = f.val
 		default:
-			return &ParseError{Statement: -1, Field: f.name, Msg: fmt.Sprintf("unknown field %q", f.name), off: f.off}
+			ps.add(&ParseError{Statement: -1, Field: f.name, Msg: fmt.Sprintf("unknown field %q", f.name), off: f.off})
 		}
 	}
 	if stmts == nil {
-		return &ParseError{Statement: -1, Field: "Statement", Msg: "missing Statement", off: root.off}
+		ps.add(&ParseError{Statement: -1, Field: "Statement", Msg: "missing Statement", off: root.off})
+		return
 	}
 	var list []*jnode
 	switch stmts.kind {
@@ -166,26 +196,26 @@ func (ps *parser) document(root *jnode) error {
 	case jArray:
 		list = stmts.arr
 		if len(list) == 0 {
-			return &ParseError{Statement: -1, Field: "Statement", Msg: "must not be empty", off: stmts.off}
+			ps.add(&ParseError{Statement: -1, Field: "Statement", Msg: "must not be empty", off: stmts.off})
+			return
 		}
 	default:
-		return &ParseError{Statement: -1, Field: "Statement", Msg: "must be an object or an array of objects, not " + stmts.kind.String(), off: stmts.off}
+		ps.add(&ParseError{Statement: -1, Field: "Statement", Msg: "must be an object or an array of objects, not " + stmts.kind.String(), off: stmts.off})
+		return
 	}
 	ps.p.Statements = make([]Statement, len(list))
 	sids := make(map[string]int)
 	for i, n := range list {
-		if err := ps.statement(i, n, &ps.p.Statements[i]); err != nil {
-			return err
-		}
+		ps.statement(i, n, &ps.p.Statements[i])
 		s := &ps.p.Statements[i]
 		if s.Sid != "" {
 			if j, dup := sids[s.Sid]; dup {
-				return &ParseError{Statement: i, Sid: s.Sid, Field: "Sid", Msg: fmt.Sprintf("duplicate Sid (also statement %d)", j), off: sidOffset(n)}
+				ps.add(&ParseError{Statement: i, Sid: s.Sid, Field: "Sid", Msg: fmt.Sprintf("duplicate Sid (also statement %d)", j), off: sidOffset(n)})
+				continue
 			}
 			sids[s.Sid] = i
 		}
 	}
-	return nil
 }
 
 func sidOffset(n *jnode) int {
@@ -197,9 +227,13 @@ func sidOffset(n *jnode) int {
 	return n.off
 }
 
-func (ps *parser) statement(i int, n *jnode, s *Statement) error {
+// statement parses statement i, recording every error: one per field, and
+// none about what a field that failed would have supplied (a bad Effect
+// is not also a missing one). It is compiled only when it has no error.
+func (ps *parser) statement(i int, n *jnode, s *Statement) {
 	if n.kind != jObject {
-		return &ParseError{Statement: i, Msg: "statement must be a JSON object, not " + n.kind.String(), off: n.off}
+		ps.add(&ParseError{Statement: i, Msg: "statement must be a JSON object, not " + n.kind.String(), off: n.off})
+		return
 	}
 	for _, f := range n.obj {
 		if f.name == "Sid" && f.val.kind == jString {
@@ -209,19 +243,24 @@ func (ps *parser) statement(i int, n *jnode, s *Statement) error {
 	fail := func(field string, off int, format string, args ...any) error {
 		return &ParseError{Statement: i, Sid: s.Sid, Field: field, Msg: fmt.Sprintf(format, args...), off: off}
 	}
+	before := len(ps.errs)
+	bad := map[string]bool{} // fields that had an error
 	var principalOff = n.off
 	var haveEffect bool
 	for _, f := range n.obj {
 		v := f.val
+		failField := func(off int, format string, args ...any) error { return fail(f.name, off, format, args...) }
 		var err error
 		switch f.name {
 		case "Sid":
 			if v.kind != jString {
-				return fail(f.name, v.off, "must be a string, not %s", v.kind)
+				err = fail(f.name, v.off, "must be a string, not %s", v.kind)
 			}
 		case "Effect":
+			haveEffect = true
 			if v.kind != jString {
-				return fail(f.name, v.off, "must be a string, not %s", v.kind)
+				err = fail(f.name, v.off, "must be a string, not %s", v.kind)
+				break
 			}
 			switch v.str {
 			case "Allow":
@@ -229,14 +268,11 @@ func (ps *parser) statement(i int, n *jnode, s *Statement) error {
 			case "Deny":
 				s.Effect = EffectDeny
 			default:
-				return fail(f.name, v.off, "must be \"Allow\" or \"Deny\", not %q", v.str)
+				err = fail(f.name, v.off, "must be \"Allow\" or \"Deny\", not %q", v.str)
 			}
-			haveEffect = true
 		case "Principal", "NotPrincipal":
-			pr, perr := ps.principals(v, func(off int, format string, args ...any) error { return fail(f.name, off, format, args...) })
-			if perr != nil {
-				return perr
-			}
+			var pr *Principals
+			pr, err = ps.principals(v, failField)
 			principalOff = v.off
 			if f.name == "Principal" {
 				s.Principal = pr
@@ -245,7 +281,7 @@ func (ps *parser) statement(i int, n *jnode, s *Statement) error {
 			}
 		case "Action", "NotAction":
 			var list []string
-			list, err = stringList(v, func(off int, format string, args ...any) error { return fail(f.name, off, format, args...) }, checkAction)
+			list, err = stringList(v, failField, checkAction)
 			if f.name == "Action" {
 				s.Action = list
 			} else {
@@ -253,45 +289,52 @@ func (ps *parser) statement(i int, n *jnode, s *Statement) error {
 			}
 		case "Resource", "NotResource":
 			var list []string
-			list, err = stringList(v, func(off int, format string, args ...any) error { return fail(f.name, off, format, args...) }, checkResource)
+			list, err = stringList(v, failField, checkResource)
 			if f.name == "Resource" {
 				s.Resource = list
 			} else {
 				s.NotResource = list
 			}
 		case "Condition":
-			s.Conditions, err = ps.conditions(v, func(off int, format string, args ...any) error { return fail(f.name, off, format, args...) })
+			s.Conditions, err = ps.conditions(v, failField)
 		default:
-			return fail(f.name, f.off, "unknown field %q", f.name)
+			err = fail(f.name, f.off, "unknown field %q", f.name)
 		}
 		if err != nil {
-			return err
+			ps.add(err)
+			bad[f.name] = true
 		}
 	}
 	pairs := [...][2]string{{"Principal", "NotPrincipal"}, {"Action", "NotAction"}, {"Resource", "NotResource"}}
 	for _, pair := range pairs {
 		if has(n, pair[0]) && has(n, pair[1]) {
-			return fail(pair[1], fieldOffset(n, pair[1]), "%s and %s cannot both appear in one statement", pair[0], pair[1])
+			ps.add(fail(pair[1], fieldOffset(n, pair[1]), "%s and %s cannot both appear in one statement", pair[0], pair[1]))
+			bad[pair[0]], bad[pair[1]] = true, true
 		}
 	}
 	if !haveEffect {
-		return fail("Effect", n.off, "missing Effect")
+		ps.add(fail("Effect", n.off, "missing Effect"))
 	}
-	if s.Action == nil && s.NotAction == nil {
-		return fail("Action", n.off, "statement needs Action or NotAction")
+	if !has(n, "Action") && !has(n, "NotAction") {
+		ps.add(fail("Action", n.off, "statement needs Action or NotAction"))
 	}
-	if s.Resource == nil && s.NotResource == nil {
-		return fail("Resource", n.off, "statement needs Resource or NotResource")
+	if !has(n, "Resource") && !has(n, "NotResource") {
+		ps.add(fail("Resource", n.off, "statement needs Resource or NotResource"))
 	}
-	if err := checkKind(ps.kind, i, s, principalOff); err != nil {
-		return err
+	if !bad["Principal"] && !bad["NotPrincipal"] {
+		if err := checkKind(ps.kind, i, s, principalOff); err != nil {
+			ps.add(err)
+		}
+	}
+	if len(ps.errs) > before {
+		return
 	}
 	c, cerr := compileStatement(s, ps.p.variables())
 	if cerr != nil {
-		return fail(cerr.field, n.off, "%s", cerr.msg)
+		ps.add(fail(cerr.field, n.off, "%s", cerr.msg))
+		return
 	}
 	s.c = c
-	return nil
 }
 
 func has(n *jnode, name string) bool {

@@ -13,15 +13,22 @@ import (
 )
 
 const policyUsage = `usage:
-  s3vpce policy validate [--kind KIND] FILE...
+  s3vpce policy validate [--kind KIND] [--strict] FILE...
   s3vpce policy simulate --policy FILE [--kind KIND] [--policy FILE [--kind KIND]]...
                          --action ACTION --resource ARN --principal ARN|anonymous
                          [--context KEY=VALUE]... [flags]
 
 validate parses each FILE strictly (with the rules of KIND when given) and
-prints "FILE: ok" on standard output, or on standard error the error located
-by statement, Sid, field, line and column. Exit status 1 when any file is
-invalid.
+reports every error, located by statement, Sid, field, line and column. Like
+IAM Access Analyzer's policy checks it also warns about what parses but
+probably does not say what was meant: actions S3 does not have (s3:PutObjekt,
+or a wildcard such as s3:Fetch* that matches none), actions of other services
+in endpoint and bucket policies, unknown condition keys, and aws:SourceIp
+(absent through a VPC endpoint). Errors and warnings go to standard error,
+one a line ("FILE: policy: ..." and "FILE: warning: policy: ..."), then a
+summary; a valid file prints "FILE: ok" (with its warning count) on standard
+output. Exit status 1 when any file is invalid, or with --strict has a
+warning; 0 otherwise.
 
 simulate evaluates one request against the policies like the IAM policy
 simulator and prints the decision, the reason (S3's AccessDenied wording)
@@ -88,7 +95,9 @@ func runPolicyValidate(_ context.Context, args []string, stdout, stderr io.Write
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, policyUsage) }
 	var kind kindFlag
+	var strict bool
 	fs.Var(&kind, "kind", "policy kind: endpoint, gateway-endpoint, bucket or identity")
+	fs.BoolVar(&strict, "strict", false, "exit 1 on warnings too")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -107,14 +116,39 @@ func runPolicyValidate(_ context.Context, args []string, stdout, stderr io.Write
 			status = 1
 			continue
 		}
-		if err := policy.Validate(data, kind.k); err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", file, err)
-			status = 1
-			continue
+		r := policy.ValidateAll(data, kind.k)
+		for _, e := range r.Errors {
+			fmt.Fprintf(stderr, "%s: %v\n", file, e)
 		}
-		fmt.Fprintf(stdout, "%s: ok\n", file)
+		for _, w := range r.Warnings {
+			fmt.Fprintf(stderr, "%s: warning: %v\n", file, w)
+		}
+		switch {
+		case len(r.Errors) > 0:
+			summary := policyCount(len(r.Errors), "error")
+			if len(r.Warnings) > 0 {
+				summary += ", " + policyCount(len(r.Warnings), "warning")
+			}
+			fmt.Fprintf(stderr, "%s: invalid: %s\n", file, summary)
+			status = 1
+		case len(r.Warnings) > 0:
+			fmt.Fprintf(stdout, "%s: ok, %s\n", file, policyCount(len(r.Warnings), "warning"))
+			if strict {
+				status = 1
+			}
+		default:
+			fmt.Fprintf(stdout, "%s: ok\n", file)
+		}
 	}
 	return status
+}
+
+// policyCount renders n things: "1 error", "2 errors".
+func policyCount(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 // policyArg is one --policy with its --kind.

@@ -51,6 +51,20 @@ func TestRunPolicy(t *testing.T) {
 			wantCode: 0,
 		},
 		{
+			name:       "validate warns and still exits 0",
+			args:       []string{"validate", "--kind", "bucket", pol("sourceip-bucket.json")},
+			wantCode:   0,
+			wantOut:    []string{pol("sourceip-bucket.json") + ": ok, 1 warning"},
+			wantErrOut: []string{pol("sourceip-bucket.json") + `: warning: policy: statement 0 (Sid "IPAllow"): field Condition: condition key "aws:SourceIp" is absent`},
+		},
+		{
+			name:       "validate reports every file's errors",
+			args:       []string{"validate", pol("malformed.json"), pol("deny-put.json")},
+			wantCode:   1,
+			wantOut:    []string{pol("deny-put.json") + ": ok"},
+			wantErrOut: []string{pol("malformed.json") + ": invalid: 1 error\n"},
+		},
+		{
 			name:       "validate missing file",
 			args:       []string{"validate", pol("does-not-exist.json")},
 			wantCode:   1,
