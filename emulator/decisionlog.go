@@ -62,11 +62,11 @@ func (d *DecisionRecord) Allowed() bool {
 func (d *DecisionRecord) Explain() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "request %s at %s\n  endpoint  %s\n  principal %s\n  operation %s\n", d.RequestID, d.Time.Format(time.RFC3339), d.Endpoint, d.Principal, d.Operation)
-	if d.Error != "" {
-		fmt.Fprintf(&b, "  refused before authorization: %s\n", d.Error)
-	}
-	if d.Code != "" {
+	switch {
+	case d.Code != "":
 		fmt.Fprintf(&b, "  error     %s: %s\n", d.Code, d.Message)
+	case d.Error != "":
+		fmt.Fprintf(&b, "  refused before authorization: %s\n", d.Error)
 	}
 	if d.Hint != "" {
 		fmt.Fprintf(&b, "  hint      %s\n", d.Hint)
