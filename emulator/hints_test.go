@@ -102,6 +102,12 @@ func TestRefusalHints(t *testing.T) {
 			signAs(t, req, testCreds, "us-east-1", now)
 			return req, nil
 		}, 400, "InvalidRequest", "", []string{base + " (regional)", zonal + " (zonal)"}},
+		{"Host below the endpoint that is no S3 name", func(t *testing.T) (*http.Request, func()) {
+			req := newReq(t, "GET", "/hb/k")
+			req.Host = "www." + strings.TrimPrefix(strings.TrimPrefix(base, "https://"), "bucket.")
+			signAs(t, req, testCreds, "us-east-1", now)
+			return req, nil
+		}, 400, "InvalidRequest", "", []string{"is under the endpoint's name but is not one of its S3 names", base + " (regional)"}},
 		{"wrong region", func(t *testing.T) (*http.Request, func()) {
 			req := newReq(t, "GET", "/hb/k")
 			signAs(t, req, testCreds, "eu-west-1", now)
@@ -198,5 +204,43 @@ func TestRefusalHints(t *testing.T) {
 				t.Errorf("Explain lacks the code, message or hint:\n%s", explain)
 			}
 		})
+	}
+}
+
+// TestHostHintNamesEveryEndpoint: a Host that is no endpoint name gets the
+// names of each endpoint, with the port the client used.
+func TestHostHintNamesEveryEndpoint(t *testing.T) {
+	tap := newLogTap()
+	srv := startServer(t, emulator.Options{Topology: twoEndpoints(t), Logger: slog.New(tap)})
+	req, err := http.NewRequestWithContext(t.Context(), "GET", srv.URL()+"/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := strings.Cut(strings.TrimPrefix(srv.URL(), "https://"), ":")
+	req.Host = "127.0.0.1:" + port
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := s3ErrorOf(t, resp)
+	requestRecord(t, tap, e.RequestId) // the record is kept by then
+	d, ok := srv.Decision(e.RequestId)
+	if !ok || d.Code != "InvalidRequest" {
+		t.Fatalf("record %v (found %v), want one refused with InvalidRequest", d, ok)
+	}
+	for _, id := range []string{vpce.DefaultEndpointID, "vpce-0b11111111111111b"} {
+		regional, err := srv.EndpointURL(id, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		zonal, err := srv.EndpointURL(id, "us-east-1a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{regional + " (regional)", zonal + " (zonal)"} {
+			if !strings.Contains(d.Hint, want) {
+				t.Errorf("hint lacks %s:\n%s", want, d.Hint)
+			}
+		}
 	}
 }
