@@ -164,6 +164,9 @@ func lintAction(action string, kind Kind) string {
 
 // lintConditionKey returns a warning about a condition key, or "".
 func lintConditionKey(key string) string {
+	if checkConditionKey(key) != "" {
+		return "" // an error already
+	}
 	if strings.EqualFold(key, "aws:SourceIp") {
 		return `condition key "aws:SourceIp" is absent for requests through a VPC endpoint: use aws:VpcSourceIp (the client's private address) or aws:SourceVpce`
 	}

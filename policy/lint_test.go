@@ -92,6 +92,17 @@ func TestValidateAll(t *testing.T) {
 			},
 		},
 		{
+			name: "every bad operator and key of a Condition",
+			doc:  stmt(`{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":{"StringEqualz":{"s3:prefix":"a"},"StringEquals":{"nocolon":"x","s3:prefix":[]},"NumericLessThan":{"s3:max-keys":"ten"}}}`),
+			kind: KindIdentity,
+			errors: []string{
+				`policy: statement 0: field Condition: unknown operator "StringEqualz" at line 1, column 109`,
+				`policy: statement 0: field Condition: invalid condition key "nocolon" (want PREFIX:NAME such as "aws:SourceVpce") at line 1, column 158`,
+				`policy: statement 0: field Condition: StringEquals s3:prefix: values must not be an empty array at line 1, column 184`,
+				`policy: statement 0: field Condition: NumericLessThan s3:max-keys: invalid number "ten" at line 1, column 221`,
+			},
+		},
+		{
 			name:   "not JSON",
 			doc:    `{"Statement": [}`,
 			kind:   KindIdentity,

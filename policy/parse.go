@@ -296,7 +296,12 @@ func (ps *parser) statement(i int, n *jnode, s *Statement) {
 				s.NotResource = list
 			}
 		case "Condition":
-			s.Conditions, err = ps.conditions(v, failField)
+			var errs []error
+			s.Conditions, errs = ps.conditions(v, failField)
+			for _, e := range errs {
+				ps.add(e)
+				bad[f.name] = true
+			}
 		default:
 			err = fail(f.name, f.off, "unknown field %q", f.name)
 		}
@@ -575,59 +580,75 @@ func arnAccount(s string) string {
 	return rest[:i]
 }
 
-func (ps *parser) conditions(v *jnode, fail failFunc) ([]Condition, error) {
+// conditions parses a Condition block. It returns every error, one per
+// operator or key, going on past each.
+func (ps *parser) conditions(v *jnode, fail failFunc) ([]Condition, []error) {
 	if v.kind != jObject {
-		return nil, fail(v.off, "must be an object, not %s", v.kind)
+		return nil, []error{fail(v.off, "must be an object, not %s", v.kind)}
 	}
 	var out []Condition
+	var errs []error
 	for _, opf := range v.obj {
 		op, ok := parseOperator(opf.name)
 		if !ok {
-			return nil, fail(opf.off, "unknown operator %q", opf.name)
+			errs = append(errs, fail(opf.off, "unknown operator %q", opf.name))
+			continue
 		}
 		if opf.val.kind != jObject {
-			return nil, fail(opf.val.off, "operator %s must map condition keys to values, not %s", opf.name, opf.val.kind)
+			errs = append(errs, fail(opf.val.off, "operator %s must map condition keys to values, not %s", opf.name, opf.val.kind))
+			continue
 		}
 		if len(opf.val.obj) == 0 {
-			return nil, fail(opf.val.off, "operator %s has no condition keys", opf.name)
+			errs = append(errs, fail(opf.val.off, "operator %s has no condition keys", opf.name))
+			continue
 		}
 		for _, kf := range opf.val.obj {
-			if msg := checkConditionKey(kf.name); msg != "" {
-				return nil, fail(kf.off, "%s", msg)
-			}
-			var nodes []*jnode
-			switch kf.val.kind {
-			case jString, jNumber, jBool:
-				nodes = []*jnode{kf.val}
-			case jArray:
-				if len(kf.val.arr) == 0 {
-					return nil, fail(kf.val.off, "%s %s: values must not be an empty array", opf.name, kf.name)
-				}
-				nodes = kf.val.arr
-			default:
-				return nil, fail(kf.val.off, "%s %s: value must be a string, number, boolean or array of them, not %s", opf.name, kf.name, kf.val.kind)
-			}
-			c := Condition{Operator: opf.name, Key: kf.name, Values: make([]string, 0, len(nodes))}
-			for _, e := range nodes {
-				switch e.kind {
-				case jString, jNumber, jBool:
-				default:
-					return nil, fail(e.off, "%s %s: values must be strings, numbers or booleans, not %s", opf.name, kf.name, e.kind)
-				}
-				if msg := op.checkValue(e.str); msg != "" {
-					return nil, fail(e.off, "%s %s: %s", opf.name, kf.name, msg)
-				}
-				c.Values = append(c.Values, e.str)
-			}
-			cc, err := compileCondition(op, c.Key, c.Values, ps.p.variables())
+			c, err := ps.condition(op, opf.name, kf, fail)
 			if err != nil {
-				return nil, fail(kf.off, "%s %s: %v", opf.name, kf.name, err)
+				errs = append(errs, err)
+				continue
 			}
-			c.c = cc
 			out = append(out, c)
 		}
 	}
-	return out, nil
+	return out, errs
+}
+
+// condition parses one key of an operator and its values.
+func (ps *parser) condition(op operator, opName string, kf jfield, fail failFunc) (Condition, error) {
+	if msg := checkConditionKey(kf.name); msg != "" {
+		return Condition{}, fail(kf.off, "%s", msg)
+	}
+	var nodes []*jnode
+	switch kf.val.kind {
+	case jString, jNumber, jBool:
+		nodes = []*jnode{kf.val}
+	case jArray:
+		if len(kf.val.arr) == 0 {
+			return Condition{}, fail(kf.val.off, "%s %s: values must not be an empty array", opName, kf.name)
+		}
+		nodes = kf.val.arr
+	default:
+		return Condition{}, fail(kf.val.off, "%s %s: value must be a string, number, boolean or array of them, not %s", opName, kf.name, kf.val.kind)
+	}
+	c := Condition{Operator: opName, Key: kf.name, Values: make([]string, 0, len(nodes))}
+	for _, e := range nodes {
+		switch e.kind {
+		case jString, jNumber, jBool:
+		default:
+			return Condition{}, fail(e.off, "%s %s: values must be strings, numbers or booleans, not %s", opName, kf.name, e.kind)
+		}
+		if msg := op.checkValue(e.str); msg != "" {
+			return Condition{}, fail(e.off, "%s %s: %s", opName, kf.name, msg)
+		}
+		c.Values = append(c.Values, e.str)
+	}
+	cc, err := compileCondition(op, c.Key, c.Values, ps.p.variables())
+	if err != nil {
+		return Condition{}, fail(kf.off, "%s %s: %v", opName, kf.name, err)
+	}
+	c.c = cc
+	return c, nil
 }
 
 // checkConditionKey accepts PREFIX:NAME keys (the name may contain '/').
