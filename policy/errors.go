@@ -5,8 +5,8 @@ import (
 	"strings"
 )
 
-// ParseError is the error returned by [Parse] and [Validate]: what is wrong,
-// and where.
+// ParseError is the error returned by [Parse] and [Validate], and each error
+// and warning of [ValidateAll]: what is wrong, and where.
 type ParseError struct {
 	// Statement is the 0-based index of the statement, or -1 for the
 	// top level of the document.
