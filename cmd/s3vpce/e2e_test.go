@@ -367,7 +367,7 @@ func TestServeBanner(t *testing.T) {
 		"https://bucket." + regionalName,
 		"https://bucket." + zonalName + "  -> 172.16.10.143",
 		"export AWS_CA_BUNDLE=" + filepath.Join(home, "rootCA.pem"),
-		"s3vpce exec -- aws --endpoint-url https://bucket." + regionalName + " s3 ls",
+		"s3vpce exec --home " + home + " -- aws --endpoint-url https://bucket." + regionalName + " s3 ls",
 		"AWS_ACCESS_KEY_ID=AKIAS3VPCE0EXAMPLE01",
 		"Auth         SigV4 verified",
 		"Policy       " + vpce.DefaultEndpointID + ": AWS's default full-access policy",
