@@ -107,3 +107,26 @@ func TestCLICompletionBashCompletes(t *testing.T) {
 		})
 	}
 }
+
+// TestCLICompletionZshRegisters: sourced after compinit, the zsh script
+// registers its function for s3vpce.
+func TestCLICompletionZshRegisters(t *testing.T) {
+	zsh, err := exec.LookPath("zsh")
+	if err != nil {
+		t.Skip("zsh is not installed: the registration check is skipped")
+	}
+	var out bytes.Buffer
+	if code := run(t.Context(), []string{"completion", "zsh"}, nil, &out, io.Discard); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "s3vpce.zsh")
+	os.WriteFile(file, out.Bytes(), 0o600)
+	script := `autoload -U compinit && compinit -u -d "$2" && source "$1" && print -r -- "$_comps[s3vpce]"`
+	cmd := exec.CommandContext(t.Context(), zsh, "-f", "-c", script, "zsh", file, filepath.Join(dir, "zcompdump"))
+	cmd.Env = []string{"HOME=" + dir, "PATH=/usr/bin:/bin"}
+	b, err := cmd.CombinedOutput()
+	if err != nil || strings.TrimSpace(string(b)) != "_s3vpce" {
+		t.Errorf("zsh: %v, output %q; want _s3vpce registered", err, b)
+	}
+}

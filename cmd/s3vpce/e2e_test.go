@@ -457,8 +457,8 @@ func TestAWSCLIEndpointPolicyDenyThenAllow(t *testing.T) {
 	if r.code == 0 || !strings.Contains(r.stderr, want) {
 		t.Fatalf("cp under a deny policy: exit %d, stderr:\n%s\nwant it to contain:\n%s", r.code, r.stderr, want)
 	}
-	ex := runS3vpce(t, home, "explain")
-	if ex.code != 0 || !strings.Contains(ex.stdout, `"Decision":"deny"`) || !strings.Contains(ex.stdout, `Sid \"DenyPut\"`) {
+	ex := runS3vpce(t, home, "explain", "--json")
+	if ex.code != 0 || !strings.Contains(ex.stdout, `"Decision": "deny"`) || !strings.Contains(ex.stdout, `Sid \"DenyPut\"`) {
 		t.Errorf("explain: exit %d\n%s%s", ex.code, ex.stdout, ex.stderr)
 	}
 	if g := runS3vpce(t, home, "endpoint-policy", "get"); !strings.Contains(g.stdout, `"DenyPut"`) {
