@@ -210,6 +210,9 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 // are kept in the JSON output as they come.
 type decisionLine struct {
 	RequestID, Time, Endpoint, Principal, Operation, Decision, Detail string
+	// Hint is the usual cause of a refusal and what to change, when the
+	// server knows it.
+	Hint string
 }
 
 // codeAndStatement splits Detail into the S3 error code and the deciding
@@ -257,7 +260,21 @@ func explainList(ctx context.Context, c *http.Client, n int, asJSON bool, w io.W
 		code, stmt := l.codeAndStatement()
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Time, l.RequestID, dash(l.Principal), dash(l.Operation), l.Decision, code, stmt)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	first := true
+	for _, l := range lines {
+		if l.Hint == "" {
+			continue
+		}
+		if first {
+			fmt.Fprintln(w, "\nhints:")
+			first = false
+		}
+		fmt.Fprintf(w, "  %s  %s\n", l.RequestID, l.Hint)
+	}
+	return nil
 }
 
 // explainOne prints one request's evaluation trace; as JSON, its decision

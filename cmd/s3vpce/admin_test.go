@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -87,4 +89,28 @@ func TestCLIExplainGolden(t *testing.T) {
 	if !regexp.MustCompile(`^[0-9A-F]{16}$`).MatchString(ids[0]) {
 		t.Errorf("request ID %q is not the 16 hex digits the mask assumes", ids[0])
 	}
+}
+
+// TestCLIExplainTableColumns: the table splits the server's Detail into
+// CODE and POLICY STATEMENT, and lists the hints a server gives.
+func TestCLIExplainTableColumns(t *testing.T) {
+	t.Setenv("S3VPCE_HOME", t.TempDir())
+	home := t.TempDir()
+	lines := `[
+ {"RequestID":"A000000000000001","Time":"12:00:03.000","Principal":"anonymous","Operation":"GetObject","Decision":"deny","Detail":"InvalidRequest","Hint":"SigV2 presigned URL: set signature_version s3v4"},
+ {"RequestID":"A000000000000002","Time":"12:00:02.000","Principal":"arn:aws:iam::123456789012:user/a","Operation":"PutObject","Decision":"deny","Detail":"Deny (ImplicitDeny): no VPC endpoint policy allows it"},
+ {"RequestID":"A000000000000003","Time":"12:00:01.000","Principal":"arn:aws:iam::123456789012:user/a","Operation":"ListBuckets","Decision":"allow","Detail":""}
+]`
+	a, err := listenAdmin(filepath.Join(home, adminSocket), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, lines)
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	var out, errb bytes.Buffer
+	if code := run(t.Context(), []string{"explain", "--home", home}, nil, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	golden(t, "explain-columns.golden", out.String())
 }

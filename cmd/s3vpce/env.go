@@ -53,6 +53,10 @@ func runEnv(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	st, running := readServeState(dir)
+	if _, err := os.Stat(filepath.Join(dir, serveStateFile)); errors.Is(err, os.ErrPermission) {
+		fmt.Fprintf(stderr, "s3vpce env: %v: the serve runs as another user; run s3vpce env as that user, or give your own serve its own --home\n", err)
+		return 1
+	}
 	if !running || st.EndpointURL == "" {
 		fmt.Fprintf(stderr, "s3vpce env: no s3vpce serve is running with state directory %s: these are its defaults (start it with: s3vpce serve%s)\n", dir, homeFlag(dir))
 		st = defaultServeState(dir)
