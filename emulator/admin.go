@@ -111,6 +111,7 @@ func (s *Server) AdminHandler() http.Handler {
 		}
 		type line struct {
 			RequestID, Time, Endpoint, Principal, Operation, Decision, Detail string
+			Hint                                                              string `json:",omitempty"`
 		}
 		var out []line
 		for _, d := range s.RecentDecisions(n) {
@@ -118,7 +119,10 @@ func (s *Server) AdminHandler() http.Handler {
 			if !d.Allowed() {
 				l.Decision = "deny"
 			}
+			l.Hint = d.Hint
 			switch {
+			case d.Code != "" && d.Code != "AccessDenied":
+				l.Detail = d.Code
 			case d.Error != "":
 				l.Detail = d.Error
 			case len(d.Checks) > 0:

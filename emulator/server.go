@@ -295,7 +295,8 @@ func (s *Server) Handler() http.Handler { return s }
 // ServeHTTP serves one request: classify the Host, authenticate (SigV4),
 // authorize (endpoint and bucket policies), decode the body, then hand the
 // path-style request to gofakes3.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
+	w := startRequestLog(hw, r)
 	reqID := newRequestID()
 	now := s.now()
 	snap := s.snap.Load()
@@ -311,16 +312,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			rec.Error = serr.Code
 		}
 		rec.refused(serr, s.hint(r, snap, rec, serr))
-		s.logDecision(rec, serr)
 		// The body is left unread: net/http drains a small remainder for
 		// keep-alive, or closes the connection, and never sends 100 Continue
 		// for a request refused before its body.
 		writeS3Error(w, r, reqID, serr)
+		s.logDecision(rec, serr, w)
 		return
 	}
 	// Logged once the response is written: answering may add checks (the
 	// missing-key rule, DeleteObjects' keys), and the log shares the record.
-	defer s.logDecision(rec, nil)
+	defer s.logDecision(rec, nil, w)
 	if s.serveOwn(w, r, reqID, rec, snap, now) {
 		return
 	}
@@ -330,7 +331,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if repl != nil {
 			rec.refused(repl, s.hint(r, snap, rec, repl))
 		}
-		return repl
+		return w.s3Error(code, repl)
 	}
 	watch := watchBody(r)
 	s.forward(rw, r, rec.target)
@@ -430,8 +431,10 @@ func principalName(p policy.Principal) string {
 	return p.ARN
 }
 
-// logDecision records the request in the decision log and logs it.
-func (s *Server) logDecision(rec *DecisionRecord, serr *s3Error) {
+// logDecision records the request in the decision log and logs it, with
+// the exchange's method, Host, path, status, S3 error code, response size
+// and duration (from rl, once the response is written).
+func (s *Server) logDecision(rec *DecisionRecord, serr *s3Error, rl *requestLog) {
 	s.decisions.add(rec)
 	level := slog.LevelDebug
 	if serr != nil || !rec.Allowed() {
@@ -440,13 +443,16 @@ func (s *Server) logDecision(rec *DecisionRecord, serr *s3Error) {
 	if !s.log.Enabled(context.Background(), level) {
 		return
 	}
-	attrs := []any{"request_id", rec.RequestID, "vpce", rec.Endpoint, "principal", rec.Principal, "op", rec.Operation}
+	code := rec.Code // set for refusals found while answering (missing key, a stalled body)
 	decision := "allow"
 	if serr != nil {
-		decision = "deny"
-		attrs = append(attrs, "code", serr.Code)
+		decision, code = "deny", serr.Code
 	} else if !rec.Allowed() {
 		decision = "deny"
+	}
+	attrs := append(rl.attrs(code), "request_id", rec.RequestID, "vpce", rec.Endpoint, "principal", rec.Principal, "op", rec.Operation)
+	if rec.Message != "" {
+		attrs = append(attrs, "message", rec.Message)
 	}
 	if n := len(rec.Checks); n > 0 {
 		last := rec.Checks[n-1]

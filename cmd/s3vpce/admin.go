@@ -1,16 +1,21 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/s3vpce/s3vpce/internal/vpce"
 )
@@ -89,7 +94,7 @@ func adminDo(ctx context.Context, c *http.Client, method, path string, body io.R
 	return b, nil
 }
 
-const endpointPolicyUsage = `usage: s3vpce endpoint-policy [--home DIR] [--endpoint ID] get | set FILE | reset
+const endpointPolicyUsage = `usage: s3vpce endpoint-policy get | set FILE | reset  [--home DIR] [--endpoint ID]
 
 Read or change the endpoint policy of a running "s3vpce serve". A change
 applies to the next request; "reset" restores AWS's default full-access
@@ -102,13 +107,13 @@ func runEndpointPolicy(ctx context.Context, args []string, stdin io.Reader, stdo
 	home := fs.String("home", "", "state directory of the running serve")
 	id := fs.String("endpoint", vpce.DefaultEndpointID, "endpoint ID")
 	fs.Usage = func() { fmt.Fprint(stderr, endpointPolicyUsage); fs.PrintDefaults() }
-	if err := fs.Parse(args); err != nil {
+	rest, err := parseInterspersed(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
-	rest := fs.Args()
 	if len(rest) == 0 {
 		fs.Usage()
 		return 2
@@ -155,18 +160,31 @@ func runEndpointPolicy(ctx context.Context, args []string, stdin io.Reader, stdo
 	return 0
 }
 
+const explainUsage = `usage: s3vpce explain [--home DIR] [--json] [-n N] [REQUEST_ID]
+
+Without REQUEST_ID, list the running serve's recent decisions, newest
+first: time, request ID, principal, operation, decision, S3 error code and
+the deciding policy statement. With REQUEST_ID (the RequestId of an S3
+response; 403 bodies carry it), print how that request was decided: every
+check, policy and statement. --json prints the same as JSON.
+`
+
 func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("s3vpce explain", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	home := fs.String("home", "", "state directory of the running serve")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: s3vpce explain [--home DIR] REQUEST_ID\n\nPrint how a recent request was decided: every check, policy and statement.\nREQUEST_ID is the RequestId of an S3 response (403 bodies carry it).\nWithout REQUEST_ID, list recent decisions.\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	asJSON := fs.Bool("json", false, "print JSON instead of text")
+	n := fs.Int("n", 20, "list at most `N` recent decisions")
+	fs.Usage = func() { fmt.Fprint(stderr, explainUsage); fs.PrintDefaults() }
+	rest, err := parseInterspersed(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		return 2
+	}
+	if len(rest) > 1 || *n <= 0 {
+		fs.Usage()
 		return 2
 	}
 	c, err := adminClient(*home)
@@ -174,20 +192,141 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "s3vpce explain: %v\n", err)
 		return 1
 	}
-	path := "/v1/decisions"
-	switch fs.NArg() {
-	case 0:
-	case 1:
-		path += "/" + fs.Arg(0)
-	default:
-		fs.Usage()
-		return 2
+	if len(rest) == 1 {
+		err = explainOne(ctx, c, rest[0], *asJSON, stdout)
+	} else {
+		err = explainList(ctx, c, *n, *asJSON, stdout)
 	}
-	out, err := adminDo(ctx, c, http.MethodGet, path, nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "s3vpce explain: %v\n", err)
 		return 1
 	}
-	stdout.Write(out)
 	return 0
+}
+
+// decisionLine is one entry of the admin API's GET /v1/decisions: Detail
+// is the S3 error code of a request refused before or instead of policy
+// evaluation, else the last check's decision. Other fields the server adds
+// are kept in the JSON output as they come.
+type decisionLine struct {
+	RequestID, Time, Endpoint, Principal, Operation, Decision, Detail string
+	// Hint is the usual cause of a refusal and what to change, when the
+	// server knows it.
+	Hint string
+}
+
+// codeAndStatement splits Detail into the S3 error code and the deciding
+// policy statement: a refusal by policy is S3's AccessDenied.
+func (l decisionLine) codeAndStatement() (code, statement string) {
+	switch {
+	case l.Detail != "" && !strings.ContainsRune(l.Detail, ' '):
+		return l.Detail, "-"
+	case l.Decision == "deny":
+		return "AccessDenied", l.Detail
+	case l.Detail == "":
+		return "-", "-"
+	}
+	return "-", l.Detail
+}
+
+func fetchDecisions(ctx context.Context, c *http.Client, n int) ([]byte, []decisionLine, error) {
+	raw, err := adminDo(ctx, c, http.MethodGet, "/v1/decisions?n="+strconv.Itoa(n), nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	var lines []decisionLine
+	if err := json.Unmarshal(raw, &lines); err != nil {
+		return nil, nil, fmt.Errorf("admin API: decisions: %w", err)
+	}
+	return raw, lines, nil
+}
+
+// explainList prints recent decisions as a table, or as JSON.
+func explainList(ctx context.Context, c *http.Client, n int, asJSON bool, w io.Writer) error {
+	raw, lines, err := fetchDecisions(ctx, c, n)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeIndentedJSON(w, raw)
+	}
+	if len(lines) == 0 {
+		_, err := fmt.Fprintln(w, "no requests yet")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME\tREQUEST ID\tPRINCIPAL\tOPERATION\tDECISION\tCODE\tPOLICY STATEMENT")
+	for _, l := range lines {
+		code, stmt := l.codeAndStatement()
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Time, l.RequestID, dash(l.Principal), dash(l.Operation), l.Decision, code, stmt)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	first := true
+	for _, l := range lines {
+		if l.Hint == "" {
+			continue
+		}
+		if first {
+			fmt.Fprintln(w, "\nhints:")
+			first = false
+		}
+		fmt.Fprintf(w, "  %s  %s\n", l.RequestID, l.Hint)
+	}
+	return nil
+}
+
+// explainOne prints one request's evaluation trace; as JSON, its decision
+// line with the trace text added as "Trace".
+func explainOne(ctx context.Context, c *http.Client, id string, asJSON bool, w io.Writer) error {
+	trace, err := adminDo(ctx, c, http.MethodGet, "/v1/decisions/"+url.PathEscape(id), nil)
+	if err != nil {
+		return err
+	}
+	if !asJSON {
+		_, err := w.Write(trace)
+		return err
+	}
+	raw, lines, err := fetchDecisions(ctx, c, decisionLogSize)
+	if err != nil {
+		return err
+	}
+	var all []map[string]any
+	if err := json.Unmarshal(raw, &all); err != nil {
+		return fmt.Errorf("admin API: decisions: %w", err)
+	}
+	out := map[string]any{"RequestID": id}
+	for i, l := range lines {
+		if l.RequestID == id && i < len(all) {
+			out = all[i]
+		}
+	}
+	out["Trace"] = string(trace)
+	b, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+// decisionLogSize is how many decisions a serve keeps (emulator's log).
+const decisionLogSize = 4096
+
+func writeIndentedJSON(w io.Writer, raw []byte) error {
+	var b bytes.Buffer
+	if err := json.Indent(&b, bytes.TrimSpace(raw), "", "  "); err != nil {
+		return fmt.Errorf("admin API: decisions: %w", err)
+	}
+	b.WriteByte('\n')
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

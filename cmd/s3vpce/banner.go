@@ -12,10 +12,13 @@ import (
 // bannerInfo is what the banner says besides the server's own state.
 type bannerInfo struct {
 	home, caFile string
-	caCreated    bool
-	creds        []emulator.Credential
-	authOff      bool
-	exposure     exposure
+	// homeFlag is " --home DIR" when other commands need it to find this
+	// serve (homeFlag(home)), else "".
+	homeFlag  string
+	caCreated bool
+	creds     []emulator.Credential
+	authOff   bool
+	exposure  exposure
 }
 
 // printBanner tells the user what is running and exactly what to type.
@@ -74,11 +77,17 @@ func printBanner(w io.Writer, srv *emulator.Server, b bannerInfo) {
 
 	e := topo.Endpoints()[0]
 	fmt.Fprintf(w, "\nThrough the endpoint's own names and private IPs (a private network namespace; root or user namespaces):\n")
-	fmt.Fprintf(w, "  s3vpce exec -- aws --endpoint-url %s s3 ls\n", e.BucketURL("", 0))
-	fmt.Fprintf(w, "  s3vpce exec -- nslookup %s\n", e.ZonalName(e.Zones[len(e.Zones)/2].Name))
+	fmt.Fprintf(w, "  s3vpce exec%s -- aws --endpoint-url %s s3 ls\n", b.homeFlag, e.BucketURL("", 0))
+	fmt.Fprintf(w, "  s3vpce exec%s -- nslookup %s\n", b.homeFlag, e.ZonalName(e.Zones[len(e.Zones)/2].Name))
 	fmt.Fprintf(w, "\nFrom this shell instead (port %d and an /etc/hosts line):\n", port)
-	fmt.Fprintf(w, "  export AWS_CA_BUNDLE=%s AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s\n",
-		caFile, emulator.DefaultAccessKeyID, emulator.DefaultSecretAccessKey, e.Region)
 	fmt.Fprintf(w, "  echo '127.0.0.1 bucket.%s' | sudo tee -a /etc/hosts\n", e.RegionalName())
+	fmt.Fprintf(w, "  eval \"$(s3vpce env%s)\"    # exports AWS_ENDPOINT_URL_S3, AWS_CA_BUNDLE, credentials, region\n", b.homeFlag)
+	fmt.Fprintf(w, "  aws s3 ls\n")
+	fmt.Fprintf(w, "or without s3vpce env:\n")
+	fmt.Fprintf(w, "  export AWS_CA_BUNDLE=%s AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s\n",
+		shellQuote(caFile), creds[0].AccessKeyID, shellQuote(creds[0].SecretAccessKey), e.Region)
 	fmt.Fprintf(w, "  aws --endpoint-url %s s3 ls\n\n", e.BucketURL("", port))
+	if b.homeFlag != "" {
+		fmt.Fprintf(w, "Other commands need the same --home: s3vpce endpoint-policy get%s, s3vpce explain%s\n\n", b.homeFlag, b.homeFlag)
+	}
 }

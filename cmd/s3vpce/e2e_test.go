@@ -367,7 +367,7 @@ func TestServeBanner(t *testing.T) {
 		"https://bucket." + regionalName,
 		"https://bucket." + zonalName + "  -> 172.16.10.143",
 		"export AWS_CA_BUNDLE=" + filepath.Join(home, "rootCA.pem"),
-		"s3vpce exec -- aws --endpoint-url https://bucket." + regionalName + " s3 ls",
+		"s3vpce exec --home " + home + " -- aws --endpoint-url https://bucket." + regionalName + " s3 ls",
 		"AWS_ACCESS_KEY_ID=AKIAS3VPCE0EXAMPLE01",
 		"Auth         SigV4 verified",
 		"Policy       " + vpce.DefaultEndpointID + ": AWS's default full-access policy",
@@ -457,8 +457,8 @@ func TestAWSCLIEndpointPolicyDenyThenAllow(t *testing.T) {
 	if r.code == 0 || !strings.Contains(r.stderr, want) {
 		t.Fatalf("cp under a deny policy: exit %d, stderr:\n%s\nwant it to contain:\n%s", r.code, r.stderr, want)
 	}
-	ex := runS3vpce(t, home, "explain")
-	if ex.code != 0 || !strings.Contains(ex.stdout, `"Decision":"deny"`) || !strings.Contains(ex.stdout, `Sid \"DenyPut\"`) {
+	ex := runS3vpce(t, home, "explain", "--json")
+	if ex.code != 0 || !strings.Contains(ex.stdout, `"Decision": "deny"`) || !strings.Contains(ex.stdout, `Sid \"DenyPut\"`) {
 		t.Errorf("explain: exit %d\n%s%s", ex.code, ex.stdout, ex.stderr)
 	}
 	if g := runS3vpce(t, home, "endpoint-policy", "get"); !strings.Contains(g.stdout, `"DenyPut"`) {

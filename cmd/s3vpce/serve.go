@@ -98,9 +98,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	upstream, err := parseUpstream(f.dnsUpstream)
+	var noUpstream error // warned about once this serve holds the home
 	if err != nil && f.dnsUpstream == "resolv.conf" {
-		log.Warn("no upstream DNS: names outside the endpoint zones get REFUSED", "err", err)
-		upstream, err = nil, nil
+		noUpstream, upstream, err = err, nil, nil
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "s3vpce serve: --dns-upstream: %v\n", err)
@@ -139,6 +139,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "s3vpce serve: --auth %q: want on or off\n", f.auth)
 		return 2
 	}
+	// Before anything listens or logs: a second serve on the same home
+	// refuses with nothing else said.
+	lock, err := lockHome(home)
+	if err != nil {
+		fmt.Fprintf(stderr, "s3vpce serve: %v\n", err)
+		return 1
+	}
+	defer lock.Close()
+	if noUpstream != nil {
+		log.Warn("no upstream DNS: names outside the endpoint zones get REFUSED", "err", noUpstream)
+	}
 	srv, err := emulator.New(emulator.Options{
 		Topology: topo, CA: ca, Buckets: f.buckets, Addr: f.httpsAddr, DNSAddr: f.dnsAddr,
 		DNSUpstream: upstream, Logger: log, Credentials: creds, AuthOff: f.auth == "off",
@@ -176,7 +187,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	exp := newExposure(srv.Addr(), srv.DNSAddr(), f.auth == "off", len(creds) == 0, forwardFor, upstream, srv.Topology())
 	exp.log(log)
-	printBanner(stdout, srv, bannerInfo{home: home, caFile: caFile, caCreated: created, creds: creds, authOff: f.auth == "off", exposure: exp})
+	if err := lock.update(stateFor(srv, caFile, creds)); err != nil {
+		log.Warn("s3vpce env will not know this serve", "err", err)
+	}
+	printBanner(stdout, srv, bannerInfo{home: home, homeFlag: homeFlag(home), caFile: caFile, caCreated: created, creds: creds, authOff: f.auth == "off", exposure: exp})
 	log.Info("ready", "https", srv.Addr(), "dns", srv.DNSAddr(), "startup", time.Since(start).Round(time.Microsecond).String())
 	<-ctx.Done()
 	log.Info("shutting down")
