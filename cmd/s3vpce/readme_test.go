@@ -401,3 +401,64 @@ func TestREADMEOutputMatching(t *testing.T) {
 		})
 	}
 }
+
+// TestREADMEParse pins how blocks, markers and steps are read.
+func TestREADMEParse(t *testing.T) {
+	doc := strings.Join([]string{
+		"text",
+		"<!-- readme-test: run -->",
+		"```sh",
+		"$ echo a \\",
+		"  b",
+		"a b",
+		"",
+		"$ true",
+		"```",
+		"",
+		"<!-- readme-test: run -->",
+		"",
+		"```go",
+		"package main",
+		"```",
+		"```sh",
+		"$ not marked",
+		"```",
+	}, "\n")
+	blocks, err := parseBlocks("doc.md", doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type got struct{ lang, marker string }
+	want := []got{{"sh", "run"}, {"go", ""}, {"sh", ""}}
+	if len(blocks) != len(want) {
+		t.Fatalf("%d blocks, want %d: %+v", len(blocks), len(want), blocks)
+	}
+	for i, b := range blocks {
+		if (got{b.lang, b.marker}) != want[i] {
+			t.Errorf("block %d: %q marked %q, want %q marked %q (the marker must be on the line before the fence)", i, b.lang, b.marker, want[i].lang, want[i].marker)
+		}
+	}
+	steps, err := parseSteps(blocks[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(steps) != 2 || steps[0].cmd != "echo a \n  b" || strings.Join(steps[0].want, "|") != "a b" || steps[0].line != 4 ||
+		steps[1].cmd != "true" || len(steps[1].want) != 0 {
+		t.Errorf("steps: %+v", steps)
+	}
+
+	for name, bad := range map[string]string{
+		"unclosed fence":        "```sh\n$ true\n",
+		"output before command": "<!-- readme-test: run -->\n```sh\noutput\n$ true\n```\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			blocks, err := parseBlocks("doc.md", bad)
+			if err == nil {
+				_, err = parseSteps(blocks[0])
+			}
+			if err == nil || !strings.Contains(err.Error(), "doc.md:") {
+				t.Errorf("%q: error %v, want one naming doc.md and the line", bad, err)
+			}
+		})
+	}
+}
