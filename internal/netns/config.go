@@ -31,6 +31,10 @@ type Config struct {
 	Command []string
 	// Env is the command's complete environment.
 	Env []string
+	// TrustCA, a PEM certificate, is added to the namespace's system trust
+	// store (the CA bundles and /etc/ssl/certs, in its mount namespace
+	// only) when set.
+	TrustCA []byte
 	// UserNamespace asks for a user namespace (uid and gid mapped to 0), for
 	// callers that are not root.
 	UserNamespace bool
