@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"unicode/utf8"
 )
@@ -138,7 +139,7 @@ func SubjectHash(cert *x509.Certificate) (uint32, error) {
 func isDirectoryString(tag int) bool {
 	switch tag {
 	case asn1.TagUTF8String, asn1.TagPrintableString, asn1.TagT61String, asn1.TagIA5String,
-		28 /* UniversalString */, 30 /* BMPString */, 26 /* VisibleString */:
+		28 /* UniversalString */, 30 /* BMPString */, 26 /* VisibleString */ :
 		return true
 	}
 	return false
@@ -195,4 +196,51 @@ func canonicalString(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// PythonBundles returns the CA bundles that Python clients read instead of
+// the system store, found next to the Python installations this
+// environment would run: certifi's cacert.pem (requests, botocore, the
+// aws CLI v1 and boto3 from pip), pip's and botocore's vendored copies,
+// under each PATH directory's ../lib/python3*/site-packages, under
+// pyenv's versions in home, and in the system's dist-packages. Symbolic
+// links are resolved and duplicates dropped; Debian's python3-certifi,
+// which already points at the system bundle, resolves to it.
+func PythonBundles(pathEnv, home string) []string {
+	var prefixes []string
+	for _, dir := range strings.Split(pathEnv, ":") {
+		if dir != "" {
+			prefixes = append(prefixes, filepath.Dir(dir))
+		}
+	}
+	prefixes = append(prefixes, "/usr", "/usr/local")
+	if home != "" {
+		if vs, _ := filepath.Glob(filepath.Join(home, ".pyenv", "versions", "*")); len(vs) > 0 {
+			prefixes = append(prefixes, vs...)
+		}
+		prefixes = append(prefixes, filepath.Join(home, ".local"))
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range SystemBundlePaths() {
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			seen[real] = true
+		}
+	}
+	for _, prefix := range prefixes {
+		for _, pkgs := range []string{"lib/python3*/site-packages", "lib/python3*/dist-packages", "lib/python3/dist-packages"} {
+			for _, rel := range []string{"certifi/cacert.pem", "pip/_vendor/certifi/cacert.pem", "botocore/cacert.pem"} {
+				m, _ := filepath.Glob(filepath.Join(prefix, pkgs, rel))
+				for _, f := range m {
+					real, err := filepath.EvalSymlinks(f)
+					if err != nil || seen[real] {
+						continue
+					}
+					seen[real] = true
+					out = append(out, real)
+				}
+			}
+		}
+	}
+	return out
 }

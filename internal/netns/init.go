@@ -172,7 +172,7 @@ func setup(cfg *Config) (*Sockets, error) {
 	// sees the host's /proc, as it did before PID namespaces.
 	syscall.Mount("proc", "/proc", "proc", syscall.MS_NOSUID|syscall.MS_NODEV|syscall.MS_NOEXEC, "")
 	if len(cfg.TrustCA) > 0 {
-		if err := trustCA(cfg.TrustCA); err != nil {
+		if err := trustCA(cfg.TrustCA, cfg.TrustBundles); err != nil {
 			return nil, err
 		}
 	}

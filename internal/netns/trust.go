@@ -25,8 +25,9 @@ const TrustedCAName = "s3vpce-local-ca.pem"
 // mount namespace only: every system CA bundle that exists gets a copy
 // with caPEM appended mounted over it, and /etc/ssl/certs becomes a tmpfs
 // holding the host's entries plus the CA and its subject-hash link. The
-// host's files are not changed.
-func trustCA(caPEM []byte) error {
+// host's files are not changed. Each of extra, more bundles, gets the same
+// treatment: a copy with caPEM appended is mounted over it.
+func trustCA(caPEM []byte, extra []string) error {
 	cas := certs.ParsePEMCertificates(caPEM)
 	if len(cas) == 0 {
 		return errors.New("trust the CA: no certificate in the CA PEM")
@@ -43,19 +44,11 @@ func trustCA(caPEM []byte) error {
 		}
 		overlaid = true
 	}
-	src, err := os.CreateTemp("", "s3vpce-ca-bundle-")
+	src, err := tempBundle(bundle)
 	if err != nil {
 		return fmt.Errorf("trust the CA: %w", err)
 	}
-	defer os.Remove(src.Name()) // the mounts keep the file
-	src.Chmod(0o644)
-	_, err = src.Write(bundle)
-	if cerr := src.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("trust the CA: write bundle: %w", err)
-	}
+	defer os.Remove(src) // the mounts keep the file
 	done := map[string]bool{}
 	for _, p := range certs.SystemBundlePaths() {
 		real, err := filepath.EvalSymlinks(p)
@@ -66,11 +59,52 @@ func trustCA(caPEM []byte) error {
 		if overlaid && filepath.Dir(real) == hashedCertDir {
 			continue // written into the tmpfs
 		}
-		if err := syscall.Mount(src.Name(), real, "", syscall.MS_BIND, ""); err != nil {
+		if err := syscall.Mount(src, real, "", syscall.MS_BIND, ""); err != nil {
 			return fmt.Errorf("trust the CA: bind-mount a bundle over %s: %w", real, err)
 		}
 	}
+	for _, p := range extra {
+		if err := appendOver(p, caPEM); err != nil {
+			return fmt.Errorf("trust the CA: %w", err)
+		}
+	}
 	return nil
+}
+
+// appendOver mounts a copy of the bundle at path, with caPEM appended,
+// over it.
+func appendOver(path string, caPEM []byte) error {
+	own, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	src, err := tempBundle(certs.Bundle(own, caPEM))
+	if err != nil {
+		return err
+	}
+	defer os.Remove(src)
+	if err := syscall.Mount(src, path, "", syscall.MS_BIND, ""); err != nil {
+		return fmt.Errorf("bind-mount a bundle over %s: %w", path, err)
+	}
+	return nil
+}
+
+// tempBundle writes data to a new temporary file (0644) and returns its name.
+func tempBundle(data []byte) (string, error) {
+	f, err := os.CreateTemp("", "s3vpce-ca-bundle-")
+	if err != nil {
+		return "", err
+	}
+	f.Chmod(0o644)
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("write bundle: %w", err)
+	}
+	return f.Name(), nil
 }
 
 // overlayCertDir mounts a tmpfs over dir (/etc/ssl/certs) with what it
