@@ -1,10 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -193,4 +200,301 @@ func pythonSearchPath(command string) string {
 		}
 	}
 	return path
+}
+
+func runCA(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("s3vpce ca", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	home := fs.String("home", "", "state directory (as for serve)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `usage: s3vpce ca [--home DIR] path|install|uninstall
+
+  path       print the path of the CA certificate (PEM), creating the CA if
+             there is none yet
+  install    trust the CA on this host, as mkcert -install does: the system
+             store (Debian/Ubuntu/Alpine/SUSE: update-ca-certificates,
+             Fedora/RHEL/Arch: update-ca-trust), the NSS database
+             ~/.pki/nssdb when certutil is installed, and Java's cacerts
+             when keytool is installed and the system store's hook did not
+             already add it; prints what it changed. Needs root for the
+             system store.
+  uninstall  remove what install added, and print it
+
+Inside "s3vpce exec" none of this is needed: the namespace trusts the CA.
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return 2
+	}
+	dir, err := stateDir(*home)
+	if err != nil {
+		fmt.Fprintf(stderr, "s3vpce ca: %v\n", err)
+		return 1
+	}
+	certPath := filepath.Join(dir, certs.CertFile)
+	t := hostTrust{out: stdout, home: os.Getenv("HOME")}
+	if fs.Arg(0) != "uninstall" { // uninstall goes by names: it needs no CA
+		if _, err := os.Stat(certPath); err != nil {
+			if _, _, err := certs.LoadOrCreate(dir); err != nil {
+				fmt.Fprintf(stderr, "s3vpce ca: %v\n", err)
+				return 1
+			}
+		}
+		pemData, err := os.ReadFile(certPath)
+		if err != nil {
+			fmt.Fprintf(stderr, "s3vpce ca: %v\n", err)
+			return 1
+		}
+		cas := certs.ParsePEMCertificates(pemData)
+		if len(cas) == 0 {
+			fmt.Fprintf(stderr, "s3vpce ca: %s: no certificate\n", certPath)
+			return 1
+		}
+		t.ca, t.pem = cas[0], pemData
+	}
+	switch fs.Arg(0) {
+	case "path":
+		fmt.Fprintln(stdout, certPath)
+		return 0
+	case "install":
+		fmt.Fprintf(stdout, "Trusting the CA %s (%s) on this host:\n", certPath, t.ca.Subject.CommonName)
+		err = t.install(ctx)
+	case "uninstall":
+		fmt.Fprintf(stdout, "Removing s3vpce's CA from this host's trust stores:\n")
+		err = t.uninstall(ctx)
+	default:
+		fmt.Fprintf(stderr, "s3vpce ca: unknown subcommand %q\n", fs.Arg(0))
+		fs.Usage()
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "s3vpce ca %s: %v\n", fs.Arg(0), err)
+		if errors.Is(err, os.ErrPermission) && os.Geteuid() != 0 {
+			fmt.Fprintf(stderr, "The system store needs root: sudo s3vpce ca --home %s %s\n", dir, fs.Arg(0))
+		}
+		return 1
+	}
+	return 0
+}
+
+// hostTrust adds the CA to, or removes it from, the host's trust stores.
+type hostTrust struct {
+	ca   *x509.Certificate
+	pem  []byte
+	out  io.Writer
+	home string
+}
+
+// systemStore is a distribution's way of adding a local CA: a directory of
+// anchors and the command that rebuilds the bundles from it.
+type systemStore struct {
+	dir     string   // anchors directory
+	file    string   // our file's name in it
+	rebuild []string // command
+}
+
+// systemStores lists the distributions' anchor directories, in the order
+// they are tried; the first whose directory and command exist is used.
+func systemStores() []systemStore {
+	return []systemStore{
+		{"/usr/local/share/ca-certificates", "s3vpce.crt", []string{"update-ca-certificates"}},     // Debian, Ubuntu, Alpine
+		{"/etc/pki/ca-trust/source/anchors", "s3vpce.pem", []string{"update-ca-trust", "extract"}}, // Fedora, RHEL
+		{"/etc/ca-certificates/trust-source/anchors", "s3vpce.crt", []string{"update-ca-trust"}},   // Arch
+		{"/usr/share/pki/trust/anchors", "s3vpce.pem", []string{"update-ca-certificates"}},         // openSUSE
+	}
+}
+
+func (t hostTrust) systemStore() (systemStore, bool) {
+	for _, s := range systemStores() {
+		if fi, err := os.Stat(s.dir); err != nil || !fi.IsDir() {
+			continue
+		}
+		if _, err := exec.LookPath(s.rebuild[0]); err != nil {
+			continue
+		}
+		return s, true
+	}
+	return systemStore{}, false
+}
+
+const nssNickname = "s3vpce local CA"
+
+// javaAlias is the alias of the CA in Java's cacerts when install adds it.
+const javaAlias = "s3vpce"
+
+func (t hostTrust) install(ctx context.Context) error {
+	if s, ok := t.systemStore(); ok {
+		path := filepath.Join(s.dir, s.file)
+		old, err := os.ReadFile(path)
+		switch {
+		case err == nil && bytes.Equal(old, t.pem):
+			fmt.Fprintf(t.out, "  system store: %s is there already\n", path)
+		default:
+			if err := os.WriteFile(path, t.pem, 0o644); err != nil {
+				return fmt.Errorf("system store: %w", err)
+			}
+			if err := run1(ctx, s.rebuild...); err != nil {
+				return fmt.Errorf("system store: %w", err)
+			}
+			what := "wrote"
+			if old != nil {
+				what = "replaced (it held another s3vpce CA)"
+			}
+			fmt.Fprintf(t.out, "  system store: %s %s and ran %s\n", what, path, strings.Join(s.rebuild, " "))
+		}
+	} else {
+		fmt.Fprintf(t.out, "  system store: no known anchors directory with its update command (%s): skipped\n", anchorDirs())
+	}
+	for _, db := range t.nssDBs() {
+		if err := run1(ctx, "certutil", "-L", "-d", "sql:"+db, "-n", nssNickname); err == nil {
+			fmt.Fprintf(t.out, "  NSS %s: %q is there already\n", db, nssNickname)
+			continue
+		}
+		tmp, err := tempPEM(t.pem)
+		if err != nil {
+			return err
+		}
+		err = run1(ctx, "certutil", "-A", "-d", "sql:"+db, "-t", "C,,", "-n", nssNickname, "-i", tmp)
+		os.Remove(tmp)
+		if err != nil {
+			return fmt.Errorf("NSS %s: %w", db, err)
+		}
+		fmt.Fprintf(t.out, "  NSS %s: added %q\n", db, nssNickname)
+	}
+	if _, err := exec.LookPath("keytool"); err == nil {
+		list, err := keytool(ctx, "-list", "-v")
+		if err != nil {
+			return fmt.Errorf("Java cacerts: %w", err)
+		}
+		switch {
+		case strings.Contains(list, "Alias name: "+javaAlias+"\n"):
+			fmt.Fprintf(t.out, "  Java cacerts: alias %q is there already\n", javaAlias)
+		case strings.Contains(list, javaFingerprint(t.ca)):
+			fmt.Fprintf(t.out, "  Java cacerts: trusts it already (added by the system store's update)\n")
+		default:
+			tmp, err := tempPEM(t.pem)
+			if err != nil {
+				return err
+			}
+			_, err = keytool(ctx, "-importcert", "-noprompt", "-alias", javaAlias, "-file", tmp)
+			os.Remove(tmp)
+			if err != nil {
+				return fmt.Errorf("Java cacerts: %w", err)
+			}
+			fmt.Fprintf(t.out, "  Java cacerts: added alias %q\n", javaAlias)
+		}
+	}
+	return nil
+}
+
+func (t hostTrust) uninstall(ctx context.Context) error {
+	if s, ok := t.systemStore(); ok {
+		path := filepath.Join(s.dir, s.file)
+		if _, err := os.Stat(path); err == nil {
+			if err := os.Remove(path); err != nil {
+				return fmt.Errorf("system store: %w", err)
+			}
+			if err := run1(ctx, s.rebuild...); err != nil {
+				return fmt.Errorf("system store: %w", err)
+			}
+			fmt.Fprintf(t.out, "  system store: removed %s and ran %s\n", path, strings.Join(s.rebuild, " "))
+		} else {
+			fmt.Fprintf(t.out, "  system store: no %s: nothing to remove\n", path)
+		}
+	}
+	for _, db := range t.nssDBs() {
+		if err := run1(ctx, "certutil", "-L", "-d", "sql:"+db, "-n", nssNickname); err != nil {
+			continue
+		}
+		if err := run1(ctx, "certutil", "-D", "-d", "sql:"+db, "-n", nssNickname); err != nil {
+			return fmt.Errorf("NSS %s: %w", db, err)
+		}
+		fmt.Fprintf(t.out, "  NSS %s: removed %q\n", db, nssNickname)
+	}
+	if _, err := exec.LookPath("keytool"); err == nil {
+		if _, err := keytool(ctx, "-list", "-alias", javaAlias); err == nil {
+			if _, err := keytool(ctx, "-delete", "-alias", javaAlias); err != nil {
+				return fmt.Errorf("Java cacerts: %w", err)
+			}
+			fmt.Fprintf(t.out, "  Java cacerts: removed alias %q\n", javaAlias)
+		}
+	}
+	return nil
+}
+
+// nssDBs are the NSS databases to change: ~/.pki/nssdb (Chrome, curl
+// built with NSS) when it exists and certutil is installed.
+func (t hostTrust) nssDBs() []string {
+	if t.home == "" {
+		return nil
+	}
+	if _, err := exec.LookPath("certutil"); err != nil {
+		return nil
+	}
+	db := filepath.Join(t.home, ".pki", "nssdb")
+	if _, err := os.Stat(filepath.Join(db, "cert9.db")); err != nil {
+		return nil
+	}
+	return []string{db}
+}
+
+func anchorDirs() string {
+	var d []string
+	for _, s := range systemStores() {
+		d = append(d, s.dir)
+	}
+	return strings.Join(d, ", ")
+}
+
+// keytool runs keytool on the JDK's cacerts with its default password.
+func keytool(ctx context.Context, args ...string) (string, error) {
+	args = append(append([]string{}, args...), "-cacerts", "-storepass", javaTrustStorePassword)
+	out, err := exec.CommandContext(ctx, "keytool", args...).CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("keytool %s: %v: %s", args[0], err, strings.TrimSpace(string(out)))
+	}
+	return string(out), nil
+}
+
+// javaFingerprint is the SHA-256 fingerprint as keytool -list -v prints it.
+func javaFingerprint(c *x509.Certificate) string {
+	sum := sha256.Sum256(c.Raw)
+	parts := make([]string, len(sum))
+	for i, b := range sum {
+		parts[i] = fmt.Sprintf("%02X", b)
+	}
+	return strings.Join(parts, ":")
+}
+
+// run1 runs a command, its output part of the error when it fails.
+func run1(ctx context.Context, args ...string) error {
+	out, err := exec.CommandContext(ctx, args[0], args[1:]...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
+func tempPEM(data []byte) (string, error) {
+	f, err := os.CreateTemp("", "s3vpce-ca-*.pem")
+	if err != nil {
+		return "", err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
 }
