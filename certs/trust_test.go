@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -87,5 +88,38 @@ func TestReadSystemBundle(t *testing.T) {
 	on, statErr := os.ReadFile(path)
 	if statErr != nil || !bytes.Equal(on, data) || len(ParsePEMCertificates(data)) == 0 {
 		t.Errorf("ReadSystemBundle = %s with %d bytes and %d certificates", path, len(data), len(ParsePEMCertificates(data)))
+	}
+}
+
+// TestPythonBundles finds certifi's, pip's and botocore's bundles under a
+// PATH directory's prefix and pyenv's versions, each once.
+func TestPythonBundles(t *testing.T) {
+	root := t.TempDir()
+	files := []string{
+		"venv/lib/python3.12/site-packages/certifi/cacert.pem",
+		"venv/lib/python3.12/site-packages/botocore/cacert.pem",
+		"home/.pyenv/versions/3.11.7/lib/python3.11/site-packages/certifi/cacert.pem",
+		"home/.pyenv/versions/3.11.7/lib/python3.11/site-packages/pip/_vendor/certifi/cacert.pem",
+		"venv/lib/python3.12/site-packages/other/cacert.pem", // not a known bundle
+	}
+	for _, f := range files {
+		p := filepath.Join(root, f)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte("# bundle\n"), 0o644)
+	}
+	// A link to a bundle already found is dropped.
+	link := filepath.Join(root, "venv2/lib/python3.12/site-packages/certifi/cacert.pem")
+	os.MkdirAll(filepath.Dir(link), 0o755)
+	os.Symlink(filepath.Join(root, files[0]), link)
+	got := PythonBundles(strings.Join([]string{filepath.Join(root, "venv", "bin"), filepath.Join(root, "venv2", "bin"), filepath.Join(root, "venv", "bin")}, ":"), filepath.Join(root, "home"))
+	var mine []string
+	for _, g := range got {
+		if rel, err := filepath.Rel(root, g); err == nil && !strings.HasPrefix(rel, "..") {
+			mine = append(mine, rel)
+		}
+	}
+	want := files[:4]
+	if strings.Join(mine, "\n") != strings.Join(want, "\n") {
+		t.Errorf("PythonBundles found\n%s\nwant\n%s", strings.Join(mine, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -37,22 +37,27 @@ func TestTrustCAInNamespace(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := t.TempDir()
+	extra := filepath.Join(t.TempDir(), "cacert.pem") // as certifi's
+	extraPEM := []byte("# a certifi bundle\n")
+	os.WriteFile(extra, extraPEM, 0o644)
 	leafFile := filepath.Join(out, "leaf.pem")
 	os.WriteFile(leafFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.Certificate[0]}), 0o644)
 	script := strings.Join([]string{
 		`cp "$BUNDLE" "$OUT/bundle"`,
+		`cp "$EXTRA" "$OUT/extra"`,
 		`ls -A /etc/ssl/certs > "$OUT/list"`,
 		`openssl verify -no-CAfile -CApath /etc/ssl/certs "$LEAF" > "$OUT/capath" 2>&1`,
 		`openssl verify -CAfile "$BUNDLE" -no-CApath "$LEAF" > "$OUT/cafile" 2>&1`,
 		`exit 0`,
 	}, "\n")
 	cfg := Config{
-		Addrs:     []netip.Addr{netip.MustParseAddr("172.16.10.143")},
-		Resolvers: []netip.Addr{netip.MustParseAddr("172.16.0.2")},
-		HTTPSPort: 443,
-		Command:   []string{"sh", "-c", script},
-		Env:       []string{"PATH=/usr/bin:/bin", "OUT=" + out, "LEAF=" + leafFile, "BUNDLE=" + bundlePath},
-		TrustCA:   ca.CertPEM(),
+		Addrs:        []netip.Addr{netip.MustParseAddr("172.16.10.143")},
+		Resolvers:    []netip.Addr{netip.MustParseAddr("172.16.0.2")},
+		HTTPSPort:    443,
+		Command:      []string{"sh", "-c", script},
+		Env:          []string{"PATH=/usr/bin:/bin", "OUT=" + out, "LEAF=" + leafFile, "BUNDLE=" + bundlePath, "EXTRA=" + extra},
+		TrustCA:      ca.CertPEM(),
+		TrustBundles: []string{extra},
 	}
 	c, err := Start(t.Context(), cfg, nil, os.Stdout, os.Stderr)
 	if err != nil {
@@ -71,6 +76,12 @@ func TestTrustCAInNamespace(t *testing.T) {
 	}
 	if want := string(certs.Bundle(hostBundle, ca.CertPEM())); read("bundle") != want {
 		t.Errorf("%s in the namespace is not the host's bundle plus the CA", bundlePath)
+	}
+	if want := string(certs.Bundle(extraPEM, ca.CertPEM())); read("extra") != want {
+		t.Errorf("the extra bundle in the namespace:\n%s\nwant its own content plus the CA", read("extra"))
+	}
+	if now, _ := os.ReadFile(extra); !bytes.Equal(now, extraPEM) {
+		t.Errorf("the extra bundle changed outside the namespace: %q", now)
 	}
 	for _, f := range []string{"capath", "cafile"} {
 		if got := read(f); !strings.Contains(got, ": OK") {
