@@ -203,10 +203,11 @@ func canonicalString(s string) string {
 // environment would run: certifi's cacert.pem (requests, botocore, the
 // aws CLI v1 and boto3 from pip), pip's and botocore's vendored copies,
 // under each PATH directory's ../lib/python3*/site-packages, under
-// pyenv's versions in home, and in the system's dist-packages. Symbolic
+// pyenv's versions and ~/.local in each of homes, and in the system's
+// dist-packages. Symbolic
 // links are resolved and duplicates dropped; Debian's python3-certifi,
 // which already points at the system bundle, resolves to it.
-func PythonBundles(pathEnv, home string) []string {
+func PythonBundles(pathEnv string, homes ...string) []string {
 	var prefixes []string
 	for _, dir := range strings.Split(pathEnv, ":") {
 		if dir != "" {
@@ -214,7 +215,10 @@ func PythonBundles(pathEnv, home string) []string {
 		}
 	}
 	prefixes = append(prefixes, "/usr", "/usr/local")
-	if home != "" {
+	for _, home := range homes {
+		if home == "" {
+			continue
+		}
 		if vs, _ := filepath.Glob(filepath.Join(home, ".pyenv", "versions", "*")); len(vs) > 0 {
 			prefixes = append(prefixes, vs...)
 		}

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -187,6 +188,17 @@ func statOwner(fi os.FileInfo) (uint32, bool) {
 		return 0, false
 	}
 	return st.Uid, true
+}
+
+// pythonHomes are the home directories whose pyenv and ~/.local Python
+// installations exec looks at: $HOME, and the user's home in the password
+// database when HOME points elsewhere.
+func pythonHomes() []string {
+	homes := []string{os.Getenv("HOME")}
+	if u, err := user.Current(); err == nil && u.HomeDir != homes[0] {
+		homes = append(homes, u.HomeDir)
+	}
+	return homes
 }
 
 // pythonSearchPath is where certs.PythonBundles looks for Python

@@ -149,7 +149,7 @@ COMMAND and everything it started are killed.
 		Addrs: hello.Addrs, Resolvers: hello.Resolvers, SearchDomain: hello.SearchDomain,
 		HTTPSPort: 443, Command: command, Env: commandEnv(os.Environ(), hello, *keepAWS, *caEnv, trust),
 		UserNamespace: os.Geteuid() != 0, TrustCA: caPEM,
-		TrustBundles: certs.PythonBundles(pythonSearchPath(command[0]), os.Getenv("HOME")),
+		TrustBundles: certs.PythonBundles(pythonSearchPath(command[0]), pythonHomes()...),
 	}
 	// Caught from before the namespace exists, so that none is missed;
 	// Run relays them to the command.
