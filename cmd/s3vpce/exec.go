@@ -46,8 +46,8 @@ the other distributions' paths) and /etc/ssl/certs show the host's CAs plus
 ours, in the namespace's mount namespace only; so do the certifi bundles of
 the Python installations on PATH and pyenv's (pip's aws CLI v1, boto3,
 requests). Go, curl, OpenSSL, Python, the aws CLIs, s3cmd and rclone trust
-it without any variable. For the clients that keep their
-own store, --ca-env chooses the variables the command gets:
+it without any variable. For the clients that keep their own store,
+--ca-env chooses the variables the command gets:
   default  NODE_EXTRA_CA_CERTS (Node) and JAVA_TOOL_OPTIONS with a PKCS#12
            trust store of the system CAs and ours (Java) are set; the
            caller's AWS_CA_BUNDLE, SSL_CERT_FILE, REQUESTS_CA_BUNDLE and
