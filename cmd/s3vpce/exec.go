@@ -30,6 +30,7 @@ func runExec(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	keepAWS := fs.Bool("keep-aws-env", false, "keep the caller's AWS credentials instead of setting the emulator's")
 	privateDNS := fs.Bool("private-dns", false, "when no serve is running: enable private DNS for the emulator started for the command")
 	topoFile := fs.String("topology", "", "when no serve is running: the topology file for the emulator started for the command")
+	caEnv := fs.String("ca-env", caEnvDefault, "CA variables for the command: default, none or all (see above)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, `usage: s3vpce exec [flags] -- COMMAND [ARG...]
 
@@ -39,8 +40,22 @@ IPs, and port 443 there reaches the emulator. Nothing on the host changes. If
 "s3vpce serve" is running (same --home), its buckets and CA are shared;
 otherwise an emulator runs for the command's lifetime.
 
-The command gets AWS_CA_BUNDLE, SSL_CERT_FILE, REQUESTS_CA_BUNDLE and
-CURL_CA_BUNDLE set to the CA, and the emulator's credentials.
+The emulator's CA is trusted inside the namespace the way mkcert trusts one
+on a host: the system CA bundles (/etc/ssl/certs/ca-certificates.crt and
+the other distributions' paths) and /etc/ssl/certs show the host's CAs plus
+ours, in the namespace's mount namespace only; so do the certifi bundles of
+the Python installations on PATH and pyenv's (pip's aws CLI v1, boto3,
+requests). Go, curl, OpenSSL, Python, the aws CLIs, s3cmd and rclone trust
+it without any variable. For the clients that keep their own store,
+--ca-env chooses the variables the command gets:
+  default  NODE_EXTRA_CA_CERTS (Node) and JAVA_TOOL_OPTIONS with a PKCS#12
+           trust store of the system CAs and ours (Java) are set; the
+           caller's AWS_CA_BUNDLE, SSL_CERT_FILE, REQUESTS_CA_BUNDLE and
+           CURL_CA_BUNDLE are removed (AWS_CA_BUNDLE breaks rclone)
+  none     no CA variable is set or removed
+  all      default, plus AWS_CA_BUNDLE, SSL_CERT_FILE, REQUESTS_CA_BUNDLE
+           and CURL_CA_BUNDLE set to the CA
+The command also gets the emulator's credentials.
 
 SIGTERM, SIGINT, SIGHUP and SIGQUIT sent to exec are relayed to COMMAND (in
 a terminal, only SIGTERM: the terminal's own signals reach it directly), and
@@ -61,6 +76,10 @@ COMMAND and everything it started are killed.
 		fs.Usage()
 		return 2
 	}
+	if !validCAEnv(*caEnv) {
+		fmt.Fprintf(stderr, "s3vpce exec: --ca-env %q: want default, none or all\n", *caEnv)
+		return 2
+	}
 	dir, err := stateDir(*home)
 	if err != nil {
 		fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
@@ -69,13 +88,20 @@ COMMAND and everything it started are killed.
 
 	var hello attach.Hello
 	var serveOn func(*netns.Sockets) error
-	if cl, err := attach.Dial(ctx, filepath.Join(dir, attach.SocketName)); err == nil {
+	sock := filepath.Join(dir, attach.SocketName)
+	if cl, err := attach.Dial(ctx, sock); err == nil {
 		defer cl.Close()
 		hello, serveOn = cl.Hello, cl.Attach
+	} else if errors.Is(err, os.ErrPermission) {
+		fmt.Fprintf(stderr, "s3vpce exec: %s\n", notYourServe(dir, sock, err))
+		return 125
 	} else {
 		ca, _, err := certs.LoadOrCreate(dir)
 		if err != nil {
 			fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
+			if errors.Is(err, os.ErrPermission) {
+				fmt.Fprintf(stderr, "%s\n", notYourHome(dir))
+			}
 			return 125
 		}
 		topo, err := loadTopology(*topoFile, *privateDNS)
@@ -100,10 +126,30 @@ COMMAND and everything it started are killed.
 		}
 	}
 
+	// Only the public certificate: a serve's CA key stays its own.
+	caPEM, err := os.ReadFile(hello.CAFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "s3vpce exec: read the CA certificate to trust: %v\n", err)
+		if errors.Is(err, os.ErrPermission) {
+			fmt.Fprintf(stderr, "%s\n", notYourHome(dir))
+		}
+		return 125
+	}
+	trust := caTrust{CAFile: hello.CAFile}
+	if *caEnv != caEnvNone {
+		store, cleanup, err := javaTrustStore(dir, caPEM)
+		if err != nil {
+			// Java is the only client that needs it: say so, go on.
+			fmt.Fprintf(stderr, "s3vpce exec: no Java trust store (Java will not trust the CA): %v\n", err)
+		}
+		defer cleanup()
+		trust.JavaTrustStore = store
+	}
 	cfg := netns.Config{
 		Addrs: hello.Addrs, Resolvers: hello.Resolvers, SearchDomain: hello.SearchDomain,
-		HTTPSPort: 443, Command: command, Env: commandEnv(os.Environ(), hello, *keepAWS),
-		UserNamespace: os.Geteuid() != 0,
+		HTTPSPort: 443, Command: command, Env: commandEnv(os.Environ(), hello, *keepAWS, *caEnv, trust),
+		UserNamespace: os.Geteuid() != 0, TrustCA: caPEM,
+		TrustBundles: certs.PythonBundles(pythonSearchPath(command[0]), pythonHomes()...),
 	}
 	// Caught from before the namespace exists, so that none is missed;
 	// Run relays them to the command.
@@ -128,13 +174,10 @@ COMMAND and everything it started are killed.
 }
 
 // commandEnv is the environment of the command: the caller's, with the CA
-// trusted by every common client and, unless keepAWS, the emulator's
-// credentials instead of any real ones.
-func commandEnv(env []string, h attach.Hello, keepAWS bool) []string {
-	set := map[string]string{
-		"AWS_CA_BUNDLE": h.CAFile, "SSL_CERT_FILE": h.CAFile, "REQUESTS_CA_BUNDLE": h.CAFile, "CURL_CA_BUNDLE": h.CAFile,
-	}
-	drop := map[string]bool{}
+// variables that caEnv asks for (see caEnvVars) and, unless keepAWS, the
+// emulator's credentials instead of any real ones.
+func commandEnv(env []string, h attach.Hello, keepAWS bool, caEnv string, trust caTrust) []string {
+	set, drop := caEnvVars(env, caEnv, trust)
 	if !keepAWS {
 		set["AWS_ACCESS_KEY_ID"] = h.AccessKeyID
 		set["AWS_SECRET_ACCESS_KEY"] = h.SecretAccessKey

@@ -25,6 +25,8 @@ usage:
   s3vpce policy validate FILE     check a policy document (located errors)
   s3vpce policy simulate ...      evaluate a request against policies
   s3vpce dns records              print the DNS records served
+  s3vpce ca path|install|uninstall
+                                  the CA's PEM path; trust it on the host, or stop
   s3vpce help                     this text
 
 --home DIR (default $S3VPCE_HOME, $XDG_DATA_HOME/s3vpce or
@@ -73,6 +75,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runExplain(ctx, args[1:], stdout, stderr)
 	case "policy":
 		return runPolicy(ctx, args[1:], stdout, stderr)
+	case "ca":
+		return runCA(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -31,6 +31,13 @@ type Config struct {
 	Command []string
 	// Env is the command's complete environment.
 	Env []string
+	// TrustCA, a PEM certificate, is added to the namespace's system trust
+	// store (the CA bundles and /etc/ssl/certs, in its mount namespace
+	// only) when set.
+	TrustCA []byte
+	// TrustBundles are more CA bundle files (a Python certifi's, say) that
+	// get TrustCA appended, the same way, when TrustCA is set.
+	TrustBundles []string
 	// UserNamespace asks for a user namespace (uid and gid mapped to 0), for
 	// callers that are not root.
 	UserNamespace bool

@@ -171,6 +171,11 @@ func setup(cfg *Config) (*Sockets, error) {
 	// under a /proc with masked paths, as in some containers) the command
 	// sees the host's /proc, as it did before PID namespaces.
 	syscall.Mount("proc", "/proc", "proc", syscall.MS_NOSUID|syscall.MS_NODEV|syscall.MS_NOEXEC, "")
+	if len(cfg.TrustCA) > 0 {
+		if err := trustCA(cfg.TrustCA, cfg.TrustBundles); err != nil {
+			return nil, err
+		}
+	}
 	if len(cfg.Resolvers) > 0 {
 		if err := bindResolvConf(cfg); err != nil {
 			return nil, err
