@@ -484,26 +484,8 @@ func TestExecUnprivilegedUserNamespace(t *testing.T) {
 	if b, err := os.ReadFile("/proc/sys/user/max_user_namespaces"); err != nil || strings.TrimSpace(string(b)) == "0" {
 		t.Skip("unprivileged user namespaces are disabled on this kernel")
 	}
-	dir, err := os.MkdirTemp("", "s3vpce-nobody-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o777); err != nil {
-		t.Fatal(err)
-	}
-	self, _ := os.Executable()
-	bin := filepath.Join(dir, "s3vpce.test")
-	data, err := os.ReadFile(self)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(bin, data, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.CommandContext(t.Context(), bin, "exec", "--", "nslookup", zonalName)
-	cmd.Env = []string{envAsMain + "=1", "PATH=/usr/bin:/bin:/usr/sbin:/sbin", "HOME=" + dir, "S3VPCE_HOME=" + filepath.Join(dir, "state")}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	cmd := nobodyCmd(t, "exec", "--", "nslookup", zonalName)
+	dir := cmd.Dir
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("exec as nobody: %v\n%s", err, out)

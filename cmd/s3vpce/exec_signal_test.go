@@ -7,18 +7,18 @@ package main
 
 import (
 	"bufio"
-	"fmt"
 	"io"
 	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/s3vpce/s3vpce/internal/proctree"
 )
 
 // execUser says how to run s3vpce exec: as root, or as nobody with a copy
@@ -61,6 +61,7 @@ func nobodyCmd(t *testing.T, args ...string) *exec.Cmd {
 		t.Fatal(err)
 	}
 	cmd := exec.CommandContext(t.Context(), bin, args...)
+	cmd.Dir = dir // its HOME; the state directory is dir/state
 	cmd.Env = []string{envAsMain + "=1", "PATH=/usr/bin:/bin:/usr/sbin:/sbin", "HOME=" + dir, "S3VPCE_HOME=" + filepath.Join(dir, "state")}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	return cmd
@@ -98,9 +99,9 @@ func TestExecSIGKILLLeavesNoProcess(t *testing.T) {
 		t.Run(u.name, func(t *testing.T) {
 			cmd := u.cmd(t, "exec", "--", "sh", "-c", "sleep 1000 & echo ready; wait")
 			stdout := startReady(t, cmd)
-			procs := descendantsOf(t, cmd.Process.Pid)
-			if !slices.ContainsFunc(slices.Collect(maps.Keys(procs)), func(pid int) bool { return procComm(pid) == "sleep" }) {
-				t.Fatalf("no sleep below exec: %s", describe(procs))
+			procs := descendants(t, cmd.Process.Pid)
+			if !slices.ContainsFunc(slices.Collect(maps.Keys(procs)), func(pid int) bool { return proctree.Comm(pid) == "sleep" }) {
+				t.Fatalf("no sleep below exec: %s", proctree.Describe(procs))
 			}
 			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 				t.Fatal(err)
@@ -113,7 +114,7 @@ func TestExecSIGKILLLeavesNoProcess(t *testing.T) {
 			select {
 			case <-eof:
 			case <-time.After(time.Minute):
-				t.Fatalf("processes still hold exec's stdout after SIGKILL: %s", describe(procs))
+				t.Fatalf("processes still hold exec's stdout after SIGKILL: %s", proctree.Describe(procs))
 			}
 			cmd.Wait()
 			// Having closed their files they are exiting: poll /proc until
@@ -123,13 +124,13 @@ func TestExecSIGKILLLeavesNoProcess(t *testing.T) {
 			defer tick.Stop()
 			for pid, start := range procs {
 				for {
-					if s, ok := procStart(pid); !ok || s != start {
+					if s, ok := proctree.StartTime(pid); !ok || s != start {
 						break
 					}
 					select {
 					case <-tick.C:
 					case <-deadline:
-						t.Fatalf("process %d (%s) outlived exec", pid, procComm(pid))
+						t.Fatalf("process %d (%s) outlived exec", pid, proctree.Comm(pid))
 					}
 				}
 			}
@@ -182,72 +183,12 @@ func TestExecRelaysSignals(t *testing.T) {
 	}
 }
 
-// descendantsOf returns every process below pid, by PID with its start
-// time.
-func descendantsOf(t *testing.T, pid int) map[int]uint64 {
+// descendants returns every live process below pid with its start time.
+func descendants(t *testing.T, pid int) map[int]uint64 {
 	t.Helper()
-	entries, err := os.ReadDir("/proc")
+	procs, err := proctree.Descendants(pid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	children := map[int][]int{}
-	for _, e := range entries {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if f, ok := procStat(p); ok && len(f) > 1 {
-			if pp, err := strconv.Atoi(f[1]); err == nil {
-				children[pp] = append(children[pp], p)
-			}
-		}
-	}
-	out := map[int]uint64{}
-	for queue := []int{pid}; len(queue) > 0; queue = queue[1:] {
-		for _, c := range children[queue[0]] {
-			if s, ok := procStart(c); ok {
-				out[c] = s
-			}
-			queue = append(queue, c)
-		}
-	}
-	return out
-}
-
-// procStat returns the fields of /proc/PID/stat after the command name.
-func procStat(pid int) ([]string, bool) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return nil, false
-	}
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return nil, false
-	}
-	return strings.Fields(string(b[i+1:])), true
-}
-
-// procStart is the start time of a live (not zombie) process.
-func procStart(pid int) (uint64, bool) {
-	f, ok := procStat(pid)
-	if !ok || len(f) < 20 || f[0] == "Z" || f[0] == "X" {
-		return 0, false
-	}
-	s, err := strconv.ParseUint(f[19], 10, 64)
-	return s, err == nil
-}
-
-func procComm(pid int) string {
-	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
-	return strings.TrimSpace(string(b))
-}
-
-func describe(procs map[int]uint64) string {
-	var s []string
-	for pid := range procs {
-		if _, ok := procStart(pid); ok {
-			s = append(s, fmt.Sprintf("%d %s", pid, procComm(pid)))
-		}
-	}
-	return strings.Join(s, ", ")
+	return procs
 }

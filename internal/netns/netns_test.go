@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/s3vpce/s3vpce/internal/proctree"
 )
 
 // TestMain plays the re-executed child when Start runs this test binary.
@@ -104,8 +106,8 @@ func TestParentGoneKillsEverything(t *testing.T) {
 		t.Errorf("init exit %d, %v; want %d", code, err, 128+int(syscall.SIGKILL))
 	}
 	for pid, start := range procs {
-		if s, ok := procStart(pid); ok && s == start {
-			t.Errorf("process %d (%s) outlived the parent", pid, procComm(pid))
+		if s, ok := proctree.StartTime(pid); ok && s == start {
+			t.Errorf("process %d (%s) outlived the parent", pid, proctree.Comm(pid))
 		}
 	}
 }
@@ -162,71 +164,12 @@ func TestForegroundNotATerminal(t *testing.T) {
 	}
 }
 
-// descendants returns every process below pid, by PID with its start time.
+// descendants returns every live process below pid with its start time.
 func descendants(t *testing.T, pid int) map[int]uint64 {
 	t.Helper()
-	entries, err := os.ReadDir("/proc")
+	procs, err := proctree.Descendants(pid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	children := map[int][]int{}
-	for _, e := range entries {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if pp, ok := procPPID(p); ok {
-			children[pp] = append(children[pp], p)
-		}
-	}
-	out := map[int]uint64{}
-	queue := []int{pid}
-	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
-		for _, c := range children[p] {
-			if s, ok := procStart(c); ok {
-				out[c] = s
-			}
-			queue = append(queue, c)
-		}
-	}
-	return out
-}
-
-// procStat returns the fields of /proc/PID/stat after the command name.
-func procStat(pid int) ([]string, bool) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return nil, false
-	}
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return nil, false
-	}
-	return strings.Fields(string(b[i+1:])), true
-}
-
-func procPPID(pid int) (int, bool) {
-	f, ok := procStat(pid)
-	if !ok || len(f) < 2 {
-		return 0, false
-	}
-	pp, err := strconv.Atoi(f[1])
-	return pp, err == nil
-}
-
-// procStart is the start time of a live (not zombie) process.
-func procStart(pid int) (uint64, bool) {
-	f, ok := procStat(pid)
-	if !ok || len(f) < 20 || f[0] == "Z" {
-		return 0, false
-	}
-	s, err := strconv.ParseUint(f[19], 10, 64)
-	return s, err == nil
-}
-
-func procComm(pid int) string {
-	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
-	return strings.TrimSpace(string(b))
+	return procs
 }
