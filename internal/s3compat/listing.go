@@ -538,11 +538,21 @@ func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) {
 		found := slices.IndexFunc(all, func(v listingVersion) bool {
 			return v.key == keyMarker && listingVersionID(v.versionID) == versionMarker
 		})
-		if found < 0 {
+		switch {
+		case found >= 0:
+			start = found + 1
+		case versionMarker == "null":
+			// "null" is always a valid version ID. The version it names may
+			// be gone since the last page (a client deleting as it pages, as
+			// cleanup code does): S3 goes on from where it stood, so resume
+			// at the key's first remaining version rather than refuse.
+			if first := slices.IndexFunc(all, func(v listingVersion) bool { return v.key == keyMarker }); first >= 0 {
+				start = first
+			}
+		default:
 			WriteError(w, r, listingArgError("Invalid version id specified", "version-id-marker", versionMarker, true))
 			return
 		}
-		start = found + 1
 	}
 	prefix, delimiter := q.get("prefix"), q.get("delimiter")
 	rows, truncated := listingWalk(all[start:], func(v listingVersion) string { return v.key }, prefix, delimiter, keyMarker, maxKeys)
