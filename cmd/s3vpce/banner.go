@@ -82,7 +82,7 @@ func printBanner(w io.Writer, srv *emulator.Server, b bannerInfo) {
 	fmt.Fprintf(w, "\nFrom this shell instead (port %d and an /etc/hosts line):\n", port)
 	fmt.Fprintf(w, "  echo '127.0.0.1 bucket.%s' | sudo tee -a /etc/hosts\n", e.RegionalName())
 	fmt.Fprintf(w, "  eval \"$(s3vpce env%s)\"    # exports AWS_ENDPOINT_URL_S3, AWS_CA_BUNDLE, credentials, region\n", b.homeFlag)
-	fmt.Fprintf(w, "  aws s3 ls\n")
+	fmt.Fprintf(w, "  aws s3 ls                           # AWS_ENDPOINT_URL_S3: aws CLI v2.13+/v1.29+, boto3, the SDKs; older: --endpoint-url\n")
 	fmt.Fprintf(w, "or without s3vpce env:\n")
 	fmt.Fprintf(w, "  export AWS_CA_BUNDLE=%s AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s\n",
 		shellQuote(caFile), creds[0].AccessKeyID, shellQuote(creds[0].SecretAccessKey), e.Region)
