@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"slices"
@@ -99,37 +98,19 @@ func (s *Server) hint(r *http.Request, snap *snapshot, rec *DecisionRecord, serr
 	return ""
 }
 
-// bodyWatch notes whether reading a request body hit the read deadline
-// the progress rule sets: a body streamed to the S3 layer that stopped
-// coming is answered RequestTimeout by progressHandler, after the record
-// is logged, so the record learns it here.
-type bodyWatch struct {
-	io.ReadCloser
-	timedOut bool
-}
-
-func (b *bodyWatch) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	if err != nil && isTimeout(err) {
-		b.timedOut = true
-	}
-	return n, err
-}
-
-// watchBody wraps r's body in a bodyWatch; nil for a request without one.
-func watchBody(r *http.Request) *bodyWatch {
-	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
-		return nil
-	}
-	w := &bodyWatch{ReadCloser: r.Body}
-	r.Body = w
-	return w
+// streamedBody is the body the S3 layer will read from the connection
+// itself, when the progress rule watches it (progressHandler); nil when
+// the body was spooled, is empty, or no progress rule applies.
+func streamedBody(r *http.Request) *progressBody {
+	pb, _ := r.Body.(*progressBody)
+	return pb
 }
 
 // noteTimeout records RequestTimeout when the S3 layer's read of the body
-// timed out (the answer progressHandler gives in its place).
-func (s *Server) noteTimeout(r *http.Request, snap *snapshot, rec *DecisionRecord, w *bodyWatch) {
-	if w == nil || !w.timedOut || rec.Code != "" {
+// timed out: progressHandler answers it in the handler's place after the
+// record is logged, so the record learns it here.
+func (s *Server) noteTimeout(r *http.Request, snap *snapshot, rec *DecisionRecord, body *progressBody) {
+	if body == nil || !body.timedOut.Load() || rec.Code != "" {
 		return
 	}
 	e := s3compat.RequestTimeout()

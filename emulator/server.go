@@ -333,7 +333,7 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 		}
 		return w.s3Error(code, repl)
 	}
-	watch := watchBody(r)
+	watch := streamedBody(r)
 	s.forward(rw, r, rec.target)
 	rw.finish()
 	s.noteTimeout(r, snap, rec, watch)
