@@ -29,11 +29,11 @@ type caller struct {
 // authenticate verifies the request's SigV4 signature (or accepts it as
 // anonymous) against the endpoint's region. It must run before the request
 // is rewritten: the signature covers the Host and path the client sent.
-func (s *Server) authenticate(r *http.Request, ep *vpce.Endpoint, now time.Time) (caller, *s3Error) {
+func (s *Server) authenticate(r *http.Request, q url.Values, ep *vpce.Endpoint, now time.Time) (caller, *s3Error) {
 	if s.authOff {
 		return caller{principal: s.creds[s.defaultKey].principal}, nil
 	}
-	a, err := sigv4.Parse(r)
+	a, err := sigv4.ParseWithQuery(r, q)
 	if err != nil {
 		return caller{}, authError(err)
 	}
@@ -99,10 +99,10 @@ type target struct {
 	query       url.Values // parsed once
 }
 
-func parseTarget(r *http.Request) target {
+// parseTarget classifies a routed request; q is its parsed query.
+func parseTarget(r *http.Request, q url.Values) target {
 	p := strings.TrimPrefix(r.URL.Path, "/")
 	bucket, key, _ := strings.Cut(p, "/")
-	q := r.URL.Query()
 	return target{op: operation(r.Method, bucket, key, q, r.Header), bucket: bucket, key: key, query: q}
 }
 

@@ -399,16 +399,19 @@ func (s *Server) gate(r *http.Request, snap *snapshot, rec *DecisionRecord, now 
 	if !utf8.ValidString(r.URL.Path) {
 		return &s3Error{status: http.StatusBadRequest, Code: "InvalidURI", Message: "Couldn't parse the specified URI."}
 	}
+	// The query is parsed once, for authentication and the operation;
+	// routing changes only the Host and the path.
+	q := r.URL.Query()
 	if s.gateOff { // benchmarks only (export_test.go): the baseline without the gate
 		if serr := route(host, ep, r); serr != nil {
 			return serr
 		}
 		rec.caller = caller{principal: s.creds[s.defaultKey].principal}
-		rec.target = parseTarget(r)
+		rec.target = parseTarget(r, q)
 		rec.Operation = rec.target.op
 		return nil
 	}
-	c, serr := s.authenticate(r, ep, now)
+	c, serr := s.authenticate(r, q, ep, now)
 	if serr != nil {
 		return serr
 	}
@@ -417,7 +420,7 @@ func (s *Server) gate(r *http.Request, snap *snapshot, rec *DecisionRecord, now 
 	if serr := route(host, ep, r); serr != nil {
 		return serr
 	}
-	t := parseTarget(r)
+	t := parseTarget(r, q)
 	rec.Operation, rec.target = t.op, t
 	checks, serr := s.authorize(r, snap, ep, c, t, now)
 	rec.Checks = checks

@@ -71,7 +71,12 @@ const amzDateLayout = "20060102T150405Z"
 // query parameter given twice, or an x-amz-* header that is not signed
 // (AccessDenied with HeadersNotSigned).
 func Parse(r *http.Request) (*Auth, error) {
-	q := r.URL.Query()
+	return ParseWithQuery(r, r.URL.Query())
+}
+
+// ParseWithQuery is Parse for a caller that has already parsed r's query
+// into q, so that a request's query is parsed once.
+func ParseWithQuery(r *http.Request, q url.Values) (*Auth, error) {
 	authz := r.Header.Values("Authorization")
 	if len(authz) > 1 {
 		return nil, malformed("The authorization header is malformed; the request has more than one Authorization header.")
