@@ -148,23 +148,9 @@ func isDirectoryString(tag int) bool {
 func decodeDirectoryString(v asn1.RawValue) (string, error) {
 	switch v.Tag {
 	case 30: // BMPString: UCS-2 big-endian
-		if len(v.Bytes)%2 != 0 {
-			return "", errors.New("certs: subject hash: odd BMPString")
-		}
-		var b strings.Builder
-		for i := 0; i < len(v.Bytes); i += 2 {
-			b.WriteRune(rune(binary.BigEndian.Uint16(v.Bytes[i:])))
-		}
-		return b.String(), nil
+		return decodeUCS(v.Bytes, 2, "BMPString")
 	case 28: // UniversalString: UCS-4 big-endian
-		if len(v.Bytes)%4 != 0 {
-			return "", errors.New("certs: subject hash: bad UniversalString")
-		}
-		var b strings.Builder
-		for i := 0; i < len(v.Bytes); i += 4 {
-			b.WriteRune(rune(binary.BigEndian.Uint32(v.Bytes[i:])))
-		}
-		return b.String(), nil
+		return decodeUCS(v.Bytes, 4, "UniversalString")
 	case asn1.TagT61String:
 		// OpenSSL treats T61String as Latin-1.
 		var b strings.Builder
@@ -247,4 +233,20 @@ func PythonBundles(pathEnv string, homes ...string) []string {
 		}
 	}
 	return out
+}
+
+// decodeUCS decodes big-endian UCS-2 (width 2) or UCS-4 (width 4).
+func decodeUCS(data []byte, width int, kind string) (string, error) {
+	if len(data)%width != 0 {
+		return "", fmt.Errorf("certs: subject hash: %s of %d bytes", kind, len(data))
+	}
+	var b strings.Builder
+	for i := 0; i < len(data); i += width {
+		if width == 2 {
+			b.WriteRune(rune(binary.BigEndian.Uint16(data[i:])))
+		} else {
+			b.WriteRune(rune(binary.BigEndian.Uint32(data[i:])))
+		}
+	}
+	return b.String(), nil
 }
