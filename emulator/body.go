@@ -14,7 +14,7 @@ import (
 	"strings"
 
 	"github.com/s3vpce/s3vpce/internal/awschunked"
-	"github.com/s3vpce/s3vpce/internal/s3compat"
+	"github.com/s3vpce/s3vpce/internal/s3api"
 )
 
 // spoolMemory is how much of a request body is held in memory before the
@@ -88,7 +88,7 @@ func prepareBody(r *http.Request, c caller, spoolDir string) (cleanup func(), se
 		if serr := chunkedError(err); serr != nil && !isTimeout(err) {
 			return cleanup, serr
 		}
-		e := s3compat.BodyReadError(err)
+		e := s3api.BodyReadError(err)
 		return cleanup, &s3Error{status: e.Status, Code: e.Code, Message: e.Message}
 	}
 	cleanup = sp.cleanup

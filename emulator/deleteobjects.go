@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/s3vpce/s3vpce/internal/awschunked"
-	"github.com/s3vpce/s3vpce/internal/s3compat"
+	"github.com/s3vpce/s3vpce/internal/s3api"
 	"github.com/s3vpce/s3vpce/policy"
 )
 
@@ -24,7 +24,7 @@ const maxDeleteBody = 2 << 20
 // deleted; the others are deleted by gofakes3.
 func (s *Server) deleteObjects(w http.ResponseWriter, r *http.Request, reqID string, rec *DecisionRecord, snap *snapshot, now time.Time) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxDeleteBody+1))
-	var req s3compat.DeleteRequest
+	var req s3api.DeleteRequest
 	if err == nil && len(body) <= maxDeleteBody {
 		err = xml.Unmarshal(body, &req)
 	}
@@ -34,25 +34,25 @@ func (s *Server) deleteObjects(w http.ResponseWriter, r *http.Request, reqID str
 		return
 	}
 	ctx := s.requestContext(r, rec.ep, rec.caller, rec.target, now)
-	var allowed []s3compat.DeleteObject
-	var denied []s3compat.DeleteError
+	var allowed []s3api.DeleteObject
+	var denied []s3api.DeleteError
 	for _, o := range req.Objects {
 		checks, err := policy.S3ChecksFor("DeleteObject", policy.S3Target{Bucket: rec.target.bucket, Key: o.Key, Versioned: o.VersionID != ""})
 		if err != nil {
-			denied = append(denied, s3compat.DeleteError{Key: o.Key, VersionID: o.VersionID, Code: "InvalidArgument", Message: err.Error()})
+			denied = append(denied, s3api.DeleteError{Key: o.Key, VersionID: o.VersionID, Code: "InvalidArgument", Message: err.Error()})
 			continue
 		}
 		records, serr := s.evaluate(ctx, snap, rec.ep, rec.caller, checks)
 		rec.Checks = append(rec.Checks, records...)
 		if serr != nil {
-			denied = append(denied, s3compat.DeleteError{Key: o.Key, VersionID: o.VersionID, Code: "AccessDenied", Message: "Access Denied"})
+			denied = append(denied, s3api.DeleteError{Key: o.Key, VersionID: o.VersionID, Code: "AccessDenied", Message: "Access Denied"})
 			continue
 		}
 		allowed = append(allowed, o)
 	}
-	result := s3compat.DeleteResult{Xmlns: "http://s3.amazonaws.com/doc/2006-03-01/"}
+	result := s3api.DeleteResult{Xmlns: "http://s3.amazonaws.com/doc/2006-03-01/"}
 	if len(allowed) > 0 {
-		inner, _ := xml.Marshal(s3compat.DeleteRequest{Quiet: req.Quiet, Objects: allowed})
+		inner, _ := xml.Marshal(s3api.DeleteRequest{Quiet: req.Quiet, Objects: allowed})
 		sum := md5.Sum(inner)
 		fwd := r.Clone(r.Context())
 		fwd.Body = io.NopCloser(bytes.NewReader(inner))

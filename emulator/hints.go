@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/s3vpce/s3vpce/internal/s3compat"
+	"github.com/s3vpce/s3vpce/internal/s3api"
 	"github.com/s3vpce/s3vpce/internal/sigv4"
 	"github.com/s3vpce/s3vpce/internal/vpce"
 )
@@ -113,7 +113,7 @@ func (s *Server) noteTimeout(r *http.Request, snap *snapshot, rec *DecisionRecor
 	if body == nil || !body.timedOut.Load() || rec.Code != "" {
 		return
 	}
-	e := s3compat.RequestTimeout()
+	e := s3api.RequestTimeout()
 	serr := &s3Error{status: e.Status, Code: e.Code, Message: e.Message}
 	if rec.Error == "" {
 		rec.Error = serr.Code

@@ -5,8 +5,8 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/johannesboyne/gofakes3"
 	"github.com/s3vpce/s3vpce/certs"
+	"github.com/s3vpce/s3vpce/internal/store"
 	"github.com/s3vpce/s3vpce/internal/vpce"
 )
 
@@ -18,8 +18,9 @@ type Options struct {
 	Topology *vpce.Topology
 	// CA issues the endpoint certificates; nil means a new in-memory CA.
 	CA *certs.CA
-	// Backend stores buckets and objects; nil means gofakes3's memory backend.
-	Backend gofakes3.Backend
+	// Store holds all S3 state (buckets, objects, versions, uploads,
+	// policies); nil means a new memory store. The Server does not close it.
+	Store *store.Store
 	// Buckets are created at Start.
 	Buckets []string
 	// Addr is the HTTPS listen address; empty means "127.0.0.1:0".

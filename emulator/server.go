@@ -17,9 +17,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/s3vpce/s3vpce/certs"
-	"github.com/s3vpce/s3vpce/internal/s3compat"
+	"github.com/s3vpce/s3vpce/internal/s3api"
+	"github.com/s3vpce/s3vpce/internal/store"
+	"github.com/s3vpce/s3vpce/internal/store/s3backend"
 	"github.com/s3vpce/s3vpce/internal/vpce"
 	"github.com/s3vpce/s3vpce/policy"
 )
@@ -29,9 +30,10 @@ type Server struct {
 	opts    Options
 	log     *slog.Logger
 	ca      *certs.CA
-	backend gofakes3.Backend
+	store   *store.Store
+	backend gofakes3.Backend // gofakes3's view of store
 	s3      http.Handler
-	compat  *s3compat.Handler
+	compat  *s3api.Handler
 	snap    atomic.Pointer[snapshot]
 	tlsConf *tls.Config
 	http    *http.Server
@@ -59,7 +61,7 @@ var _ http.Handler = (*Server)(nil)
 
 // New builds a Server from opts without listening.
 func New(opts Options) (*Server, error) {
-	s := &Server{opts: opts, log: opts.Logger, ca: opts.CA, backend: opts.Backend,
+	s := &Server{opts: opts, log: opts.Logger, ca: opts.CA, store: opts.Store,
 		authOff: opts.AuthOff, now: opts.Now, buckets: newBucketMeta(), decisions: newDecisionLog(4096)}
 	if s.now == nil {
 		s.now = time.Now
@@ -83,9 +85,10 @@ func New(opts Options) (*Server, error) {
 		}
 		s.ca = ca
 	}
-	if s.backend == nil {
-		s.backend = s3mem.New()
+	if s.store == nil {
+		s.store = store.NewMemory(store.Options{Now: s.now, Logger: s.log})
 	}
+	s.backend = s3backend.New(s.store)
 	topo := opts.Topology
 	if topo == nil {
 		topo = vpce.DefaultTopology()
@@ -97,7 +100,7 @@ func New(opts Options) (*Server, error) {
 		gofakes3.WithTimeSkewLimit(0), // the front end owns request validation
 		gofakes3.WithLogger(gofakes3.DiscardLog()),
 	).Server()
-	s.compat = s3compat.New(s.backend, s.s3)
+	s.compat = s3api.New(s.store, s.backend, s.s3)
 	s.tlsConf = &tls.Config{
 		MinVersion:     tls.VersionTLS12, // PrivateLink for S3 refuses TLS 1.0
 		NextProtos:     []string{"http/1.1"},
@@ -373,7 +376,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, t target) {
 			fmt.Fprintf(w, "%s<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>", xml.Header)
 		}
 	}()
-	req := &s3compat.Request{Op: t.op, Bucket: t.bucket, Key: t.key, HTTP: r, Query: t.query, OwnerID: ownerID, OwnerName: ownerName}
+	req := &s3api.Request{Op: t.op, Bucket: t.bucket, Key: t.key, HTTP: r, Query: t.query, OwnerID: ownerID, OwnerName: ownerName}
 	if !s.compat.Serve(w, req) {
 		s.s3.ServeHTTP(w, r)
 	}

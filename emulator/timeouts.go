@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/s3vpce/s3vpce/internal/s3compat"
+	"github.com/s3vpce/s3vpce/internal/s3api"
 )
 
 // Connection and request timeouts, modelled on S3 and on production Go
@@ -208,6 +208,6 @@ func (w *progressWriter) writeRequestTimeout() {
 	}
 	clear(h)
 	w.write.touch()
-	e := s3compat.RequestTimeout()
+	e := s3api.RequestTimeout()
 	writeS3Error(w.ResponseWriter, w.r, reqID, &s3Error{status: e.Status, Code: e.Code, Message: e.Message})
 }

@@ -1,4 +1,4 @@
-package s3compat
+package s3api
 
 import (
 	"bytes"

@@ -7,4 +7,4 @@
 //
 // Each area lives in its own files (listing.go, objects.go, copy.go,
 // multipart.go, subresources.go, ...) behind one dispatcher (handler.go).
-package s3compat
+package s3api

@@ -1,10 +1,11 @@
-package s3compat
+package s3api
 
 import (
 	"net/http"
 	"net/url"
 
 	"github.com/johannesboyne/gofakes3"
+	"github.com/s3vpce/s3vpce/internal/store"
 )
 
 // Request is one authenticated S3 request in path-style form
@@ -28,6 +29,10 @@ type Request struct {
 
 // Handler answers the S3 operations gofakes3 gets wrong.
 type Handler struct {
+	// store holds all S3 state.
+	store *store.Store
+	// backend is gofakes3's view of store (being replaced by direct store
+	// calls).
 	backend gofakes3.Backend
 	// fake is gofakes3's own handler, for operations passed through after
 	// a check or a rewrite.
@@ -39,8 +44,8 @@ type Handler struct {
 
 // New builds a Handler over a gofakes3 backend and gofakes3's handler for
 // the same backend.
-func New(backend gofakes3.Backend, fake http.Handler) *Handler {
-	return &Handler{backend: backend, fake: fake, objects: newObjectState(), config: newConfigState()}
+func New(st *store.Store, backend gofakes3.Backend, fake http.Handler) *Handler {
+	return &Handler{store: st, backend: backend, fake: fake, objects: newObjectState(), config: newConfigState()}
 }
 
 // Serve answers req when this package handles its operation and reports

@@ -1,4 +1,4 @@
-package s3compat_test
+package s3api_test
 
 import (
 	"crypto/md5"
@@ -19,7 +19,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/s3vpce/s3vpce/emulator/emulatortest"
-	"github.com/s3vpce/s3vpce/internal/s3compat"
+	"github.com/s3vpce/s3vpce/internal/s3api"
 )
 
 // copyErrorFields returns every child element of an S3 <Error> body by
@@ -404,7 +404,7 @@ func TestCopySourceMalformed(t *testing.T) {
 	if err := backend.CreateBucket("b"); err != nil {
 		t.Fatal(err)
 	}
-	h := s3compat.New(backend, gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server())
+	h := s3api.New(backend, gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server())
 	for _, tt := range []struct{ op, target, source string }{
 		{"CopyObject", "/b/dst", "b"},
 		{"CopyObject", "/b/dst", "/b/"},
@@ -415,7 +415,7 @@ func TestCopySourceMalformed(t *testing.T) {
 			r := httptest.NewRequest("PUT", tt.target, nil)
 			r.Header.Set("x-amz-copy-source", tt.source)
 			w := httptest.NewRecorder()
-			if !h.Serve(w, &s3compat.Request{Op: tt.op, Bucket: "b", Key: "dst", HTTP: r}) {
+			if !h.Serve(w, &s3api.Request{Op: tt.op, Bucket: "b", Key: "dst", HTTP: r}) {
 				t.Fatal("not answered")
 			}
 			var e struct{ Code, Message, ArgumentName, ArgumentValue string }

@@ -1,4 +1,4 @@
-package s3compat_test
+package s3api_test
 
 import (
 	"encoding/xml"
@@ -15,7 +15,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/s3vpce/s3vpce/emulator/emulatortest"
-	"github.com/s3vpce/s3vpce/internal/s3compat"
+	"github.com/s3vpce/s3vpce/internal/s3api"
 )
 
 // listingKeys is the fixture of the delimiter tests, in S3's (UTF-8 byte)
@@ -367,7 +367,7 @@ func TestListingEncodingTypeURL(t *testing.T) {
 
 // listingServeDirect sends a listing request straight to an s3compat
 // Handler (no emulator in front) and returns its status and body.
-func listingServeDirect(t *testing.T, h *s3compat.Handler, bucket, query string) (int, []byte) {
+func listingServeDirect(t *testing.T, h *s3api.Handler, bucket, query string) (int, []byte) {
 	t.Helper()
 	q, err := url.ParseQuery(query)
 	if err != nil {
@@ -384,7 +384,7 @@ func listingServeDirect(t *testing.T, h *s3compat.Handler, bucket, query string)
 	}
 	r := httptest.NewRequest("GET", "/"+bucket+"?"+query, nil)
 	w := httptest.NewRecorder()
-	if !h.Serve(w, &s3compat.Request{Op: op, Bucket: bucket, HTTP: r, OwnerID: "id", OwnerName: "name"}) {
+	if !h.Serve(w, &s3api.Request{Op: op, Bucket: bucket, HTTP: r, OwnerID: "id", OwnerName: "name"}) {
 		t.Fatalf("%s not answered by s3compat", op)
 	}
 	return w.Code, w.Body.Bytes()
@@ -392,7 +392,7 @@ func listingServeDirect(t *testing.T, h *s3compat.Handler, bucket, query string)
 
 // listingDirect is an s3compat Handler over a memory backend holding
 // bucket "b" with key "k".
-func listingDirect(t *testing.T) *s3compat.Handler {
+func listingDirect(t *testing.T) *s3api.Handler {
 	t.Helper()
 	backend := s3mem.New()
 	if err := backend.CreateBucket("b"); err != nil {
@@ -401,7 +401,7 @@ func listingDirect(t *testing.T) *s3compat.Handler {
 	if _, err := backend.PutObject("b", "k", nil, strings.NewReader("v"), 1, nil); err != nil {
 		t.Fatal(err)
 	}
-	return s3compat.New(backend, gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server())
+	return s3api.New(backend, gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server())
 }
 
 func TestListingErrors(t *testing.T) {

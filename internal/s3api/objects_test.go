@@ -1,4 +1,4 @@
-package s3compat_test
+package s3api_test
 
 import (
 	"crypto/md5"
@@ -18,7 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
-	"github.com/s3vpce/s3vpce/internal/s3compat"
+	"github.com/s3vpce/s3vpce/internal/s3api"
 )
 
 // objectsStatus returns the HTTP status of an SDK error (0 for none).
@@ -164,7 +164,7 @@ func TestObjectsWireShape(t *testing.T) {
 	if err := backend.CreateBucket("b"); err != nil {
 		t.Fatal(err)
 	}
-	h := s3compat.New(backend, gofakes3.New(backend).Server())
+	h := s3api.New(backend, gofakes3.New(backend).Server())
 	serve := func(op, method, target, body string, hdr map[string]string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest(method, target, strings.NewReader(body))
 		for k, v := range hdr {
@@ -172,7 +172,7 @@ func TestObjectsWireShape(t *testing.T) {
 		}
 		bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 		w := httptest.NewRecorder()
-		if !h.Serve(w, &s3compat.Request{Op: op, Bucket: bucket, Key: key, HTTP: r}) {
+		if !h.Serve(w, &s3api.Request{Op: op, Bucket: bucket, Key: key, HTTP: r}) {
 			t.Fatalf("%s not served", op)
 		}
 		return w

@@ -1,4 +1,4 @@
-package s3compat_test
+package s3api_test
 
 // Shared test helpers for every area of this package. Each area's own test
 // helpers must be prefixed with the area's name (listing…, objects…,

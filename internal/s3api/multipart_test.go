@@ -1,4 +1,4 @@
-package s3compat_test
+package s3api_test
 
 import (
 	"bytes"
