@@ -1,8 +1,8 @@
 package emulator
 
 import (
-	"encoding/xml"
-	"errors"
+	"github.com/s3vpce/s3vpce/internal/s3api"
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"io"
 	"net/http"
 	"strconv"
@@ -24,32 +24,29 @@ const (
 	maxCompleteBody = 4 << 20
 )
 
-// errBodyTooLarge is returned by a limited body read past its limit.
-var errBodyTooLarge = errors.New("emulator: request body larger than this operation accepts")
-
 // bodyLimit is the largest body op accepts and the error S3 answers with
 // beyond it.
-func bodyLimit(op string) (int64, *s3Error) {
+func bodyLimit(op string) (int64, *s3err.Error) {
 	switch op {
 	case "PutObject", "UploadPart":
-		return maxObjectBody, &s3Error{status: http.StatusBadRequest, Code: "EntityTooLarge",
+		return maxObjectBody, &s3err.Error{Status: http.StatusBadRequest, Code: "EntityTooLarge",
 			Message: "Your proposed upload exceeds the maximum allowed size"}
 	case "PutBucketPolicy":
-		return maxBucketPolicy, errPolicyTooLarge()
+		return s3api.MaxBucketPolicy, errPolicyTooLarge()
 	case "DeleteObjects":
-		return maxDeleteBody, errTooBig()
+		return s3api.MaxDeleteBody, errTooBig()
 	case "CompleteMultipartUpload":
 		return maxCompleteBody, errTooBig()
 	}
 	return maxParsedBody, errTooBig()
 }
 
-func errTooBig() *s3Error {
-	return &s3Error{status: http.StatusBadRequest, Code: "MaxMessageLengthExceeded", Message: "Your request was too big."}
+func errTooBig() *s3err.Error {
+	return &s3err.Error{Status: http.StatusBadRequest, Code: "MaxMessageLengthExceeded", Message: "Your request was too big."}
 }
 
-func errPolicyTooLarge() *s3Error {
-	return &s3Error{status: http.StatusBadRequest, Code: "PolicyTooLarge", Message: "Policy exceeds the maximum allowed document size."}
+func errPolicyTooLarge() *s3err.Error {
+	return &s3err.Error{Status: http.StatusBadRequest, Code: "PolicyTooLarge", Message: "Policy exceeds the maximum allowed document size."}
 }
 
 // limitBody refuses a request whose declared body size (Content-Length,
@@ -57,7 +54,7 @@ func errPolicyTooLarge() *s3Error {
 // limit, without reading it. A body of unknown length is wrapped so that
 // reading past the limit fails; the wrapper is returned so that the caller
 // can tell that failure from others (see overLimit).
-func limitBody(r *http.Request, op string) (*limitedBody, *s3Error) {
+func limitBody(r *http.Request, op string) (*limitedBody, *s3err.Error) {
 	limit, tooLarge := bodyLimit(op)
 	size := r.ContentLength
 	if v := r.Header.Get("X-Amz-Decoded-Content-Length"); v != "" {
@@ -72,7 +69,7 @@ func limitBody(r *http.Request, op string) (*limitedBody, *s3Error) {
 		// A body of unknown length, or aws-chunked: stop reading soon after
 		// the limit. Framing (chunk signatures, trailers) is allowed on top;
 		// checkDecodedSize holds the decoded body to the limit exactly.
-		lb := &limitedBody{ReadCloser: r.Body, left: limit + limit/8 + 64<<10}
+		lb := &limitedBody{ReadCloser: r.Body, left: limit + limit/8 + 64<<10, tooLarge: sizeError(tooLarge, -1, limit)}
 		r.Body = lb
 		return lb, nil
 	}
@@ -81,7 +78,7 @@ func limitBody(r *http.Request, op string) (*limitedBody, *s3Error) {
 
 // checkDecodedSize refuses a decoded body (prepareBody has set
 // r.ContentLength to its size) over op's limit.
-func checkDecodedSize(r *http.Request, op string) *s3Error {
+func checkDecodedSize(r *http.Request, op string) *s3err.Error {
 	limit, tooLarge := bodyLimit(op)
 	if r.ContentLength > limit {
 		return sizeError(tooLarge, r.ContentLength, limit)
@@ -92,7 +89,7 @@ func checkDecodedSize(r *http.Request, op string) *s3Error {
 // overLimit is the error to answer for op when reading its body went past
 // the limit: the error a body consumer reports then (IncompleteBody, a
 // chunk error) is only a consequence.
-func (b *limitedBody) overLimit(op string) *s3Error {
+func (b *limitedBody) overLimit(op string) *s3err.Error {
 	if b == nil || !b.exceeded {
 		return nil
 	}
@@ -100,10 +97,9 @@ func (b *limitedBody) overLimit(op string) *s3Error {
 	return tooLarge
 }
 
-func sizeError(e *s3Error, size, limit int64) *s3Error {
+func sizeError(e *s3err.Error, size, limit int64) *s3err.Error {
 	if e.Code == "EntityTooLarge" && size >= 0 {
-		e.Extra = append(e.Extra, extraElement{XMLName: xml.Name{Local: "ProposedSize"}, Value: strconv.FormatInt(size, 10)},
-			extraElement{XMLName: xml.Name{Local: "MaxSizeAllowed"}, Value: strconv.FormatInt(limit, 10)})
+		e.With("ProposedSize", strconv.FormatInt(size, 10)).With("MaxSizeAllowed", strconv.FormatInt(limit, 10))
 	}
 	return e
 }
@@ -115,6 +111,7 @@ type limitedBody struct {
 	io.ReadCloser
 	left     int64
 	exceeded bool
+	tooLarge *s3err.Error // returned by the read past the limit
 }
 
 func (b *limitedBody) Read(p []byte) (int, error) {
@@ -124,7 +121,7 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 			return 0, err // the body ended exactly at the limit
 		}
 		b.exceeded = true
-		return 0, errBodyTooLarge
+		return 0, b.tooLarge
 	}
 	if int64(len(p)) > b.left {
 		p = p[:b.left]

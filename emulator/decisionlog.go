@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"strings"
 	"sync"
 	"time"
@@ -85,7 +86,7 @@ func (d *DecisionRecord) Explain() string {
 }
 
 // refused records the S3 error a request was refused with, and its hint.
-func (d *DecisionRecord) refused(serr *s3Error, hint string) {
+func (d *DecisionRecord) refused(serr *s3err.Error, hint string) {
 	d.Code, d.Message, d.Hint = serr.Code, serr.Message, hint
 }
 

@@ -2,9 +2,9 @@ package emulator
 
 import (
 	"crypto/tls"
-	"encoding/xml"
 	"errors"
 	"fmt"
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"net"
 	"net/http"
 	"net/url"
@@ -29,7 +29,7 @@ type caller struct {
 // authenticate verifies the request's SigV4 signature (or accepts it as
 // anonymous) against the endpoint's region. It must run before the request
 // is rewritten: the signature covers the Host and path the client sent.
-func (s *Server) authenticate(r *http.Request, q url.Values, ep *vpce.Endpoint, now time.Time) (caller, *s3Error) {
+func (s *Server) authenticate(r *http.Request, q url.Values, ep *vpce.Endpoint, now time.Time) (caller, *s3err.Error) {
 	if s.authOff {
 		return caller{principal: s.creds[s.defaultKey].principal}, nil
 	}
@@ -42,8 +42,8 @@ func (s *Server) authenticate(r *http.Request, q url.Values, ep *vpce.Endpoint, 
 	}
 	cred, ok := s.creds[a.AccessKeyID]
 	if !ok {
-		return caller{}, &s3Error{status: http.StatusForbidden, Code: "InvalidAccessKeyId",
-			Message: "The AWS Access Key Id you provided does not exist in our records.", AWSAccessKeyID: a.AccessKeyID}
+		return caller{}, s3err.New(http.StatusForbidden, "InvalidAccessKeyId",
+			"The AWS Access Key Id you provided does not exist in our records.").With("AWSAccessKeyId", a.AccessKeyID)
 	}
 	if err := a.CheckScope(sigv4.Expect{Region: ep.Region, Service: "s3", Now: now}); err != nil {
 		return caller{}, authError(err)
@@ -55,41 +55,12 @@ func (s *Server) authenticate(r *http.Request, q url.Values, ep *vpce.Endpoint, 
 	return caller{principal: cred.principal, auth: a, signingKey: key}, nil
 }
 
-func authError(err error) *s3Error {
-	var e *sigv4.Error
+func authError(err error) *s3err.Error {
+	var e *s3err.Error
 	if !errors.As(err, &e) {
-		return &s3Error{status: http.StatusBadRequest, Code: "InvalidRequest", Message: err.Error()}
+		return &s3err.Error{Status: http.StatusBadRequest, Code: "InvalidRequest", Message: err.Error()}
 	}
-	out := &s3Error{status: e.Status, Code: e.Code, Message: e.Message, Region: e.Region}
-	if len(e.HeadersNotSigned) > 0 {
-		out.Extra = append(out.Extra, extraElement{XMLName: xml.Name{Local: "HeadersNotSigned"}, Value: strings.Join(e.HeadersNotSigned, ", ")})
-	}
-	if e.ArgumentName != "" {
-		out.Extra = append(out.Extra, extraElement{XMLName: xml.Name{Local: "ArgumentName"}, Value: e.ArgumentName},
-			extraElement{XMLName: xml.Name{Local: "ArgumentValue"}, Value: e.ArgumentValue})
-	}
-	if e.Code == "SignatureDoesNotMatch" {
-		out.AWSAccessKeyID = e.AccessKeyID
-		out.StringToSign = e.StringToSign
-		out.SignatureProvided = e.SignatureGiven
-		out.StringToSignBytes = hexBytes(e.StringToSign)
-		out.CanonicalRequest = e.CanonicalRequest
-		out.CanonicalRequestBytes = hexBytes(e.CanonicalRequest)
-	}
-	return out
-}
-
-// hexBytes renders s as S3 does in StringToSignBytes: space-separated hex.
-func hexBytes(s string) string {
-	const hex = "0123456789abcdef"
-	b := make([]byte, 0, len(s)*3)
-	for i := range len(s) {
-		if i > 0 {
-			b = append(b, ' ')
-		}
-		b = append(b, hex[s[i]>>4], hex[s[i]&15])
-	}
-	return string(b)
+	return e
 }
 
 // target is what a path-style request addresses.
@@ -112,17 +83,9 @@ var conditionalHeaders = []string{"x-amz-acl", "x-amz-tagging", "x-amz-grant-rea
 	"x-amz-grant-read-acp", "x-amz-grant-write-acp", "x-amz-grant-full-control", "x-amz-bucket-object-lock-enabled",
 	"x-amz-bypass-governance-retention"}
 
-// contextHeaders are the request headers S3 supplies as s3:<header>
-// condition keys.
-var contextHeaders = []string{"x-amz-acl", "x-amz-copy-source", "x-amz-metadata-directive", "x-amz-server-side-encryption",
-	"x-amz-storage-class", "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp", "x-amz-grant-write-acp", "x-amz-grant-full-control"}
-
 // The same names in canonical MIME form, the keys of http.Header: looking
 // them up directly spares canonicalising (and allocating) on every request.
-var (
-	conditionalCanonical = canonicalKeys(conditionalHeaders)
-	contextCanonical     = canonicalKeys(contextHeaders)
-)
+var conditionalCanonical = canonicalKeys(conditionalHeaders)
 
 func canonicalKeys(names []string) []string {
 	out := make([]string, len(names))
@@ -143,7 +106,7 @@ func headerValue(h http.Header, canonical string) string {
 // authorize evaluates every check of the request against the endpoint
 // policy and the bucket policies. It returns the record for the decision
 // log and, when denied, the AccessDenied error to send.
-func (s *Server) authorize(r *http.Request, snap *snapshot, ep *vpce.Endpoint, c caller, t target, now time.Time) ([]CheckRecord, *s3Error) {
+func (s *Server) authorize(r *http.Request, snap *snapshot, ep *vpce.Endpoint, c caller, t target, now time.Time) ([]CheckRecord, *s3err.Error) {
 	st := policy.S3Target{Bucket: t.bucket, Key: t.key, Versioned: t.query.Has("versionId")}
 	for i, h := range conditionalHeaders {
 		if headerValue(r.Header, conditionalCanonical[i]) != "" {
@@ -153,7 +116,7 @@ func (s *Server) authorize(r *http.Request, snap *snapshot, ep *vpce.Endpoint, c
 	if src := r.Header.Get("X-Amz-Copy-Source"); src != "" && (t.op == "CopyObject" || t.op == "UploadPartCopy") {
 		b, k, v, err := parseCopySource(src)
 		if err != nil {
-			return nil, &s3Error{status: http.StatusBadRequest, Code: "InvalidArgument", Message: "Invalid copy source: " + err.Error()}
+			return nil, &s3err.Error{Status: http.StatusBadRequest, Code: "InvalidArgument", Message: "Invalid copy source: " + err.Error()}
 		}
 		st.SourceBucket, st.SourceKey, st.SourceVersioned = b, k, v
 	}
@@ -162,28 +125,28 @@ func (s *Server) authorize(r *http.Request, snap *snapshot, ep *vpce.Endpoint, c
 	}
 	checks, err := policy.S3ChecksFor(t.op, st)
 	if err != nil || len(checks) == 0 {
-		return nil, &s3Error{status: http.StatusNotImplemented, Code: "NotImplemented",
+		return nil, &s3err.Error{Status: http.StatusNotImplemented, Code: "NotImplemented",
 			Message: fmt.Sprintf("s3vpce cannot authorize this request (%s %s): operation not recognised, so it is refused.", r.Method, r.URL.Path)}
 	}
-	return s.evaluate(s.requestContext(r, ep, c, t, now), snap, ep, c, checks)
+	return s.evaluate(s.requestContext(r, ep, snap.policies[ep.ID], c, t, now), snap, ep, c, checks)
 }
 
 // evaluate decides checks in order against the endpoint policy and the
 // policy of each check's bucket; it stops at the first denial.
-func (s *Server) evaluate(ctx policy.Context, snap *snapshot, ep *vpce.Endpoint, c caller, checks []policy.Check) ([]CheckRecord, *s3Error) {
+func (s *Server) evaluate(ctx policy.Context, snap *snapshot, ep *vpce.Endpoint, c caller, checks []policy.Check) ([]CheckRecord, *s3err.Error) {
 	endpointPolicy := snap.policies[ep.ID]
 	records := make([]CheckRecord, 0, len(checks))
 	for _, ch := range checks {
 		req := policy.Request{Principal: c.principal, Action: ch.Action, Resource: ch.Resource, Context: ctx}
 		atts := []policy.Attached{{Policy: endpointPolicy, Kind: policy.KindEndpoint}}
 		if b := bucketOf(ch.Resource); b != "" {
-			bp, owner := s.buckets.get(b)
+			bp, owner := s.bucketPolicy(b)
 			atts = append(atts, policy.Attached{Policy: bp, Kind: policy.KindBucket, ResourceAccount: owner})
 		}
 		d := policy.Evaluate(&req, atts...)
 		records = append(records, CheckRecord{Action: ch.Action, Resource: ch.Resource, Decision: d, request: req, attached: atts})
 		if !d.Allowed() {
-			return records, &s3Error{status: http.StatusForbidden, Code: "AccessDenied", Message: d.Message()}
+			return records, &s3err.Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: d.Message()}
 		}
 	}
 	return records, nil
@@ -218,8 +181,9 @@ func parseCopySource(src string) (bucket, key string, versioned bool, err error)
 }
 
 // requestContext supplies the condition keys S3 sees for a request through
-// an interface endpoint (facts §5): aws:SourceIp is absent.
-func (s *Server) requestContext(r *http.Request, ep *vpce.Endpoint, c caller, t target, now time.Time) policy.Context {
+// an interface endpoint: aws:SourceIp is absent (aws:VpcSourceIp is
+// there), then the operation's own keys from the operation table.
+func (s *Server) requestContext(r *http.Request, ep *vpce.Endpoint, endpointPolicy *policy.Policy, c caller, t target, now time.Time) policy.Context {
 	// Keys are written in lower case: Context folds case, and lower-case
 	// literals spare it an allocation per key.
 	var ctx policy.Context
@@ -247,8 +211,10 @@ func (s *Server) requestContext(r *http.Request, ep *vpce.Endpoint, c caller, t 
 	if ref := r.Header.Get("Referer"); ref != "" {
 		ctx.SetValue("aws:referer", ref)
 	}
+	var bucketPolicy *policy.Policy
 	if t.bucket != "" {
-		_, bucketOwner := s.buckets.get(t.bucket)
+		var bucketOwner string
+		bucketPolicy, bucketOwner = s.bucketPolicy(t.bucket)
 		ctx.SetValue("s3:resourceaccount", bucketOwner)
 		ctx.SetValue("aws:resourceaccount", bucketOwner)
 	}
@@ -258,35 +224,7 @@ func (s *Server) requestContext(r *http.Request, ep *vpce.Endpoint, c caller, t 
 		ctx.SetValue("s3:signatureage", strconv.FormatInt(now.Sub(a.Time).Milliseconds(), 10))
 		ctx.SetValue("s3:x-amz-content-sha256", a.PayloadHash)
 	}
-	q := t.query
-	switch t.op {
-	case "ListObjects", "ListObjectsV2", "ListObjectVersions", "ListMultipartUploads":
-		ctx.SetValue("s3:prefix", q.Get("prefix"))
-		if q.Has("delimiter") {
-			ctx.SetValue("s3:delimiter", q.Get("delimiter"))
-		}
-		if q.Has("max-keys") {
-			ctx.SetValue("s3:max-keys", q.Get("max-keys"))
-		}
-	}
-	if q.Has("versionId") {
-		ctx.SetValue("s3:versionid", q.Get("versionId"))
-	}
-	for i, h := range contextHeaders {
-		if v := headerValue(r.Header, contextCanonical[i]); v != "" {
-			ctx.SetValue("s3:"+h, v)
-		}
-	}
-	if tags := r.Header.Get("X-Amz-Tagging"); tags != "" {
-		if vals, err := url.ParseQuery(tags); err == nil {
-			keys := make([]string, 0, len(vals))
-			for k, v := range vals {
-				keys = append(keys, k)
-				ctx.Set("s3:requestobjecttag/"+k, v...)
-			}
-			ctx.Set("s3:requestobjecttagkeys", keys...)
-		}
-	}
+	s.addOperationKeys(&ctx, r, t, now, endpointPolicy, bucketPolicy)
 	return ctx
 }
 

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"net"
 	"net/http"
 	"slices"
@@ -23,7 +24,7 @@ const maxHintKeys = 5
 // hint returns the usual cause of a refusal and what to change, or "" when
 // there is no usual cause to point at. It reads the request as the client
 // sent it (before routing rewrites Host) and the record the gate filled.
-func (s *Server) hint(r *http.Request, snap *snapshot, rec *DecisionRecord, serr *s3Error) string {
+func (s *Server) hint(r *http.Request, snap *snapshot, rec *DecisionRecord, serr *s3err.Error) string {
 	if rec.ep == nil && serr.Code == "InvalidRequest" {
 		// The one refusal before the endpoint is known: a Host that is not
 		// a name of any endpoint.
@@ -44,9 +45,9 @@ func (s *Server) hint(r *http.Request, snap *snapshot, rec *DecisionRecord, serr
 			return "the host is under the endpoint's name but is not one of its S3 names: use " + endpointNames(snap.topo, r.Host) + "."
 		}
 	case "AuthorizationHeaderMalformed", "AuthorizationQueryParametersError":
-		if serr.Region != "" {
+		if region := serr.Elem("Region"); region != "" {
 			return fmt.Sprintf("endpoint %s is in %s: sign for that region (AWS_REGION=%s, aws --region %s, region_name='%s' in boto3, "+
-				"curl --aws-sigv4 'aws:amz:%s:s3').", rec.Endpoint, serr.Region, serr.Region, serr.Region, serr.Region, serr.Region)
+				"curl --aws-sigv4 'aws:amz:%s:s3').", rec.Endpoint, region, region, region, region, region)
 		}
 	case "SignatureDoesNotMatch":
 		return "usual causes: the wrong secret for this access key (the emulator's key pairs are the ones `s3vpce serve` prints, or its --credentials file); " +
@@ -113,8 +114,7 @@ func (s *Server) noteTimeout(r *http.Request, snap *snapshot, rec *DecisionRecor
 	if body == nil || !body.timedOut.Load() || rec.Code != "" {
 		return
 	}
-	e := s3api.RequestTimeout()
-	serr := &s3Error{status: e.Status, Code: e.Code, Message: e.Message}
+	serr := s3api.RequestTimeout()
 	if rec.Error == "" {
 		rec.Error = serr.Code
 	}
@@ -160,11 +160,9 @@ func endpointNames(topo *vpce.Topology, hostport string) string {
 }
 
 // unsignedHeaders names the headers of a HeadersNotSigned error.
-func unsignedHeaders(serr *s3Error) string {
-	for _, x := range serr.Extra {
-		if x.XMLName.Local == "HeadersNotSigned" {
-			return x.Value
-		}
+func unsignedHeaders(serr *s3err.Error) string {
+	if v := serr.Elem("HeadersNotSigned"); v != "" {
+		return v
 	}
 	return "them"
 }

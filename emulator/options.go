@@ -73,10 +73,4 @@ type Options struct {
 	// everyone). Nil means loopback and the VPC CIDRs of the current
 	// topology (dnsserver.DefaultForwardFor); empty, non-nil: no one.
 	DNSForwardFor []netip.Prefix
-	// SpoolDir is where request bodies larger than 16 MiB are spooled while
-	// they are verified; empty means os.TempDir(). A directory given here
-	// is created (mode 0700) at Start, and spool files left in it by a
-	// server that was killed are removed then; the shared default is not
-	// swept.
-	SpoolDir string
 }

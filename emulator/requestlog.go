@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"net/http"
 	"time"
 )
@@ -45,16 +46,9 @@ func (l *requestLog) Write(p []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection.
 func (l *requestLog) Unwrap() http.ResponseWriter { return l.ResponseWriter }
 
-// s3Error notes the S3 code of an error response of the S3 layer (a HEAD
-// response has no body to read it from), or of its replacement repl, and
-// returns repl.
-func (l *requestLog) s3Error(code string, repl *s3Error) *s3Error {
-	l.code = code
-	if repl != nil {
-		l.code = repl.Code
-	}
-	return repl
-}
+// NoteS3Error notes the S3 code of an error response (s3err.Write calls
+// it: a HEAD response has no body to read the code from).
+func (l *requestLog) NoteS3Error(e *s3err.Error) { l.code = e.Code }
 
 // attrs are the log attributes of the exchange; code is the S3 error code
 // when the caller knows it (a HEAD error has no body to read it from).

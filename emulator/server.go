@@ -4,9 +4,9 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/xml"
 	"errors"
 	"fmt"
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"log/slog"
 	"net"
 	"net/http"
@@ -43,7 +43,7 @@ type Server struct {
 	authOff    bool
 	gateOff    bool // no SigV4, no policies: set only by benchmarks (export_test.go)
 	now        func() time.Time
-	buckets    *bucketMeta
+	policies   policyCache // compiled bucket policies
 	keys       keyCache
 	decisions  *decisionLog
 	setMu      sync.Mutex // serialises SetTopology
@@ -62,7 +62,7 @@ var _ http.Handler = (*Server)(nil)
 // New builds a Server from opts without listening.
 func New(opts Options) (*Server, error) {
 	s := &Server{opts: opts, log: opts.Logger, ca: opts.CA, store: opts.Store,
-		authOff: opts.AuthOff, now: opts.Now, buckets: newBucketMeta(), decisions: newDecisionLog(4096)}
+		authOff: opts.AuthOff, now: opts.Now, decisions: newDecisionLog(4096)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -100,7 +100,7 @@ func New(opts Options) (*Server, error) {
 		gofakes3.WithTimeSkewLimit(0), // the front end owns request validation
 		gofakes3.WithLogger(gofakes3.DiscardLog()),
 	).Server()
-	s.compat = s3api.New(s.store, s.backend, s.s3)
+	s.compat = s3api.New(s.store, s.backend, s.s3, s3api.WithLogger(s.log))
 	s.tlsConf = &tls.Config{
 		MinVersion:     tls.VersionTLS12, // PrivateLink for S3 refuses TLS 1.0
 		NextProtos:     []string{"http/1.1"},
@@ -157,11 +157,8 @@ func (s *Server) Start(ctx context.Context) error {
 	if s.started {
 		return errors.New("emulator: already started")
 	}
-	if err := s.sweepSpool(); err != nil {
-		return err
-	}
 	for _, b := range s.opts.Buckets {
-		if err := s.backend.CreateBucket(b); err != nil && !errors.Is(err, gofakes3.ErrBucketAlreadyExists) && !gofakes3.HasErrorCode(err, gofakes3.ErrBucketAlreadyExists) {
+		if err := s.store.CreateBucket(store.Bucket{Name: b, Owner: DefaultAccountID}); err != nil && !errors.Is(err, store.ErrBucketExists) {
 			return fmt.Errorf("emulator: create bucket %s: %w", b, err)
 		}
 	}
@@ -296,20 +293,23 @@ func (s *Server) CACertPEM() []byte { return s.ca.CertPEM() }
 func (s *Server) Handler() http.Handler { return s }
 
 // ServeHTTP serves one request: classify the Host, authenticate (SigV4),
-// authorize (endpoint and bucket policies), decode the body, then hand the
-// path-style request to gofakes3.
+// authorize (endpoint and bucket policies), prepare the body (decoded and
+// verified as it streams), then hand the typed request to the S3 layer.
 func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 	w := startRequestLog(hw, r)
 	reqID := newRequestID()
+	r = r.WithContext(s3err.WithRequestID(r.Context(), reqID, hostID(reqID)))
+	h := w.Header()
+	h.Set("x-amz-request-id", reqID)
+	h.Set("x-amz-id-2", hostID(reqID))
 	now := s.now()
 	snap := s.snap.Load()
 	rec := &DecisionRecord{RequestID: reqID, Time: now}
 	serr := s.gate(r, snap, rec, now)
-	cleanup := func() {}
+	var body *s3api.Body
 	if serr == nil {
-		serr = s.receiveBody(r, rec, &cleanup)
+		body, serr = s.receiveBody(r, rec)
 	}
-	defer cleanup()
 	if serr != nil {
 		if rec.Error == "" && serr.Code != "AccessDenied" {
 			rec.Error = serr.Code
@@ -318,68 +318,34 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 		// The body is left unread: net/http drains a small remainder for
 		// keep-alive, or closes the connection, and never sends 100 Continue
 		// for a request refused before its body.
-		writeS3Error(w, r, reqID, serr)
+		s3err.Write(w, r, serr)
 		s.logDecision(rec, serr, w)
 		return
 	}
 	// Logged once the response is written: answering may add checks (the
 	// missing-key rule, DeleteObjects' keys), and the log shares the record.
 	defer s.logDecision(rec, nil, w)
-	if s.serveOwn(w, r, reqID, rec, snap, now) {
-		return
-	}
-	rw := newS3Response(w, r, reqID)
-	rw.onError = func(status int, code string) *s3Error {
-		repl := s.afterError(r, snap, rec, status, code)
-		if repl != nil {
-			rec.refused(repl, s.hint(r, snap, rec, repl))
-		}
-		return w.s3Error(code, repl)
-	}
 	watch := streamedBody(r)
-	s.forward(rw, r, rec.target)
-	rw.finish()
+	t := rec.target
+	req := &s3api.Request{Op: t.op, Bucket: t.bucket, Key: t.key, HTTP: r, Query: t.query, Body: body,
+		OwnerID: ownerID, OwnerName: ownerName, Account: rec.caller.principal.Account,
+		RequestID: reqID, Now: now, Auth: &authorizer{s: s, r: r, snap: snap, rec: rec, now: now}}
+	s.compat.Answer(w, req)
 	s.noteTimeout(r, snap, rec, watch)
-	s.afterSuccess(rec, rw.status)
 }
 
-// receiveBody holds the body to the operation's size limit, then decodes
-// and verifies it (prepareBody); *cleanup is set to release what that
-// kept.
-func (s *Server) receiveBody(r *http.Request, rec *DecisionRecord, cleanup *func()) *s3Error {
+// receiveBody holds the body to the operation's size limit and prepares
+// it (prepareBody).
+func (s *Server) receiveBody(r *http.Request, rec *DecisionRecord) (*s3api.Body, *s3err.Error) {
 	op := rec.target.op
-	limited, serr := limitBody(r, op)
+	if _, serr := limitBody(r, op); serr != nil {
+		return nil, serr
+	}
+	body, serr := prepareBody(r, rec.caller)
 	if serr != nil {
-		return serr
+		return nil, serr
 	}
-	*cleanup, serr = prepareBody(r, rec.caller, s.spoolDir())
-	if tooLarge := limited.overLimit(op); tooLarge != nil {
-		return tooLarge
-	}
-	if serr != nil {
-		return serr
-	}
-	return checkDecodedSize(r, op)
-}
-
-// forward hands an authorized path-style request to the S3 layer: the
-// s3compat fixes first, gofakes3 for everything they leave alone.
-func (s *Server) forward(w http.ResponseWriter, r *http.Request, t target) {
-	defer func() {
-		// gofakes3's memory backend has nil dereferences on some version
-		// histories; answer 500 InternalError as S3 would rather than drop
-		// the connection, and log it for a bug report.
-		if v := recover(); v != nil {
-			s.log.Error("panic in the S3 layer", "op", t.op, "bucket", t.bucket, "key", t.key, "panic", fmt.Sprint(v))
-			w.Header().Set("Content-Type", "application/xml")
-			w.WriteHeader(http.StatusInternalServerError)
-			fmt.Fprintf(w, "%s<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>", xml.Header)
-		}
-	}()
-	req := &s3api.Request{Op: t.op, Bucket: t.bucket, Key: t.key, HTTP: r, Query: t.query, OwnerID: ownerID, OwnerName: ownerName}
-	if !s.compat.Serve(w, req) {
-		s.s3.ServeHTTP(w, r)
-	}
+	return body, checkDecodedSize(r, op)
 }
 
 // The canonical owner S3 shows in listings and ACLs (gofakes3's).
@@ -389,10 +355,10 @@ const (
 )
 
 // gate runs every check before a request may reach the store. It fills rec.
-func (s *Server) gate(r *http.Request, snap *snapshot, rec *DecisionRecord, now time.Time) *s3Error {
+func (s *Server) gate(r *http.Request, snap *snapshot, rec *DecisionRecord, now time.Time) *s3err.Error {
 	host, ep, err := snap.topo.Resolve(r.Host)
 	if err != nil {
-		return &s3Error{status: http.StatusBadRequest, Code: "InvalidRequest",
+		return &s3err.Error{Status: http.StatusBadRequest, Code: "InvalidRequest",
 			Message: fmt.Sprintf("The host %q is not a name of any endpoint of this emulator (%v). Use https://bucket.<endpoint DNS name> as the endpoint URL.", r.Host, err)}
 	}
 	rec.Endpoint = ep.ID
@@ -400,7 +366,7 @@ func (s *Server) gate(r *http.Request, snap *snapshot, rec *DecisionRecord, now 
 	// S3 keys are UTF-8: a path whose percent-escapes decode to anything
 	// else is refused before authentication, as S3 does.
 	if !utf8.ValidString(r.URL.Path) {
-		return &s3Error{status: http.StatusBadRequest, Code: "InvalidURI", Message: "Couldn't parse the specified URI."}
+		return &s3err.Error{Status: http.StatusBadRequest, Code: "InvalidURI", Message: "Couldn't parse the specified URI."}
 	}
 	// The query is parsed once, for authentication and the operation;
 	// routing changes only the Host and the path.
@@ -440,7 +406,7 @@ func principalName(p policy.Principal) string {
 // logDecision records the request in the decision log and logs it, with
 // the exchange's method, Host, path, status, S3 error code, response size
 // and duration (from rl, once the response is written).
-func (s *Server) logDecision(rec *DecisionRecord, serr *s3Error, rl *requestLog) {
+func (s *Server) logDecision(rec *DecisionRecord, serr *s3err.Error, rl *requestLog) {
 	s.decisions.add(rec)
 	level := slog.LevelDebug
 	if serr != nil || !rec.Allowed() {

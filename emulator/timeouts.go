@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"errors"
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"io"
 	"log/slog"
 	"net/http"
@@ -208,6 +209,6 @@ func (w *progressWriter) writeRequestTimeout() {
 	}
 	clear(h)
 	w.write.touch()
-	e := s3api.RequestTimeout()
-	writeS3Error(w.ResponseWriter, w.r, reqID, &s3Error{status: e.Status, Code: e.Code, Message: e.Message})
+	r := w.r.WithContext(s3err.WithRequestID(w.r.Context(), reqID, hostID(reqID)))
+	s3err.Write(w.ResponseWriter, r, s3api.RequestTimeout())
 }

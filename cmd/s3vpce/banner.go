@@ -12,6 +12,8 @@ import (
 // bannerInfo is what the banner says besides the server's own state.
 type bannerInfo struct {
 	home, caFile string
+	// data describes the store (describeStore).
+	data string
 	// homeFlag is " --home DIR" when other commands need it to find this
 	// serve (homeFlag(home)), else "".
 	homeFlag  string
@@ -47,8 +49,8 @@ func printBanner(w io.Writer, srv *emulator.Server, b bannerInfo) {
 		note = " (new)"
 	}
 	fmt.Fprintf(w, "CA           %s%s\n", caFile, note)
-	fmt.Fprintf(w, "State        %s (CA, control sockets, request spool)\n", b.home)
-	fmt.Fprintf(w, "Data         in memory: buckets and objects are lost when serve exits\n")
+	fmt.Fprintf(w, "State        %s (CA, control sockets)\n", b.home)
+	fmt.Fprintf(w, "Data         %s\n", b.data)
 	if len(creds) == 0 {
 		creds = []emulator.Credential{emulator.DefaultCredential()}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/s3vpce/s3vpce/internal/store"
 	"io"
 	"os"
 	"os/signal"
@@ -19,10 +20,6 @@ import (
 	"github.com/s3vpce/s3vpce/internal/vpce"
 )
 
-// spoolDirName is the directory, in the state directory, where serve and
-// exec's own emulator spool large request bodies.
-const spoolDirName = "spool"
-
 func runExec(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("s3vpce exec", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -31,6 +28,9 @@ func runExec(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	privateDNS := fs.Bool("private-dns", false, "when no serve is running: enable private DNS for the emulator started for the command")
 	topoFile := fs.String("topology", "", "when no serve is running: the topology file for the emulator started for the command")
 	caEnv := fs.String("ca-env", caEnvDefault, "CA variables for the command: default, none or all (see above)")
+	own := storeFlags{}
+	fs.StringVar(&own.kind, "store", "memory", `when no serve is running: where the emulator started for the command keeps buckets and objects, "memory" or "dir" (see serve)`)
+	fs.StringVar(&own.dir, "data", "", "when no serve is running, with --store dir: the store's directory (default <home>/data)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, `usage: s3vpce exec [flags] -- COMMAND [ARG...]
 
@@ -110,7 +110,13 @@ COMMAND and everything it started are killed.
 			return 125
 		}
 		upstream, _ := parseUpstream("resolv.conf") // none if unreadable: REFUSED
-		srv, err := emulator.New(emulator.Options{Topology: topo, CA: ca, DNSUpstream: upstream, SpoolDir: filepath.Join(dir, spoolDirName)})
+		st, err := own.open(dir, store.Options{})
+		if err != nil {
+			fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
+			return 125
+		}
+		defer st.Close()
+		srv, err := emulator.New(emulator.Options{Store: st, Topology: topo, CA: ca, DNSUpstream: upstream})
 		if err == nil {
 			err = srv.Start(ctx)
 		}

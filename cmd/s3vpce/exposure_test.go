@@ -146,15 +146,15 @@ func inOrder(t *testing.T, what, text string, want []string) {
 	}
 }
 
-// TestServeBannerStateAndData: the banner says where state lives and that
-// data is lost at exit, warns of nothing on loopback, and serve makes its
-// spool directory 0700 in the state directory.
+// TestServeBannerStateAndData: the banner says where state and data live,
+// warns of nothing on loopback, and serve keeps its dir store in a 0700
+// directory in the state directory.
 func TestServeBannerStateAndData(t *testing.T) {
 	home := t.TempDir()
 	out, errs := serveBanner(t, home)
 	for _, want := range []string{
-		"State        " + home + " (CA, control sockets, request spool)\n",
-		"Data         in memory: buckets and objects are lost when serve exits\n",
+		"State        " + home + " (CA, control sockets)\n",
+		"Data         " + filepath.Join(home, "data") + " (dir store: kept across restarts)\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("banner lacks %q:\n%s", want, out)
@@ -163,8 +163,8 @@ func TestServeBannerStateAndData(t *testing.T) {
 	if strings.Contains(out, "WARNING") || strings.Contains(errs, "level=WARN") || strings.Contains(errs, "level=ERROR") {
 		t.Errorf("a loopback serve warns:\n%s\n%s", out, errs)
 	}
-	if fi, err := os.Stat(filepath.Join(home, "spool")); err != nil || fi.Mode().Perm() != 0o700 || !fi.IsDir() {
-		t.Errorf("spool directory: %v, %v; want a 0700 directory", fi, err)
+	if fi, err := os.Stat(filepath.Join(home, "data")); err != nil || fi.Mode().Perm() != 0o700 || !fi.IsDir() {
+		t.Errorf("data directory: %v, %v; want a 0700 directory", fi, err)
 	}
 	var o, e bytes.Buffer
 	if code := run(t.Context(), []string{"serve", "--home", home, "--dns-forward-for", "10.0.0.0/33"}, nil, &o, &e); code != 2 || !strings.Contains(e.String(), "--dns-forward-for") {

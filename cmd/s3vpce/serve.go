@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/s3vpce/s3vpce/internal/store"
 	"io"
 	"log/slog"
 	"os"
@@ -40,6 +41,7 @@ type serveFlags struct {
 	auth, credentials, endpointPolicy, topology      string
 	buckets                                          listFlag
 	privateDNS, verbose                              bool
+	store                                            storeFlags
 	// Timeouts and the connection cap: 0 is the emulator's default, -1 off.
 	readHeaderTimeout, idleTimeout, requestTimeout time.Duration
 	maxConnsPerSource                              int
@@ -62,6 +64,7 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
 	fs.StringVar(&f.auth, "auth", "on", `"on": verify SigV4 as S3 does (unsigned requests are anonymous); "off": accept any signature as the first credential`)
 	fs.StringVar(&f.credentials, "credentials", "", "file of access keys, one per line: ACCESS_KEY_ID SECRET_ACCESS_KEY IAM_ARN (default: the built-in key pair)")
 	fs.StringVar(&f.endpointPolicy, "endpoint-policy", "", "endpoint policy JSON file for the endpoint (default: AWS's full-access policy)")
+	f.store.register(fs)
 	fs.Func("read-header-timeout", fmt.Sprintf("bound the TLS handshake plus each request's headers to `DURATION`, or off (default %v)", emulator.DefaultReadHeaderTimeout), durationOrOff(&f.readHeaderTimeout))
 	fs.Func("idle-timeout", fmt.Sprintf("close a keep-alive connection idle for `DURATION`, or off (default %v)", emulator.DefaultIdleTimeout), durationOrOff(&f.idleTimeout))
 	fs.Func("request-timeout", fmt.Sprintf("answer 400 RequestTimeout to a request body (and drop a response) that makes no progress for `DURATION`, or off (default %v)", emulator.DefaultRequestTimeout), durationOrOff(&f.requestTimeout))
@@ -150,12 +153,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if noUpstream != nil {
 		log.Warn("no upstream DNS: names outside the endpoint zones get REFUSED", "err", noUpstream)
 	}
+	st, err := f.store.open(home, store.Options{Logger: log})
+	if err != nil {
+		fmt.Fprintf(stderr, "s3vpce serve: %v\n", err)
+		return 1
+	}
+	defer st.Close()
 	srv, err := emulator.New(emulator.Options{
-		Topology: topo, CA: ca, Buckets: f.buckets, Addr: f.httpsAddr, DNSAddr: f.dnsAddr,
+		Store: st, Topology: topo, CA: ca, Buckets: f.buckets, Addr: f.httpsAddr, DNSAddr: f.dnsAddr,
 		DNSUpstream: upstream, Logger: log, Credentials: creds, AuthOff: f.auth == "off",
 		ReadHeaderTimeout: f.readHeaderTimeout, IdleTimeout: f.idleTimeout, RequestTimeout: f.requestTimeout,
 		MaxConnsPerSource: f.maxConnsPerSource,
-		DNSForwardFor:     forwardFor, SpoolDir: filepath.Join(home, spoolDirName),
+		DNSForwardFor:     forwardFor,
 	})
 	if err == nil {
 		err = srv.Start(ctx)
@@ -190,7 +199,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err := lock.update(stateFor(srv, caFile, creds)); err != nil {
 		log.Warn("s3vpce env will not know this serve", "err", err)
 	}
-	printBanner(stdout, srv, bannerInfo{home: home, homeFlag: homeFlag(home), caFile: caFile, caCreated: created, creds: creds, authOff: f.auth == "off", exposure: exp})
+	printBanner(stdout, srv, bannerInfo{home: home, data: describeStore(st), homeFlag: homeFlag(home), caFile: caFile, caCreated: created, creds: creds, authOff: f.auth == "off", exposure: exp})
 	log.Info("ready", "https", srv.Addr(), "dns", srv.DNSAddr(), "startup", time.Since(start).Round(time.Microsecond).String())
 	<-ctx.Done()
 	log.Info("shutting down")

@@ -3,6 +3,7 @@ package awschunked
 import (
 	"errors"
 	"fmt"
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"net/http"
 )
 
@@ -82,14 +83,6 @@ func (e *ChecksumError) Error() string {
 // Unwrap returns [ErrChecksumMismatch].
 func (e *ChecksumError) Unwrap() error { return ErrChecksumMismatch }
 
-// S3Error is the S3 error response the emulator should send for an error
-// from this package.
-type S3Error struct {
-	Status  int
-	Code    string
-	Message string
-}
-
 // ToS3Error maps an error from this package to the S3 error response that
 // Amazon S3 sends for the same fault. ok is false for errors that did not
 // come from this package (for example a network error reading the body),
@@ -103,29 +96,29 @@ type S3Error struct {
 //	ErrMalformedTrailer     400 MalformedTrailerError  The request contained trailing data that was not well-formed ...
 //	ErrUnsupported          400 InvalidRequest         Unsupported aws-chunked request: <detail>
 //	other framing errors    400 InvalidRequest         The aws-chunked body is malformed: <detail>
-func ToS3Error(err error) (S3Error, bool) {
+func ToS3Error(err error) (*s3err.Error, bool) {
 	var ce *ChecksumError
 	if errors.As(err, &ce) {
-		return S3Error{http.StatusBadRequest, "BadDigest",
-			fmt.Sprintf("The %s you specified did not match the calculated checksum.", ce.Algorithm)}, true
+		return s3err.New(http.StatusBadRequest, "BadDigest",
+			fmt.Sprintf("The %s you specified did not match the calculated checksum.", ce.Algorithm)), true
 	}
 	var fe *FormatError
 	if !errors.As(err, &fe) {
-		return S3Error{}, false
+		return nil, false
 	}
 	switch fe.Err {
 	case ErrSignatureMismatch, ErrMissingSignature:
-		return S3Error{http.StatusForbidden, "SignatureDoesNotMatch",
-			"The request signature we calculated does not match the signature you provided. Check your key and signing method."}, true
+		return s3err.New(http.StatusForbidden, "SignatureDoesNotMatch",
+			"The request signature we calculated does not match the signature you provided. Check your key and signing method."), true
 	case ErrTruncated, ErrLengthMismatch:
-		return S3Error{http.StatusBadRequest, "IncompleteBody",
-			"You did not provide the number of bytes specified by the Content-Length HTTP header."}, true
+		return s3err.New(http.StatusBadRequest, "IncompleteBody",
+			"You did not provide the number of bytes specified by the Content-Length HTTP header."), true
 	case ErrMalformedTrailer:
-		return S3Error{http.StatusBadRequest, "MalformedTrailerError",
-			"The request contained trailing data that was not well-formed or did not conform to our published schema."}, true
+		return s3err.New(http.StatusBadRequest, "MalformedTrailerError",
+			"The request contained trailing data that was not well-formed or did not conform to our published schema."), true
 	case ErrUnsupported:
-		return S3Error{http.StatusBadRequest, "InvalidRequest", "Unsupported aws-chunked request: " + fe.Detail}, true
+		return s3err.New(http.StatusBadRequest, "InvalidRequest", "Unsupported aws-chunked request: "+fe.Detail), true
 	default:
-		return S3Error{http.StatusBadRequest, "InvalidRequest", "The aws-chunked body is malformed: " + fe.Detail}, true
+		return s3err.New(http.StatusBadRequest, "InvalidRequest", "The aws-chunked body is malformed: "+fe.Detail), true
 	}
 }

@@ -3,6 +3,7 @@ package awschunked
 import (
 	"bytes"
 	"errors"
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"io"
 	"strings"
 	"testing"
@@ -232,7 +233,7 @@ func TestChecksumErrorDetail(t *testing.T) {
 		t.Errorf("ChecksumError = %+v", ce)
 	}
 	s3, _ := ToS3Error(err)
-	if want := (S3Error{400, "BadDigest", "The CRC32 you specified did not match the calculated checksum."}); s3 != want {
+	if want := (s3err.Error{Status: 400, Code: "BadDigest", Message: "The CRC32 you specified did not match the calculated checksum."}); s3 == nil || s3.Status != want.Status || s3.Code != want.Code || s3.Message != want.Message {
 		t.Errorf("ToS3Error = %+v, want %+v", s3, want)
 	}
 }

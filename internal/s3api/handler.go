@@ -1,8 +1,10 @@
 package s3api
 
 import (
+	"log/slog"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/s3vpce/s3vpce/internal/store"
@@ -25,6 +27,27 @@ type Request struct {
 	Query url.Values
 	// Owner is the canonical ID and display name S3 shows as owner.
 	OwnerID, OwnerName string
+	// Account is the caller's account ID ("" when anonymous): a bucket it
+	// creates is owned by it.
+	Account string
+	// RequestID is the request's x-amz-request-id.
+	RequestID string
+	// Now is the request's time from the injected clock.
+	Now time.Time
+	// Body is the request's decoded, verified body; nil for methods
+	// without one (GET, HEAD, DELETE).
+	Body *Body
+	// Auth decides further authorizations the operation needs (one per key
+	// of DeleteObjects; s3:ListBucket for a missing key).
+	Auth Authorizer
+}
+
+// Authorizer decides, with the request's caller, endpoint and policies,
+// whether op may be performed on a key of the request's bucket ("" for the
+// bucket itself). The emulator's gate implements it and records each
+// decision in the request's decision log.
+type Authorizer interface {
+	Allow(op, key, versionID string) bool
 }
 
 // Handler answers the S3 operations gofakes3 gets wrong.
@@ -38,14 +61,21 @@ type Handler struct {
 	// a check or a rewrite.
 	fake http.Handler
 
+	log *slog.Logger
+
 	objects *objectState // objects.go: metadata, conditional requests, tagging
 	config  *configState // subresources.go: bucket and object sub-resources
 }
 
 // New builds a Handler over a gofakes3 backend and gofakes3's handler for
 // the same backend.
-func New(st *store.Store, backend gofakes3.Backend, fake http.Handler) *Handler {
-	return &Handler{store: st, backend: backend, fake: fake, objects: newObjectState(), config: newConfigState()}
+func New(st *store.Store, backend gofakes3.Backend, fake http.Handler, opts ...Option) *Handler {
+	h := &Handler{store: st, backend: backend, fake: fake, objects: newObjectState(), config: newConfigState(),
+		log: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		o(h)
+	}
+	return h
 }
 
 // Serve answers req when this package handles its operation and reports

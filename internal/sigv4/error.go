@@ -1,23 +1,18 @@
 package sigv4
 
-// Error is an authentication failure in S3's terms.
-type Error struct {
-	Status  int
-	Code    string
-	Message string
-	// For SignatureDoesNotMatch: what the server signed.
-	AccessKeyID      string
-	StringToSign     string
-	SignatureGiven   string
-	CanonicalRequest string
-	// For a wrong region: the region the endpoint expects.
-	Region string
-	// For AccessDenied on unsigned headers: the x-amz-* headers present but
-	// not signed, lower case and sorted (S3's HeadersNotSigned element).
-	HeadersNotSigned []string
-	// For InvalidArgument: the argument at fault and its value (S3's
-	// ArgumentName and ArgumentValue elements).
-	ArgumentName, ArgumentValue string
-}
+// Errors are *s3err.Error values in S3's terms (AccessDenied,
+// SignatureDoesNotMatch with the StringToSign and CanonicalRequest S3
+// echoes, AuthorizationHeaderMalformed, ...).
 
-func (e *Error) Error() string { return "sigv4: " + e.Code + ": " + e.Message }
+// hexBytes renders s as S3 does in StringToSignBytes: space-separated hex.
+func hexBytes(s string) string {
+	const hex = "0123456789abcdef"
+	b := make([]byte, 0, len(s)*3)
+	for i := range len(s) {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, hex[s[i]>>4], hex[s[i]&15])
+	}
+	return string(b)
+}

@@ -2,6 +2,7 @@ package sigv4
 
 import (
 	"fmt"
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"net/http"
 	"net/url"
 	"slices"
@@ -65,7 +66,7 @@ const amzDateLayout = "20060102T150405Z"
 
 // Parse reads a request's SigV4 authentication: the Authorization header,
 // else X-Amz-Algorithm in the query, else anonymous. Malformed input gives
-// an *Error with S3's code, and so does a request S3 refuses before it
+// an *s3err.Error with S3's code, and so does a request S3 refuses before it
 // looks at the signature: two Authorization headers, an Authorization
 // header together with query-string authentication, an authentication
 // query parameter given twice, or an x-amz-* header that is not signed
@@ -91,15 +92,15 @@ func ParseWithQuery(r *http.Request, q url.Values) (*Auth, error) {
 	var err error
 	switch {
 	case h != "" && (queryAuth || v2Query):
-		return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidArgument",
-			Message:      "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified",
-			ArgumentName: "Authorization", ArgumentValue: h}
+		return nil, s3err.New(http.StatusBadRequest, "InvalidArgument",
+			"Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified").
+			With("ArgumentName", "Authorization").With("ArgumentValue", h)
 	case h != "":
 		a, err = parseHeader(r, h)
 	case queryAuth:
 		a, err = parseQuery(q, r.Header)
 	case v2Query:
-		return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidRequest", Message: "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256."}
+		return nil, s3err.New(http.StatusBadRequest, "InvalidRequest", "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.")
 	default:
 		return &Auth{Kind: Anonymous}, nil
 	}
@@ -107,8 +108,9 @@ func ParseWithQuery(r *http.Request, q url.Values) (*Auth, error) {
 		return nil, err
 	}
 	if unsigned := a.UnsignedHeaders(r.Header); len(unsigned) > 0 {
-		return nil, &Error{Status: http.StatusForbidden, Code: "AccessDenied",
-			Message: "There were headers present in the request which were not signed", HeadersNotSigned: unsigned}
+		return nil, s3err.New(http.StatusForbidden, "AccessDenied",
+			"There were headers present in the request which were not signed").
+			With("HeadersNotSigned", strings.Join(unsigned, ", "))
 	}
 	return a, nil
 }
@@ -123,7 +125,7 @@ func parseHeader(r *http.Request, h string) (*Auth, error) {
 	}
 	a.PayloadHash = r.Header.Get("X-Amz-Content-Sha256")
 	if a.PayloadHash == "" {
-		return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidRequest", Message: "Missing required header for this request: x-amz-content-sha256"}
+		return nil, s3err.New(http.StatusBadRequest, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256")
 	}
 	return a, nil
 }
@@ -191,8 +193,8 @@ func lowerByte(c byte) byte {
 	return c
 }
 
-func malformed(msg string) *Error {
-	return &Error{Status: http.StatusBadRequest, Code: "AuthorizationHeaderMalformed", Message: msg}
+func malformed(msg string) *s3err.Error {
+	return s3err.New(http.StatusBadRequest, "AuthorizationHeaderMalformed", msg)
 }
 
 // ParseAuthorization parses an Authorization header value of the form
@@ -201,7 +203,7 @@ func malformed(msg string) *Error {
 func ParseAuthorization(v string) (*Auth, error) {
 	alg, rest, ok := strings.Cut(strings.TrimSpace(v), " ")
 	if strings.HasPrefix(v, "AWS ") {
-		return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidRequest", Message: "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256."}
+		return nil, s3err.New(http.StatusBadRequest, "InvalidRequest", "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.")
 	}
 	if !ok || alg != Algorithm {
 		return nil, malformed("The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature.")
@@ -240,7 +242,7 @@ func ParseAuthorization(v string) (*Auth, error) {
 	return a, nil
 }
 
-func (a *Auth) parseCredential(cred string, bad func(string) *Error) error {
+func (a *Auth) parseCredential(cred string, bad func(string) *s3err.Error) error {
 	parts := strings.Split(cred, "/")
 	if len(parts) != 5 || parts[0] == "" {
 		return bad("The authorization header is malformed; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".")
@@ -284,7 +286,7 @@ func (a *Auth) readTime(amzDate, date string) error {
 	if amzDate != "" {
 		t, err := time.Parse(amzDateLayout, amzDate)
 		if err != nil {
-			return &Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: "AWS authentication requires a valid Date or x-amz-date header"}
+			return s3err.New(http.StatusForbidden, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header")
 		}
 		a.Time = t
 		return nil
@@ -292,16 +294,16 @@ func (a *Auth) readTime(amzDate, date string) error {
 	if date != "" {
 		t, err := http.ParseTime(date)
 		if err != nil {
-			return &Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: "AWS authentication requires a valid Date or x-amz-date header"}
+			return s3err.New(http.StatusForbidden, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header")
 		}
 		a.Time = t.UTC()
 		return nil
 	}
-	return &Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: "AWS authentication requires a valid Date or x-amz-date header"}
+	return s3err.New(http.StatusForbidden, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header")
 }
 
-func queryError(msg string) *Error {
-	return &Error{Status: http.StatusBadRequest, Code: "AuthorizationQueryParametersError", Message: msg}
+func queryError(msg string) *s3err.Error {
+	return s3err.New(http.StatusBadRequest, "AuthorizationQueryParametersError", msg)
 }
 
 // queryAuthParams are the query parameters of presigned requests; S3

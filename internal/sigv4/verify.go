@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"net/http"
 	"strings"
 	"time"
@@ -42,28 +43,27 @@ func (a *Auth) CheckScope(e Expect) error {
 	}
 	if a.Region != e.Region {
 		err := malformedFor(a, fmt.Sprintf("The authorization header is malformed; the region '%s' is wrong; expecting '%s'", a.Region, e.Region))
-		err.Region = e.Region
-		return err
+		return err.With("Region", e.Region)
 	}
 	if a.Time.Format("20060102") != a.Date {
 		return malformedFor(a, fmt.Sprintf("The authorization header is malformed; Invalid credential date \"%s\". Date is not the same as X-Amz-Date: \"%s\".", a.Date, a.Time.Format("20060102")))
 	}
 	if a.Kind == Query {
 		if e.Now.Before(a.Time.Add(-MaxSkew)) {
-			return &Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: "Request is not valid yet"}
+			return s3err.New(http.StatusForbidden, "AccessDenied", "Request is not valid yet")
 		}
 		if e.Now.After(a.Time.Add(a.Expires)) {
-			return &Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: "Request has expired"}
+			return s3err.New(http.StatusForbidden, "AccessDenied", "Request has expired")
 		}
 		return nil
 	}
 	if d := e.Now.Sub(a.Time); d > MaxSkew || d < -MaxSkew {
-		return &Error{Status: http.StatusForbidden, Code: "RequestTimeTooSkewed", Message: "The difference between the request time and the current time is too large."}
+		return s3err.New(http.StatusForbidden, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.")
 	}
 	return nil
 }
 
-func malformedFor(a *Auth, msg string) *Error {
+func malformedFor(a *Auth, msg string) *s3err.Error {
 	if a.Kind == Query {
 		return queryError(msg)
 	}
@@ -74,7 +74,7 @@ func malformedFor(a *Auth, msg string) *Error {
 func (a *Auth) CanonicalRequest(r *http.Request) (string, error) {
 	query, err := canonicalQuery(r.URL.RawQuery, a.Kind == Query)
 	if err != nil {
-		return "", &Error{Status: http.StatusBadRequest, Code: "InvalidArgument", Message: "The query string is not properly encoded."}
+		return "", s3err.New(http.StatusBadRequest, "InvalidArgument", "The query string is not properly encoded.")
 	}
 	var b strings.Builder
 	b.WriteString(r.Method)
@@ -87,7 +87,7 @@ func (a *Auth) CanonicalRequest(r *http.Request) (string, error) {
 	for _, h := range a.SignedHeaders {
 		v, ok := headerValue(r, h)
 		if !ok && h != "content-length" {
-			return "", &Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: fmt.Sprintf("There were headers present in the request which were not signed; or a signed header is missing: %s", h)}
+			return "", s3err.New(http.StatusForbidden, "AccessDenied", fmt.Sprintf("There were headers present in the request which were not signed; or a signed header is missing: %s", h))
 		}
 		if h == "host" {
 			hasHost = true
@@ -130,11 +130,14 @@ func (a *Auth) VerifyWithKey(r *http.Request, key []byte) error {
 	sts := a.StringToSign(canonical)
 	want := hex.EncodeToString(hmacSHA256(key, sts))
 	if !hmac.Equal([]byte(want), []byte(a.Signature)) {
-		return &Error{
-			Status: http.StatusForbidden, Code: "SignatureDoesNotMatch",
-			Message:     "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
-			AccessKeyID: a.AccessKeyID, StringToSign: sts, SignatureGiven: a.Signature, CanonicalRequest: canonical,
-		}
+		return s3err.New(http.StatusForbidden, "SignatureDoesNotMatch",
+			"The request signature we calculated does not match the signature you provided. Check your key and signing method.").
+			With("AWSAccessKeyId", a.AccessKeyID).
+			With("StringToSign", sts).
+			With("SignatureProvided", a.Signature).
+			With("StringToSignBytes", hexBytes(sts)).
+			With("CanonicalRequest", canonical).
+			With("CanonicalRequestBytes", hexBytes(canonical))
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package sigv4
 import (
 	"bufio"
 	"context"
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -84,7 +85,7 @@ func verify(r *http.Request, region string, at time.Time) error {
 		return err
 	}
 	if a.AccessKeyID != akid {
-		return &Error{Code: "InvalidAccessKeyId"}
+		return &s3err.Error{Code: "InvalidAccessKeyId"}
 	}
 	_, err = a.Verify(r, secret)
 	return err
@@ -170,11 +171,11 @@ func TestForgeries(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := verify(tt.req(), tt.region, tt.at)
-			e, ok := err.(*Error)
+			e, ok := err.(*s3err.Error)
 			if !ok || e.Code != tt.code {
 				t.Fatalf("got %v, want %s", err, tt.code)
 			}
-			if e.Code == "SignatureDoesNotMatch" && (e.StringToSign == "" || e.CanonicalRequest == "") {
+			if e.Code == "SignatureDoesNotMatch" && (e.Elem("StringToSign") == "" || e.Elem("CanonicalRequest") == "") {
 				t.Errorf("SignatureDoesNotMatch without StringToSign/CanonicalRequest")
 			}
 		})
@@ -196,7 +197,7 @@ func FuzzParseAuthorization(f *testing.F) {
 	f.Fuzz(func(t *testing.T, v string) {
 		a, err := ParseAuthorization(v)
 		if err != nil {
-			if _, ok := err.(*Error); !ok {
+			if _, ok := err.(*s3err.Error); !ok {
 				t.Fatalf("error of type %T", err)
 			}
 			return

@@ -1,0 +1,44 @@
+package emulator
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/s3vpce/s3vpce/internal/s3api"
+	"github.com/s3vpce/s3vpce/policy"
+)
+
+// authorizer answers the S3 layer's further authorization questions within
+// one request, with its caller, endpoint and policies, recording each
+// check in the request's decision record.
+type authorizer struct {
+	s    *Server
+	r    *http.Request
+	snap *snapshot
+	rec  *DecisionRecord
+	now  time.Time
+}
+
+var _ s3api.Authorizer = (*authorizer)(nil)
+
+// Allow implements s3api.Authorizer. A denied ListObjects is the
+// missing-key rule (S3 answers 403 instead of 404 to a caller that may not
+// list the bucket): it refuses the request in the decision record.
+func (a *authorizer) Allow(op, key, versionID string) bool {
+	t := target{op: op, bucket: a.rec.target.bucket, key: key, query: url.Values{}}
+	if versionID != "" {
+		t.query.Set("versionId", versionID)
+	}
+	checks, err := policy.S3ChecksFor(op, policy.S3Target{Bucket: t.bucket, Key: key, Versioned: versionID != ""})
+	if err != nil || len(checks) == 0 {
+		return false
+	}
+	ep, c := a.rec.ep, a.rec.caller
+	records, serr := a.s.evaluate(a.s.requestContext(a.r, ep, a.snap.policies[ep.ID], c, t, a.now), a.snap, ep, c, checks)
+	a.rec.Checks = append(a.rec.Checks, records...)
+	if serr != nil && op == "ListObjects" {
+		a.rec.refused(serr, a.s.hint(a.r, a.snap, a.rec, serr))
+	}
+	return serr == nil
+}

@@ -1,0 +1,200 @@
+package emulator
+
+import (
+	"math"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/s3vpce/s3vpce/policy"
+)
+
+// keyInput is what a condition key's value is taken from.
+type keyInput struct {
+	r   *http.Request
+	t   target
+	now time.Time
+}
+
+// keySource returns the values of one operation-specific condition key
+// for a request; none means the key is absent from the request context.
+type keySource func(in *keyInput) []string
+
+// headerKey supplies s3:<header> from the request header of that name.
+func headerKey(name string) keySource {
+	canonical := http.CanonicalHeaderKey(name)
+	return func(in *keyInput) []string {
+		if v := headerValue(in.r.Header, canonical); v != "" {
+			return []string{v}
+		}
+		return nil
+	}
+}
+
+func queryKey(name string, always bool) keySource {
+	return func(in *keyInput) []string {
+		if v, ok := in.t.query[name]; ok && len(v) > 0 {
+			return v[:1]
+		}
+		if always {
+			return []string{""}
+		}
+		return nil
+	}
+}
+
+// operationKeys maps each operation-specific key of the operation table
+// (policy.S3Op.Keys, lower case) that s3vpce supplies to its source.
+// Families (ending in "/") are supplied by familyKeys. A key of the table
+// missing from both is never in the context: SuppliedConditionKeys leaves
+// it out, and `s3vpce policy validate` warns about policies that use it.
+var operationKeys = map[string]keySource{
+	"s3:prefix":    queryKey("prefix", true),
+	"s3:delimiter": queryKey("delimiter", false),
+	"s3:max-keys":  queryKey("max-keys", false),
+	"s3:versionid": queryKey("versionId", false),
+
+	"s3:x-amz-acl":                                   headerKey("x-amz-acl"),
+	"s3:x-amz-grant-read":                            headerKey("x-amz-grant-read"),
+	"s3:x-amz-grant-write":                           headerKey("x-amz-grant-write"),
+	"s3:x-amz-grant-read-acp":                        headerKey("x-amz-grant-read-acp"),
+	"s3:x-amz-grant-write-acp":                       headerKey("x-amz-grant-write-acp"),
+	"s3:x-amz-grant-full-control":                    headerKey("x-amz-grant-full-control"),
+	"s3:x-amz-copy-source":                           headerKey("x-amz-copy-source"),
+	"s3:x-amz-metadata-directive":                    headerKey("x-amz-metadata-directive"),
+	"s3:x-amz-server-side-encryption":                headerKey("x-amz-server-side-encryption"),
+	"s3:x-amz-server-side-encryption-aws-kms-key-id": headerKey("x-amz-server-side-encryption-aws-kms-key-id"),
+	"s3:x-amz-storage-class":                         headerKey("x-amz-storage-class"),
+	"s3:x-amz-website-redirect-location":             headerKey("x-amz-website-redirect-location"),
+	"s3:x-amz-object-ownership":                      headerKey("x-amz-object-ownership"),
+	"s3:object-lock-mode":                            headerKey("x-amz-object-lock-mode"),
+	"s3:object-lock-retain-until-date":               headerKey("x-amz-object-lock-retain-until-date"),
+	"s3:object-lock-legal-hold":                      headerKey("x-amz-object-lock-legal-hold"),
+	"s3:object-lock-remaining-retention-days":        remainingRetentionDays,
+	"s3:requestobjecttagkeys": func(in *keyInput) []string {
+		keys := make([]string, 0, 4)
+		for k := range requestTags(in.r) {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		return keys
+	},
+}
+
+// remainingRetentionDays is the whole days from now to the requested
+// x-amz-object-lock-retain-until-date, rounded up.
+func remainingRetentionDays(in *keyInput) []string {
+	v := in.r.Header.Get("X-Amz-Object-Lock-Retain-Until-Date")
+	if v == "" {
+		return nil
+	}
+	until, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return nil
+	}
+	days := math.Ceil(until.Sub(in.now).Hours() / 24)
+	return []string{strconv.FormatInt(int64(max(days, 0)), 10)}
+}
+
+// requestTags parses x-amz-tagging (URL query form).
+func requestTags(r *http.Request) url.Values {
+	tags := r.Header.Get("X-Amz-Tagging")
+	if tags == "" {
+		return nil
+	}
+	vals, err := url.ParseQuery(tags)
+	if err != nil {
+		return nil
+	}
+	return vals
+}
+
+// familyKeys supplies the key families of the table ("s3:requestobjecttag/"
+// + tag key, "s3:existingobjecttag/" + tag key).
+var familyKeys = map[string]func(s *Server, in *keyInput, ctx *policy.Context){
+	"s3:requestobjecttag/": func(_ *Server, in *keyInput, ctx *policy.Context) {
+		for k, v := range requestTags(in.r) {
+			ctx.Set("s3:requestobjecttag/"+k, v...)
+		}
+	},
+	"s3:existingobjecttag/": func(s *Server, in *keyInput, ctx *policy.Context) {
+		v, err := s.store.Object(in.t.bucket, in.t.key, in.t.query.Get("versionId"))
+		if err != nil || v.DeleteMarker {
+			return
+		}
+		for _, tag := range v.Tags {
+			ctx.SetValue("s3:existingobjecttag/"+tag.Key, tag.Value)
+		}
+	},
+}
+
+// SuppliedConditionKeys returns the S3 condition keys s3vpce puts in the
+// request context (in the operation table's spelling; families end in
+// "/"), besides policy.S3CommonKeys.
+func SuppliedConditionKeys() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, name := range policy.S3Operations() {
+		op, _ := policy.S3Operation(name)
+		for _, k := range op.Keys {
+			lk := strings.ToLower(k)
+			_, plain := operationKeys[lk]
+			_, family := familyKeys[lk]
+			if (plain || family) && !seen[lk] {
+				seen[lk] = true
+				out = append(out, k)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// addOperationKeys adds the operation-specific keys the table declares for
+// t.op. Existing-object tags are looked up in the store only when one of
+// the policies that decide the request has a condition on them.
+func (s *Server) addOperationKeys(ctx *policy.Context, r *http.Request, t target, now time.Time, policies ...*policy.Policy) {
+	op, ok := policy.S3Operation(t.op)
+	if !ok {
+		return
+	}
+	in := &keyInput{r: r, t: t, now: now}
+	for _, k := range op.Keys {
+		lk := strings.ToLower(k)
+		if src, ok := operationKeys[lk]; ok {
+			if vals := src(in); len(vals) > 0 {
+				ctx.Set(lk, vals...)
+			}
+			continue
+		}
+		fam, ok := familyKeys[lk]
+		if !ok {
+			continue
+		}
+		if lk == "s3:existingobjecttag/" && !usesKeyPrefix(lk, policies...) {
+			continue
+		}
+		fam(s, in, ctx)
+	}
+}
+
+// usesKeyPrefix reports whether any policy has a condition on a key that
+// starts with prefix (lower case).
+func usesKeyPrefix(prefix string, policies ...*policy.Policy) bool {
+	for _, p := range policies {
+		if p == nil {
+			continue
+		}
+		for _, st := range p.Statements {
+			for _, c := range st.Conditions {
+				if len(c.Key) >= len(prefix) && strings.EqualFold(c.Key[:len(prefix)], prefix) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

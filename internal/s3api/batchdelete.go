@@ -1,0 +1,57 @@
+package s3api
+
+import (
+	"encoding/xml"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/s3vpce/s3vpce/internal/s3err"
+	"github.com/s3vpce/s3vpce/internal/store"
+)
+
+// MaxDeleteBody bounds a DeleteObjects request (1000 keys of 1 KiB each).
+const MaxDeleteBody = 2 << 20
+
+// deleteObjectsBatch answers DeleteObjects as S3 does: each key is
+// authorized on its own (s3:DeleteObject, or s3:DeleteObjectVersion with a
+// version ID) and a denied key is an AccessDenied entry in the result, not
+// a failure of the request; the others are deleted with the bucket's
+// versioning rules.
+func (h *Handler) deleteObjectsBatch(w http.ResponseWriter, req *Request) error {
+	if _, err := h.store.Bucket(req.Bucket); err != nil {
+		return storeError(err, req)
+	}
+	body, err := io.ReadAll(io.LimitReader(req.HTTP.Body, MaxDeleteBody+1))
+	if err != nil {
+		return BodyReadError(err)
+	}
+	var in DeleteRequest
+	if len(body) > MaxDeleteBody || xml.Unmarshal(body, &in) != nil || len(in.Objects) == 0 || len(in.Objects) > 1000 {
+		return s3err.MalformedXML()
+	}
+	out := DeleteResult{Xmlns: xmlns}
+	for _, o := range in.Objects {
+		if req.Auth != nil && !req.Auth.Allow("DeleteObject", o.Key, o.VersionID) {
+			out.Errors = append(out.Errors, DeleteError{Key: o.Key, VersionID: o.VersionID, Code: "AccessDenied", Message: "Access Denied"})
+			continue
+		}
+		res, err := h.store.DeleteObject(req.Bucket, o.Key, o.VersionID, nil)
+		switch {
+		case err == nil, errors.Is(err, store.ErrNoSuchVersion), errors.Is(err, store.ErrNoSuchKey):
+		default:
+			h.logStoreError(req, err)
+			out.Errors = append(out.Errors, DeleteError{Key: o.Key, VersionID: o.VersionID, Code: "InternalError", Message: "We encountered an internal error. Please try again."})
+			continue
+		}
+		if in.Quiet {
+			continue
+		}
+		d := Deleted{Key: o.Key, VersionID: o.VersionID}
+		if res.DeleteMarker {
+			d.DeleteMarker, d.DeleteMarkerVersionID = true, res.VersionID
+		}
+		out.Deleted = append(out.Deleted, d)
+	}
+	return writeXML(w, &out)
+}
