@@ -1,11 +1,9 @@
 package emulator
 
 import (
-	"math"
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -73,7 +71,6 @@ var operationKeys = map[string]keySource{
 	"s3:object-lock-mode":                            headerKey("x-amz-object-lock-mode"),
 	"s3:object-lock-retain-until-date":               headerKey("x-amz-object-lock-retain-until-date"),
 	"s3:object-lock-legal-hold":                      headerKey("x-amz-object-lock-legal-hold"),
-	"s3:object-lock-remaining-retention-days":        remainingRetentionDays,
 	"s3:requestobjecttagkeys": func(in *keyInput) []string {
 		keys := make([]string, 0, 4)
 		for k := range requestTags(in.r) {
@@ -82,21 +79,6 @@ var operationKeys = map[string]keySource{
 		sort.Strings(keys)
 		return keys
 	},
-}
-
-// remainingRetentionDays is the whole days from now to the requested
-// x-amz-object-lock-retain-until-date, rounded up.
-func remainingRetentionDays(in *keyInput) []string {
-	v := in.r.Header.Get("X-Amz-Object-Lock-Retain-Until-Date")
-	if v == "" {
-		return nil
-	}
-	until, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return nil
-	}
-	days := math.Ceil(until.Sub(in.now).Hours() / 24)
-	return []string{strconv.FormatInt(int64(max(days, 0)), 10)}
 }
 
 // requestTags parses x-amz-tagging (URL query form).

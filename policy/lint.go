@@ -28,7 +28,15 @@ type Report struct {
 //   - a condition key that is neither a global aws: key nor one S3
 //     supplies, and aws:SourceIp, which is absent for requests through a
 //     VPC endpoint.
-func ValidateAll(data []byte, kind Kind) Report {
+//
+// With Supplying, also a key of S3's operation table that the evaluating
+// program does not put in the request context (the policy is valid for
+// AWS, but its condition never matches there).
+func ValidateAll(data []byte, kind Kind, opts ...ValidateOption) Report {
+	var cfg validateConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
 	var r Report
 	if kind.isEndpoint() {
 		if n := utf8.RuneCount(data); n > MaxEndpointPolicyChars {
@@ -38,7 +46,7 @@ func ValidateAll(data []byte, kind Kind) Report {
 	_, root, errs := parseAll(data, kind)
 	r.Errors = append(r.Errors, errs...)
 	if root != nil {
-		r.Warnings = lint(root, kind)
+		r.Warnings = lint(root, kind, &cfg)
 		for _, w := range r.Warnings {
 			w.Line, w.Col = lineCol(data, w.off)
 		}
@@ -54,7 +62,7 @@ func ValidateAll(data []byte, kind Kind) Report {
 // lint walks the statements of a decoded document for warnings. It reads
 // the node tree rather than the Policy so that it can locate each value
 // and go on past statements that did not parse.
-func lint(root *jnode, kind Kind) []*ParseError {
+func lint(root *jnode, kind Kind, cfg *validateConfig) []*ParseError {
 	if root.kind != jObject {
 		return nil
 	}
@@ -101,7 +109,11 @@ func lint(root *jnode, kind Kind) []*ParseError {
 						continue
 					}
 					for _, k := range op.val.obj {
-						if msg := lintConditionKey(k.name); msg != "" {
+						msg := lintConditionKey(k.name)
+						if msg == "" {
+							msg = cfg.unsupplied(k.name)
+						}
+						if msg != "" {
 							warn(f.name, k.off, "%s", msg)
 						}
 					}
@@ -160,6 +172,51 @@ func lintAction(action string, kind Kind) string {
 		msg += fmt.Sprintf(" (did you mean %q?)", near)
 	}
 	return msg
+}
+
+// ValidateOption configures ValidateAll.
+type ValidateOption func(*validateConfig)
+
+type validateConfig struct {
+	supplied []string // nil: not checked
+}
+
+// Supplying tells ValidateAll which operation-specific S3 condition keys
+// (the operation table's spelling; families end in "/") the program that
+// will evaluate the policy supplies, besides S3CommonKeys.
+func Supplying(keys []string) ValidateOption {
+	return func(c *validateConfig) { c.supplied = append([]string{}, keys...) }
+}
+
+// unsupplied warns about an operation-table key outside c.supplied.
+func (c *validateConfig) unsupplied(key string) string {
+	if c.supplied == nil || !strings.HasPrefix(strings.ToLower(key), "s3:") {
+		return ""
+	}
+	matches := func(k string) bool {
+		if strings.HasSuffix(k, "/") {
+			return len(key) > len(k) && strings.EqualFold(key[:len(k)], k)
+		}
+		return strings.EqualFold(k, key)
+	}
+	for _, k := range commonKeys {
+		if matches(k) {
+			return ""
+		}
+	}
+	for _, k := range c.supplied {
+		if matches(k) {
+			return ""
+		}
+	}
+	for _, op := range s3Ops {
+		for _, k := range op.Keys {
+			if matches(k) {
+				return fmt.Sprintf("condition key %q is one S3 supplies, but s3vpce does not put it in the request context, so here the condition never matches", key)
+			}
+		}
+	}
+	return ""
 }
 
 // lintConditionKey returns a warning about a condition key, or "".

@@ -174,3 +174,40 @@ func TestGlobFold(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateAllSupplying: with Supplying, a key of the operation table
+// that the evaluator does not supply is a warning; a supplied one, a
+// supplied family member, a common key and a global key are not.
+func TestValidateAllSupplying(t *testing.T) {
+	supplied := []string{"s3:prefix", "s3:ExistingObjectTag/"}
+	tests := []struct {
+		key  string
+		warn bool
+	}{
+		{"s3:LocationConstraint", true},
+		{"s3:DataAccessPointArn", true},
+		{"s3:prefix", false},
+		{"s3:ExistingObjectTag/team", false},
+		{"s3:ResourceAccount", false},
+		{"aws:SourceVpce", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*",` +
+				`"Condition":{"StringEquals":{"` + tt.key + `":"x"}}}]}`
+			r := ValidateAll([]byte(doc), KindBucket, Supplying(supplied))
+			got := false
+			for _, w := range r.Warnings {
+				if strings.Contains(w.Error(), "does not put it in the request context") {
+					got = true
+				}
+			}
+			if got != tt.warn || len(r.Errors) != 0 {
+				t.Errorf("warned %v, want %v; report %+v", got, tt.warn, r)
+			}
+			if plain := ValidateAll([]byte(doc), KindBucket); len(plain.Warnings) != 0 {
+				t.Errorf("without Supplying: warnings %v", plain.Warnings)
+			}
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/s3vpce/s3vpce/emulator"
 	"github.com/s3vpce/s3vpce/policy"
 )
 
@@ -116,7 +117,7 @@ func runPolicyValidate(_ context.Context, args []string, stdout, stderr io.Write
 			status = 1
 			continue
 		}
-		r := policy.ValidateAll(data, kind.k)
+		r := policy.ValidateAll(data, kind.k, policy.Supplying(emulator.SuppliedConditionKeys()))
 		for _, e := range r.Errors {
 			fmt.Fprintf(stderr, "%s: %v\n", file, e)
 		}
