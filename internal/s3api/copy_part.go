@@ -2,10 +2,12 @@ package s3api
 
 import (
 	"encoding/xml"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/s3vpce/s3vpce/internal/store"
 )
 
 // copyPartResult is UploadPartCopy's response body.
@@ -37,13 +39,13 @@ func copySourceRange(v string, size int64) (first, last int64, serr *Error) {
 	return first, last, nil
 }
 
-// uploadPartCopy copies a source object, or a byte range of it, into a
-// part of a multipart upload; the part is then stored through gofakes3
-// like an uploaded one.
+// uploadPartCopy copies a source version, or a byte range of it, into a
+// part of a multipart upload, streaming it from the store into the part.
 func (h *Handler) uploadPartCopy(w http.ResponseWriter, req *Request) {
 	r := req.HTTP
 	q := req.Query
-	if _, serr := multipartPartNumber(q); serr != nil {
+	number, serr := multipartPartNumber(q)
+	if serr != nil {
 		WriteError(w, r, serr)
 		return
 	}
@@ -52,36 +54,49 @@ func (h *Handler) uploadPartCopy(w http.ResponseWriter, req *Request) {
 		WriteError(w, r, serr)
 		return
 	}
-	if ok, err := h.backend.BucketExists(req.Bucket); err != nil || !ok {
-		WriteError(w, r, errNoSuchBucket(req.Bucket))
-		return
-	}
-	if _, serr := h.multipartParts(r, req.Bucket, req.Key, q.Get("uploadId")); serr != nil {
+	uploadID := q.Get("uploadId")
+	if _, err := h.store.Upload(req.Bucket, req.Key, uploadID); err != nil {
+		if errors.Is(err, store.ErrNoSuchUpload) {
+			serr = errNoSuchUpload(uploadID)
+		} else {
+			serr = storeError(err, req.Bucket, req.Key, "")
+		}
 		WriteError(w, r, serr)
 		return
 	}
-	source, serr := h.openCopySource(r.Header, src)
+	source, sourceID, serr := h.lookupCopySource(r.Header, src)
 	if serr != nil {
 		WriteError(w, r, serr)
 		return
 	}
-	body := source.body
+	first, length := int64(0), source.Size
 	if v, ok := r.Header["X-Amz-Copy-Source-Range"]; ok {
-		first, last, serr := copySourceRange(v[0], int64(len(body)))
-		if serr != nil {
+		var last int64
+		if first, last, serr = copySourceRange(v[0], source.Size); serr != nil {
 			WriteError(w, r, serr)
 			return
 		}
-		body = body[first : last+1]
+		length = last - first + 1
 	}
-	etag, serr := h.multipartPutPart(r, req.Bucket, req.Key, q, http.Header{}, body)
-	if serr != nil {
+	body, err := h.store.Open(source, first, length)
+	if err != nil {
+		WriteError(w, r, storeError(err, src.bucket, src.key, source.VersionID))
+		return
+	}
+	defer body.Close()
+	part, err := h.store.PutPart(r.Context(), req.Bucket, req.Key, uploadID, number, body, length, store.Checksum{})
+	if err != nil {
+		if errors.Is(err, store.ErrNoSuchUpload) {
+			serr = errNoSuchUpload(uploadID)
+		} else {
+			serr = storeError(err, req.Bucket, req.Key, "")
+		}
 		WriteError(w, r, serr)
 		return
 	}
-	if source.versionID != "" {
-		w.Header().Set("x-amz-copy-source-version-id", source.versionID)
+	if sourceID != "" {
+		w.Header().Set("x-amz-copy-source-version-id", sourceID)
 	}
 	w.Header().Set("x-amz-server-side-encryption", "AES256")
-	WriteXML(w, r, copyPartResult{Xmlns: s3Namespace, LastModified: s3Time(time.Now()), ETag: etag})
+	WriteXML(w, r, copyPartResult{Xmlns: s3Namespace, LastModified: s3Time(part.LastModified), ETag: quoteETag(part.ETag)})
 }

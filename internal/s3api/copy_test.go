@@ -16,8 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/s3vpce/s3vpce/emulator/emulatortest"
 	"github.com/s3vpce/s3vpce/internal/s3api"
 )
@@ -400,11 +398,7 @@ func TestCopyObjectTagging(t *testing.T) {
 // TestCopySourceMalformed calls the handler directly: the emulator's gate
 // refuses a copy source without a key before s3compat sees it.
 func TestCopySourceMalformed(t *testing.T) {
-	backend := s3mem.New()
-	if err := backend.CreateBucket("b"); err != nil {
-		t.Fatal(err)
-	}
-	h := s3api.New(backend, gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server())
+	h := objectsHandler(t, "b")
 	for _, tt := range []struct{ op, target, source string }{
 		{"CopyObject", "/b/dst", "b"},
 		{"CopyObject", "/b/dst", "/b/"},

@@ -1,6 +1,11 @@
 package s3api
 
-import "encoding/xml"
+import (
+	"encoding/xml"
+	"errors"
+
+	"github.com/s3vpce/s3vpce/internal/store"
+)
 
 // DeleteRequest is the body of DeleteObjects.
 type DeleteRequest struct {
@@ -37,4 +42,35 @@ type DeleteError struct {
 	VersionID string `xml:"VersionId,omitempty"`
 	Code      string `xml:"Code"`
 	Message   string `xml:"Message"`
+}
+
+// deleteKey deletes bucket/key as DeleteObject does: versionID "" deletes
+// the key (a delete marker when the bucket has versioning), else removes
+// that version or delete marker. A version that does not exist is not an
+// error: S3 answers 204 with its ID.
+func (h *Handler) deleteKey(bucket, key, versionID string) (store.DeleteResult, *Error) {
+	res, err := h.store.DeleteObject(bucket, key, versionID, nil)
+	switch {
+	case err == nil:
+		return res, nil
+	case versionID != "" && (errors.Is(err, store.ErrNoSuchVersion) || errors.Is(err, store.ErrNoSuchKey)):
+		return store.DeleteResult{VersionID: versionID}, nil
+	case versionID == "" && errors.Is(err, store.ErrNoSuchKey):
+		return store.DeleteResult{}, nil
+	}
+	return res, storeError(err, bucket, key, versionID)
+}
+
+// deleteEntry deletes one entry of a DeleteObjects request and returns
+// what S3 reports for it: a Deleted, or an Error entry.
+func (h *Handler) deleteEntry(bucket string, o DeleteObject) (Deleted, *DeleteError) {
+	res, serr := h.deleteKey(bucket, o.Key, o.VersionID)
+	if serr != nil {
+		return Deleted{}, &DeleteError{Key: o.Key, VersionID: o.VersionID, Code: serr.Code, Message: serr.Message}
+	}
+	d := Deleted{Key: o.Key, VersionID: o.VersionID}
+	if res.DeleteMarker {
+		d.DeleteMarker, d.DeleteMarkerVersionID = true, res.VersionID
+	}
+	return d, nil
 }

@@ -6,17 +6,14 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 	"unicode/utf8"
 
-	"github.com/johannesboyne/gofakes3"
+	"github.com/s3vpce/s3vpce/internal/store"
 )
 
-// objTag is one tag of an object or bucket tag set.
-type objTag struct {
-	Key   string `xml:"Key"`
-	Value string `xml:"Value"`
-}
+// objTag is one tag of an object or bucket tag set; its fields marshal as
+// S3's <Key> and <Value>.
+type objTag = store.Tag
 
 // objTaggingOut is the body of GetObjectTagging and GetBucketTagging.
 type objTaggingOut struct {
@@ -38,6 +35,9 @@ const (
 	maxBucketTags  = 50
 	maxTagKeyLen   = 128
 	maxTagValueLen = 256
+	// maxTaggingBody bounds a Tagging document (50 tags at their longest
+	// are well under it).
+	maxTaggingBody = 64 << 10
 )
 
 // validateTags checks a tag set against S3's rules for objects (limit 10)
@@ -102,8 +102,8 @@ func parseTaggingHeader(v string) ([]objTag, *Error) {
 func parseTaggingBody(r *http.Request, object bool) ([]objTag, *Error) {
 	malformed := &Error{Status: http.StatusBadRequest, Code: "MalformedXML",
 		Message: "The XML you provided was not well-formed or did not validate against our published schema"}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxTaggingBody+1))
+	if err != nil || len(body) > maxTaggingBody {
 		return nil, malformed
 	}
 	var in objTaggingIn
@@ -116,43 +116,10 @@ func parseTaggingBody(r *http.Request, object bool) ([]objTag, *Error) {
 	return in.TagSet.Tags, nil
 }
 
-// tagsOf returns the tags of one stored object version (obj from the
-// backend's HeadObject or HeadObjectVersion).
-func (h *Handler) tagsOf(bucket, key string, obj *gofakes3.Object) []objTag {
-	h.objects.mu.Lock()
-	defer h.objects.mu.Unlock()
-	return h.objects.tags[bucket+"/"+key][objectStamp(obj)]
-}
-
-// setTags replaces the tags of one stored object version (nil removes
-// them). dropOthers forgets the tags of every other version of the key, as
-// after a write in a bucket without versioning.
-func (h *Handler) setTags(bucket, key string, obj *gofakes3.Object, tags []objTag, dropOthers bool) {
-	h.objects.mu.Lock()
-	defer h.objects.mu.Unlock()
-	id := bucket + "/" + key
-	if dropOthers {
-		delete(h.objects.tags, id)
-	}
-	byStamp := h.objects.tags[id]
-	if len(tags) == 0 {
-		delete(byStamp, objectStamp(obj))
-		if len(byStamp) == 0 {
-			delete(h.objects.tags, id)
-		}
-		return
-	}
-	if byStamp == nil {
-		byStamp = map[string][]objTag{}
-		h.objects.tags[id] = byStamp
-	}
-	byStamp[objectStamp(obj)] = tags
-}
-
 func (h *Handler) objectTagging(w http.ResponseWriter, req *Request) {
 	r := req.HTTP
-	// The body is read before the lock is taken and the answer written
-	// after it is released: no lock is held across network I/O.
+	// The body is read before the store is asked: nothing is held across
+	// network I/O.
 	var tags []objTag
 	if req.Op == "PutObjectTagging" {
 		var serr *Error
@@ -161,17 +128,29 @@ func (h *Handler) objectTagging(w http.ResponseWriter, req *Request) {
 			return
 		}
 	}
-	versionID, current, serr := h.updateObjectTags(req, tags)
+	v, reportedID, serr := h.lookupVersion(req)
 	if serr != nil {
 		WriteError(w, r, serr)
 		return
 	}
-	if versionID != "" {
-		w.Header().Set("x-amz-version-id", versionID)
+	if req.Op != "GetObjectTagging" {
+		// The version found, by its ID: a write since then does not move
+		// the tags to another version.
+		_, err := h.store.UpdateObject(req.Bucket, req.Key, v.VersionID, func(v *store.Version) error {
+			v.Tags = tags
+			return nil
+		})
+		if err != nil {
+			WriteError(w, r, storeError(err, req.Bucket, req.Key, v.VersionID))
+			return
+		}
+	}
+	if reportedID != "" {
+		w.Header().Set("x-amz-version-id", reportedID)
 	}
 	switch req.Op {
 	case "GetObjectTagging":
-		WriteXML(w, r, objTaggingOut{TagSet: current})
+		WriteXML(w, r, objTaggingOut{TagSet: v.Tags})
 	case "PutObjectTagging":
 		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(http.StatusOK)
@@ -180,74 +159,41 @@ func (h *Handler) objectTagging(w http.ResponseWriter, req *Request) {
 	}
 }
 
-// updateObjectTags finds the object version req addresses and, for
-// PutObjectTagging and DeleteObjectTagging, replaces its tags with tags;
-// it returns the version ID to report and the version's tags.
-func (h *Handler) updateObjectTags(req *Request, tags []objTag) (versionID string, current []objTag, serr *Error) {
-	h.objects.write.RLock()
-	defer h.objects.write.RUnlock()
-	t, serr := h.headTarget(req)
-	if serr != nil {
-		return "", nil, serr
-	}
-	switch req.Op {
-	case "GetObjectTagging":
-		current = h.tagsOf(req.Bucket, req.Key, t.obj)
-	case "PutObjectTagging":
-		h.setTags(req.Bucket, req.Key, t.obj, tags, false)
-	case "DeleteObjectTagging":
-		h.setTags(req.Bucket, req.Key, t.obj, nil, false)
-	}
-	return t.versionID, current, nil
-}
-
-// bucketCreated returns the bucket's creation date, false when it does
-// not exist.
-func (h *Handler) bucketCreated(bucket string) (time.Time, bool) {
-	buckets, err := h.backend.ListBuckets()
-	if err != nil {
-		return time.Time{}, false
-	}
-	for _, b := range buckets {
-		if b.Name == bucket {
-			return b.CreationDate.Time, true
-		}
-	}
-	return time.Time{}, false
-}
-
 func (h *Handler) bucketTagging(w http.ResponseWriter, req *Request) {
 	r := req.HTTP
-	created, ok := h.bucketCreated(req.Bucket)
-	if !ok {
-		WriteError(w, r, errNoSuchBucket(req.Bucket))
-		return
-	}
 	switch req.Op {
 	case "GetBucketTagging":
-		h.objects.mu.Lock()
-		set, ok := h.objects.bucketTags[req.Bucket]
-		h.objects.mu.Unlock()
-		if !ok || !set.created.Equal(created) || len(set.tags) == 0 {
+		b, err := h.store.Bucket(req.Bucket)
+		if err != nil {
+			WriteError(w, r, storeError(err, req.Bucket, "", ""))
+			return
+		}
+		if len(b.Tags) == 0 {
 			WriteError(w, r, &Error{Status: http.StatusNotFound, Code: "NoSuchTagSet", Message: "The TagSet does not exist",
 				Extra: []ExtraElement{elem("BucketName", req.Bucket)}})
 			return
 		}
-		WriteXML(w, r, objTaggingOut{TagSet: set.tags})
-	case "PutBucketTagging":
-		tags, serr := parseTaggingBody(r, false)
-		if serr != nil {
-			WriteError(w, r, serr)
+		WriteXML(w, r, objTaggingOut{TagSet: b.Tags})
+	case "PutBucketTagging", "DeleteBucketTagging":
+		if _, err := h.store.Bucket(req.Bucket); err != nil {
+			WriteError(w, r, storeError(err, req.Bucket, "", ""))
 			return
 		}
-		h.objects.mu.Lock()
-		h.objects.bucketTags[req.Bucket] = bucketTagSet{created: created, tags: tags}
-		h.objects.mu.Unlock()
-		w.WriteHeader(http.StatusNoContent)
-	case "DeleteBucketTagging":
-		h.objects.mu.Lock()
-		delete(h.objects.bucketTags, req.Bucket)
-		h.objects.mu.Unlock()
+		var tags []objTag
+		if req.Op == "PutBucketTagging" {
+			var serr *Error
+			if tags, serr = parseTaggingBody(r, false); serr != nil {
+				WriteError(w, r, serr)
+				return
+			}
+		}
+		if _, err := h.store.UpdateBucket(req.Bucket, func(b *store.Bucket) error {
+			b.Tags = tags
+			return nil
+		}); err != nil {
+			WriteError(w, r, storeError(err, req.Bucket, "", ""))
+			return
+		}
 		w.WriteHeader(http.StatusNoContent)
 	}
 }

@@ -17,8 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/s3vpce/s3vpce/internal/s3api"
+	"github.com/s3vpce/s3vpce/internal/store"
+	"github.com/s3vpce/s3vpce/internal/store/s3backend"
 )
 
 // objectsStatus returns the HTTP status of an SDK error (0 for none).
@@ -28,6 +29,21 @@ func objectsStatus(err error) int {
 		return re.HTTPStatusCode()
 	}
 	return 0
+}
+
+// objectsHandler builds a Handler over a new memory store holding the
+// given (empty) buckets, for tests that call it directly.
+func objectsHandler(t *testing.T, buckets ...string) *s3api.Handler {
+	t.Helper()
+	st := store.NewMemory(store.Options{})
+	t.Cleanup(func() { st.Close() })
+	for _, b := range buckets {
+		if err := st.CreateBucket(store.Bucket{Name: b}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	backend := s3backend.New(st)
+	return s3api.New(st, backend, gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server())
 }
 
 func TestObjectsMetadataReplacedNotMerged(t *testing.T) {
@@ -160,11 +176,7 @@ func TestObjectsMetadataReplacedInVersionedBucket(t *testing.T) {
 // and Go's client hide: lower-case metadata names on the wire and the
 // extra elements of error bodies.
 func TestObjectsWireShape(t *testing.T) {
-	backend := s3mem.New()
-	if err := backend.CreateBucket("b"); err != nil {
-		t.Fatal(err)
-	}
-	h := s3api.New(backend, gofakes3.New(backend).Server())
+	h := objectsHandler(t, "b")
 	serve := func(op, method, target, body string, hdr map[string]string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest(method, target, strings.NewReader(body))
 		for k, v := range hdr {

@@ -1,0 +1,190 @@
+package s3api
+
+import (
+	"maps"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/s3vpce/s3vpce/internal/store"
+)
+
+// maxUserMetadata is S3's limit on user-defined metadata (x-amz-meta-*
+// names and values), in bytes.
+const maxUserMetadata = 2048
+
+// objectStandardHeaders are the standard HTTP headers S3 stores with an
+// object on PUT and returns on GET and HEAD.
+var objectStandardHeaders = []string{"Cache-Control", "Content-Disposition", "Content-Encoding", "Content-Language", "Content-Type", "Expires"}
+
+// objectAmzHeaders are the x-amz-* request headers (besides x-amz-meta-*,
+// x-amz-checksum-* and x-amz-storage-class) S3 keeps with an object and
+// returns on GET/HEAD. A copy takes them from the request whatever its
+// metadata directive.
+var objectAmzHeaders = []string{
+	"X-Amz-Website-Redirect-Location",
+	"X-Amz-Server-Side-Encryption", "X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id",
+	"X-Amz-Server-Side-Encryption-Bucket-Key-Enabled", "X-Amz-Server-Side-Encryption-Customer-Algorithm",
+	"X-Amz-Server-Side-Encryption-Customer-Key-Md5",
+	"X-Amz-Object-Lock-Mode", "X-Amz-Object-Lock-Retain-Until-Date", "X-Amz-Object-Lock-Legal-Hold",
+}
+
+const (
+	userMetaPrefix = "X-Amz-Meta-"
+	checksumPrefix = "X-Amz-Checksum-"
+)
+
+// userMetadata reads the x-amz-meta-* headers (names lower case, without
+// the prefix), or S3's MetadataTooLarge.
+func userMetadata(hdr http.Header) (map[string]string, *Error) {
+	meta := map[string]string{}
+	size := 0
+	for k, v := range hdr {
+		ck := http.CanonicalHeaderKey(k)
+		name, ok := strings.CutPrefix(ck, userMetaPrefix)
+		if !ok || len(v) == 0 {
+			continue
+		}
+		size += len(name) + len(v[0])
+		meta[strings.ToLower(name)] = v[0]
+	}
+	if size > maxUserMetadata {
+		return nil, &Error{Status: http.StatusBadRequest, Code: "MetadataTooLarge",
+			Message: "Your metadata headers exceed the maximum allowed metadata size.",
+			Extra:   []ExtraElement{elem("Size", strconv.Itoa(size)), elem("MaxSizeAllowed", strconv.Itoa(maxUserMetadata))}}
+	}
+	if len(meta) == 0 {
+		return nil, nil
+	}
+	return meta, nil
+}
+
+// requestChecksum reads the additional checksum the emulator verified
+// (x-amz-checksum-<algorithm>, from a header or an aws-chunked trailer).
+func requestChecksum(hdr http.Header) store.Checksum {
+	for k, v := range hdr {
+		ck := http.CanonicalHeaderKey(k)
+		alg, ok := strings.CutPrefix(ck, checksumPrefix)
+		if !ok || len(v) == 0 {
+			continue
+		}
+		switch alg {
+		case "Mode", "Algorithm", "Type":
+			continue
+		}
+		return store.Checksum{Algorithm: strings.ToUpper(alg), Value: v[0], Type: hdr.Get("X-Amz-Checksum-Type")}
+	}
+	return store.Checksum{}
+}
+
+// setRequestHeaders copies names from hdr into meta.Headers, except the
+// storage class, which becomes meta.StorageClass.
+func setRequestHeaders(meta *store.ObjectMeta, hdr http.Header, names []string) {
+	for _, k := range names {
+		v, ok := hdr[k]
+		if !ok || len(v) == 0 {
+			continue
+		}
+		if meta.Headers == nil {
+			meta.Headers = map[string]string{}
+		}
+		meta.Headers[k] = v[0]
+	}
+	if v := hdr.Get("X-Amz-Storage-Class"); v != "" {
+		meta.StorageClass = v
+	}
+}
+
+// defaultContentType gives meta S3's Content-Type for an object stored
+// without one.
+func defaultContentType(meta *store.ObjectMeta) {
+	if meta.Headers["Content-Type"] != "" {
+		return
+	}
+	if meta.Headers == nil {
+		meta.Headers = map[string]string{}
+	}
+	meta.Headers["Content-Type"] = "binary/octet-stream"
+}
+
+// putObjectMeta is what a PutObject request stores besides the body:
+// user metadata, the standard and x-amz-* headers S3 keeps, the storage
+// class and the verified checksum (tags are added by the caller).
+func putObjectMeta(hdr http.Header) (store.ObjectMeta, *Error) {
+	var meta store.ObjectMeta
+	user, serr := userMetadata(hdr)
+	if serr != nil {
+		return meta, serr
+	}
+	meta.Metadata = user
+	setRequestHeaders(&meta, hdr, objectStandardHeaders)
+	setRequestHeaders(&meta, hdr, objectAmzHeaders)
+	meta.Checksum = requestChecksum(hdr)
+	defaultContentType(&meta)
+	return meta, nil
+}
+
+// copyObjectMeta is the metadata of the object a CopyObject creates: the
+// source's (directive COPY) or the request's (REPLACE) user metadata and
+// standard headers, then the request's storage class, website redirect,
+// encryption and object lock headers. ACLs are never copied; a COMPOSITE
+// checksum, which only a multipart object can have, is not either.
+func copyObjectMeta(hdr http.Header, source store.ObjectMeta, replace bool) (store.ObjectMeta, *Error) {
+	var meta store.ObjectMeta
+	if replace {
+		user, serr := userMetadata(hdr)
+		if serr != nil {
+			return meta, serr
+		}
+		meta.Metadata = user
+		setRequestHeaders(&meta, hdr, objectStandardHeaders)
+	} else {
+		meta.Metadata = maps.Clone(source.Metadata)
+		meta.Headers = maps.Clone(source.Headers)
+		meta.StorageClass = source.StorageClass
+		if source.Checksum.Type != "COMPOSITE" {
+			meta.Checksum = source.Checksum
+		}
+	}
+	setRequestHeaders(&meta, hdr, objectAmzHeaders)
+	defaultContentType(&meta)
+	return meta, nil
+}
+
+// writeVersionHeaders sets the headers S3 returns for a stored version on
+// GET and HEAD. reportedID is the x-amz-version-id to send ("" for none).
+func writeVersionHeaders(w http.ResponseWriter, v *store.Version, reportedID string) {
+	hdr := w.Header()
+	for name, value := range v.Metadata {
+		hdr["x-amz-meta-"+name] = []string{value} // S3 sends the names lower case
+	}
+	for k, value := range v.Headers {
+		hdr.Set(k, value)
+	}
+	if c := v.Checksum; c.Algorithm != "" {
+		// The emulator drops these unless the client asked for them
+		// (x-amz-checksum-mode: ENABLED) and gets the whole object.
+		hdr.Set(checksumPrefix+c.Algorithm, c.Value)
+		if c.Type != "" {
+			hdr.Set("X-Amz-Checksum-Type", c.Type)
+		}
+	}
+	if v.StorageClass != "" && v.StorageClass != "STANDARD" {
+		hdr.Set("X-Amz-Storage-Class", v.StorageClass)
+	}
+	if hdr.Get("Content-Type") == "" {
+		hdr.Set("Content-Type", "binary/octet-stream")
+	}
+	if hdr.Get("X-Amz-Server-Side-Encryption") == "" {
+		hdr.Set("X-Amz-Server-Side-Encryption", "AES256") // S3 encrypts every object by default
+	}
+	hdr.Set("Last-Modified", v.LastModified.UTC().Format(http.TimeFormat))
+	hdr.Set("ETag", quoteETag(v.ETag))
+	if reportedID != "" {
+		hdr.Set("x-amz-version-id", reportedID)
+	}
+	if n := len(v.Tags); n > 0 {
+		hdr.Set("x-amz-tagging-count", strconv.Itoa(n))
+	}
+	hdr.Set("Accept-Ranges", "bytes")
+}
