@@ -126,18 +126,20 @@ func (h *Handler) headBucket(w http.ResponseWriter, req *Request) {
 	if b == nil {
 		return
 	}
-	w.Header().Set("X-Amz-Bucket-Region", bucketRegion(b))
+	w.Header().Set("X-Amz-Bucket-Region", bucketRegion(b, req.HTTP))
 	w.Header().Set("X-Amz-Access-Point-Alias", "false")
 	w.WriteHeader(http.StatusOK)
 }
 
-// bucketRegion is the region a bucket was created in.
-func bucketRegion(b *store.Bucket) string {
+// bucketRegion is the region a bucket was created in; for a bucket created
+// without one (in us-east-1, or by the emulator at start), the region of
+// the endpoint asked.
+func bucketRegion(b *store.Bucket, r *http.Request) string {
 	var loc string
 	if raw := b.Config[configLocation]; raw != nil && json.Unmarshal(raw, &loc) == nil && loc != "" {
 		return loc
 	}
-	return "us-east-1"
+	return hostRegion(r)
 }
 
 // locationConstraint is GetBucketLocation's answer: empty for us-east-1.
@@ -153,7 +155,7 @@ func (h *Handler) getBucketLocation(w http.ResponseWriter, req *Request) {
 		return
 	}
 	out := locationConstraint{Xmlns: s3Namespace}
-	if region := bucketRegion(b); region != "us-east-1" {
+	if region := bucketRegion(b, req.HTTP); region != "us-east-1" {
 		out.Region = region
 	}
 	WriteXML(w, req.HTTP, &out)
