@@ -9,23 +9,23 @@ import (
 	"hash/crc32"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/johannesboyne/gofakes3"
+	"github.com/s3vpce/s3vpce/internal/store"
 )
 
 // Listing: ListObjects (V1), ListObjectsV2, ListObjectVersions and
-// ListMultipartUploads, answered from the backend's full, sorted contents
-// with S3's paging, delimiter, marker and encoding rules applied here
-// (gofakes3 gets max-keys=0, markers inside common prefixes, fetch-owner,
-// encoding-type, the versions root element and empty upload lists wrong).
+// ListMultipartUploads. The store yields keys in order from a position;
+// paging, delimiter grouping, markers and encoding-type are applied here,
+// and a page never holds more than max-keys rows in memory: a common
+// prefix is skipped by starting the store's iteration again past it.
 
-// serveListing answers the four listing operations.
+// serveListing answers the four listing operations and ListBuckets.
 func (h *Handler) serveListing(w http.ResponseWriter, req *Request) bool {
 	switch req.Op {
+	case "ListBuckets":
+		h.listBuckets(w, req)
 	case "ListObjects":
 		h.listObjects(w, req, false)
 	case "ListObjectsV2":
@@ -41,18 +41,17 @@ func (h *Handler) serveListing(w http.ResponseWriter, req *Request) bool {
 }
 
 const (
-	listingMaxKeys = 1000
-	listingNS      = "http://s3.amazonaws.com/doc/2006-03-01/"
-	listingStorage = "STANDARD"
+	listingMaxKeys  = 1000
+	storageStandard = "STANDARD"
 )
 
-// listingOwner is the Owner (or Initiator) element of a listing.
-type listingOwner struct {
+// owner is the Owner (or Initiator) element of a listing.
+type owner struct {
 	ID          string `xml:"ID"`
 	DisplayName string `xml:"DisplayName"`
 }
 
-type listingPrefix struct {
+type commonPrefix struct {
 	Prefix string `xml:"Prefix"`
 }
 
@@ -75,29 +74,28 @@ func listingLimit(q listingQuery, name string) (int, *Error) {
 	v := q.get(name)
 	n, err := strconv.ParseInt(v, 10, 32)
 	if err != nil || v == "" || v[0] == '+' {
-		return 0, listingArgError("Provided "+name+" not an integer or within integer range", name, v, true)
+		return 0, argumentError("Provided "+name+" not an integer or within integer range", name, v, true)
 	}
 	return int(min(n, listingMaxKeys)), nil
 }
 
-// listingArgError is S3's InvalidArgument with ArgumentName and, when
+// argumentError is S3's InvalidArgument with ArgumentName and, when
 // withValue, ArgumentValue.
-func listingArgError(msg, name, value string, withValue bool) *Error {
+func argumentError(msg, name, value string, withValue bool) *Error {
 	e := &Error{Status: http.StatusBadRequest, Code: "InvalidArgument", Message: msg,
-		Extra: []ExtraElement{{XMLName: xml.Name{Local: "ArgumentName"}, Value: name}}}
+		Extra: []ExtraElement{elem("ArgumentName", name)}}
 	if withValue {
-		e.Extra = append(e.Extra, ExtraElement{XMLName: xml.Name{Local: "ArgumentValue"}, Value: value})
+		e.Extra = append(e.Extra, elem("ArgumentValue", value))
 	}
 	return e
 }
 
-func listingNoSuchBucket(bucket string) *Error {
-	return &Error{Status: http.StatusNotFound, Code: "NoSuchBucket", Message: "The specified bucket does not exist",
-		Extra: []ExtraElement{{XMLName: xml.Name{Local: "BucketName"}, Value: bucket}}}
-}
-
-func listingInternal() *Error {
-	return &Error{Status: http.StatusInternalServerError, Code: "InternalError", Message: "We encountered an internal error. Please try again."}
+// bucketError maps a store error of a bucket operation to S3's.
+func bucketError(bucket string, err error) *Error {
+	if errors.Is(err, store.ErrNoSuchBucket) {
+		return errNoSuchBucket(bucket)
+	}
+	return errInternal()
 }
 
 // listingEncoding reads encoding-type: only "url" (in any case) is valid;
@@ -108,17 +106,17 @@ func listingEncoding(q listingQuery) (string, *Error) {
 	}
 	v := q.get("encoding-type")
 	if !strings.EqualFold(v, "url") {
-		return "", listingArgError("Invalid Encoding Method specified in Request", "encoding-type", v, true)
+		return "", argumentError("Invalid Encoding Method specified in Request", "encoding-type", v, true)
 	}
 	return v, nil
 }
 
-// listingEncoder applies encoding-type=url to key-like response fields the
+// keyEncoder applies encoding-type=url to key-like response fields the
 // way S3 does: letters, digits and - _ . / * stay, space becomes +, every
 // other byte is %XX in upper case.
-type listingEncoder bool
+type keyEncoder bool
 
-func (enc listingEncoder) s(v string) string {
+func (enc keyEncoder) s(v string) string {
 	if !enc {
 		return v
 	}
@@ -141,142 +139,105 @@ func (enc listingEncoder) s(v string) string {
 	return b.String()
 }
 
-func (enc listingEncoder) prefixes(rows []string) []listingPrefix {
-	out := make([]listingPrefix, len(rows))
+func (enc keyEncoder) prefixes(rows []string) []commonPrefix {
+	out := make([]commonPrefix, len(rows))
 	for i, p := range rows {
-		out[i] = listingPrefix{Prefix: enc.s(p)}
+		out[i] = commonPrefix{Prefix: enc.s(p)}
 	}
 	return out
 }
 
-// listingTime formats a time as S3 does in listings (always milliseconds).
-func listingTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+// listingOptional is a query value that is echoed only when sent non-empty.
+func listingOptional(q listingQuery, name string, enc keyEncoder) *string {
+	if v := q.get(name); v != "" {
+		s := enc.s(v)
+		return &s
+	}
+	return nil
+}
 
-// listingRow is one entry of a listing page: an item or, when prefix is
-// set, a common prefix standing for every item under it.
-type listingRow[T any] struct {
+// pageRow is one row of a listing page: an item or, when prefix is set, a
+// common prefix standing for every item under it.
+type pageRow[T any] struct {
 	item   T
 	prefix string
 }
 
-// listingWalk pages through items sorted by key, already cut to those after
-// the caller's start position: it keeps keys under prefix, rolls keys with
-// delimiter after the prefix up into one common prefix each (skipping a
-// common prefix that sorts at or before marker, which the previous page
-// returned or was inside), and stops after max rows. truncated reports
-// whether any row is left.
-func listingWalk[T any](items []T, keyOf func(T) string, prefix, delimiter, marker string, max int) (rows []listingRow[T], truncated bool) {
+// afterAll is the position past every key that starts with p: keys are
+// UTF-8, which has no 0xFF byte.
+func afterAll(p string) string { return p + "\xff" }
+
+// page reads one page of rows from an ordered source of items. first
+// starts the iteration at the request's position; from(after) starts it
+// again past a common prefix. Keys under prefix with delimiter after the
+// prefix roll up into one common prefix each (skipping a common prefix
+// that sorts at or before marker, which the previous page returned or was
+// inside). It stops after max rows; truncated reports whether any row is
+// left. Both sources call fn in key order until it returns false.
+func page[T any](first func(fn func(T) bool) error, from func(after string, fn func(T) bool) error,
+	keyOf func(T) string, prefix, delimiter, marker string, max int) (rows []pageRow[T], truncated bool, err error) {
 	if max <= 0 {
-		return nil, false
+		return nil, false, nil
 	}
-	for i := 0; i < len(items); {
-		k := keyOf(items[i])
+	skipTo := ""
+	visit := func(item T) bool {
+		k := keyOf(item)
 		if !strings.HasPrefix(k, prefix) {
-			i++
-			continue
+			return true
 		}
 		if delimiter != "" {
 			if j := strings.Index(k[len(prefix):], delimiter); j >= 0 {
 				cp := k[:len(prefix)+j+len(delimiter)]
-				for i < len(items) && strings.HasPrefix(keyOf(items[i]), cp) {
-					i++
+				if marker == "" || cp > marker {
+					if len(rows) == max {
+						truncated = true
+						return false
+					}
+					rows = append(rows, pageRow[T]{prefix: cp})
 				}
-				if marker != "" && cp <= marker {
-					continue
-				}
-				if len(rows) == max {
-					return rows, true
-				}
-				rows = append(rows, listingRow[T]{prefix: cp})
-				continue
+				skipTo = afterAll(cp)
+				return false
 			}
 		}
 		if len(rows) == max {
-			return rows, true
+			truncated = true
+			return false
 		}
-		rows = append(rows, listingRow[T]{item: items[i]})
-		i++
+		rows = append(rows, pageRow[T]{item: item})
+		return true
 	}
-	return rows, false
+	err = first(visit)
+	for err == nil && skipTo != "" && !truncated {
+		after := skipTo
+		skipTo = ""
+		err = from(after, visit)
+	}
+	return rows, truncated, err
 }
 
-// listingVersion is one version (or delete marker) of a key.
-type listingVersion struct {
-	key, versionID string // versionID "" is the null version
-	deleteMarker   bool
-	latest         bool
-	etag           string
-	size           int64
-	modified       time.Time
-}
+// quotedETag is an ETag as S3 shows it, in double quotes.
+func quotedETag(etag string) string { return `"` + etag + `"` }
 
-// listingVersions returns every version in the bucket sorted by key,
-// newest first per key, the newest marked latest; for a backend without
-// versions, the current objects.
-func (h *Handler) listingVersions(bucket string) ([]listingVersion, error) {
-	vb, ok := h.backend.(gofakes3.VersionedBackend)
-	if !ok {
-		list, err := h.backend.ListBucket(bucket, nil, gofakes3.ListBucketPage{})
-		if err != nil {
-			return nil, err
-		}
-		out := make([]listingVersion, 0, len(list.Contents))
-		for _, c := range list.Contents {
-			out = append(out, listingVersion{key: c.Key, latest: true, etag: c.ETag, size: c.Size, modified: c.LastModified.Time})
-		}
-		slices.SortStableFunc(out, func(a, b listingVersion) int { return strings.Compare(a.key, b.key) })
-		return out, nil
+// storageClass is a version's storage class as listed.
+func storageClass(v *store.Version) string {
+	if v.StorageClass == "" {
+		return storageStandard
 	}
-	res, err := vb.ListBucketVersions(bucket, nil, nil)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]listingVersion, 0, len(res.Versions))
-	for _, v := range res.Versions {
-		switch v := v.(type) {
-		case *gofakes3.Version:
-			etag := h.listedETag(bucket, v.Key, string(v.VersionID), v.ETag) // a multipart upload's ETag
-			out = append(out, listingVersion{key: v.Key, versionID: string(v.VersionID), etag: etag, size: v.Size, modified: v.LastModified.Time})
-		case *gofakes3.DeleteMarker:
-			out = append(out, listingVersion{key: v.Key, versionID: string(v.VersionID), deleteMarker: true, modified: v.LastModified.Time})
-		}
-	}
-	// The memory backend yields each key's versions oldest first (its
-	// version IDs grow); S3 lists them newest first, and the newest is the
-	// latest.
-	slices.SortStableFunc(out, func(a, b listingVersion) int { return strings.Compare(a.key, b.key) })
-	for i := 0; i < len(out); {
-		j := i
-		for j < len(out) && out[j].key == out[i].key {
-			j++
-		}
-		slices.Reverse(out[i:j])
-		out[i].latest = true
-		i = j
-	}
-	return out, nil
-}
-
-// listingBucketError maps a backend error to S3's.
-func listingBucketError(bucket string, err error) *Error {
-	if gofakes3.HasErrorCode(err, gofakes3.ErrNoSuchBucket) {
-		return listingNoSuchBucket(bucket)
-	}
-	return listingInternal()
+	return v.StorageClass
 }
 
 // --- ListObjects and ListObjectsV2 ---------------------------------------
 
 type listingContents struct {
-	Key          string        `xml:"Key"`
-	LastModified string        `xml:"LastModified"`
-	ETag         string        `xml:"ETag"`
-	Size         int64         `xml:"Size"`
-	Owner        *listingOwner `xml:"Owner,omitempty"`
-	StorageClass string        `xml:"StorageClass"`
+	Key          string `xml:"Key"`
+	LastModified string `xml:"LastModified"`
+	ETag         string `xml:"ETag"`
+	Size         int64  `xml:"Size"`
+	Owner        *owner `xml:"Owner,omitempty"`
+	StorageClass string `xml:"StorageClass"`
 }
 
-type listingV1Result struct {
+type listV1Result struct {
 	XMLName        xml.Name          `xml:"ListBucketResult"`
 	Xmlns          string            `xml:"xmlns,attr"`
 	Name           string            `xml:"Name"`
@@ -288,10 +249,10 @@ type listingV1Result struct {
 	EncodingType   string            `xml:"EncodingType,omitempty"`
 	IsTruncated    bool              `xml:"IsTruncated"`
 	Contents       []listingContents `xml:"Contents"`
-	CommonPrefixes []listingPrefix   `xml:"CommonPrefixes"`
+	CommonPrefixes []commonPrefix    `xml:"CommonPrefixes"`
 }
 
-type listingV2Result struct {
+type listV2Result struct {
 	XMLName               xml.Name          `xml:"ListBucketResult"`
 	Xmlns                 string            `xml:"xmlns,attr"`
 	Name                  string            `xml:"Name"`
@@ -305,16 +266,7 @@ type listingV2Result struct {
 	IsTruncated           bool              `xml:"IsTruncated"`
 	StartAfter            *string           `xml:"StartAfter"`
 	Contents              []listingContents `xml:"Contents"`
-	CommonPrefixes        []listingPrefix   `xml:"CommonPrefixes"`
-}
-
-// listingOptional is a query value that is echoed only when sent non-empty.
-func listingOptional(q listingQuery, name string, enc listingEncoder) *string {
-	if v := q.get(name); v != "" {
-		s := enc.s(v)
-		return &s
-	}
-	return nil
+	CommonPrefixes        []commonPrefix    `xml:"CommonPrefixes"`
 }
 
 func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) {
@@ -322,16 +274,16 @@ func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) {
 	q := listingQuery(req.Query)
 	if v2 {
 		if q.has("marker") {
-			WriteError(w, r, listingArgError("Marker unsupported with REST.GET.BUCKET in list-type=2", "marker", "", false))
+			WriteError(w, r, argumentError("Marker unsupported with REST.GET.BUCKET in list-type=2", "marker", "", false))
 			return
 		}
 	} else {
 		if q.has("continuation-token") {
-			WriteError(w, r, listingArgError("continuation-token only supported in REST.GET.BUCKET with list-type=2", "continuation-token", "", false))
+			WriteError(w, r, argumentError("continuation-token only supported in REST.GET.BUCKET with list-type=2", "continuation-token", "", false))
 			return
 		}
 		if q.has("start-after") {
-			WriteError(w, r, listingArgError("startAfter only supported in REST.GET.BUCKET with list-type=2", "start-after", "", false))
+			WriteError(w, r, argumentError("startAfter only supported in REST.GET.BUCKET with list-type=2", "start-after", "", false))
 			return
 		}
 	}
@@ -340,13 +292,12 @@ func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) {
 		WriteError(w, r, e)
 		return
 	}
-	all, err := h.listingVersions(req.Bucket)
-	if err != nil {
-		WriteError(w, r, listingBucketError(req.Bucket, err))
+	if _, err := h.store.Bucket(req.Bucket); err != nil {
+		WriteError(w, r, bucketError(req.Bucket, err))
 		return
 	}
 	if maxKeys < 0 {
-		WriteError(w, r, listingArgError("Argument maxKeys must be an integer between 0 and 2147483647", "maxKeys", strconv.Itoa(maxKeys), true))
+		WriteError(w, r, argumentError("Argument maxKeys must be an integer between 0 and 2147483647", "maxKeys", strconv.Itoa(maxKeys), true))
 		return
 	}
 	encType, e := listingEncoding(q)
@@ -354,32 +305,34 @@ func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) {
 		WriteError(w, r, e)
 		return
 	}
-	enc := listingEncoder(encType != "")
+	enc := keyEncoder(encType != "")
 
 	marker := q.get("marker")
 	if v2 {
 		marker = q.get("start-after")
 		if q.has("continuation-token") {
-			m, ok := listingDecodeToken(q.get("continuation-token"))
+			m, ok := decodeContinuation(q.get("continuation-token"))
 			if !ok {
-				WriteError(w, r, listingArgError("The continuation token provided is incorrect", "continuation-token", q.get("continuation-token"), true))
+				WriteError(w, r, argumentError("The continuation token provided is incorrect", "continuation-token", q.get("continuation-token"), true))
 				return
 			}
 			marker = m
 		}
 	}
-	objects := make([]listingVersion, 0, len(all))
-	for _, v := range all {
-		if v.latest && !v.deleteMarker && v.key > marker {
-			objects = append(objects, v)
-		}
-	}
 	prefix, delimiter := q.get("prefix"), q.get("delimiter")
-	rows, truncated := listingWalk(objects, func(v listingVersion) string { return v.key }, prefix, delimiter, marker, maxKeys)
+	from := func(after string, fn func(*store.Version) bool) error {
+		return h.store.ListObjects(req.Bucket, prefix, after, fn)
+	}
+	rows, truncated, err := page(func(fn func(*store.Version) bool) error { return from(marker, fn) }, from,
+		func(v *store.Version) string { return v.Key }, prefix, delimiter, marker, maxKeys)
+	if err != nil {
+		WriteError(w, r, bucketError(req.Bucket, err))
+		return
+	}
 
-	owner := &listingOwner{ID: req.OwnerID, DisplayName: req.OwnerName}
+	own := &owner{ID: req.OwnerID, DisplayName: req.OwnerName}
 	if v2 && !strings.EqualFold(q.get("fetch-owner"), "true") {
-		owner = nil
+		own = nil
 	}
 	var contents []listingContents
 	var prefixes []string
@@ -391,23 +344,23 @@ func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) {
 			continue
 		}
 		v := row.item
-		contents = append(contents, listingContents{Key: enc.s(v.key), LastModified: listingTime(v.modified),
-			ETag: v.etag, Size: v.size, Owner: owner, StorageClass: listingStorage})
-		last = v.key
+		contents = append(contents, listingContents{Key: enc.s(v.Key), LastModified: s3Time(v.LastModified),
+			ETag: quotedETag(v.ETag), Size: v.Size, Owner: own, StorageClass: storageClass(v)})
+		last = v.Key
 	}
 
 	if !v2 {
-		res := listingV1Result{Xmlns: listingNS, Name: req.Bucket, Prefix: enc.s(prefix), Marker: enc.s(q.get("marker")),
+		res := listV1Result{Xmlns: s3Namespace, Name: req.Bucket, Prefix: enc.s(prefix), Marker: enc.s(q.get("marker")),
 			MaxKeys: maxKeys, Delimiter: listingOptional(q, "delimiter", enc), EncodingType: encType,
 			IsTruncated: truncated, Contents: contents, CommonPrefixes: enc.prefixes(prefixes)}
 		if truncated && delimiter != "" {
 			next := enc.s(last)
 			res.NextMarker = &next
 		}
-		listingWriteXML(w, r, res)
+		writeListing(w, r, res)
 		return
 	}
-	res := listingV2Result{Xmlns: listingNS, Name: req.Bucket, Prefix: enc.s(prefix), KeyCount: len(rows),
+	res := listV2Result{Xmlns: s3Namespace, Name: req.Bucket, Prefix: enc.s(prefix), KeyCount: len(rows),
 		MaxKeys: maxKeys, Delimiter: listingOptional(q, "delimiter", enc), EncodingType: encType,
 		IsTruncated: truncated, StartAfter: listingOptional(q, "start-after", enc),
 		Contents: contents, CommonPrefixes: enc.prefixes(prefixes)}
@@ -416,28 +369,28 @@ func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) {
 		res.ContinuationToken = &t
 	}
 	if truncated {
-		res.NextContinuationToken = listingEncodeToken(last)
+		res.NextContinuationToken = encodeContinuation(last)
 	}
-	listingWriteXML(w, r, res)
+	writeListing(w, r, res)
 }
 
 // Continuation tokens are opaque to clients: the base64 of a checksum and
 // the last key or common prefix returned, so a token this emulator did not
 // issue is refused as S3 refuses it.
-const listingTokenMagic = "s3vpce/1:"
+const continuationMagic = "s3vpce/1:"
 
-func listingEncodeToken(last string) string {
-	b := binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE([]byte(listingTokenMagic+last)))
+func encodeContinuation(last string) string {
+	b := binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE([]byte(continuationMagic+last)))
 	return base64.StdEncoding.EncodeToString(append(b, last...))
 }
 
-func listingDecodeToken(tok string) (string, bool) {
+func decodeContinuation(tok string) (string, bool) {
 	b, err := base64.StdEncoding.DecodeString(tok)
 	if err != nil || len(b) < 4 {
 		return "", false
 	}
 	last := string(b[4:])
-	if binary.BigEndian.Uint32(b) != crc32.ChecksumIEEE([]byte(listingTokenMagic+last)) {
+	if binary.BigEndian.Uint32(b) != crc32.ChecksumIEEE([]byte(continuationMagic+last)) {
 		return "", false
 	}
 	return last, true
@@ -445,49 +398,42 @@ func listingDecodeToken(tok string) (string, bool) {
 
 // --- ListObjectVersions ---------------------------------------------------
 
-type listingVersionEntry struct {
-	XMLName      xml.Name      `xml:"Version"`
-	Key          string        `xml:"Key"`
-	VersionID    string        `xml:"VersionId"`
-	IsLatest     bool          `xml:"IsLatest"`
-	LastModified string        `xml:"LastModified"`
-	ETag         string        `xml:"ETag"`
-	Size         int64         `xml:"Size"`
-	Owner        *listingOwner `xml:"Owner"`
-	StorageClass string        `xml:"StorageClass"`
+type versionEntry struct {
+	XMLName      xml.Name `xml:"Version"`
+	Key          string   `xml:"Key"`
+	VersionID    string   `xml:"VersionId"`
+	IsLatest     bool     `xml:"IsLatest"`
+	LastModified string   `xml:"LastModified"`
+	ETag         string   `xml:"ETag"`
+	Size         int64    `xml:"Size"`
+	Owner        *owner   `xml:"Owner"`
+	StorageClass string   `xml:"StorageClass"`
 }
 
-type listingDeleteMarkerEntry struct {
-	XMLName      xml.Name      `xml:"DeleteMarker"`
-	Owner        *listingOwner `xml:"Owner"`
-	Key          string        `xml:"Key"`
-	VersionID    string        `xml:"VersionId"`
-	IsLatest     bool          `xml:"IsLatest"`
-	LastModified string        `xml:"LastModified"`
+type deleteMarkerEntry struct {
+	XMLName      xml.Name `xml:"DeleteMarker"`
+	Owner        *owner   `xml:"Owner"`
+	Key          string   `xml:"Key"`
+	VersionID    string   `xml:"VersionId"`
+	IsLatest     bool     `xml:"IsLatest"`
+	LastModified string   `xml:"LastModified"`
 }
 
-type listingVersionsResult struct {
-	XMLName             xml.Name        `xml:"ListVersionsResult"`
-	Xmlns               string          `xml:"xmlns,attr"`
-	Name                string          `xml:"Name"`
-	Prefix              string          `xml:"Prefix"`
-	KeyMarker           string          `xml:"KeyMarker"`
-	VersionIDMarker     string          `xml:"VersionIdMarker"`
-	NextKeyMarker       *string         `xml:"NextKeyMarker"`
-	NextVersionIDMarker *string         `xml:"NextVersionIdMarker"`
-	MaxKeys             int             `xml:"MaxKeys"`
-	Delimiter           *string         `xml:"Delimiter"`
-	EncodingType        string          `xml:"EncodingType,omitempty"`
-	IsTruncated         bool            `xml:"IsTruncated"`
-	Entries             []any           // listingVersionEntry and listingDeleteMarkerEntry, in listing order
-	CommonPrefixes      []listingPrefix `xml:"CommonPrefixes"`
-}
-
-func listingVersionID(id string) string {
-	if id == "" {
-		return "null"
-	}
-	return id
+type listVersionsResult struct {
+	XMLName             xml.Name       `xml:"ListVersionsResult"`
+	Xmlns               string         `xml:"xmlns,attr"`
+	Name                string         `xml:"Name"`
+	Prefix              string         `xml:"Prefix"`
+	KeyMarker           string         `xml:"KeyMarker"`
+	VersionIDMarker     string         `xml:"VersionIdMarker"`
+	NextKeyMarker       *string        `xml:"NextKeyMarker"`
+	NextVersionIDMarker *string        `xml:"NextVersionIdMarker"`
+	MaxKeys             int            `xml:"MaxKeys"`
+	Delimiter           *string        `xml:"Delimiter"`
+	EncodingType        string         `xml:"EncodingType,omitempty"`
+	IsTruncated         bool           `xml:"IsTruncated"`
+	Entries             []any          // versionEntry and deleteMarkerEntry, in listing order
+	CommonPrefixes      []commonPrefix `xml:"CommonPrefixes"`
 }
 
 func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) {
@@ -501,17 +447,16 @@ func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) {
 	keyMarker := q.get("key-marker")
 	if q.has("version-id-marker") {
 		if keyMarker == "" {
-			WriteError(w, r, listingArgError("A version-id marker cannot be specified without a key marker.", "version-id-marker", q.get("version-id-marker"), true))
+			WriteError(w, r, argumentError("A version-id marker cannot be specified without a key marker.", "version-id-marker", q.get("version-id-marker"), true))
 			return
 		}
 		if q.get("version-id-marker") == "" {
-			WriteError(w, r, listingArgError("A version-id marker cannot be empty.", "version-id-marker", "", true))
+			WriteError(w, r, argumentError("A version-id marker cannot be empty.", "version-id-marker", "", true))
 			return
 		}
 	}
-	all, err := h.listingVersions(req.Bucket)
-	if err != nil {
-		WriteError(w, r, listingBucketError(req.Bucket, err))
+	if _, err := h.store.Bucket(req.Bucket); err != nil {
+		WriteError(w, r, bucketError(req.Bucket, err))
 		return
 	}
 	encType, e := listingEncoding(q)
@@ -520,45 +465,48 @@ func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) {
 		return
 	}
 	if maxKeys < 0 {
-		WriteError(w, r, listingArgError("max-keys cannot be negative", "max-keys", "", false))
+		WriteError(w, r, argumentError("max-keys cannot be negative", "max-keys", "", false))
 		return
 	}
-	enc := listingEncoder(encType != "")
+	enc := keyEncoder(encType != "")
 
-	// Start after key-marker, or after version-id-marker within it.
+	prefix, delimiter := q.get("prefix"), q.get("delimiter")
 	versionMarker := q.get("version-id-marker")
-	start := len(all)
-	for i, v := range all {
-		if v.key > keyMarker {
-			start = i
-			break
-		}
+	from := func(after string, fn func(*store.Version) bool) error {
+		return h.store.ListVersions(req.Bucket, prefix, after, "", fn)
+	}
+	// Start after key-marker, or after version-id-marker within it.
+	first := func(fn func(*store.Version) bool) error {
+		return h.store.ListVersions(req.Bucket, prefix, keyMarker, versionMarker, fn)
 	}
 	if versionMarker != "" {
-		found := slices.IndexFunc(all, func(v listingVersion) bool {
-			return v.key == keyMarker && listingVersionID(v.versionID) == versionMarker
-		})
+		_, err := h.store.Object(req.Bucket, keyMarker, versionMarker)
 		switch {
-		case found >= 0:
-			start = found + 1
-		case versionMarker == "null":
+		case err == nil:
+		case versionMarker == store.NullVersionID && (errors.Is(err, store.ErrNoSuchVersion) || errors.Is(err, store.ErrNoSuchKey)):
 			// "null" is always a valid version ID. The version it names may
 			// be gone since the last page (a client deleting as it pages, as
 			// cleanup code does): S3 goes on from where it stood, so resume
 			// at the key's first remaining version rather than refuse.
-			if first := slices.IndexFunc(all, func(v listingVersion) bool { return v.key == keyMarker }); first >= 0 {
-				start = first
+			first = func(fn func(*store.Version) bool) error {
+				return h.versionsFromKey(req.Bucket, prefix, keyMarker, fn)
 			}
+		case errors.Is(err, store.ErrNoSuchVersion), errors.Is(err, store.ErrNoSuchKey):
+			WriteError(w, r, argumentError("Invalid version id specified", "version-id-marker", versionMarker, true))
+			return
 		default:
-			WriteError(w, r, listingArgError("Invalid version id specified", "version-id-marker", versionMarker, true))
+			WriteError(w, r, bucketError(req.Bucket, err))
 			return
 		}
 	}
-	prefix, delimiter := q.get("prefix"), q.get("delimiter")
-	rows, truncated := listingWalk(all[start:], func(v listingVersion) string { return v.key }, prefix, delimiter, keyMarker, maxKeys)
+	rows, truncated, err := page(first, from, func(v *store.Version) string { return v.Key }, prefix, delimiter, keyMarker, maxKeys)
+	if err != nil {
+		WriteError(w, r, bucketError(req.Bucket, err))
+		return
+	}
 
-	owner := &listingOwner{ID: req.OwnerID, DisplayName: req.OwnerName}
-	res := listingVersionsResult{Xmlns: listingNS, Name: req.Bucket, Prefix: enc.s(prefix), KeyMarker: enc.s(keyMarker),
+	own := &owner{ID: req.OwnerID, DisplayName: req.OwnerName}
+	res := listVersionsResult{Xmlns: s3Namespace, Name: req.Bucket, Prefix: enc.s(prefix), KeyMarker: enc.s(keyMarker),
 		VersionIDMarker: versionMarker, MaxKeys: maxKeys, Delimiter: listingOptional(q, "delimiter", enc),
 		EncodingType: encType, IsTruncated: truncated}
 	var prefixes []string
@@ -568,14 +516,14 @@ func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) {
 			continue
 		}
 		v := row.item
-		if v.deleteMarker {
-			res.Entries = append(res.Entries, listingDeleteMarkerEntry{Owner: owner, Key: enc.s(v.key),
-				VersionID: listingVersionID(v.versionID), IsLatest: v.latest, LastModified: listingTime(v.modified)})
+		if v.DeleteMarker {
+			res.Entries = append(res.Entries, deleteMarkerEntry{Owner: own, Key: enc.s(v.Key),
+				VersionID: v.VersionID, IsLatest: v.IsLatest, LastModified: s3Time(v.LastModified)})
 			continue
 		}
-		res.Entries = append(res.Entries, listingVersionEntry{Key: enc.s(v.key), VersionID: listingVersionID(v.versionID),
-			IsLatest: v.latest, LastModified: listingTime(v.modified), ETag: v.etag, Size: v.size, Owner: owner,
-			StorageClass: listingStorage})
+		res.Entries = append(res.Entries, versionEntry{Key: enc.s(v.Key), VersionID: v.VersionID,
+			IsLatest: v.IsLatest, LastModified: s3Time(v.LastModified), ETag: quotedETag(v.ETag), Size: v.Size, Owner: own,
+			StorageClass: storageClass(v)})
 	}
 	res.CommonPrefixes = enc.prefixes(prefixes)
 	if truncated {
@@ -584,97 +532,62 @@ func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) {
 			next := enc.s(last.prefix)
 			res.NextKeyMarker = &next
 		} else {
-			next, id := enc.s(last.item.key), listingVersionID(last.item.versionID)
+			next, id := enc.s(last.item.Key), last.item.VersionID
 			res.NextKeyMarker, res.NextVersionIDMarker = &next, &id
 		}
 	}
-	listingWriteXML(w, r, res)
+	writeListing(w, r, res)
+}
+
+// versionsFromKey calls fn with every version of key (when it is under
+// prefix), then with the versions of the keys after it, until fn returns
+// false.
+func (h *Handler) versionsFromKey(bucket, prefix, key string, fn func(*store.Version) bool) error {
+	stopped := false
+	if strings.HasPrefix(key, prefix) {
+		err := h.store.ListVersions(bucket, key, "", "", func(v *store.Version) bool {
+			if v.Key != key {
+				return false
+			}
+			if !fn(v) {
+				stopped = true
+				return false
+			}
+			return true
+		})
+		if err != nil || stopped {
+			return err
+		}
+	}
+	return h.store.ListVersions(bucket, prefix, key, "", fn)
 }
 
 // --- ListMultipartUploads -------------------------------------------------
 
-type listingUpload struct {
-	key, id   string
-	initiated time.Time
+type uploadEntry struct {
+	Key          string `xml:"Key"`
+	UploadID     string `xml:"UploadId"`
+	Initiator    owner  `xml:"Initiator"`
+	Owner        owner  `xml:"Owner"`
+	StorageClass string `xml:"StorageClass"`
+	Initiated    string `xml:"Initiated"`
 }
 
-type listingUploadEntry struct {
-	Key          string       `xml:"Key"`
-	UploadID     string       `xml:"UploadId"`
-	Initiator    listingOwner `xml:"Initiator"`
-	Owner        listingOwner `xml:"Owner"`
-	StorageClass string       `xml:"StorageClass"`
-	Initiated    string       `xml:"Initiated"`
-}
-
-type listingUploadsResult struct {
-	XMLName            xml.Name             `xml:"ListMultipartUploadsResult"`
-	Xmlns              string               `xml:"xmlns,attr"`
-	Bucket             string               `xml:"Bucket"`
-	KeyMarker          string               `xml:"KeyMarker"`
-	UploadIDMarker     string               `xml:"UploadIdMarker"`
-	NextKeyMarker      string               `xml:"NextKeyMarker"`
-	NextUploadIDMarker string               `xml:"NextUploadIdMarker"`
-	Delimiter          *string              `xml:"Delimiter"`
-	Prefix             *string              `xml:"Prefix"`
-	MaxUploads         int                  `xml:"MaxUploads"`
-	EncodingType       string               `xml:"EncodingType,omitempty"`
-	IsTruncated        bool                 `xml:"IsTruncated"`
-	Uploads            []listingUploadEntry `xml:"Upload"`
-	CommonPrefixes     []listingPrefix      `xml:"CommonPrefixes"`
-}
-
-// listingUploads returns every upload in progress in the bucket, sorted by
-// key and, per key, in the order they were initiated. gofakes3 keeps
-// uploads to itself (the memory backend is no MultipartBackend), so they
-// are read page by page through its own ListMultipartUploads.
-func (h *Handler) listingUploads(r *http.Request, bucket string) ([]listingUpload, error) {
-	type page struct {
-		IsTruncated        bool
-		NextKeyMarker      string
-		NextUploadIdMarker string
-		Upload             []struct {
-			Key, UploadId, Initiated string
-		}
-	}
-	var out []listingUpload
-	seen := map[string]bool{}
-	q := url.Values{"uploads": {""}, "max-uploads": {"1000"}}
-	for {
-		fr, err := http.NewRequestWithContext(r.Context(), http.MethodGet, "/"+url.PathEscape(bucket)+"?"+q.Encode(), nil)
-		if err != nil {
-			return nil, err
-		}
-		rec := &listingRecorder{header: http.Header{}}
-		h.fake.ServeHTTP(rec, fr)
-		if rec.status != 0 && rec.status != http.StatusOK {
-			var fe struct{ Code string }
-			_ = xml.Unmarshal(rec.body.Bytes(), &fe)
-			if fe.Code == string(gofakes3.ErrNoSuchUpload) {
-				return out, nil // gofakes3 has never seen an upload in this bucket
-			}
-			return nil, errors.New("s3compat: listing uploads: " + strconv.Itoa(rec.status) + " " + fe.Code)
-		}
-		var p page
-		if err := xml.Unmarshal(rec.body.Bytes(), &p); err != nil {
-			return nil, err
-		}
-		for _, u := range p.Upload {
-			if seen[u.UploadId] {
-				continue
-			}
-			seen[u.UploadId] = true
-			t, _ := time.Parse(time.RFC3339Nano, u.Initiated)
-			out = append(out, listingUpload{key: u.Key, id: u.UploadId, initiated: t})
-		}
-		if !p.IsTruncated || p.NextKeyMarker == "" {
-			break
-		}
-		q.Set("key-marker", p.NextKeyMarker)
-		q.Set("upload-id-marker", p.NextUploadIdMarker)
-	}
-	slices.SortStableFunc(out, func(a, b listingUpload) int { return strings.Compare(a.key, b.key) })
-	return out, nil
+type listUploadsResult struct {
+	XMLName            xml.Name       `xml:"ListMultipartUploadsResult"`
+	Xmlns              string         `xml:"xmlns,attr"`
+	Bucket             string         `xml:"Bucket"`
+	KeyMarker          string         `xml:"KeyMarker"`
+	UploadIDMarker     string         `xml:"UploadIdMarker"`
+	NextKeyMarker      string         `xml:"NextKeyMarker"`
+	NextUploadIDMarker string         `xml:"NextUploadIdMarker"`
+	Delimiter          *string        `xml:"Delimiter"`
+	Prefix             *string        `xml:"Prefix"`
+	MaxUploads         int            `xml:"MaxUploads"`
+	EncodingType       string         `xml:"EncodingType,omitempty"`
+	IsTruncated        bool           `xml:"IsTruncated"`
+	Uploads            []uploadEntry  `xml:"Upload"`
+	CommonPrefixes     []commonPrefix `xml:"CommonPrefixes"`
 }
 
 func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *Request) {
@@ -685,12 +598,8 @@ func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *Request) {
 		WriteError(w, r, e)
 		return
 	}
-	if ok, err := h.backend.BucketExists(req.Bucket); err != nil || !ok {
-		if err != nil {
-			WriteError(w, r, listingInternal())
-		} else {
-			WriteError(w, r, listingNoSuchBucket(req.Bucket))
-		}
+	if _, err := h.store.Bucket(req.Bucket); err != nil {
+		WriteError(w, r, bucketError(req.Bucket, err))
 		return
 	}
 	encType, e := listingEncoding(q)
@@ -699,41 +608,60 @@ func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *Request) {
 		return
 	}
 	if maxUploads < 0 {
-		WriteError(w, r, listingArgError("Argument max-uploads must be an integer between 0 and 2147483647", "max-uploads", strconv.Itoa(maxUploads), true))
+		WriteError(w, r, argumentError("Argument max-uploads must be an integer between 0 and 2147483647", "max-uploads", strconv.Itoa(maxUploads), true))
 		return
 	}
-	all, err := h.listingUploads(r, req.Bucket)
+	prefix, delimiter := q.get("prefix"), q.get("delimiter")
+	// Uploads in progress are few: the store hands them over at once.
+	all, err := h.store.Uploads(req.Bucket, prefix)
 	if err != nil {
-		WriteError(w, r, listingInternal())
+		WriteError(w, r, bucketError(req.Bucket, err))
 		return
 	}
-	enc := listingEncoder(encType != "")
+	enc := keyEncoder(encType != "")
 
 	keyMarker := q.get("key-marker")
 	idMarker := ""
 	if keyMarker != "" {
 		idMarker = q.get("upload-id-marker") // ignored without key-marker
 	}
-	start := len(all)
-	for i, u := range all {
-		if u.key > keyMarker {
-			start = i
-			break
+	// after returns the index of the first upload of a key after k.
+	after := func(k string) int {
+		for i, u := range all {
+			if u.Key > k {
+				return i
+			}
 		}
+		return len(all)
 	}
+	start := after(keyMarker)
 	if idMarker != "" {
-		found := slices.IndexFunc(all, func(u listingUpload) bool { return u.key == keyMarker && u.id == idMarker })
+		found := -1
+		for i, u := range all {
+			if u.Key == keyMarker && u.ID == idMarker {
+				found = i
+			}
+		}
 		if found < 0 {
-			WriteError(w, r, listingArgError("Invalid uploadId marker", "upload-id-marker", idMarker, true))
+			WriteError(w, r, argumentError("Invalid uploadId marker", "upload-id-marker", idMarker, true))
 			return
 		}
 		start = found + 1
 	}
-	prefix, delimiter := q.get("prefix"), q.get("delimiter")
-	rows, truncated := listingWalk(all[start:], func(u listingUpload) string { return u.key }, prefix, delimiter, keyMarker, maxUploads)
+	each := func(from int, fn func(*store.Upload) bool) error {
+		for _, u := range all[from:] {
+			if !fn(u) {
+				break
+			}
+		}
+		return nil
+	}
+	rows, truncated, _ := page(func(fn func(*store.Upload) bool) error { return each(start, fn) },
+		func(k string, fn func(*store.Upload) bool) error { return each(after(k), fn) },
+		func(u *store.Upload) string { return u.Key }, prefix, delimiter, keyMarker, maxUploads)
 
-	owner := listingOwner{ID: req.OwnerID, DisplayName: req.OwnerName}
-	res := listingUploadsResult{Xmlns: listingNS, Bucket: req.Bucket, KeyMarker: enc.s(keyMarker), UploadIDMarker: idMarker,
+	own := owner{ID: req.OwnerID, DisplayName: req.OwnerName}
+	res := listUploadsResult{Xmlns: s3Namespace, Bucket: req.Bucket, KeyMarker: enc.s(keyMarker), UploadIDMarker: idMarker,
 		Delimiter: listingOptional(q, "delimiter", enc), Prefix: listingOptional(q, "prefix", enc),
 		MaxUploads: maxUploads, EncodingType: encType, IsTruncated: truncated}
 	var prefixes []string
@@ -743,48 +671,30 @@ func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *Request) {
 			continue
 		}
 		u := row.item
-		res.Uploads = append(res.Uploads, listingUploadEntry{Key: enc.s(u.key), UploadID: u.id, Initiator: owner,
-			Owner: owner, StorageClass: listingStorage, Initiated: listingTime(u.initiated)})
+		class := u.Meta.StorageClass
+		if class == "" {
+			class = storageStandard
+		}
+		res.Uploads = append(res.Uploads, uploadEntry{Key: enc.s(u.Key), UploadID: u.ID, Initiator: own,
+			Owner: own, StorageClass: class, Initiated: s3Time(u.Initiated)})
 	}
 	res.CommonPrefixes = enc.prefixes(prefixes)
 	if truncated {
 		if last := rows[len(rows)-1]; last.prefix != "" {
 			res.NextKeyMarker = enc.s(last.prefix)
 		} else {
-			res.NextKeyMarker, res.NextUploadIDMarker = enc.s(last.item.key), last.item.id
+			res.NextKeyMarker, res.NextUploadIDMarker = enc.s(last.item.Key), last.item.ID
 		}
 	}
-	listingWriteXML(w, r, res)
+	writeListing(w, r, res)
 }
 
-// listingRecorder captures gofakes3's answer to an internal request.
-type listingRecorder struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (rec *listingRecorder) Header() http.Header { return rec.header }
-
-func (rec *listingRecorder) WriteHeader(status int) {
-	if rec.status == 0 {
-		rec.status = status
-	}
-}
-
-func (rec *listingRecorder) Write(b []byte) (int, error) {
-	if rec.status == 0 {
-		rec.status = http.StatusOK
-	}
-	return rec.body.Write(b)
-}
-
-// listingWriteXML writes a 200 listing body; quotes in ETags come out as
+// writeListing writes a 200 listing body; quotes in ETags come out as
 // &quot; as in S3's own listings.
-func listingWriteXML(w http.ResponseWriter, r *http.Request, v any) {
+func writeListing(w http.ResponseWriter, r *http.Request, v any) {
 	out, err := xml.Marshal(v)
 	if err != nil {
-		WriteError(w, r, listingInternal())
+		WriteError(w, r, errInternal())
 		return
 	}
 	out = bytes.ReplaceAll(out, []byte("&#34;"), []byte("&quot;"))

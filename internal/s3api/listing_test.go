@@ -13,9 +13,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/s3vpce/s3vpce/emulator/emulatortest"
 	"github.com/s3vpce/s3vpce/internal/s3api"
+	"github.com/s3vpce/s3vpce/internal/store"
+	"github.com/s3vpce/s3vpce/internal/store/s3backend"
 )
 
 // listingKeys is the fixture of the delimiter tests, in S3's (UTF-8 byte)
@@ -365,8 +366,7 @@ func TestListingEncodingTypeURL(t *testing.T) {
 	}
 }
 
-// listingServeDirect sends a listing request straight to an s3compat
-// Handler (no emulator in front) and returns its status and body.
+// listingServeDirect sends a listing request straight to a Handler (no emulator in front) and returns its status and body.
 func listingServeDirect(t *testing.T, h *s3api.Handler, bucket, query string) (int, []byte) {
 	t.Helper()
 	q, err := url.ParseQuery(query)
@@ -385,23 +385,25 @@ func listingServeDirect(t *testing.T, h *s3api.Handler, bucket, query string) (i
 	r := httptest.NewRequest("GET", "/"+bucket+"?"+query, nil)
 	w := httptest.NewRecorder()
 	if !h.Serve(w, &s3api.Request{Op: op, Bucket: bucket, HTTP: r, OwnerID: "id", OwnerName: "name"}) {
-		t.Fatalf("%s not answered by s3compat", op)
+		t.Fatalf("%s not answered by s3api", op)
 	}
 	return w.Code, w.Body.Bytes()
 }
 
-// listingDirect is an s3compat Handler over a memory backend holding
-// bucket "b" with key "k".
+// listingDirect is a Handler over a memory store holding bucket "b" with
+// key "k".
 func listingDirect(t *testing.T) *s3api.Handler {
 	t.Helper()
-	backend := s3mem.New()
-	if err := backend.CreateBucket("b"); err != nil {
+	st := store.NewMemory(store.Options{})
+	t.Cleanup(func() { st.Close() })
+	if err := st.CreateBucket(store.Bucket{Name: "b"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := backend.PutObject("b", "k", nil, strings.NewReader("v"), 1, nil); err != nil {
+	if _, err := st.PutObject(t.Context(), "b", "k", store.PutInput{Body: strings.NewReader("v"), Size: 1}); err != nil {
 		t.Fatal(err)
 	}
-	return s3api.New(backend, gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server())
+	backend := s3backend.New(st)
+	return s3api.New(st, backend, gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server())
 }
 
 func TestListingErrors(t *testing.T) {

@@ -2,26 +2,31 @@ package s3api
 
 import (
 	"encoding/xml"
+	"errors"
 	"io"
 	"net/http"
-	"sync"
-
-	"github.com/johannesboyne/gofakes3"
 )
-
-// subresXMLNS is the XML namespace of S3 response documents.
-const subresXMLNS = "http://s3.amazonaws.com/doc/2006-03-01/"
 
 // maxConfigBody bounds the XML body of a sub-resource PUT.
 const maxConfigBody = 1 << 20
 
-// serveSubresources answers bucket and object sub-resources (ACLs, CORS,
-// versioning, public access block, ownership controls, encryption, the
-// ones s3vpce does not emulate), versioned deletes and CreateBucket.
+var errConfigTooLarge = errors.New("s3api: request body too large")
+
+// serveSubresources answers bucket operations (create, delete, head,
+// location), bucket and object sub-resources (ACLs, CORS, versioning,
+// public access block, ownership controls, encryption, the ones s3vpce does
+// not emulate), versioned deletes, DeleteObjects and reads of delete
+// markers.
 func (h *Handler) serveSubresources(w http.ResponseWriter, req *Request) bool {
 	switch req.Op {
 	case "CreateBucket":
 		h.createBucket(w, req)
+	case "DeleteBucket":
+		h.deleteBucket(w, req)
+	case "HeadBucket":
+		h.headBucket(w, req)
+	case "GetBucketLocation":
+		h.getBucketLocation(w, req)
 	case "GetBucketAcl", "PutBucketAcl", "GetObjectAcl", "PutObjectAcl":
 		h.serveACL(w, req)
 	case "GetBucketCors", "PutBucketCors", "DeleteBucketCors",
@@ -41,7 +46,7 @@ func (h *Handler) serveSubresources(w http.ResponseWriter, req *Request) bool {
 	case "GetObject", "HeadObject":
 		return h.serveDeleteMarker(w, req)
 	case "GetObjectRetention", "PutObjectRetention", "GetObjectLegalHold", "PutObjectLegalHold":
-		if !h.bucketExists(w, req) {
+		if h.bucketOf(w, req) == nil {
 			return true
 		}
 		WriteError(w, req.HTTP, &Error{Status: http.StatusBadRequest, Code: "InvalidRequest", Message: "Bucket is missing Object Lock Configuration"})
@@ -49,7 +54,7 @@ func (h *Handler) serveSubresources(w http.ResponseWriter, req *Request) bool {
 		if !notEmulated(req.Op) {
 			return false
 		}
-		if !h.bucketExists(w, req) {
+		if h.bucketOf(w, req) == nil {
 			return true
 		}
 		WriteError(w, req.HTTP, &Error{Status: http.StatusNotImplemented, Code: "NotImplemented",
@@ -82,101 +87,28 @@ func notEmulated(op string) bool {
 	return false
 }
 
-// configState is what this area keeps beside the backend: per-bucket
-// configuration gofakes3 has no notion of.
-type configState struct {
-	mu      sync.Mutex
-	buckets map[string]*bucketConfig
-}
+// configState is empty: every configuration lives in the store. handler.go
+// still builds one; drop both with its Handler field.
+type configState struct{}
 
-func newConfigState() *configState { return &configState{buckets: map[string]*bucketConfig{}} }
+func newConfigState() *configState { return &configState{} }
 
-// bucketConfig is one bucket's sub-resource configuration. The zero value
-// is not a new bucket: use newBucketConfig.
-type bucketConfig struct {
-	cors       *corsConfiguration
-	pab        *publicAccessBlock // nil after DeletePublicAccessBlock
-	ownership  string             // "" after DeleteBucketOwnershipControls
-	encryption *encryptionConfiguration
-	acl        []aclGrant // nil: the owner's FULL_CONTROL only
-	// versioningSet is set once PutBucketVersioning was called: S3 then
-	// reports Suspended, never the empty configuration of a bucket that
-	// was never versioned.
-	versioningSet bool
-	// nullVersions maps keys to gofakes3's version ID of the object S3
-	// calls version "null" (written before versioning was enabled).
-	nullVersions map[string]gofakes3.VersionID
-	// moved maps the old gofakes3 version ID of a version made current
-	// again (see promote) to its new one, so listed IDs stay deletable.
-	moved map[gofakes3.VersionID]gofakes3.VersionID
-}
-
-// newBucketConfig is the configuration of a new S3 bucket (since April
-// 2023): Block Public Access on, ACLs disabled (BucketOwnerEnforced),
-// SSE-S3 default encryption.
-func newBucketConfig() *bucketConfig {
-	return &bucketConfig{
-		pab:          &publicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true},
-		ownership:    "BucketOwnerEnforced",
-		nullVersions: map[string]gofakes3.VersionID{},
-		moved:        map[gofakes3.VersionID]gofakes3.VersionID{},
-	}
-}
-
-// with runs f on the configuration of bucket under the lock.
-func (c *configState) with(bucket string, f func(*bucketConfig)) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	b := c.buckets[bucket]
-	if b == nil {
-		b = newBucketConfig()
-		c.buckets[bucket] = b
-	}
-	f(b)
-}
-
-// reset gives bucket a new bucket's configuration.
-func (c *configState) reset(bucket string, ownership string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	b := newBucketConfig()
-	if ownership != "" {
-		b.ownership = ownership
-	}
-	c.buckets[bucket] = b
-}
-
-// bucketExists answers NoSuchBucket and returns false when the request's
-// bucket does not exist.
-func (h *Handler) bucketExists(w http.ResponseWriter, req *Request) bool {
-	ok, err := h.backend.BucketExists(req.Bucket)
-	if err != nil {
-		subresInternal(w, req.HTTP)
-		return false
-	}
-	if !ok {
-		WriteError(w, req.HTTP, &Error{Status: http.StatusNotFound, Code: "NoSuchBucket", Message: "The specified bucket does not exist",
-			Extra: []ExtraElement{{XMLName: xml.Name{Local: "BucketName"}, Value: req.Bucket}}})
-		return false
-	}
-	return true
-}
-
-func subresInternal(w http.ResponseWriter, r *http.Request) {
-	WriteError(w, r, &Error{Status: http.StatusInternalServerError, Code: "InternalError", Message: "We encountered an internal error. Please try again."})
-}
-
-func subresMalformedXML(w http.ResponseWriter, r *http.Request) {
-	WriteError(w, r, &Error{Status: http.StatusBadRequest, Code: "MalformedXML",
-		Message: "The XML you provided was not well-formed or did not validate against our published schema"})
-}
-
-// subresReadXML decodes the request body into v; on failure it answers
-// MalformedXML and returns false.
-func subresReadXML(w http.ResponseWriter, r *http.Request, v any) bool {
+// readConfigBody reads a sub-resource request body of at most
+// maxConfigBody bytes.
+func readConfigBody(r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxConfigBody+1))
-	if err != nil || len(body) == 0 || len(body) > maxConfigBody || xml.Unmarshal(body, v) != nil {
-		subresMalformedXML(w, r)
+	if err == nil && len(body) > maxConfigBody {
+		err = errConfigTooLarge
+	}
+	return body, err
+}
+
+// readConfigXML decodes the request body into v; on failure it answers
+// MalformedXML and returns false.
+func readConfigXML(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, err := readConfigBody(r)
+	if err != nil || len(body) == 0 || xml.Unmarshal(body, v) != nil {
+		WriteError(w, r, errMalformedXML())
 		return false
 	}
 	return true

@@ -1,193 +1,281 @@
 package s3api
 
 import (
+	"bytes"
+	"encoding/json"
 	"encoding/xml"
-	"io"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
-	"github.com/johannesboyne/gofakes3"
+	"github.com/s3vpce/s3vpce/internal/store"
 )
+
+// The configuration documents below are read and written as S3's XML and
+// stored as JSON (see readConfig): XMLName and Xmlns are not stored.
 
 // corsConfiguration is the body of PutBucketCors and GetBucketCors.
 type corsConfiguration struct {
-	XMLName xml.Name   `xml:"CORSConfiguration"`
-	Xmlns   string     `xml:"xmlns,attr,omitempty"`
-	Rules   []corsRule `xml:"CORSRule"`
+	XMLName xml.Name   `xml:"CORSConfiguration" json:"-"`
+	Xmlns   string     `xml:"xmlns,attr,omitempty" json:"-"`
+	Rules   []corsRule `xml:"CORSRule" json:"rules"`
 }
 
 type corsRule struct {
-	ID             string   `xml:"ID,omitempty"`
-	AllowedHeaders []string `xml:"AllowedHeader"`
-	AllowedMethods []string `xml:"AllowedMethod"`
-	AllowedOrigins []string `xml:"AllowedOrigin"`
-	ExposeHeaders  []string `xml:"ExposeHeader"`
-	MaxAgeSeconds  *int     `xml:"MaxAgeSeconds"`
+	ID             string   `xml:"ID,omitempty" json:"id,omitempty"`
+	AllowedHeaders []string `xml:"AllowedHeader" json:"allowedHeaders,omitempty"`
+	AllowedMethods []string `xml:"AllowedMethod" json:"allowedMethods"`
+	AllowedOrigins []string `xml:"AllowedOrigin" json:"allowedOrigins"`
+	ExposeHeaders  []string `xml:"ExposeHeader" json:"exposeHeaders,omitempty"`
+	MaxAgeSeconds  *int     `xml:"MaxAgeSeconds" json:"maxAgeSeconds,omitempty"`
 }
 
 // publicAccessBlock is the body of Put/GetPublicAccessBlock.
 type publicAccessBlock struct {
-	XMLName               xml.Name `xml:"PublicAccessBlockConfiguration"`
-	Xmlns                 string   `xml:"xmlns,attr,omitempty"`
-	BlockPublicAcls       bool     `xml:"BlockPublicAcls"`
-	IgnorePublicAcls      bool     `xml:"IgnorePublicAcls"`
-	BlockPublicPolicy     bool     `xml:"BlockPublicPolicy"`
-	RestrictPublicBuckets bool     `xml:"RestrictPublicBuckets"`
+	XMLName               xml.Name `xml:"PublicAccessBlockConfiguration" json:"-"`
+	Xmlns                 string   `xml:"xmlns,attr,omitempty" json:"-"`
+	BlockPublicAcls       bool     `xml:"BlockPublicAcls" json:"blockPublicAcls"`
+	IgnorePublicAcls      bool     `xml:"IgnorePublicAcls" json:"ignorePublicAcls"`
+	BlockPublicPolicy     bool     `xml:"BlockPublicPolicy" json:"blockPublicPolicy"`
+	RestrictPublicBuckets bool     `xml:"RestrictPublicBuckets" json:"restrictPublicBuckets"`
 }
 
-// ownershipControls is the body of Put/GetBucketOwnershipControls.
+// ownershipControls is the body of Put/GetBucketOwnershipControls (stored
+// as the ObjectOwnership string alone).
 type ownershipControls struct {
-	XMLName xml.Name `xml:"OwnershipControls"`
-	Xmlns   string   `xml:"xmlns,attr,omitempty"`
-	Rules   []struct {
-		ObjectOwnership string `xml:"ObjectOwnership"`
-	} `xml:"Rule"`
+	XMLName xml.Name        `xml:"OwnershipControls"`
+	Xmlns   string          `xml:"xmlns,attr,omitempty"`
+	Rules   []ownershipRule `xml:"Rule"`
+}
+
+type ownershipRule struct {
+	ObjectOwnership string `xml:"ObjectOwnership"`
 }
 
 // encryptionConfiguration is the body of Put/GetBucketEncryption.
 type encryptionConfiguration struct {
-	XMLName xml.Name         `xml:"ServerSideEncryptionConfiguration"`
-	Xmlns   string           `xml:"xmlns,attr,omitempty"`
-	Rules   []encryptionRule `xml:"Rule"`
+	XMLName xml.Name         `xml:"ServerSideEncryptionConfiguration" json:"-"`
+	Xmlns   string           `xml:"xmlns,attr,omitempty" json:"-"`
+	Rules   []encryptionRule `xml:"Rule" json:"rules"`
 }
 
 type encryptionRule struct {
-	Default *struct {
-		SSEAlgorithm   string `xml:"SSEAlgorithm"`
-		KMSMasterKeyID string `xml:"KMSMasterKeyID,omitempty"`
-	} `xml:"ApplyServerSideEncryptionByDefault"`
-	BucketKeyEnabled bool `xml:"BucketKeyEnabled"`
+	Default          *encryptionDefault `xml:"ApplyServerSideEncryptionByDefault" json:"default,omitempty"`
+	BucketKeyEnabled bool               `xml:"BucketKeyEnabled" json:"bucketKeyEnabled"`
 }
 
-// subresDefaultEncryption is what S3 reports for a bucket without its own
+type encryptionDefault struct {
+	SSEAlgorithm   string `xml:"SSEAlgorithm" json:"sseAlgorithm"`
+	KMSMasterKeyID string `xml:"KMSMasterKeyID,omitempty" json:"kmsMasterKeyID,omitempty"`
+}
+
+// defaultEncryption is what S3 reports for a bucket without its own
 // configuration: every bucket has SSE-S3 (AES256) since January 2023.
-func subresDefaultEncryption() *encryptionConfiguration {
-	c := &encryptionConfiguration{Rules: []encryptionRule{{}}}
-	c.Rules[0].Default = &struct {
-		SSEAlgorithm   string `xml:"SSEAlgorithm"`
-		KMSMasterKeyID string `xml:"KMSMasterKeyID,omitempty"`
-	}{SSEAlgorithm: "AES256"}
-	return c
+func defaultEncryption() encryptionConfiguration {
+	return encryptionConfiguration{Rules: []encryptionRule{{Default: &encryptionDefault{SSEAlgorithm: "AES256"}}}}
+}
+
+// Configuration names in store.Bucket.Config. Each value is the JSON of
+// this package's type for it (corsConfiguration, publicAccessBlock, the
+// ObjectOwnership string, encryptionConfiguration, []aclGrant, the region
+// string). An absent name means what a new S3 bucket has: no CORS, Block
+// Public Access all on, BucketOwnerEnforced, SSE-S3 encryption, the
+// owner's FULL_CONTROL only, us-east-1. The JSON literal null records that
+// a configuration a new bucket has was deleted (public access block,
+// ownership controls).
+const (
+	configCORS              = "cors"
+	configPublicAccessBlock = "publicAccessBlock"
+	configOwnership         = "ownershipControls"
+	configEncryption        = "encryption"
+	configACL               = "acl"
+	configLocation          = "location"
+)
+
+// jsonNull is the stored value of a deleted configuration.
+var jsonNull = []byte("null")
+
+// readConfig decodes bucket b's configuration name into v. set is false
+// when the name is absent (v is left as is: the caller's default) or
+// deleted (removed is true).
+func readConfig(b *store.Bucket, name string, v any) (set, removed bool, err error) {
+	raw, ok := b.Config[name]
+	if !ok {
+		return false, false, nil
+	}
+	if bytes.Equal(bytes.TrimSpace(raw), jsonNull) {
+		return false, true, nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return false, false, fmt.Errorf("s3api: bucket %s: configuration %s: %w", b.Name, name, err)
+	}
+	return true, false, nil
+}
+
+// writeConfig stores v (nil: deleted, see jsonNull) as bucket's
+// configuration name.
+func (h *Handler) writeConfig(bucket, name string, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("s3api: configuration %s: %w", name, err)
+	}
+	_, err = h.store.UpdateBucket(bucket, func(b *store.Bucket) error {
+		if b.Config == nil {
+			b.Config = map[string][]byte{}
+		}
+		b.Config[name] = raw
+		return nil
+	})
+	return err
+}
+
+// resetConfig removes bucket's configuration name: the default applies.
+func (h *Handler) resetConfig(bucket, name string) error {
+	_, err := h.store.UpdateBucket(bucket, func(b *store.Bucket) error {
+		delete(b.Config, name)
+		return nil
+	})
+	return err
+}
+
+// ownershipOf is the bucket's object ownership, "" when its controls were
+// deleted.
+func ownershipOf(b *store.Bucket) (string, error) {
+	o := "BucketOwnerEnforced"
+	_, removed, err := readConfig(b, configOwnership, &o)
+	if removed {
+		o = ""
+	}
+	return o, err
 }
 
 func (h *Handler) serveBucketConfig(w http.ResponseWriter, req *Request) {
 	r := req.HTTP
-	if !h.bucketExists(w, req) {
+	b := h.bucketOf(w, req)
+	if b == nil {
 		return
 	}
 	notFound := func(code, msg string) {
 		WriteError(w, r, &Error{Status: http.StatusNotFound, Code: code, Message: msg,
-			Extra: []ExtraElement{{XMLName: xml.Name{Local: "BucketName"}, Value: req.Bucket}}})
+			Extra: []ExtraElement{elem("BucketName", req.Bucket)}})
+	}
+	// done answers a configuration change.
+	done := func(err error, status int) {
+		if err != nil {
+			WriteError(w, r, bucketError(req.Bucket, err))
+			return
+		}
+		w.WriteHeader(status)
 	}
 	switch req.Op {
 	case "GetBucketCors":
-		var c *corsConfiguration
-		h.config.with(req.Bucket, func(b *bucketConfig) { c = b.cors })
-		if c == nil {
+		var c corsConfiguration
+		set, _, err := readConfig(b, configCORS, &c)
+		switch {
+		case err != nil:
+			WriteError(w, r, errInternal())
+		case !set:
 			notFound("NoSuchCORSConfiguration", "The CORS configuration does not exist")
-			return
+		default:
+			c.Xmlns = s3Namespace
+			WriteXML(w, r, &c)
 		}
-		WriteXML(w, r, c)
 	case "PutBucketCors":
 		var c corsConfiguration
-		if !subresReadXML(w, r, &c) {
+		if !readConfigXML(w, r, &c) {
 			return
 		}
-		if e := subresValidateCORS(&c); e != nil {
+		if e := validateCORS(&c); e != nil {
 			WriteError(w, r, e)
 			return
 		}
-		c.Xmlns = subresXMLNS
-		h.config.with(req.Bucket, func(b *bucketConfig) { b.cors = &c })
-		w.WriteHeader(http.StatusOK)
+		done(h.writeConfig(req.Bucket, configCORS, &c), http.StatusOK)
 	case "DeleteBucketCors":
-		h.config.with(req.Bucket, func(b *bucketConfig) { b.cors = nil })
-		w.WriteHeader(http.StatusNoContent)
+		done(h.resetConfig(req.Bucket, configCORS), http.StatusNoContent)
 	case "GetPublicAccessBlock":
-		var p *publicAccessBlock
-		h.config.with(req.Bucket, func(b *bucketConfig) { p = b.pab })
-		if p == nil {
+		p := publicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}
+		_, removed, err := readConfig(b, configPublicAccessBlock, &p)
+		switch {
+		case err != nil:
+			WriteError(w, r, errInternal())
+		case removed:
 			notFound("NoSuchPublicAccessBlockConfiguration", "The public access block configuration was not found")
-			return
+		default:
+			p.Xmlns = s3Namespace
+			WriteXML(w, r, &p)
 		}
-		out := *p
-		out.Xmlns = subresXMLNS
-		WriteXML(w, r, &out)
 	case "PutPublicAccessBlock":
 		var p publicAccessBlock
-		if !subresReadXML(w, r, &p) {
+		if !readConfigXML(w, r, &p) {
 			return
 		}
-		h.config.with(req.Bucket, func(b *bucketConfig) { b.pab = &p })
-		w.WriteHeader(http.StatusOK)
+		done(h.writeConfig(req.Bucket, configPublicAccessBlock, &p), http.StatusOK)
 	case "DeletePublicAccessBlock":
-		h.config.with(req.Bucket, func(b *bucketConfig) { b.pab = nil })
-		w.WriteHeader(http.StatusNoContent)
+		done(h.writeConfig(req.Bucket, configPublicAccessBlock, nil), http.StatusNoContent)
 	case "GetBucketOwnershipControls":
-		var o string
-		h.config.with(req.Bucket, func(b *bucketConfig) { o = b.ownership })
-		if o == "" {
+		o, err := ownershipOf(b)
+		switch {
+		case err != nil:
+			WriteError(w, r, errInternal())
+		case o == "":
 			notFound("OwnershipControlsNotFoundError", "The bucket ownership controls were not found")
-			return
+		default:
+			out := ownershipControls{Xmlns: s3Namespace, Rules: []ownershipRule{{ObjectOwnership: o}}}
+			WriteXML(w, r, &out)
 		}
-		out := ownershipControls{Xmlns: subresXMLNS}
-		out.Rules = append(out.Rules, struct {
-			ObjectOwnership string `xml:"ObjectOwnership"`
-		}{o})
-		WriteXML(w, r, &out)
 	case "PutBucketOwnershipControls":
 		var o ownershipControls
-		if !subresReadXML(w, r, &o) {
+		if !readConfigXML(w, r, &o) {
 			return
 		}
-		if len(o.Rules) != 1 || !subresValidOwnership(o.Rules[0].ObjectOwnership) {
-			subresMalformedXML(w, r)
+		if len(o.Rules) != 1 || !validOwnership(o.Rules[0].ObjectOwnership) {
+			WriteError(w, r, errMalformedXML())
 			return
 		}
-		h.config.with(req.Bucket, func(b *bucketConfig) { b.ownership = o.Rules[0].ObjectOwnership })
-		w.WriteHeader(http.StatusOK)
+		done(h.writeConfig(req.Bucket, configOwnership, o.Rules[0].ObjectOwnership), http.StatusOK)
 	case "DeleteBucketOwnershipControls":
-		h.config.with(req.Bucket, func(b *bucketConfig) { b.ownership = "" })
-		w.WriteHeader(http.StatusNoContent)
+		done(h.writeConfig(req.Bucket, configOwnership, nil), http.StatusNoContent)
 	case "GetBucketEncryption":
-		var c *encryptionConfiguration
-		h.config.with(req.Bucket, func(b *bucketConfig) { c = b.encryption })
-		if c == nil {
-			c = subresDefaultEncryption()
+		var c encryptionConfiguration
+		set, _, err := readConfig(b, configEncryption, &c)
+		if err != nil {
+			WriteError(w, r, errInternal())
+			return
 		}
-		out := *c
-		out.Xmlns = subresXMLNS
-		WriteXML(w, r, &out)
+		if !set {
+			c = defaultEncryption()
+		}
+		c.Xmlns = s3Namespace
+		WriteXML(w, r, &c)
 	case "PutBucketEncryption":
 		var c encryptionConfiguration
-		if !subresReadXML(w, r, &c) {
+		if !readConfigXML(w, r, &c) {
 			return
 		}
 		if len(c.Rules) != 1 || c.Rules[0].Default == nil {
-			subresMalformedXML(w, r)
+			WriteError(w, r, errMalformedXML())
 			return
 		}
 		switch c.Rules[0].Default.SSEAlgorithm {
 		case "AES256", "aws:kms", "aws:kms:dsse":
 		default:
-			subresMalformedXML(w, r)
+			WriteError(w, r, errMalformedXML())
 			return
 		}
-		h.config.with(req.Bucket, func(b *bucketConfig) { b.encryption = &c })
-		w.WriteHeader(http.StatusOK)
+		done(h.writeConfig(req.Bucket, configEncryption, &c), http.StatusOK)
 	case "DeleteBucketEncryption":
-		h.config.with(req.Bucket, func(b *bucketConfig) { b.encryption = nil })
-		w.WriteHeader(http.StatusNoContent)
+		done(h.resetConfig(req.Bucket, configEncryption), http.StatusNoContent)
 	}
 }
 
-func subresValidOwnership(s string) bool {
+func validOwnership(s string) bool {
 	return s == "BucketOwnerEnforced" || s == "BucketOwnerPreferred" || s == "ObjectWriter"
 }
 
-// subresValidateCORS applies S3's rules: 1 to 100 rules, each with at least one
+// validateCORS applies S3's rules: 1 to 100 rules, each with at least one
 // origin and one method among GET, PUT, HEAD, POST and DELETE.
-func subresValidateCORS(c *corsConfiguration) *Error {
+func validateCORS(c *corsConfiguration) *Error {
 	if len(c.Rules) == 0 || len(c.Rules) > 100 {
 		return &Error{Status: http.StatusBadRequest, Code: "MalformedXML",
 			Message: "The XML you provided was not well-formed or did not validate against our published schema"}
@@ -209,19 +297,19 @@ func subresValidateCORS(c *corsConfiguration) *Error {
 	return nil
 }
 
-// aclGrant is one ACL aclGrant.
+// aclGrant is one grant of an ACL.
 type aclGrant struct {
-	Grantee    aclGrantee `xml:"Grantee"`
-	Permission string     `xml:"Permission"`
+	Grantee    aclGrantee `xml:"Grantee" json:"grantee"`
+	Permission string     `xml:"Permission" json:"permission"`
 }
 
 type aclGrantee struct {
-	XMLNSXsi    string `xml:"xmlns:xsi,attr,omitempty"`
-	Type        string `xml:"xsi:type,attr,omitempty"`
-	ID          string `xml:"ID,omitempty"`
-	DisplayName string `xml:"DisplayName,omitempty"`
-	URI         string `xml:"URI,omitempty"`
-	Email       string `xml:"EmailAddress,omitempty"`
+	XMLNSXsi    string `xml:"xmlns:xsi,attr,omitempty" json:"-"`
+	Type        string `xml:"xsi:type,attr,omitempty" json:"type,omitempty"`
+	ID          string `xml:"ID,omitempty" json:"id,omitempty"`
+	DisplayName string `xml:"DisplayName,omitempty" json:"displayName,omitempty"`
+	URI         string `xml:"URI,omitempty" json:"uri,omitempty"`
+	Email       string `xml:"EmailAddress,omitempty" json:"email,omitempty"`
 }
 
 // accessControlPolicy is the body of Get/PutBucketAcl and Get/PutObjectAcl.
@@ -295,26 +383,33 @@ func aclOwnerOnly(req *Request, grants []aclGrant) bool {
 
 func (h *Handler) serveACL(w http.ResponseWriter, req *Request) {
 	r := req.HTTP
-	if !h.bucketExists(w, req) {
+	b := h.bucketOf(w, req)
+	if b == nil {
 		return
 	}
 	if req.Key != "" {
-		if _, err := h.backend.HeadObject(req.Bucket, req.Key); err != nil {
-			if gofakes3.HasErrorCode(err, gofakes3.ErrNoSuchKey) {
-				WriteError(w, r, &Error{Status: http.StatusNotFound, Code: "NoSuchKey", Message: "The specified key does not exist.",
-					Extra: []ExtraElement{{XMLName: xml.Name{Local: "Key"}, Value: req.Key}}})
-				return
-			}
-			subresInternal(w, r)
+		v, err := h.store.Object(req.Bucket, req.Key, "")
+		switch {
+		case errors.Is(err, store.ErrNoSuchKey), err == nil && v.DeleteMarker:
+			WriteError(w, r, errNoSuchKey(req.Key))
+			return
+		case err != nil:
+			WriteError(w, r, bucketError(req.Bucket, err))
 			return
 		}
 	}
-	var ownership string
+	ownership, err := ownershipOf(b)
 	var stored []aclGrant
-	h.config.with(req.Bucket, func(b *bucketConfig) { ownership, stored = b.ownership, b.acl })
+	if err == nil {
+		_, _, err = readConfig(b, configACL, &stored)
+	}
+	if err != nil {
+		WriteError(w, r, errInternal())
+		return
+	}
 	switch req.Op {
 	case "GetBucketAcl", "GetObjectAcl":
-		out := accessControlPolicy{Xmlns: subresXMLNS}
+		out := accessControlPolicy{Xmlns: s3Namespace}
 		out.Owner.ID, out.Owner.DisplayName = req.OwnerID, req.OwnerName
 		out.Grants = []aclGrant{aclOwnerGrant(req)}
 		if req.Op == "GetBucketAcl" && stored != nil && ownership != "BucketOwnerEnforced" {
@@ -335,14 +430,17 @@ func (h *Handler) serveACL(w http.ResponseWriter, req *Request) {
 			return
 		}
 		if req.Op == "PutBucketAcl" {
-			h.config.with(req.Bucket, func(b *bucketConfig) { b.acl = grants })
+			if err := h.writeConfig(req.Bucket, configACL, grants); err != nil {
+				WriteError(w, r, bucketError(req.Bucket, err))
+				return
+			}
 		}
 		w.WriteHeader(http.StatusOK)
 	}
 }
 
 // aclRequested reads the ACL of a Put*Acl request: a canned x-amz-acl,
-// x-amz-aclGrant-* headers or an AccessControlPolicy body, exactly one of them.
+// x-amz-grant-* headers or an AccessControlPolicy body, exactly one of them.
 func aclRequested(req *Request) ([]aclGrant, *Error) {
 	r := req.HTTP
 	invalid := func(msg string) *Error {
@@ -395,7 +493,7 @@ func aclRequested(req *Request) ([]aclGrant, *Error) {
 		return nil, invalid("Missing required header for this request: x-amz-acl")
 	}
 	var in aclIn
-	body, err := subresReadBody(r)
+	body, err := readConfigBody(r)
 	if err != nil || xml.Unmarshal(body, &in) != nil {
 		return nil, &Error{Status: http.StatusBadRequest, Code: "MalformedACLError",
 			Message: "The XML you provided was not well-formed or did not validate against our published schema"}
@@ -414,13 +512,4 @@ func aclRequested(req *Request) ([]aclGrant, *Error) {
 		grants = append(grants, out)
 	}
 	return grants, nil
-}
-
-// subresReadBody reads a sub-resource request body of at most maxConfigBody bytes.
-func subresReadBody(r *http.Request) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxConfigBody+1))
-	if err == nil && len(body) > maxConfigBody {
-		err = subresErrTooLarge
-	}
-	return body, err
 }

@@ -1,0 +1,225 @@
+package s3api
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/s3vpce/s3vpce/internal/store"
+)
+
+// Buckets: CreateBucket, DeleteBucket, HeadBucket, GetBucketLocation and
+// ListBuckets, over the store.
+
+// createBucketConfiguration is the optional body of CreateBucket.
+type createBucketConfiguration struct {
+	XMLName            xml.Name `xml:"CreateBucketConfiguration"`
+	LocationConstraint string   `xml:"LocationConstraint"`
+}
+
+// regionOfHost finds the region in an endpoint name such as
+// bucket.vpce-….s3.eu-west-1.vpce.amazonaws.com.
+var regionOfHost = regexp.MustCompile(`\.s3[.-]([a-z0-9-]+)\.(?:vpce\.)?amazonaws\.com(?::\d+)?$`)
+
+// ipFormed matches names formatted as an IPv4 address, which S3 refuses.
+var ipFormed = regexp.MustCompile(`^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$`)
+
+// hostRegion is the region of the endpoint a request was sent to.
+func hostRegion(r *http.Request) string {
+	if m := regionOfHost.FindStringSubmatch(r.Host); m != nil {
+		return m[1]
+	}
+	return "us-east-1"
+}
+
+// bucketOf returns the request's bucket; when it does not exist (or the
+// store fails) it answers the error and returns nil.
+func (h *Handler) bucketOf(w http.ResponseWriter, req *Request) *store.Bucket {
+	b, err := h.store.Bucket(req.Bucket)
+	if err != nil {
+		WriteError(w, req.HTTP, bucketError(req.Bucket, err))
+		return nil
+	}
+	return b
+}
+
+// createBucket answers CreateBucket: S3's bucket naming rules
+// (InvalidBucketName), an existing bucket (BucketAlreadyOwnedByYou, or 200
+// in us-east-1 for legacy compatibility, which resets the bucket's ACL),
+// the object ownership header and the location.
+func (h *Handler) createBucket(w http.ResponseWriter, req *Request) {
+	r := req.HTTP
+	if msg := bucketNameError(req.Bucket); msg != "" {
+		WriteError(w, r, &Error{Status: http.StatusBadRequest, Code: "InvalidBucketName", Message: "The specified bucket is not valid.",
+			Extra: []ExtraElement{elem("BucketName", req.Bucket)}})
+		return
+	}
+	var cfg createBucketConfiguration
+	if r.ContentLength != 0 && !readConfigXML(w, r, &cfg) {
+		return
+	}
+	ownership := r.Header.Get("X-Amz-Object-Ownership")
+	if ownership != "" && !validOwnership(ownership) {
+		WriteError(w, r, &Error{Status: http.StatusBadRequest, Code: "InvalidArgument", Message: "Invalid x-amz-object-ownership header: " + ownership,
+			Extra: []ExtraElement{elem("ArgumentName", "x-amz-object-ownership")}})
+		return
+	}
+	region := hostRegion(r)
+	b := store.Bucket{Name: req.Bucket, Config: map[string][]byte{}}
+	if ownership != "" {
+		b.Config[configOwnership], _ = json.Marshal(ownership)
+	}
+	if loc := cfg.LocationConstraint; loc != "" || region != "us-east-1" {
+		if loc == "" {
+			loc = region
+		}
+		b.Config[configLocation], _ = json.Marshal(loc)
+	}
+	err := h.store.CreateBucket(b)
+	switch {
+	case err == nil:
+	case errors.Is(err, store.ErrBucketExists):
+		if region != "us-east-1" {
+			WriteError(w, r, &Error{Status: http.StatusConflict, Code: "BucketAlreadyOwnedByYou",
+				Message: "Your previous request to create the named bucket succeeded and you already own it.",
+				Extra:   []ExtraElement{elem("BucketName", req.Bucket)}})
+			return
+		}
+		// us-east-1 answers 200 and resets the bucket's ACL.
+		if _, err := h.store.UpdateBucket(req.Bucket, func(b *store.Bucket) error {
+			delete(b.Config, configACL)
+			return nil
+		}); err != nil {
+			WriteError(w, r, bucketError(req.Bucket, err))
+			return
+		}
+	default:
+		WriteError(w, r, errInternal())
+		return
+	}
+	w.Header().Set("Location", "/"+req.Bucket)
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+}
+
+// deleteBucket answers DeleteBucket: only an empty bucket goes.
+func (h *Handler) deleteBucket(w http.ResponseWriter, req *Request) {
+	err := h.store.DeleteBucket(req.Bucket)
+	switch {
+	case err == nil:
+		w.WriteHeader(http.StatusNoContent)
+	case errors.Is(err, store.ErrBucketNotEmpty):
+		WriteError(w, req.HTTP, &Error{Status: http.StatusConflict, Code: "BucketNotEmpty", Message: "The bucket you tried to delete is not empty",
+			Extra: []ExtraElement{elem("BucketName", req.Bucket)}})
+	default:
+		WriteError(w, req.HTTP, bucketError(req.Bucket, err))
+	}
+}
+
+// headBucket answers HeadBucket: 200 with the bucket's region, or 404
+// without a body.
+func (h *Handler) headBucket(w http.ResponseWriter, req *Request) {
+	b := h.bucketOf(w, req)
+	if b == nil {
+		return
+	}
+	w.Header().Set("X-Amz-Bucket-Region", bucketRegion(b, req.HTTP))
+	w.Header().Set("X-Amz-Access-Point-Alias", "false")
+	w.WriteHeader(http.StatusOK)
+}
+
+// bucketRegion is the region a bucket was created in; for a bucket created
+// without one (in us-east-1, or by the emulator at start), the region of
+// the endpoint asked.
+func bucketRegion(b *store.Bucket, r *http.Request) string {
+	var loc string
+	if raw := b.Config[configLocation]; raw != nil && json.Unmarshal(raw, &loc) == nil && loc != "" {
+		return loc
+	}
+	return hostRegion(r)
+}
+
+// locationConstraint is GetBucketLocation's answer: empty for us-east-1.
+type locationConstraint struct {
+	XMLName xml.Name `xml:"LocationConstraint"`
+	Xmlns   string   `xml:"xmlns,attr"`
+	Region  string   `xml:",chardata"`
+}
+
+func (h *Handler) getBucketLocation(w http.ResponseWriter, req *Request) {
+	b := h.bucketOf(w, req)
+	if b == nil {
+		return
+	}
+	out := locationConstraint{Xmlns: s3Namespace}
+	if region := bucketRegion(b, req.HTTP); region != "us-east-1" {
+		out.Region = region
+	}
+	WriteXML(w, req.HTTP, &out)
+}
+
+// listAllMyBucketsResult is ListBuckets' answer.
+type listAllMyBucketsResult struct {
+	XMLName xml.Name       `xml:"ListAllMyBucketsResult"`
+	Xmlns   string         `xml:"xmlns,attr"`
+	Owner   owner          `xml:"Owner"`
+	Buckets []bucketRecord `xml:"Buckets>Bucket"`
+}
+
+type bucketRecord struct {
+	Name         string `xml:"Name"`
+	CreationDate string `xml:"CreationDate"`
+}
+
+func (h *Handler) listBuckets(w http.ResponseWriter, req *Request) {
+	buckets, err := h.store.Buckets()
+	if err != nil {
+		WriteError(w, req.HTTP, errInternal())
+		return
+	}
+	out := listAllMyBucketsResult{Xmlns: s3Namespace, Owner: owner{ID: req.OwnerID, DisplayName: req.OwnerName},
+		Buckets: make([]bucketRecord, 0, len(buckets))}
+	for _, b := range buckets {
+		out.Buckets = append(out.Buckets, bucketRecord{Name: b.Name, CreationDate: s3Time(b.Created)})
+	}
+	WriteXML(w, req.HTTP, &out)
+}
+
+// bucketNameError returns why name breaks S3's general purpose bucket
+// naming rules, "" when it is valid.
+func bucketNameError(name string) string {
+	if len(name) < 3 || len(name) > 63 {
+		return "length"
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+			return "character"
+		}
+	}
+	if !isAlnum(name[0]) || !isAlnum(name[len(name)-1]) {
+		return "start or end"
+	}
+	if strings.Contains(name, "..") {
+		return "adjacent dots"
+	}
+	if ipFormed.MatchString(name) {
+		return "IP address"
+	}
+	for _, p := range []string{"xn--", "sthree-", "amzn-s3-demo-"} {
+		if strings.HasPrefix(name, p) {
+			return "reserved prefix"
+		}
+	}
+	for _, s := range []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"} {
+		if strings.HasSuffix(name, s) {
+			return "reserved suffix"
+		}
+	}
+	return ""
+}
+
+func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
