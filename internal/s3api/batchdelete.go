@@ -20,7 +20,7 @@ const MaxDeleteBody = 2 << 20
 // versioning rules.
 func (h *Handler) deleteObjectsBatch(w http.ResponseWriter, req *Request) error {
 	if _, err := h.store.Bucket(req.Bucket); err != nil {
-		return storeError(err, req)
+		return requestStoreError(err, req)
 	}
 	body, err := io.ReadAll(io.LimitReader(req.HTTP.Body, MaxDeleteBody+1))
 	if err != nil {

@@ -62,7 +62,7 @@ func asS3Error(err error, req *Request) *s3err.Error {
 	if se, ok := err.(*s3err.Error); ok {
 		return se
 	}
-	return storeError(err, req)
+	return requestStoreError(err, req)
 }
 
 // logStoreError logs a store failure that S3 reports as InternalError.

@@ -54,7 +54,7 @@ func malformedPolicyMessage(pe *policy.ParseError) string {
 func (h *Handler) getBucketPolicy(w http.ResponseWriter, req *Request) error {
 	b, err := h.store.Bucket(req.Bucket)
 	if err != nil {
-		return storeError(err, req)
+		return requestStoreError(err, req)
 	}
 	if len(b.Policy) == 0 {
 		return s3err.New(http.StatusNotFound, "NoSuchBucketPolicy", "The bucket policy does not exist").With("BucketName", req.Bucket)
@@ -80,7 +80,7 @@ func (h *Handler) putBucketPolicy(w http.ResponseWriter, req *Request) error {
 		b.Policy = doc
 		return nil
 	}); err != nil {
-		return storeError(err, req)
+		return requestStoreError(err, req)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -92,7 +92,7 @@ func (h *Handler) deleteBucketPolicy(w http.ResponseWriter, req *Request) error 
 		b.Policy = nil
 		return nil
 	}); err != nil {
-		return storeError(err, req)
+		return requestStoreError(err, req)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -12,7 +12,7 @@ import (
 
 // storeError turns an error from the store (or from the request body the
 // store was reading) into S3's error for req.
-func storeError(err error, req *Request) *s3err.Error {
+func requestStoreError(err error, req *Request) *s3err.Error {
 	var se *s3err.Error
 	if errors.As(err, &se) {
 		return se // the body's own verdict (BadDigest, XAmzContentSHA256Mismatch, ...)
