@@ -18,6 +18,7 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/s3vpce/s3vpce/certs"
 	"github.com/s3vpce/s3vpce/emulator"
+	"github.com/s3vpce/s3vpce/internal/store"
 )
 
 // BenchmarkObjectOps measures 1 KiB GetObject and PutObject through
@@ -135,4 +136,69 @@ func benchClient(hc aws.HTTPClient, endpoint string, pathStyle bool) *s3.Client 
 			o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
 			o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 		})
+}
+
+// BenchmarkStoreKinds measures 1 KiB PutObject and GetObject through the
+// full path (TLS, SigV4, policies) with the memory store and with the dir
+// store (bbolt and files in a temporary directory), in one run:
+//
+//	go test -run '^$' -bench StoreKinds -benchtime 3s ./emulator
+func BenchmarkStoreKinds(b *testing.B) {
+	body := bytes.Repeat([]byte("x"), 1024)
+	open := map[string]func(b *testing.B) *store.Store{
+		"memory": func(b *testing.B) *store.Store { return store.NewMemory(store.Options{}) },
+		"dir": func(b *testing.B) *store.Store {
+			st, err := store.OpenDir(b.TempDir(), store.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			return st
+		},
+	}
+	client := func(b *testing.B, kind string) *s3.Client {
+		st := open[kind](b)
+		b.Cleanup(func() { st.Close() })
+		srv, err := emulator.New(emulator.Options{Store: st, Buckets: []string{"bench"}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := srv.Start(b.Context()); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { srv.Close() })
+		return benchClient(srv.Client(), srv.URL(), true)
+	}
+	for _, op := range []string{"put", "get"} {
+		for _, kind := range []string{"memory", "dir"} {
+			b.Run(op+"/"+kind, func(b *testing.B) {
+				c := client(b, kind)
+				if _, err := c.PutObject(b.Context(), &s3.PutObjectInput{Bucket: aws.String("bench"), Key: aws.String("obj"), Body: bytes.NewReader(body)}); err != nil {
+					b.Fatal(err)
+				}
+				var n atomic.Int64
+				b.SetParallelism(4)
+				b.ResetTimer()
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if op == "put" {
+							key := fmt.Sprintf("k%d", n.Add(1)%1000)
+							if _, err := c.PutObject(b.Context(), &s3.PutObjectInput{Bucket: aws.String("bench"), Key: &key, Body: bytes.NewReader(body)}); err != nil {
+								b.Error(err)
+								return
+							}
+							continue
+						}
+						out, err := c.GetObject(b.Context(), &s3.GetObjectInput{Bucket: aws.String("bench"), Key: aws.String("obj")})
+						if err != nil {
+							b.Error(err)
+							return
+						}
+						io.Copy(io.Discard, out.Body)
+						out.Body.Close()
+					}
+				})
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+			})
+		}
+	}
 }

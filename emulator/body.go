@@ -38,7 +38,7 @@ func prepareBody(r *http.Request, c caller) (*s3api.Body, *s3err.Error) {
 	if serr != nil {
 		return nil, serr
 	}
-	vb := &verifiedBody{checks: checks, header: r.Header, src: r.Body}
+	vb := &verifiedBody{checks: checks, header: r.Header, src: r.Body, left: -1}
 	size := r.ContentLength
 	if claimed := r.Header.Get("X-Amz-Content-Sha256"); !chunked && len(claimed) == 64 {
 		vb.checks = append(vb.checks, headerChecksum{alg: "sha256-payload", want: claimed, h: sha256.New(), hex: true})
@@ -67,6 +67,7 @@ func prepareBody(r *http.Request, c caller) (*s3api.Body, *s3err.Error) {
 		vb.writers = append(vb.writers, c.h)
 	}
 	stripTransportHeaders(r.Header)
+	vb.left = size
 	body := &s3api.Body{Reader: vb, Size: size, Checksum: vb.checksum}
 	r.Body = io.NopCloser(body)
 	r.ContentLength = size
@@ -81,6 +82,7 @@ type verifiedBody struct {
 	checks  []headerChecksum
 	writers []io.Writer
 	header  http.Header
+	left    int64 // bytes still to come when the size is known; -1 if not
 	err     error // sticky: the verdict at the end, or the first failure
 	done    bool
 }
@@ -89,20 +91,52 @@ func (b *verifiedBody) Read(p []byte) (int, error) {
 	if b.err != nil {
 		return 0, b.err
 	}
-	n, err := b.src.Read(p)
+	if b.left >= 0 && int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	var n int
+	var err error
+	if len(p) > 0 || b.left != 0 {
+		n, err = b.src.Read(p)
+	}
 	for _, w := range b.writers {
 		w.Write(p[:n])
+	}
+	if b.left >= 0 {
+		b.left -= int64(n)
+		if b.left == 0 && err == nil {
+			// The declared size is in: read on to the end of the framing
+			// (trailers) so that the verdict comes with the last bytes —
+			// a reader that stops at the declared size still gets it.
+			var one [1]byte
+			m, rerr := b.src.Read(one[:])
+			for m == 0 && rerr == nil {
+				m, rerr = b.src.Read(one[:])
+			}
+			switch {
+			case m > 0:
+				err = s3err.New(http.StatusBadRequest, "IncompleteBody", "The request body is longer than its declared length.")
+			default:
+				err = rerr
+			}
+		}
 	}
 	switch {
 	case err == nil:
 		return n, nil
 	case errors.Is(err, io.EOF):
+		if b.left > 0 {
+			b.err = s3err.New(http.StatusBadRequest, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.")
+			break
+		}
 		b.err = b.finish()
 		if b.err == nil {
 			b.err = io.EOF
 		}
 	case isTimeout(err):
 		b.err = err // RequestTimeout: see progressHandler
+	case errors.As(err, new(*s3err.Error)):
+		b.err = err
 	default:
 		if serr := chunkedError(err); serr != nil {
 			b.err = serr

@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"errors"
+	"github.com/s3vpce/s3vpce/internal/awschunked"
 	"net/http"
 	"os"
 )
@@ -14,9 +15,18 @@ func RequestTimeout() *Error {
 }
 
 // BodyReadError is the answer to a request body that could not be read in
-// full: RequestTimeout when a read deadline fired (the client stopped
-// sending), IncompleteBody otherwise.
+// full: the body's own verdict when it has one (BadDigest, a chunk
+// signature mismatch, EntityTooLarge past the limit: see Body),
+// RequestTimeout when a read deadline fired (the client stopped sending),
+// IncompleteBody otherwise.
 func BodyReadError(err error) *Error {
+	var se *Error
+	if errors.As(err, &se) {
+		return se
+	}
+	if e, ok := awschunked.ToS3Error(err); ok {
+		return e
+	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		return RequestTimeout()
 	}

@@ -2,7 +2,9 @@ package s3api
 
 import (
 	"errors"
+	"github.com/s3vpce/s3vpce/internal/awschunked"
 	"net/http"
+	"os"
 	"strconv"
 
 	"github.com/s3vpce/s3vpce/internal/store"
@@ -70,9 +72,12 @@ func (r rejected) Error() string { return "s3api: " + r.e.Code + ": " + r.e.Mess
 // anything else as InternalError.
 func storeError(err error, bucket, key, version string) *Error {
 	var r rejected
+	var se *Error
 	switch {
 	case errors.As(err, &r):
 		return r.e
+	case errors.As(err, &se):
+		return se // the body's own verdict (BadDigest, a chunk signature, ...)
 	case errors.Is(err, store.ErrNoSuchBucket):
 		return errNoSuchBucket(bucket)
 	case errors.Is(err, store.ErrNoSuchVersion):
@@ -81,6 +86,12 @@ func storeError(err error, bucket, key, version string) *Error {
 		return errNoSuchKey(key)
 	case errors.Is(err, store.ErrIncompleteBody):
 		return BodyReadError(err)
+	}
+	if e, ok := awschunked.ToS3Error(err); ok {
+		return e
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return RequestTimeout()
 	}
 	return errInternal()
 }

@@ -94,7 +94,8 @@ func (e *Error) Marshal(resource, requestID, hostID string) []byte {
 }
 
 // Noter is implemented by response writers that want to know the error
-// Write sends (a request log: a HEAD error has no body to read it from).
+// Write sends (a request log). Not for HEAD: S3's HEAD errors have no body,
+// so no code to log.
 type Noter interface {
 	NoteS3Error(e *Error)
 }
@@ -131,7 +132,7 @@ func Write(w http.ResponseWriter, r *http.Request, e *Error) {
 	h.Set("x-amz-request-id", requestID)
 	h.Set("x-amz-id-2", hostID)
 	h.Set("Server", "AmazonS3")
-	for u := w; u != nil; {
+	for u := w; u != nil && r.Method != http.MethodHead; {
 		if n, ok := u.(Noter); ok {
 			n.NoteS3Error(e)
 			break
