@@ -10,6 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/s3vpce/s3vpce/emulator"
+	"github.com/s3vpce/s3vpce/emulator/emulatortest"
+	"github.com/s3vpce/s3vpce/internal/store"
 )
 
 // subresRaw is one raw request and the S3 answer expected.
@@ -409,5 +412,125 @@ func TestSubresDeleteVersionRaw(t *testing.T) {
 	}
 	if r := do(t, srv, "GET", "/sbd/m", nil, nil); r.Status != 200 || string(r.Body) != "x" {
 		t.Errorf("GET after removing the marker: %d %s", r.Status, r.Body)
+	}
+}
+
+func TestBucketOperationsRaw(t *testing.T) {
+	srv, c := newServer(t, "full", "empty")
+	put(t, c, "full", "k", "v")
+	for _, tt := range []struct {
+		name, method, path string
+		status             int
+		code               string            // error code, "" for success
+		bodyHas            string            // a substring of the body
+		header             map[string]string // response headers expected
+	}{
+		{name: "head", method: "HEAD", path: "/full", status: 200, header: map[string]string{"X-Amz-Bucket-Region": "us-east-1"}},
+		{name: "head missing", method: "HEAD", path: "/nobucket", status: 404},
+		{name: "location us-east-1 is empty", method: "GET", path: "/full?location", status: 200,
+			bodyHas: `<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/"></LocationConstraint>`},
+		{name: "location missing bucket", method: "GET", path: "/nobucket?location", status: 404, code: "NoSuchBucket"},
+		{name: "delete not empty", method: "DELETE", path: "/full", status: 409, code: "BucketNotEmpty", bodyHas: "<BucketName>full</BucketName>"},
+		{name: "delete missing", method: "DELETE", path: "/nobucket", status: 404, code: "NoSuchBucket", bodyHas: "<BucketName>nobucket</BucketName>"},
+		{name: "delete empty", method: "DELETE", path: "/empty", status: 204},
+		{name: "deleted is gone", method: "HEAD", path: "/empty", status: 404},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := do(t, srv, tt.method, tt.path, nil, nil)
+			if r.Status != tt.status {
+				t.Fatalf("status %d, want %d; body %s", r.Status, tt.status, r.Body)
+			}
+			if tt.code != "" {
+				if e := errorOf(t, r); e.Code != tt.code {
+					t.Errorf("code %q (%s), want %q", e.Code, e.Message, tt.code)
+				}
+			}
+			if !bytes.Contains(r.Body, []byte(tt.bodyHas)) {
+				t.Errorf("body %s does not contain %q", r.Body, tt.bodyHas)
+			}
+			for k, v := range tt.header {
+				if got := r.Header.Get(k); got != v {
+					t.Errorf("%s: %q, want %q", k, got, v)
+				}
+			}
+		})
+	}
+	t.Run("ListBuckets", func(t *testing.T) {
+		if _, err := c.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String("another")}); err != nil {
+			t.Fatal(apiError(err))
+		}
+		out, err := c.ListBuckets(t.Context(), &s3.ListBucketsInput{})
+		if err != nil {
+			t.Fatal(apiError(err))
+		}
+		var names []string
+		for _, b := range out.Buckets {
+			names = append(names, aws.ToString(b.Name))
+			if b.CreationDate == nil || b.CreationDate.IsZero() {
+				t.Errorf("bucket %s: no CreationDate", aws.ToString(b.Name))
+			}
+		}
+		if strings.Join(names, ",") != "another,full" || aws.ToString(out.Owner.ID) == "" {
+			t.Errorf("buckets %q owner %+v", names, out.Owner)
+		}
+	})
+}
+
+// Configurations live in the store: a second emulator over the same store
+// (as after a restart) answers with what the first was told.
+func TestBucketConfigurationInStore(t *testing.T) {
+	st := store.NewMemory(store.Options{})
+	t.Cleanup(func() { st.Close() })
+	withStore := emulatortest.WithOptions(func(o *emulator.Options) { o.Store = st })
+	first := emulatortest.New(t, emulatortest.WithBuckets("kept"), withStore)
+	c := s3.NewFromConfig(first.AWSConfig(t))
+	ctx := t.Context()
+	b := aws.String("kept")
+	if _, err := c.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: b, CORSConfiguration: &types.CORSConfiguration{CORSRules: []types.CORSRule{
+		{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"*"}, ID: aws.String("r")}}}}); err != nil {
+		t.Fatal(apiError(err))
+	}
+	if _, err := c.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: b}); err != nil {
+		t.Fatal(apiError(err))
+	}
+	if _, err := c.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: b, OwnershipControls: &types.OwnershipControls{
+		Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipObjectWriter}}}}); err != nil {
+		t.Fatal(apiError(err))
+	}
+	if _, err := c.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: b, ACL: types.BucketCannedACLPublicRead}); err != nil {
+		t.Fatal(apiError(err))
+	}
+	if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b,
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusSuspended}}); err != nil {
+		t.Fatal(apiError(err))
+	}
+	sb, err := st.Bucket("kept")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sb.Versioning != store.Suspended || string(sb.Config["publicAccessBlock"]) != "null" || string(sb.Config["ownershipControls"]) != `"ObjectWriter"` {
+		t.Errorf("store: versioning %q config %q", sb.Versioning, sb.Config)
+	}
+
+	second := emulatortest.New(t, withStore)
+	c = s3.NewFromConfig(second.AWSConfig(t))
+	cors, err := c.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: b})
+	if err != nil || len(cors.CORSRules) != 1 || aws.ToString(cors.CORSRules[0].ID) != "r" {
+		t.Errorf("GetBucketCors = %+v, %v", cors, apiError(err))
+	}
+	if _, err := c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b}); !strings.HasPrefix(apiError(err), "NoSuchPublicAccessBlockConfiguration:") {
+		t.Errorf("GetPublicAccessBlock after delete: %v", apiError(err))
+	}
+	oc, err := c.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: b})
+	if err != nil || oc.OwnershipControls.Rules[0].ObjectOwnership != types.ObjectOwnershipObjectWriter {
+		t.Errorf("GetBucketOwnershipControls = %+v, %v", oc, apiError(err))
+	}
+	acl, err := c.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: b})
+	if err != nil || len(acl.Grants) != 2 || aws.ToString(acl.Grants[1].Grantee.URI) != "http://acs.amazonaws.com/groups/global/AllUsers" {
+		t.Errorf("GetBucketAcl = %+v, %v", acl, apiError(err))
+	}
+	v, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b})
+	if err != nil || v.Status != types.BucketVersioningStatusSuspended {
+		t.Errorf("GetBucketVersioning = %q, %v", v.Status, apiError(err))
 	}
 }
