@@ -1,0 +1,486 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+	"golang.org/x/sys/unix"
+)
+
+// The dir engine. Layout under the root (docs/store.md):
+//
+//	LOCK              flock'ed while open; holds the owner's PID
+//	meta.db           bbolt: every record (tables as bbolt buckets)
+//	tmp/<id>          bodies being written
+//	blobs/xx/<id>     committed bodies (xx: the ID's first two characters)
+const (
+	lockName  = "LOCK"
+	metaName  = "meta.db"
+	tmpName   = "tmp"
+	blobsName = "blobs"
+)
+
+// OpenDir opens (creating if needed) the dir store rooted at dir: it takes
+// the lock file (ErrLocked if another process holds it), checks the format
+// number (ErrUnsupportedFormat), validates the metadata (ErrCorrupt with the
+// path), and sweeps temporary files and bodies no committed record names.
+func OpenDir(dir string, opts Options) (*Store, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, ioError("creating the store directory", dir, err)
+	}
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	s, err := openLocked(dir, opts)
+	if err != nil {
+		_ = unlock()
+		return nil, err
+	}
+	s.release = unlock
+	return s, nil
+}
+
+func openLocked(dir string, opts Options) (*Store, error) {
+	metaPath := filepath.Join(dir, metaName)
+	blobsDir := filepath.Join(dir, blobsName)
+	fresh := false
+	switch fi, err := os.Stat(metaPath); {
+	case errors.Is(err, fs.ErrNotExist) || (err == nil && fi.Size() == 0):
+		fresh = true
+		// Never start empty over bodies a lost database named: the sweep
+		// would delete them all.
+		if n, _ := countFiles(blobsDir); n > 0 {
+			return nil, fmt.Errorf("%w: %s is missing or empty but %s holds %d bodies", ErrCorrupt, metaPath, blobsDir, n)
+		}
+	case err != nil:
+		return nil, ioError("reading", metaPath, err)
+	}
+	db, err := openBolt(metaPath)
+	if err != nil {
+		return nil, err
+	}
+	k := &dirKV{db: db, path: metaPath}
+	if err := k.init(fresh); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	for _, d := range []string{filepath.Join(dir, tmpName), blobsDir} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			_ = db.Close()
+			return nil, ioError("creating", d, err)
+		}
+	}
+	b := &dirBlobs{tmp: filepath.Join(dir, tmpName), root: blobsDir}
+	s := newStore("dir", dir, metaPath, k, b, opts)
+	if err := s.sweep(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// openBolt opens the database, turning every sign of a damaged file
+// (bbolt's own errors, and the panics it raises on some garbage) into
+// ErrCorrupt.
+func openBolt(path string) (db *bolt.DB, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			db, err = nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, r)
+		}
+	}()
+	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, FreelistType: bolt.FreelistMapType})
+	switch {
+	case err == nil:
+		return db, nil
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
+		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
+	case errors.Is(err, berrors.ErrTimeout):
+		return nil, fmt.Errorf("%w: %s is locked by another process", ErrLocked, path)
+	}
+	// bbolt reports a file too short for its pages as a plain error.
+	if strings.Contains(err.Error(), "file size too small") || strings.Contains(err.Error(), "mmap") {
+		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
+	}
+	return nil, ioError("opening", path, err)
+}
+
+// ioError wraps a file system error with what was being done and where,
+// adding ErrNoSpace when the disk is full.
+func ioError(what, path string, err error) error {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return fmt.Errorf("store: %s %s: %w: %w", what, path, ErrNoSpace, err)
+	}
+	return fmt.Errorf("store: %s %s: %w", what, path, err)
+}
+
+// lockDir takes dir's lock file, returning its release.
+func lockDir(dir string) (func() error, error) {
+	path := filepath.Join(dir, lockName)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, ioError("opening the lock file", path, err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		defer f.Close()
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			holder := "another process"
+			if b, rerr := os.ReadFile(path); rerr == nil {
+				if pid, perr := strconv.Atoi(strings.TrimSpace(string(b))); perr == nil {
+					holder = fmt.Sprintf("process %d", pid)
+				}
+			}
+			return nil, fmt.Errorf("%w: %s is used by %s (lock %s)", ErrLocked, dir, holder, path)
+		}
+		return nil, ioError("locking", path, err)
+	}
+	if err := f.Truncate(0); err == nil {
+		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	}
+	return func() error {
+		uerr := unix.Flock(int(f.Fd()), unix.LOCK_UN)
+		return errors.Join(uerr, f.Close())
+	}, nil
+}
+
+// dirKV is the kv over bbolt: one bbolt bucket per table.
+type dirKV struct {
+	db   *bolt.DB
+	path string
+}
+
+// init creates the tables and format number of a fresh database, or
+// checks an existing one's.
+func (k *dirKV) init(fresh bool) (err error) {
+	defer k.guard(&err)
+	return k.db.Update(func(tx *bolt.Tx) error { return k.initTx(tx, fresh) })
+}
+
+func (k *dirKV) initTx(tx *bolt.Tx, fresh bool) error {
+	meta := tx.Bucket([]byte(tableMeta))
+	if meta == nil {
+		empty := true
+		_ = tx.ForEach(func([]byte, *bolt.Bucket) error { empty = false; return nil })
+		if !fresh && !empty {
+			return fmt.Errorf("%w: %s: no format number (found none, expected %d)", ErrUnsupportedFormat, k.path, formatVersion)
+		}
+		for _, t := range tables {
+			if _, err := tx.CreateBucketIfNotExists([]byte(t)); err != nil {
+				return fmt.Errorf("store: %s: creating table %s: %w", k.path, t, err)
+			}
+		}
+		return tx.Bucket([]byte(tableMeta)).Put([]byte("format"), []byte(strconv.Itoa(formatVersion)))
+	}
+	raw := meta.Get([]byte("format"))
+	found, err := strconv.Atoi(string(raw))
+	if err != nil {
+		return fmt.Errorf("%w: %s: format number %q unreadable", ErrCorrupt, k.path, raw)
+	}
+	if found != formatVersion {
+		return fmt.Errorf("%w: %s: format %d found, %d expected", ErrUnsupportedFormat, k.path, found, formatVersion)
+	}
+	for _, t := range tables {
+		if tx.Bucket([]byte(t)) == nil {
+			return fmt.Errorf("%w: %s: table %s missing", ErrCorrupt, k.path, t)
+		}
+	}
+	return nil
+}
+
+// guard turns a panic inside bbolt (it panics on some damaged pages)
+// into ErrCorrupt.
+func (k *dirKV) guard(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%w: %s: %v", ErrCorrupt, k.path, r)
+	}
+}
+
+func (k *dirKV) update(fn func(t kvTx) error) (err error) {
+	defer k.guard(&err)
+	var fnErr error
+	err = k.db.Update(func(tx *bolt.Tx) error {
+		fnErr = fn(boltTx{tx})
+		return fnErr
+	})
+	if err != nil && fnErr == nil {
+		if errors.Is(err, berrors.ErrDatabaseNotOpen) {
+			return errClosed
+		}
+		return ioError("committing", k.path, err)
+	}
+	return err
+}
+
+func (k *dirKV) view(fn func(t kvTx) error) (err error) {
+	defer k.guard(&err)
+	err = k.db.View(func(tx *bolt.Tx) error { return fn(boltTx{tx}) })
+	if errors.Is(err, berrors.ErrDatabaseNotOpen) {
+		return errClosed
+	}
+	return err
+}
+
+func (k *dirKV) close() error { return k.db.Close() }
+
+type boltTx struct{ tx *bolt.Tx }
+
+func (t boltTx) bucket(table string) *bolt.Bucket {
+	b := t.tx.Bucket([]byte(table))
+	if b == nil {
+		// init checked every table exists.
+		panic("store: no table " + table)
+	}
+	return b
+}
+
+func (t boltTx) get(table string, key []byte) []byte { return t.bucket(table).Get(key) }
+
+func (t boltTx) put(table string, key, val []byte) error {
+	if err := t.bucket(table).Put(key, val); err != nil {
+		return fmt.Errorf("store: writing %s %q: %w", table, key, err)
+	}
+	return nil
+}
+
+func (t boltTx) del(table string, key []byte) error {
+	if err := t.bucket(table).Delete(key); err != nil {
+		return fmt.Errorf("store: deleting %s %q: %w", table, key, err)
+	}
+	return nil
+}
+
+func (t boltTx) seek(table string, start []byte, fn func(k, v []byte) bool) error {
+	c := t.bucket(table).Cursor()
+	var k, v []byte
+	if len(start) == 0 {
+		k, v = c.First()
+	} else {
+		k, v = c.Seek(start)
+	}
+	for ; k != nil; k, v = c.Next() {
+		if !fn(k, v) {
+			break
+		}
+	}
+	return nil
+}
+
+// dirBlobs keeps bodies as files: written under tmp/, synced, renamed into
+// blobs/xx/ and the directory synced, before any record names them.
+type dirBlobs struct {
+	tmp  string
+	root string
+}
+
+func (b *dirBlobs) path(id string) string {
+	return filepath.Join(b.root, id[:2], id)
+}
+
+type dirBlobWriter struct {
+	b         *dirBlobs
+	id        string
+	tmpPath   string
+	f         *os.File
+	committed bool
+}
+
+func (b *dirBlobs) create(int64) (blobWriter, error) {
+	id := newBlobID()
+	p := filepath.Join(b.tmp, id)
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, ioError("creating", p, err)
+	}
+	return &dirBlobWriter{b: b, id: id, tmpPath: p, f: f}, nil
+}
+
+func (w *dirBlobWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if err != nil {
+		return n, ioError("writing", w.tmpPath, err)
+	}
+	return n, nil
+}
+
+func (w *dirBlobWriter) commit() (string, error) {
+	if err := w.f.Sync(); err != nil {
+		return "", ioError("syncing", w.tmpPath, err)
+	}
+	err := w.f.Close()
+	w.f = nil
+	if err != nil {
+		return "", ioError("closing", w.tmpPath, err)
+	}
+	sub := filepath.Join(w.b.root, w.id[:2])
+	switch err := os.Mkdir(sub, 0o755); {
+	case err == nil:
+		if err := syncDir(w.b.root); err != nil {
+			return "", err
+		}
+	case !errors.Is(err, fs.ErrExist):
+		return "", ioError("creating", sub, err)
+	}
+	final := filepath.Join(sub, w.id)
+	if err := os.Rename(w.tmpPath, final); err != nil {
+		return "", ioError("renaming "+w.tmpPath+" to", final, err)
+	}
+	w.committed = true
+	if err := syncDir(sub); err != nil {
+		return "", err
+	}
+	return w.id, nil
+}
+
+func (w *dirBlobWriter) abort() {
+	if w.f != nil {
+		_ = w.f.Close()
+		w.f = nil
+	}
+	if w.committed {
+		_ = os.Remove(w.b.path(w.id))
+	} else {
+		_ = os.Remove(w.tmpPath)
+	}
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return ioError("opening", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return ioError("syncing", dir, err)
+	}
+	return nil
+}
+
+func (b *dirBlobs) open(id string) (blobReader, error) {
+	if !validBlobID(id) {
+		return nil, fmt.Errorf("%w: blob ID %q", ErrCorrupt, id)
+	}
+	p := b.path(id)
+	f, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("store: body %s: %w", p, ErrNoSuchKey)
+	}
+	if err != nil {
+		return nil, ioError("opening", p, err)
+	}
+	return f, nil
+}
+
+func (b *dirBlobs) remove(id string) error {
+	if !validBlobID(id) {
+		return fmt.Errorf("store: removing blob %q: bad ID", id)
+	}
+	p := b.path(id)
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return ioError("removing", p, err)
+	}
+	return nil
+}
+
+// count is the number of committed bodies (for tests).
+func (b *dirBlobs) count() (int, error) { return countFiles(b.root) }
+
+// countFiles counts the files in dir's subdirectories.
+func countFiles(dir string) (int, error) {
+	subs, err := os.ReadDir(dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return 0, nil
+		}
+		return 0, err
+	}
+	n := 0
+	for _, sub := range subs {
+		if !sub.IsDir() {
+			continue
+		}
+		files, err := os.ReadDir(filepath.Join(dir, sub.Name()))
+		if err != nil {
+			return n, err
+		}
+		n += len(files)
+	}
+	return n, nil
+}
+
+// sweep removes what a crash left: every file in tmp/, and every body
+// under blobs/ no record names. It runs before the store is shared.
+func (s *Store) sweep() error {
+	b := s.blobs.(*dirBlobs)
+	tmps, err := os.ReadDir(b.tmp)
+	if err != nil {
+		return ioError("reading", b.tmp, err)
+	}
+	removedTmp := 0
+	for _, e := range tmps {
+		p := filepath.Join(b.tmp, e.Name())
+		if err := os.RemoveAll(p); err != nil {
+			return ioError("removing", p, err)
+		}
+		removedTmp++
+	}
+	subs, err := os.ReadDir(b.root)
+	if err != nil {
+		return ioError("reading", b.root, err)
+	}
+	removed, kept := 0, 0
+	for _, sub := range subs {
+		if !sub.IsDir() || len(sub.Name()) != 2 {
+			continue
+		}
+		dir := filepath.Join(b.root, sub.Name())
+		files, err := os.ReadDir(dir)
+		if err != nil {
+			return ioError("reading", dir, err)
+		}
+		var orphans []string
+		err = s.kv.view(func(t kvTx) error {
+			for _, f := range files {
+				id := f.Name()
+				if !validBlobID(id) || id[:2] != sub.Name() {
+					s.log.Warn("store: leaving a file that is not a body", "path", filepath.Join(dir, id))
+					continue
+				}
+				if t.get(tableBlobs, []byte(id)) == nil {
+					orphans = append(orphans, id)
+				} else {
+					kept++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, id := range orphans {
+			if err := b.remove(id); err != nil {
+				return err
+			}
+			removed++
+		}
+	}
+	attrs := []any{"dir", s.dir, "tmp_removed", removedTmp, "bodies_removed", removed, "bodies", kept}
+	if removedTmp+removed > 0 {
+		s.log.Info("store: swept what an interrupted run left", attrs...)
+	} else {
+		s.log.Debug("store: swept", attrs...)
+	}
+	return nil
+}
