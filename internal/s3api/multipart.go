@@ -6,24 +6,25 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/xml"
+	"errors"
+	"fmt"
+	"hash"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/johannesboyne/gofakes3"
+	"github.com/s3vpce/s3vpce/internal/store"
 )
 
-// serveMultipart answers the multipart operations where gofakes3 differs
-// from S3. gofakes3 keeps the uploads (in its own uploader, reached only
-// through its handler); this area checks and rewrites around it:
-// CompleteMultipartUpload enforces S3's part rules (EntityTooSmall,
-// InvalidPart, InvalidPartOrder — gofakes3 never reports the last),
-// conditional writes and replaces rather than merges metadata; ListParts
-// paginates correctly; UploadPart validates the part number; errors get
-// S3's shape. UploadPartCopy is in copy_part.go.
+// serveMultipart answers the multipart operations over the store's
+// uploads: CreateMultipartUpload, UploadPart (streamed into the store),
+// CompleteMultipartUpload (S3's part rules — EntityTooSmall, InvalidPart,
+// InvalidPartOrder —, the multipart ETag from the parts' stored MD5s, and
+// conditional writes checked in the store's write transaction),
+// AbortMultipartUpload and ListParts. UploadPartCopy is in copy_part.go,
+// ListMultipartUploads in listing.go.
 func (h *Handler) serveMultipart(w http.ResponseWriter, req *Request) bool {
 	switch req.Op {
 	case "CreateMultipartUpload":
@@ -46,6 +47,9 @@ func (h *Handler) serveMultipart(w http.ResponseWriter, req *Request) bool {
 const (
 	multipartMinPartSize = 5 << 20
 	multipartMaxParts    = 10000
+	// multipartMaxCompleteXML bounds a CompleteMultipartUpload body: 10000
+	// parts of well under 200 bytes each.
+	multipartMaxCompleteXML = 2 << 20
 )
 
 func errNoSuchUpload(uploadID string) *Error {
@@ -57,6 +61,43 @@ func errNoSuchUpload(uploadID string) *Error {
 func errMalformedXML() *Error {
 	return &Error{Status: http.StatusBadRequest, Code: "MalformedXML",
 		Message: "The XML you provided was not well-formed or did not validate against our published schema"}
+}
+
+func errInvalidPart(uploadID string, number int, etag string) *Error {
+	e := &Error{Status: http.StatusBadRequest, Code: "InvalidPart",
+		Message: "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+		Extra:   []ExtraElement{elem("UploadId", uploadID), elem("PartNumber", strconv.Itoa(number))}}
+	if etag != "" {
+		e.Extra = append(e.Extra, elem("ETag", etag))
+	}
+	return e
+}
+
+// uploadRejected carries an S3 error out of a CompleteInput.Check (the
+// store returns the check's error as is).
+type uploadRejected struct{ e *Error }
+
+func (r uploadRejected) Error() string { return "s3api: " + r.e.Code + ": " + r.e.Message }
+
+// uploadError is S3's error for a store error about an upload of
+// bucket/key.
+func uploadError(err error, bucket, key, uploadID string) *Error {
+	var rej uploadRejected
+	switch {
+	case errors.As(err, &rej):
+		return rej.e
+	case errors.Is(err, store.ErrNoSuchBucket):
+		return errNoSuchBucket(bucket)
+	case errors.Is(err, store.ErrNoSuchUpload):
+		return errNoSuchUpload(uploadID)
+	case errors.Is(err, store.ErrNoSuchKey):
+		return errNoSuchKey(key)
+	case errors.Is(err, store.ErrInvalidPart):
+		return errInvalidPart(uploadID, 0, "")
+	case errors.Is(err, store.ErrIncompleteBody):
+		return BodyReadError(err)
+	}
+	return errInternal()
 }
 
 // multipartPartNumber reads ?partNumber as S3 requires it (1 to 10000).
@@ -71,132 +112,64 @@ func multipartPartNumber(q url.Values) (int, *Error) {
 	return n, nil
 }
 
-// multipartRecorder records a response of gofakes3's handler.
-type multipartRecorder struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (m *multipartRecorder) Header() http.Header { return m.header }
-func (m *multipartRecorder) Write(b []byte) (int, error) {
-	if m.status == 0 {
-		m.status = http.StatusOK
-	}
-	return m.body.Write(b)
-}
-func (m *multipartRecorder) WriteHeader(status int) {
-	if m.status == 0 {
-		m.status = status
-	}
-}
-
-// code returns the S3 error code of a failed response ("" when it
-// succeeded).
-func (m *multipartRecorder) code() string {
-	if m.status < 300 {
-		return ""
-	}
-	var e struct{ Code string }
-	if xml.Unmarshal(m.body.Bytes(), &e) != nil || e.Code == "" {
-		return "InternalError"
-	}
-	return e.Code
-}
-
-// multipartFake sends one path-style request to gofakes3 and records the
-// answer. orig lends its context, host and TLS state (gofakes3 builds
-// Location from them).
-func (h *Handler) multipartFake(orig *http.Request, method, bucket, key string, q url.Values, hdr http.Header, body []byte) *multipartRecorder {
-	u := &url.URL{Path: "/" + bucket + "/" + key, RawQuery: q.Encode()}
-	r, err := http.NewRequestWithContext(orig.Context(), method, u.String(), bytes.NewReader(body))
-	rec := &multipartRecorder{header: http.Header{}}
-	if err != nil {
-		rec.status = http.StatusInternalServerError
-		return rec
-	}
-	r.URL.Path = u.Path // exactly the key, whatever its characters
-	r.Host, r.TLS = orig.Host, orig.TLS
-	if hdr != nil {
-		r.Header = hdr
-	}
-	r.ContentLength = int64(len(body))
-	r.Header.Set("Content-Length", strconv.Itoa(len(body)))
-	h.fake.ServeHTTP(rec, r)
-	if rec.status == 0 {
-		rec.status = http.StatusOK
-	}
-	return rec
-}
-
-// multipartFakeError turns a failed gofakes3 answer into S3's error.
-func multipartFakeError(rec *multipartRecorder, bucket, key, uploadID string) *Error {
-	switch code := rec.code(); code {
-	case "NoSuchUpload":
-		return errNoSuchUpload(uploadID)
-	case "NoSuchBucket":
-		return errNoSuchBucket(bucket)
-	case "NoSuchKey":
-		return errNoSuchKey(key)
-	case "InternalError":
-		return errInternal()
-	default:
-		var e struct{ Message string }
-		xml.Unmarshal(rec.body.Bytes(), &e)
-		return &Error{Status: rec.status, Code: code, Message: e.Message}
-	}
-}
-
-// multipartPart is one uploaded part.
-type multipartPart struct {
-	PartNumber   int    `xml:"PartNumber"`
-	LastModified string `xml:"LastModified"`
-	ETag         string `xml:"ETag"`
-	Size         int64  `xml:"Size"`
-}
-
-// multipartParts lists every part of an upload in part-number order.
-// gofakes3's ListParts numbers parts from the marker (part-number-marker m
-// lists parts from m on, numbered from 0), so pages are renumbered here.
-func (h *Handler) multipartParts(orig *http.Request, bucket, key, uploadID string) ([]multipartPart, *Error) {
-	var parts []multipartPart
-	marker := 0
-	for {
-		q := url.Values{"uploadId": {uploadID}, "max-parts": {"1000"}}
-		if marker > 0 {
-			q.Set("part-number-marker", strconv.Itoa(marker))
+// multipartETag is S3's ETag of an object completed from parts (without
+// quotes): the MD5 of the parts' binary MD5s, "-" and the part count.
+func multipartETag(parts []*store.Part) (string, error) {
+	h := md5.New()
+	for _, p := range parts {
+		sum, err := hex.DecodeString(p.ETag)
+		if err != nil || len(sum) != md5.Size {
+			return "", fmt.Errorf("s3api: part %d has ETag %q, not an MD5", p.Number, p.ETag)
 		}
-		rec := h.multipartFake(orig, http.MethodGet, bucket, key, q, nil, nil)
-		if rec.status != http.StatusOK {
-			return nil, multipartFakeError(rec, bucket, key, uploadID)
+		h.Write(sum)
+	}
+	return hex.EncodeToString(h.Sum(nil)) + "-" + strconv.Itoa(len(parts)), nil
+}
+
+// uploadMeta is what a CreateMultipartUpload request sets on the object it
+// will complete: user metadata (MetadataTooLarge past S3's limit), the
+// standard and x-amz-* headers S3 keeps, the storage class, the tags of
+// x-amz-tagging and the checksum algorithm and type the parts use.
+func uploadMeta(hdr http.Header) (store.ObjectMeta, *Error) {
+	var meta store.ObjectMeta
+	size := 0
+	for k, v := range hdr {
+		name, ok := strings.CutPrefix(http.CanonicalHeaderKey(k), "X-Amz-Meta-")
+		if !ok || name == "" || len(v) == 0 {
+			continue
 		}
-		var page struct {
-			IsTruncated bool
-			Parts       []multipartPart `xml:"Part"`
+		size += len(name) + len(v[0])
+		if meta.Metadata == nil {
+			meta.Metadata = map[string]string{}
 		}
-		if err := xml.Unmarshal(rec.body.Bytes(), &page); err != nil {
-			return nil, errInternal()
-		}
-		for _, p := range page.Parts {
-			p.PartNumber += marker
-			if t, err := time.Parse(time.RFC3339Nano, p.LastModified); err == nil {
-				p.LastModified = s3Time(t)
+		meta.Metadata[strings.ToLower(name)] = v[0]
+	}
+	if size > maxUserMetadata {
+		return meta, &Error{Status: http.StatusBadRequest, Code: "MetadataTooLarge",
+			Message: "Your metadata headers exceed the maximum allowed metadata size.",
+			Extra:   []ExtraElement{elem("Size", strconv.Itoa(size)), elem("MaxSizeAllowed", strconv.Itoa(maxUserMetadata))}}
+	}
+	meta.Headers = map[string]string{"Content-Type": "binary/octet-stream"}
+	for _, names := range [][]string{objectStandardHeaders, objectAmzHeaders} {
+		for _, k := range names {
+			if v, ok := hdr[k]; ok && len(v) > 0 && k != "X-Amz-Storage-Class" {
+				meta.Headers[k] = v[0]
 			}
-			parts = append(parts, p)
 		}
-		if !page.IsTruncated || len(page.Parts) == 0 {
-			return parts, nil
-		}
-		marker = parts[len(parts)-1].PartNumber + 1
 	}
+	meta.StorageClass = hdr.Get("X-Amz-Storage-Class")
+	meta.Checksum = store.Checksum{Algorithm: strings.ToUpper(hdr.Get("X-Amz-Checksum-Algorithm")), Type: hdr.Get("X-Amz-Checksum-Type")}
+	if vs, ok := hdr["X-Amz-Tagging"]; ok {
+		tags, serr := parseTaggingHeader(vs[0])
+		if serr != nil {
+			return meta, serr
+		}
+		for _, t := range tags {
+			meta.Tags = append(meta.Tags, store.Tag{Key: t.Key, Value: t.Value})
+		}
+	}
+	return meta, nil
 }
-
-// multipartSmuggled are object headers gofakes3's CreateMultipartUpload
-// drops (it keeps only x-amz-* and three standard headers); they travel
-// through it renamed and are restored at CompleteMultipartUpload.
-var multipartSmuggled = []string{"Cache-Control", "Content-Language", "Expires"}
-
-const multipartSmugglePrefix = "X-Amz-S3compat-"
 
 type multipartInitiateResult struct {
 	XMLName  xml.Name `xml:"InitiateMultipartUploadResult"`
@@ -212,105 +185,193 @@ func (h *Handler) createMultipartUpload(w http.ResponseWriter, req *Request) {
 		WriteError(w, r, serr)
 		return
 	}
-	if ok, err := h.backend.BucketExists(req.Bucket); err != nil || !ok {
-		WriteError(w, r, errNoSuchBucket(req.Bucket))
+	if _, err := h.store.Bucket(req.Bucket); err != nil {
+		WriteError(w, r, uploadError(err, req.Bucket, req.Key, ""))
 		return
 	}
-	if v := r.Header.Get("X-Amz-Tagging"); v != "" {
-		if _, serr := parseTaggingHeader(v); serr != nil {
-			WriteError(w, r, serr)
-			return
-		}
-	}
-	hdr := r.Header.Clone()
-	for _, k := range multipartSmuggled {
-		if v, ok := hdr[k]; ok {
-			hdr[multipartSmugglePrefix+k] = v
-		}
-	}
-	if hdr.Get("Content-Type") == "" {
-		hdr.Set("Content-Type", "binary/octet-stream")
-	}
-	rec := h.multipartFake(r, http.MethodPost, req.Bucket, req.Key, url.Values{"uploads": {""}}, hdr, nil)
-	if rec.status != http.StatusOK {
-		WriteError(w, r, multipartFakeError(rec, req.Bucket, req.Key, ""))
-		return
-	}
-	var out multipartInitiateResult
-	if err := xml.Unmarshal(rec.body.Bytes(), &out); err != nil {
-		WriteError(w, r, errInternal())
-		return
-	}
-	out.Xmlns = s3Namespace
-	if v := r.Header.Get("X-Amz-Server-Side-Encryption"); v != "" {
-		w.Header().Set("x-amz-server-side-encryption", v)
-	} else {
-		w.Header().Set("x-amz-server-side-encryption", "AES256")
-	}
-	WriteXML(w, r, out)
-}
-
-func (h *Handler) uploadPart(w http.ResponseWriter, req *Request) {
-	r := req.HTTP
-	q := req.Query
-	if _, serr := multipartPartNumber(q); serr != nil {
-		WriteError(w, r, serr)
-		return
-	}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		WriteError(w, r, BodyReadError(err))
-		return
-	}
-	if serr := multipartCheckMD5(r.Header, body); serr != nil {
-		WriteError(w, r, serr)
-		return
-	}
-	hdr := r.Header.Clone()
-	hdr.Del("Content-Md5") // checked above
-	etag, serr := h.multipartPutPart(r, req.Bucket, req.Key, q, hdr, body)
+	meta, serr := uploadMeta(r.Header)
 	if serr != nil {
 		WriteError(w, r, serr)
 		return
 	}
-	w.Header().Set("ETag", etag)
+	meta.Owner = req.OwnerID
+	u, err := h.store.CreateUpload(req.Bucket, req.Key, meta)
+	if err != nil {
+		WriteError(w, r, uploadError(err, req.Bucket, req.Key, ""))
+		return
+	}
+	w.Header().Set("x-amz-server-side-encryption", sseOf(meta.Headers))
+	WriteXML(w, r, multipartInitiateResult{Xmlns: s3Namespace, Bucket: req.Bucket, Key: req.Key, UploadID: u.ID})
+}
+
+// sseOf is the server-side encryption S3 reports for stored headers: the
+// requested one, else AES256 (S3 encrypts every object by default).
+func sseOf(headers map[string]string) string {
+	if v := headers["X-Amz-Server-Side-Encryption"]; v != "" {
+		return v
+	}
+	return "AES256"
+}
+
+// partChecksum is the additional checksum of an UploadPart request (as the
+// emulator verified it, from a header or an aws-chunked trailer).
+func partChecksum(hdr http.Header) store.Checksum {
+	for k, v := range hdr {
+		alg, ok := strings.CutPrefix(http.CanonicalHeaderKey(k), "X-Amz-Checksum-")
+		if !ok || len(v) == 0 {
+			continue
+		}
+		switch alg {
+		case "Mode", "Algorithm", "Type":
+			continue
+		}
+		return store.Checksum{Algorithm: strings.ToUpper(alg), Value: v[0]}
+	}
+	return store.Checksum{}
+}
+
+// partBody is an UploadPart body on its way into the store: it remembers
+// a read error (to tell a client that stopped sending from a store
+// failure) and, with Content-MD5, fails the last read when the digest
+// differs, so the store keeps nothing.
+type partBody struct {
+	r       io.Reader
+	size, n int64
+	md5     hash.Hash // nil without Content-MD5
+	want    []byte
+	readErr error
+	bad     *Error
+}
+
+func (b *partBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.n += int64(n)
+	if b.md5 != nil {
+		b.md5.Write(p[:n])
+		if b.n >= b.size {
+			if serr := b.verify(); serr != nil {
+				return n, uploadRejected{serr}
+			}
+		}
+	}
+	if err != nil && err != io.EOF {
+		b.readErr = err
+	}
+	return n, err
+}
+
+// verify checks the body read so far against Content-MD5 (once).
+func (b *partBody) verify() *Error {
+	if b.md5 == nil || b.bad != nil {
+		return b.bad
+	}
+	if sum := b.md5.Sum(nil); string(sum) != string(b.want) {
+		b.bad = &Error{Status: http.StatusBadRequest, Code: "BadDigest", Message: "The Content-MD5 you specified did not match what we received.",
+			Extra: []ExtraElement{elem("ExpectedDigest", hex.EncodeToString(b.want)), elem("CalculatedDigest", base64.StdEncoding.EncodeToString(sum))}}
+	}
+	b.md5 = nil
+	return b.bad
+}
+
+// newPartBody wraps r (size bytes) with the request's Content-MD5 check.
+func newPartBody(hdr http.Header, r io.Reader, size int64) (*partBody, *Error) {
+	b := &partBody{r: r, size: size}
+	vs, ok := hdr["Content-Md5"]
+	if !ok {
+		return b, nil
+	}
+	want, err := base64.StdEncoding.DecodeString(strings.TrimSpace(vs[0]))
+	if err != nil || len(want) != md5.Size {
+		return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidDigest", Message: "The Content-MD5 you specified was invalid.",
+			Extra: []ExtraElement{elem("Content-MD5", vs[0])}}
+	}
+	b.md5, b.want = md5.New(), want
+	if size == 0 {
+		if serr := b.verify(); serr != nil {
+			return nil, serr
+		}
+	}
+	return b, nil
+}
+
+// putPart streams body into part number of an upload.
+func (h *Handler) putPart(r *http.Request, bucket, key, uploadID string, number int, body *partBody, checksum store.Checksum) (*store.Part, *Error) {
+	p, err := h.store.PutPart(r.Context(), bucket, key, uploadID, number, body, body.size, checksum)
+	switch {
+	case err == nil:
+		return p, nil
+	case body.readErr != nil:
+		return nil, BodyReadError(body.readErr)
+	}
+	return nil, uploadError(err, bucket, key, uploadID)
+}
+
+func (h *Handler) uploadPart(w http.ResponseWriter, req *Request) {
+	r := req.HTTP
+	number, serr := multipartPartNumber(req.Query)
+	if serr != nil {
+		WriteError(w, r, serr)
+		return
+	}
+	if r.ContentLength < 0 {
+		WriteError(w, r, &Error{Status: http.StatusLengthRequired, Code: "MissingContentLength",
+			Message: "You must provide the Content-Length HTTP header."})
+		return
+	}
+	body, serr := newPartBody(r.Header, r.Body, r.ContentLength)
+	if serr != nil {
+		WriteError(w, r, serr)
+		return
+	}
+	p, serr := h.putPart(r, req.Bucket, req.Key, req.Query.Get("uploadId"), number, body, partChecksum(r.Header))
+	if serr != nil {
+		WriteError(w, r, serr)
+		return
+	}
+	w.Header().Set("ETag", `"`+p.ETag+`"`)
 	w.Header().Set("x-amz-server-side-encryption", "AES256")
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
 }
 
-// multipartPutPart stores body as a part through gofakes3 and returns its
-// ETag.
+// multipartParts returns an upload's parts (r is unused).
+//
+// Transition: only the unported copy_part.go calls it; the objects port
+// calls the store directly.
+func (h *Handler) multipartParts(_ *http.Request, bucket, key, uploadID string) ([]*store.Part, *Error) {
+	parts, err := h.store.Parts(bucket, key, uploadID)
+	if err != nil {
+		return nil, uploadError(err, bucket, key, uploadID)
+	}
+	return parts, nil
+}
+
+// multipartPutPart stores body as part ?partNumber of upload ?uploadId and
+// returns its quoted ETag.
+//
+// Transition: only the unported copy_part.go calls it (with a body it has
+// read whole); the objects port streams from the store instead.
 func (h *Handler) multipartPutPart(orig *http.Request, bucket, key string, q url.Values, hdr http.Header, body []byte) (string, *Error) {
-	uploadID := q.Get("uploadId")
-	if ok, err := h.backend.BucketExists(bucket); err != nil || !ok {
-		return "", errNoSuchBucket(bucket)
+	number, serr := multipartPartNumber(q)
+	if serr != nil {
+		return "", serr
 	}
-	if len(body) == 0 {
-		// gofakes3 refuses empty parts (MissingContentLength); S3 takes
-		// them. Check the upload at least, so that a wrong ID is reported.
-		if _, serr := h.multipartParts(orig, bucket, key, uploadID); serr != nil {
-			return "", serr
-		}
+	pb, serr := newPartBody(hdr, bytes.NewReader(body), int64(len(body)))
+	if serr != nil {
+		return "", serr
 	}
-	fq := url.Values{"uploadId": {uploadID}, "partNumber": {q.Get("partNumber")}}
-	rec := h.multipartFake(orig, http.MethodPut, bucket, key, fq, hdr, body)
-	if rec.status != http.StatusOK {
-		return "", multipartFakeError(rec, bucket, key, uploadID)
+	p, serr := h.putPart(orig, bucket, key, q.Get("uploadId"), number, pb, store.Checksum{})
+	if serr != nil {
+		return "", serr
 	}
-	return rec.header.Get("ETag"), nil
+	return `"` + p.ETag + `"`, nil
 }
 
 func (h *Handler) abortMultipartUpload(w http.ResponseWriter, req *Request) {
 	r := req.HTTP
 	uploadID := req.Query.Get("uploadId")
-	if ok, err := h.backend.BucketExists(req.Bucket); err != nil || !ok {
-		WriteError(w, r, errNoSuchBucket(req.Bucket))
-		return
-	}
-	rec := h.multipartFake(r, http.MethodDelete, req.Bucket, req.Key, url.Values{"uploadId": {uploadID}}, nil, nil)
-	if rec.status >= 300 {
-		WriteError(w, r, multipartFakeError(rec, req.Bucket, req.Key, uploadID))
+	if err := h.store.AbortUpload(req.Bucket, req.Key, uploadID); err != nil {
+		WriteError(w, r, uploadError(err, req.Bucket, req.Key, uploadID))
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -334,222 +395,138 @@ type multipartCompleteResult struct {
 	ETag     string   `xml:"ETag"`
 }
 
-func (h *Handler) completeMultipartUpload(w http.ResponseWriter, req *Request) {
-	r := req.HTTP
-	uploadID := req.Query.Get("uploadId")
-	if ok, err := h.backend.BucketExists(req.Bucket); err != nil || !ok {
-		WriteError(w, r, errNoSuchBucket(req.Bucket))
-		return
+// completeCheck reads CompleteMultipartUpload's conditional headers
+// (If-None-Match: *, If-Match) into a check the store runs in the
+// completion's own transaction, so no write comes between the check and
+// the completion. nil without such headers; NotImplemented for an
+// If-None-Match other than "*".
+func completeCheck(hdr http.Header, key string) (func(*store.Version) error, *Error) {
+	ifMatch, ifNoneMatch := hdr.Get("If-Match"), hdr.Get("If-None-Match")
+	if ifMatch == "" && ifNoneMatch == "" {
+		return nil, nil
 	}
-	uploaded, serr := h.multipartParts(r, req.Bucket, req.Key, uploadID)
-	if serr != nil {
-		WriteError(w, r, serr)
-		return
+	if ifNoneMatch != "" && ifNoneMatch != "*" {
+		return nil, &Error{Status: http.StatusNotImplemented, Code: "NotImplemented",
+			Message: "A header you provided implies functionality that is not implemented",
+			Extra:   []ExtraElement{elem("Header", "If-None-Match")}}
 	}
-	raw, err := io.ReadAll(r.Body)
-	if err != nil {
-		WriteError(w, r, errMalformedXML())
-		return
-	}
-	var in multipartCompleteRequest
-	if err := xml.Unmarshal(raw, &in); err != nil || len(in.Parts) == 0 {
-		WriteError(w, r, errMalformedXML())
-		return
-	}
-	byNumber := make(map[int]multipartPart, len(uploaded))
+	return func(cur *store.Version) error {
+		exists := cur != nil && !cur.DeleteMarker
+		switch {
+		case ifNoneMatch == "*" && exists:
+			return uploadRejected{errPreconditionFailed("If-None-Match")}
+		case ifMatch != "" && !exists:
+			return uploadRejected{errNoSuchKey(key)}
+		case ifMatch != "" && !etagListMatches(ifMatch, cur.ETag):
+			return uploadRejected{errPreconditionFailed("If-Match")}
+		}
+		return nil
+	}, nil
+}
+
+// completeParts checks a CompleteMultipartUpload's part list against the
+// uploaded parts as S3 does — ascending numbers (InvalidPartOrder), each
+// uploaded with that ETag (InvalidPart), every part but the last at least
+// 5 MiB (EntityTooSmall) — and returns the listed parts.
+func completeParts(in multipartCompleteRequest, uploaded []*store.Part, uploadID string) ([]*store.Part, *Error) {
+	byNumber := make(map[int]*store.Part, len(uploaded))
 	for _, p := range uploaded {
-		byNumber[p.PartNumber] = p
+		byNumber[p.Number] = p
 	}
 	numbers := make([]int, len(in.Parts))
 	for i, p := range in.Parts {
 		n, err := strconv.Atoi(strings.TrimSpace(p.PartNumber))
 		if err != nil {
-			WriteError(w, r, errMalformedXML())
-			return
+			return nil, errMalformedXML()
 		}
 		numbers[i] = n
 	}
+	listed := make([]*store.Part, len(in.Parts))
 	for i, p := range in.Parts {
 		if i > 0 && numbers[i] <= numbers[i-1] {
-			WriteError(w, r, &Error{Status: http.StatusBadRequest, Code: "InvalidPartOrder",
+			return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidPartOrder",
 				Message: "The list of parts was not in ascending order. The parts list must be specified in order by part number.",
-				Extra:   []ExtraElement{elem("UploadId", uploadID)}})
-			return
+				Extra:   []ExtraElement{elem("UploadId", uploadID)}}
 		}
+		etag := strings.Trim(strings.TrimSpace(p.ETag), `"`)
 		up, ok := byNumber[numbers[i]]
-		if !ok || strings.Trim(strings.TrimSpace(p.ETag), `"`) != strings.Trim(up.ETag, `"`) {
-			WriteError(w, r, &Error{Status: http.StatusBadRequest, Code: "InvalidPart",
-				Message: "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
-				Extra: []ExtraElement{elem("UploadId", uploadID), elem("PartNumber", strconv.Itoa(numbers[i])),
-					elem("ETag", strings.Trim(strings.TrimSpace(p.ETag), `"`))}})
-			return
+		if !ok || etag != up.ETag {
+			return nil, errInvalidPart(uploadID, numbers[i], etag)
 		}
+		listed[i] = up
 	}
-	for i := range len(in.Parts) - 1 {
-		if up := byNumber[numbers[i]]; up.Size < multipartMinPartSize {
-			WriteError(w, r, &Error{Status: http.StatusBadRequest, Code: "EntityTooSmall",
+	for _, up := range listed[:len(listed)-1] {
+		if up.Size < multipartMinPartSize {
+			return nil, &Error{Status: http.StatusBadRequest, Code: "EntityTooSmall",
 				Message: "Your proposed upload is smaller than the minimum allowed size",
 				Extra: []ExtraElement{elem("ProposedSize", strconv.FormatInt(up.Size, 10)),
 					elem("MinSizeAllowed", strconv.Itoa(multipartMinPartSize)),
-					elem("PartNumber", strconv.Itoa(numbers[i])), elem("ETag", strings.Trim(up.ETag, `"`))}})
-			return
+					elem("PartNumber", strconv.Itoa(up.Number)), elem("ETag", up.ETag)}}
 		}
 	}
-	if serr := h.writeCondition(r.Header, req.Bucket, req.Key); serr != nil {
-		WriteError(w, r, serr)
+	return listed, nil
+}
+
+func (h *Handler) completeMultipartUpload(w http.ResponseWriter, req *Request) {
+	r := req.HTTP
+	uploadID := req.Query.Get("uploadId")
+	uploaded, err := h.store.Parts(req.Bucket, req.Key, uploadID)
+	if err != nil {
+		WriteError(w, r, uploadError(err, req.Bucket, req.Key, uploadID))
 		return
 	}
-
-	// gofakes3 assembles the object (with S3's multipart ETag) and stores
-	// it, merging an existing object's metadata into the upload's; the
-	// metadata is then replaced by exactly the upload's.
-	out := struct {
-		XMLName xml.Name                 `xml:"CompleteMultipartUpload"`
-		Parts   []gofakes3.CompletedPart `xml:"Part"`
-	}{}
-	for i := range in.Parts {
-		out.Parts = append(out.Parts, gofakes3.CompletedPart{PartNumber: numbers[i], ETag: byNumber[numbers[i]].ETag})
+	var in multipartCompleteRequest
+	if err := xml.NewDecoder(io.LimitReader(r.Body, multipartMaxCompleteXML)).Decode(&in); err != nil || len(in.Parts) == 0 {
+		WriteError(w, r, errMalformedXML())
+		return
 	}
-	body, _ := xml.Marshal(out)
-	marker, serr := h.multipartClear(req.Bucket, req.Key)
+	listed, serr := completeParts(in, uploaded, uploadID)
 	if serr != nil {
 		WriteError(w, r, serr)
 		return
 	}
-	body = bytes.ReplaceAll(body, []byte("<CompletedPart>"), []byte("<Part>"))
-	body = bytes.ReplaceAll(body, []byte("</CompletedPart>"), []byte("</Part>"))
-	rec := h.multipartFake(r, http.MethodPost, req.Bucket, req.Key, url.Values{"uploadId": {uploadID}}, http.Header{}, body)
-	if rec.status != http.StatusOK {
-		WriteError(w, r, multipartFakeError(rec, req.Bucket, req.Key, uploadID))
+	check, serr := completeCheck(r.Header, req.Key)
+	if serr != nil {
+		WriteError(w, r, serr)
 		return
 	}
-	var res multipartCompleteResult
-	if err := xml.Unmarshal(rec.body.Bytes(), &res); err != nil {
+	etag, err := multipartETag(listed)
+	if err != nil {
 		WriteError(w, r, errInternal())
 		return
 	}
-	versionID := rec.header.Get("x-amz-version-id")
-	if newVersion, serr := h.multipartFinish(req.Bucket, req.Key, gofakes3.VersionID(versionID), marker); serr != nil {
-		WriteError(w, r, serr)
+	done := store.CompleteInput{ETag: etag, Check: check, Parts: make([]store.CompletedPart, len(listed))}
+	for i, p := range listed {
+		done.Parts[i] = store.CompletedPart{Number: p.Number, ETag: p.ETag}
+	}
+	v, err := h.store.CompleteUpload(req.Bucket, req.Key, uploadID, done)
+	if err != nil {
+		WriteError(w, r, uploadError(err, req.Bucket, req.Key, uploadID))
 		return
-	} else if newVersion != "" {
-		versionID = string(newVersion)
 	}
-	res.Xmlns = s3Namespace
-	// HEAD, GET and listings must report the multipart ETag too, not the
-	// MD5 of the assembled content that the backend keeps.
-	if stored, err := h.backend.HeadObject(req.Bucket, req.Key); err == nil && res.ETag != "" {
-		etag := res.ETag
-		if !strings.HasPrefix(etag, `"`) {
-			etag = `"` + etag + `"`
-		}
-		h.setETag(req.Bucket, req.Key, stored, etag)
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
 	}
-	if versionID != "" && h.versioning(req.Bucket) == gofakes3.VersioningEnabled {
-		w.Header().Set("x-amz-version-id", versionID)
+	if v.VersionID != store.NullVersionID {
+		w.Header().Set("x-amz-version-id", v.VersionID)
 	}
-	w.Header().Set("x-amz-server-side-encryption", "AES256")
-	WriteXML(w, r, res)
-}
-
-// multipartObjectMeta is the metadata an upload's object keeps, from what
-// gofakes3 stored (the CreateMultipartUpload request's headers, merged with
-// any earlier object's metadata).
-func multipartObjectMeta(stored map[string]string) map[string]string {
-	meta := map[string]string{}
-	for k, v := range stored {
-		ck := http.CanonicalHeaderKey(k)
-		switch {
-		case strings.HasPrefix(ck, "X-Amz-Meta-"), ck == "X-Amz-Acl", strings.HasPrefix(ck, "X-Amz-Grant-"),
-			ck == "Last-Modified", ck == "Content-Type", ck == "Content-Disposition", ck == "Content-Encoding":
-			meta[ck] = v
-		case strings.HasPrefix(ck, multipartSmugglePrefix):
-			meta[strings.TrimPrefix(ck, multipartSmugglePrefix)] = v
-		default:
-			for _, std := range copyRequestHeaders {
-				if ck == std {
-					meta[ck] = v
-				}
-			}
-		}
-	}
-	return meta
-}
-
-// multipartClear removes the object at bucket/key before gofakes3 stores
-// an upload there, so that the memory backend does not merge the old
-// object's metadata into the new one. In a versioned bucket the delete
-// marker this leaves is returned, to be removed once the new version is
-// stored (leaving the history as S3 would).
-func (h *Handler) multipartClear(bucket, key string) (gofakes3.VersionID, *Error) {
-	existing, err := h.backend.HeadObject(bucket, key)
-	if err != nil || existing.IsDeleteMarker {
-		return "", nil
-	}
-	res, err := h.backend.DeleteObject(bucket, key)
-	if err != nil {
-		return "", backendError(err, bucket, key, "")
-	}
-	if res.IsDeleteMarker && h.versioning(bucket) == gofakes3.VersioningEnabled {
-		return res.VersionID, nil
-	}
-	return "", nil
-}
-
-// multipartFinish completes what gofakes3 stored for an upload: it removes
-// the delete marker multipartClear left, restores the headers gofakes3
-// would have dropped (rewriting the object, and in a versioned bucket
-// removing gofakes3's version so only one new version remains) and sets
-// the tags of x-amz-tagging. It returns the object's new version ID when
-// it rewrote it.
-func (h *Handler) multipartFinish(bucket, key string, stored, marker gofakes3.VersionID) (gofakes3.VersionID, *Error) {
-	vb, versioned := h.backend.(gofakes3.VersionedBackend)
-	if marker != "" && versioned {
-		if _, err := vb.DeleteObjectVersion(bucket, key, marker); err != nil {
-			return "", backendError(err, bucket, key, string(marker))
-		}
-	}
-	obj, err := h.backend.GetObject(bucket, key, nil)
-	if err != nil {
-		return "", backendError(err, bucket, key, "")
-	}
-	defer obj.Contents.Close()
-	var newVersion gofakes3.VersionID
-	smuggled := false
-	for k := range obj.Metadata {
-		smuggled = smuggled || strings.HasPrefix(http.CanonicalHeaderKey(k), multipartSmugglePrefix)
-	}
-	if smuggled {
-		body, err := io.ReadAll(obj.Contents)
-		if err != nil {
-			return "", errInternal()
-		}
-		res, serr := h.copyStore(bucket, key, multipartObjectMeta(obj.Metadata), body)
-		if serr != nil {
-			return "", serr
-		}
-		if stored != "" && res.VersionID != "" && res.VersionID != stored && versioned &&
-			h.versioning(bucket) == gofakes3.VersioningEnabled {
-			if _, err := vb.DeleteObjectVersion(bucket, key, stored); err != nil {
-				return "", backendError(err, bucket, key, string(stored))
-			}
-			newVersion = res.VersionID
-		}
-	}
-	status := h.versioning(bucket)
-	if cur, err := h.backend.HeadObject(bucket, key); err == nil {
-		var tags []objTag
-		if v := obj.Metadata["X-Amz-Tagging"]; v != "" {
-			tags, _ = parseTaggingHeader(v)
-		}
-		h.setTags(bucket, key, cur, tags, status != gofakes3.VersioningEnabled)
-	}
-	return newVersion, nil
+	w.Header().Set("x-amz-server-side-encryption", sseOf(v.Headers))
+	WriteXML(w, r, multipartCompleteResult{Xmlns: s3Namespace, Location: scheme + "://" + r.Host + "/" + req.Bucket + "/" + req.Key,
+		Bucket: req.Bucket, Key: req.Key, ETag: `"` + v.ETag + `"`})
 }
 
 type multipartOwner struct {
 	ID          string `xml:"ID"`
 	DisplayName string `xml:"DisplayName"`
+}
+
+// multipartPart is one part in a ListParts response.
+type multipartPart struct {
+	PartNumber   int    `xml:"PartNumber"`
+	LastModified string `xml:"LastModified"`
+	ETag         string `xml:"ETag"`
+	Size         int64  `xml:"Size"`
 }
 
 type multipartListPartsResult struct {
@@ -569,8 +546,7 @@ type multipartListPartsResult struct {
 }
 
 // listParts answers ListParts with S3's pagination: part-number-marker is
-// exclusive and NextPartNumberMarker is the last part listed (gofakes3
-// renumbers parts after a marker and can panic past the last part).
+// exclusive and NextPartNumberMarker is the last part listed.
 func (h *Handler) listParts(w http.ResponseWriter, req *Request) {
 	r := req.HTTP
 	q := req.Query
@@ -599,48 +575,36 @@ func (h *Handler) listParts(w http.ResponseWriter, req *Request) {
 		return
 	}
 	maxParts = min(maxParts, 1000)
-	if ok, err := h.backend.BucketExists(req.Bucket); err != nil || !ok {
-		WriteError(w, r, errNoSuchBucket(req.Bucket))
+	u, err := h.store.Upload(req.Bucket, req.Key, uploadID)
+	if err != nil {
+		WriteError(w, r, uploadError(err, req.Bucket, req.Key, uploadID))
 		return
 	}
-	parts, serr := h.multipartParts(r, req.Bucket, req.Key, uploadID)
-	if serr != nil {
-		WriteError(w, r, serr)
+	parts, err := h.store.Parts(req.Bucket, req.Key, uploadID)
+	if err != nil {
+		WriteError(w, r, uploadError(err, req.Bucket, req.Key, uploadID))
 		return
+	}
+	class := u.Meta.StorageClass
+	if class == "" {
+		class = "STANDARD"
 	}
 	owner := multipartOwner{ID: req.OwnerID, DisplayName: req.OwnerName}
 	out := multipartListPartsResult{Xmlns: s3Namespace, Bucket: req.Bucket, Key: req.Key, UploadID: uploadID,
-		PartNumberMarker: marker, MaxParts: maxParts, Initiator: owner, Owner: owner, StorageClass: "STANDARD"}
+		PartNumberMarker: marker, MaxParts: maxParts, Initiator: owner, Owner: owner, StorageClass: class}
 	for _, p := range parts {
-		if p.PartNumber <= marker {
+		if p.Number <= marker {
 			continue
 		}
 		if len(out.Parts) == maxParts {
 			out.IsTruncated = true
 			break
 		}
-		out.Parts = append(out.Parts, p)
+		out.Parts = append(out.Parts, multipartPart{PartNumber: p.Number, LastModified: s3Time(p.LastModified),
+			ETag: `"` + p.ETag + `"`, Size: p.Size})
 	}
 	if n := len(out.Parts); n > 0 {
 		out.NextPartNumberMarker = out.Parts[n-1].PartNumber
 	}
 	WriteXML(w, r, out)
-}
-
-// multipartCheckMD5 checks a part's Content-MD5 header as S3 does.
-func multipartCheckMD5(hdr http.Header, body []byte) *Error {
-	vs, ok := hdr["Content-Md5"]
-	if !ok {
-		return nil
-	}
-	want, err := base64.StdEncoding.DecodeString(strings.TrimSpace(vs[0]))
-	if err != nil || len(want) != md5.Size {
-		return &Error{Status: http.StatusBadRequest, Code: "InvalidDigest", Message: "The Content-MD5 you specified was invalid.",
-			Extra: []ExtraElement{elem("Content-MD5", vs[0])}}
-	}
-	if sum := md5.Sum(body); !bytes.Equal(want, sum[:]) {
-		return &Error{Status: http.StatusBadRequest, Code: "BadDigest", Message: "The Content-MD5 you specified did not match what we received.",
-			Extra: []ExtraElement{elem("ExpectedDigest", hex.EncodeToString(want)), elem("CalculatedDigest", base64.StdEncoding.EncodeToString(sum[:]))}}
-	}
-	return nil
 }
