@@ -1087,19 +1087,20 @@ func (s *Store) CompleteUpload(bucket, key, uploadID string, in CompleteInput) (
 		if err != nil {
 			return err
 		}
-		byNumber := make(map[int]*Part, len(parts))
-		for _, p := range parts {
-			byNumber[p.Number] = p
+		byNumber := make(map[int]int, len(parts)) // number -> index in parts
+		for i, p := range parts {
+			byNumber[p.Number] = i
 		}
 		v = &Version{Bucket: bucket, Key: key, ObjectMeta: u.Meta, ETag: in.ETag}
 		v.Checksum = in.Checksum
 		keep := map[int]bool{}
 		etags := md5.New()
 		for _, cp := range in.Parts {
-			p := byNumber[cp.Number]
-			if p == nil {
+			i, ok := byNumber[cp.Number]
+			if !ok {
 				return fmt.Errorf("%w: part %d of upload %q not uploaded", ErrInvalidPart, cp.Number, uploadID)
 			}
+			p := parts[i]
 			if want := strings.Trim(cp.ETag, `"`); want != p.ETag {
 				return fmt.Errorf("%w: part %d of upload %q has ETag %q, not %q", ErrInvalidPart, cp.Number, uploadID, p.ETag, want)
 			}
@@ -1109,7 +1110,7 @@ func (s *Store) CompleteUpload(bucket, key, uploadID string, in CompleteInput) (
 			keep[cp.Number] = true
 			raw, err := hex.DecodeString(p.ETag)
 			if err != nil {
-				return s.corrupt("part ETag", keys[0], err)
+				return s.corrupt("part ETag", keys[i], err)
 			}
 			etags.Write(raw)
 			v.Size += p.Size

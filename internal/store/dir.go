@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -160,6 +162,10 @@ func lockDir(dir string) (func() error, error) {
 type dirKV struct {
 	db   *bolt.DB
 	path string
+
+	mu         sync.Mutex
+	pending    []*dirUpdate // updates waiting for the next commit
+	committing bool         // a caller is committing; it takes pending next
 }
 
 // init creates the tables and format number of a fresh database, or
@@ -208,20 +214,118 @@ func (k *dirKV) guard(err *error) {
 	}
 }
 
-func (k *dirKV) update(fn func(t kvTx) error) (err error) {
-	defer k.guard(&err)
-	var fnErr error
-	err = k.db.Update(func(tx *bolt.Tx) error {
-		fnErr = fn(boltTx{tx})
-		return fnErr
-	})
-	if err != nil && fnErr == nil {
-		if errors.Is(err, berrors.ErrDatabaseNotOpen) {
-			return errClosed
+// update runs fn in a write transaction shared with the updates that
+// arrived while the previous commit was syncing (group commit: one bbolt
+// commit, two fsyncs, for the lot). The updates run one after another
+// in the transaction, so each sees the ones before it; one that fails is
+// undone (an undo log of its writes) without touching the others.
+func (k *dirKV) update(fn func(t kvTx) error) error {
+	r := &dirUpdate{fn: fn}
+	k.mu.Lock()
+	k.pending = append(k.pending, r)
+	if k.committing {
+		r.done = make(chan struct{})
+		k.mu.Unlock()
+		<-r.done
+		return r.err
+	}
+	k.committing = true
+	for {
+		batch := k.pending
+		k.pending = nil
+		k.mu.Unlock()
+		k.commit(batch)
+		k.mu.Lock()
+		if len(k.pending) == 0 {
+			k.committing = false
+			k.mu.Unlock()
+			return r.err
 		}
+	}
+}
+
+// dirUpdate is one caller's update waiting for a commit.
+type dirUpdate struct {
+	fn   func(t kvTx) error
+	err  error
+	done chan struct{} // nil for the committing caller's own update
+}
+
+// commit runs a batch of updates in one transaction.
+func (k *dirKV) commit(batch []*dirUpdate) {
+	err := k.commitTx(batch)
+	for _, r := range batch {
+		if err != nil && r.err == nil {
+			r.err = err
+		}
+		if r.done != nil {
+			close(r.done)
+		}
+	}
+}
+
+func (k *dirKV) commitTx(batch []*dirUpdate) (err error) {
+	defer k.guard(&err)
+	err = k.db.Update(func(tx *bolt.Tx) error {
+		for _, r := range batch {
+			ut := &undoTx{boltTx: boltTx{tx}}
+			if r.err = r.fn(ut); r.err != nil {
+				if err := ut.rollback(); err != nil {
+					return fmt.Errorf("store: %s: undoing a failed update: %w", k.path, err)
+				}
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, berrors.ErrDatabaseNotOpen) {
+		return errClosed
+	}
+	if err != nil && !errors.Is(err, ErrCorrupt) {
 		return ioError("committing", k.path, err)
 	}
 	return err
+}
+
+// undoTx records the previous value of every key it writes, so one
+// update in a shared transaction can be rolled back alone.
+type undoTx struct {
+	boltTx
+	undo []undoEntry
+}
+
+type undoEntry struct {
+	table    string
+	key, old []byte // old nil: the key was absent
+}
+
+func (t *undoTx) remember(table string, key []byte) {
+	t.undo = append(t.undo, undoEntry{table: table, key: bytes.Clone(key), old: bytes.Clone(t.get(table, key))})
+}
+
+func (t *undoTx) put(table string, key, val []byte) error {
+	t.remember(table, key)
+	return t.boltTx.put(table, key, val)
+}
+
+func (t *undoTx) del(table string, key []byte) error {
+	t.remember(table, key)
+	return t.boltTx.del(table, key)
+}
+
+func (t *undoTx) rollback() error {
+	for i := len(t.undo) - 1; i >= 0; i-- {
+		u := t.undo[i]
+		var err error
+		if u.old == nil {
+			err = t.boltTx.del(u.table, u.key)
+		} else {
+			err = t.boltTx.put(u.table, u.key, u.old)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (k *dirKV) view(fn func(t kvTx) error) (err error) {
