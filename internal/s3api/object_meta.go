@@ -158,8 +158,15 @@ func writeVersionHeaders(w http.ResponseWriter, v *store.Version, reportedID str
 	for name, value := range v.Metadata {
 		hdr["x-amz-meta-"+name] = []string{value} // S3 sends the names lower case
 	}
-	for k, value := range v.Headers {
-		hdr.Set(k, value)
+	for _, k := range objectStandardHeaders {
+		if value, ok := v.Headers[k]; ok {
+			hdr.Set(k, value)
+		}
+	}
+	for _, k := range objectAmzHeaders {
+		if value, ok := v.Headers[k]; ok {
+			hdr.Set(k, value)
+		}
 	}
 	if c := v.Checksum; c.Algorithm != "" {
 		// The emulator drops these unless the client asked for them

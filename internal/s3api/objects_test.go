@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -716,6 +717,72 @@ func TestObjectsBucketTagging(t *testing.T) {
 			}
 			if tc.name == "get" && !strings.Contains(string(r.Body), "<TagSet><Tag><Key>a</Key><Value>1</Value></Tag></TagSet>") {
 				t.Errorf("body %s", r.Body)
+			}
+		})
+	}
+}
+
+// TestObjectsPartNumber reads the parts of a multipart object (and the one
+// part of a plain object) with GET and HEAD ?partNumber.
+func TestObjectsPartNumber(t *testing.T) {
+	srv, c := newServer(t, "b")
+	ctx := t.Context()
+	first := strings.Repeat("a", 5<<20)
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("b"), Key: aws.String("mp")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []types.CompletedPart
+	for i, body := range []string{first, "tail"} {
+		n := int32(i + 1)
+		out, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("b"), Key: aws.String("mp"), UploadId: up.UploadId, PartNumber: &n, Body: strings.NewReader(body)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, types.CompletedPart{ETag: out.ETag, PartNumber: &n})
+	}
+	if _, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("b"), Key: aws.String("mp"), UploadId: up.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}}); err != nil {
+		t.Fatal(err)
+	}
+	put(t, c, "b", "plain", "hello")
+	size := strconv.Itoa(len(first) + len("tail"))
+	for _, tc := range []struct {
+		name, path string
+		hdr        map[string]string
+		status     int
+		code       string
+		body       string // for 200 and 206 GETs
+		crange     string
+		count      string // x-amz-mp-parts-count
+	}{
+		{"first part", "/b/mp?partNumber=1", nil, 206, "", first, "bytes 0-5242879/" + size, "2"},
+		{"last part", "/b/mp?partNumber=2", nil, 206, "", "tail", "bytes 5242880-5242883/" + size, "2"},
+		{"past the last part", "/b/mp?partNumber=3", nil, 416, "InvalidPartNumber", "", "", ""},
+		{"plain object part 1", "/b/plain?partNumber=1", nil, 206, "", "hello", "bytes 0-4/5", ""},
+		{"plain object part 2", "/b/plain?partNumber=2", nil, 416, "InvalidPartNumber", "", "", ""},
+		{"part 0", "/b/plain?partNumber=0", nil, 400, "InvalidArgument", "", "", ""},
+		{"with a Range", "/b/mp?partNumber=1", map[string]string{"Range": "bytes=0-1"}, 400, "InvalidRequest", "", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := do(t, srv, "GET", tc.path, nil, tc.hdr)
+			if r.Status != tc.status {
+				t.Fatalf("GET: status %d, want %d: %.200s", r.Status, tc.status, r.Body)
+			}
+			if tc.code != "" {
+				if e := errorOf(t, r); e.Code != tc.code {
+					t.Errorf("code %s, want %s", e.Code, tc.code)
+				}
+			} else if string(r.Body) != tc.body || r.Header.Get("Content-Range") != tc.crange || r.Header.Get("x-amz-mp-parts-count") != tc.count {
+				t.Errorf("GET: %d bytes, Content-Range %q, parts count %q; want %d, %q, %q",
+					len(r.Body), r.Header.Get("Content-Range"), r.Header.Get("x-amz-mp-parts-count"), len(tc.body), tc.crange, tc.count)
+			}
+			h := do(t, srv, "HEAD", tc.path, nil, tc.hdr)
+			if h.Status != tc.status || h.Header.Get("Content-Range") != tc.crange {
+				t.Errorf("HEAD: %d, Content-Range %q", h.Status, h.Header.Get("Content-Range"))
+			}
+			if tc.code == "" && h.Header.Get("Content-Length") != strconv.Itoa(len(tc.body)) {
+				t.Errorf("HEAD: Content-Length %q, want %d", h.Header.Get("Content-Length"), len(tc.body))
 			}
 		})
 	}
