@@ -63,6 +63,12 @@ func prepareBody(r *http.Request, c caller) (*s3api.Body, *s3err.Error) {
 		vb.src = http.NoBody
 		size = 0
 	}
+	if size < 0 {
+		// Transfer-Encoding: chunked with no length S3 can learn from the
+		// request: S3 does not take it.
+		return nil, s3err.New(http.StatusNotImplemented, "NotImplemented",
+			"A header you provided implies functionality that is not implemented").With("Header", "Transfer-Encoding")
+	}
 	for _, c := range vb.checks {
 		vb.writers = append(vb.writers, c.h)
 	}

@@ -16,11 +16,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/johannesboyne/gofakes3"
 	"github.com/s3vpce/s3vpce/certs"
 	"github.com/s3vpce/s3vpce/internal/s3api"
 	"github.com/s3vpce/s3vpce/internal/store"
-	"github.com/s3vpce/s3vpce/internal/store/s3backend"
 	"github.com/s3vpce/s3vpce/internal/vpce"
 	"github.com/s3vpce/s3vpce/policy"
 )
@@ -31,8 +29,6 @@ type Server struct {
 	log     *slog.Logger
 	ca      *certs.CA
 	store   *store.Store
-	backend gofakes3.Backend // gofakes3's view of store
-	s3      http.Handler
 	compat  *s3api.Handler
 	snap    atomic.Pointer[snapshot]
 	tlsConf *tls.Config
@@ -88,7 +84,6 @@ func New(opts Options) (*Server, error) {
 	if s.store == nil {
 		s.store = store.NewMemory(store.Options{Now: s.now, Logger: s.log})
 	}
-	s.backend = s3backend.New(s.store)
 	topo := opts.Topology
 	if topo == nil {
 		topo = vpce.DefaultTopology()
@@ -96,11 +91,7 @@ func New(opts Options) (*Server, error) {
 	if err := s.SetTopology(topo); err != nil {
 		return nil, err
 	}
-	s.s3 = gofakes3.New(s.backend,
-		gofakes3.WithTimeSkewLimit(0), // the front end owns request validation
-		gofakes3.WithLogger(gofakes3.DiscardLog()),
-	).Server()
-	s.compat = s3api.New(s.store, s.backend, s.s3, s3api.WithLogger(s.log))
+	s.compat = s3api.New(s.store, s3api.WithLogger(s.log))
 	s.tlsConf = &tls.Config{
 		MinVersion:     tls.VersionTLS12, // PrivateLink for S3 refuses TLS 1.0
 		NextProtos:     []string{"http/1.1"},

@@ -2,12 +2,10 @@ package s3api
 
 import (
 	"encoding/xml"
-	"errors"
 	"io"
 	"net/http"
 
 	"github.com/s3vpce/s3vpce/internal/s3err"
-	"github.com/s3vpce/s3vpce/internal/store"
 )
 
 // MaxDeleteBody bounds a DeleteObjects request (1000 keys of 1 KiB each).
@@ -36,22 +34,17 @@ func (h *Handler) deleteObjectsBatch(w http.ResponseWriter, req *Request) error 
 			out.Errors = append(out.Errors, DeleteError{Key: o.Key, VersionID: o.VersionID, Code: "AccessDenied", Message: "Access Denied"})
 			continue
 		}
-		res, err := h.store.DeleteObject(req.Bucket, o.Key, o.VersionID, nil)
-		switch {
-		case err == nil, errors.Is(err, store.ErrNoSuchVersion), errors.Is(err, store.ErrNoSuchKey):
-		default:
-			h.logStoreError(req, err)
-			out.Errors = append(out.Errors, DeleteError{Key: o.Key, VersionID: o.VersionID, Code: "InternalError", Message: "We encountered an internal error. Please try again."})
+		d, derr := h.deleteEntry(req.Bucket, o)
+		if derr != nil {
+			if derr.Code == "InternalError" {
+				h.log.Error("store failure in DeleteObjects", "bucket", req.Bucket, "key", o.Key, "request_id", req.RequestID)
+			}
+			out.Errors = append(out.Errors, *derr)
 			continue
 		}
-		if in.Quiet {
-			continue
+		if !in.Quiet {
+			out.Deleted = append(out.Deleted, d)
 		}
-		d := Deleted{Key: o.Key, VersionID: o.VersionID}
-		if res.DeleteMarker {
-			d.DeleteMarker, d.DeleteMarkerVersionID = true, res.VersionID
-		}
-		out.Deleted = append(out.Deleted, d)
 	}
 	return writeXML(w, &out)
 }

@@ -10,21 +10,6 @@ import (
 	"github.com/s3vpce/s3vpce/internal/store"
 )
 
-// serveCopy answers CopyObject and UploadPartCopy over the store: the
-// source version is looked up once, its conditions checked on it, and its
-// body streamed from the store into the new object or part.
-func (h *Handler) serveCopy(w http.ResponseWriter, req *Request) bool {
-	switch req.Op {
-	case "CopyObject":
-		h.copyObject(w, req)
-	case "UploadPartCopy":
-		h.uploadPartCopy(w, req)
-	default:
-		return false
-	}
-	return true
-}
-
 // s3Namespace is the XML namespace of S3's response bodies.
 const s3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
 

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/johannesboyne/gofakes3"
 	"github.com/s3vpce/s3vpce/internal/store"
 )
 
@@ -50,52 +49,18 @@ type Authorizer interface {
 	Allow(op, key, versionID string) bool
 }
 
-// Handler answers the S3 operations gofakes3 gets wrong.
+// Handler answers S3 operations over the store (see Answer).
 type Handler struct {
 	// store holds all S3 state.
 	store *store.Store
-	// backend is gofakes3's view of store (being replaced by direct store
-	// calls).
-	backend gofakes3.Backend
-	// fake is gofakes3's own handler, for operations passed through after
-	// a check or a rewrite.
-	fake http.Handler
-
-	log *slog.Logger
-
-	objects *objectState // objects.go: metadata, conditional requests, tagging
-	config  *configState // subresources.go: bucket and object sub-resources
+	log   *slog.Logger
 }
 
-// New builds a Handler over a gofakes3 backend and gofakes3's handler for
-// the same backend.
-func New(st *store.Store, backend gofakes3.Backend, fake http.Handler, opts ...Option) *Handler {
-	h := &Handler{store: st, backend: backend, fake: fake, objects: newObjectState(), config: newConfigState(),
-		log: slog.New(slog.DiscardHandler)}
+// New builds a Handler over the store.
+func New(st *store.Store, opts ...Option) *Handler {
+	h := &Handler{store: st, log: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
 		o(h)
 	}
 	return h
-}
-
-// Serve answers req when this package handles its operation and reports
-// whether it did; when it returns false the caller passes the request to
-// gofakes3 unchanged. Areas are tried in a fixed order; each answers only
-// the operations (and cases) it owns.
-func (h *Handler) Serve(w http.ResponseWriter, req *Request) bool {
-	if req.Query == nil {
-		req.Query = req.HTTP.URL.Query()
-	}
-	for _, serve := range []func(http.ResponseWriter, *Request) bool{
-		h.serveListing,      // listing.go
-		h.serveObjects,      // objects.go
-		h.serveCopy,         // copy.go
-		h.serveMultipart,    // multipart.go
-		h.serveSubresources, // subresources.go
-	} {
-		if serve(w, req) {
-			return true
-		}
-	}
-	return false
 }

@@ -21,25 +21,6 @@ import (
 // and a page never holds more than max-keys rows in memory: a common
 // prefix is skipped by starting the store's iteration again past it.
 
-// serveListing answers the four listing operations and ListBuckets.
-func (h *Handler) serveListing(w http.ResponseWriter, req *Request) bool {
-	switch req.Op {
-	case "ListBuckets":
-		h.listBuckets(w, req)
-	case "ListObjects":
-		h.listObjects(w, req, false)
-	case "ListObjectsV2":
-		h.listObjects(w, req, true)
-	case "ListObjectVersions":
-		h.listObjectVersions(w, req)
-	case "ListMultipartUploads":
-		h.listMultipartUploads(w, req)
-	default:
-		return false
-	}
-	return true
-}
-
 const (
 	listingMaxKeys  = 1000
 	storageStandard = "STANDARD"

@@ -18,31 +18,6 @@ import (
 	"github.com/s3vpce/s3vpce/internal/store"
 )
 
-// serveMultipart answers the multipart operations over the store's
-// uploads: CreateMultipartUpload, UploadPart (streamed into the store),
-// CompleteMultipartUpload (S3's part rules — EntityTooSmall, InvalidPart,
-// InvalidPartOrder —, the multipart ETag from the parts' stored MD5s, and
-// conditional writes checked in the store's write transaction),
-// AbortMultipartUpload and ListParts. UploadPartCopy is in copy_part.go,
-// ListMultipartUploads in listing.go.
-func (h *Handler) serveMultipart(w http.ResponseWriter, req *Request) bool {
-	switch req.Op {
-	case "CreateMultipartUpload":
-		h.createMultipartUpload(w, req)
-	case "UploadPart":
-		h.uploadPart(w, req)
-	case "CompleteMultipartUpload":
-		h.completeMultipartUpload(w, req)
-	case "AbortMultipartUpload":
-		h.abortMultipartUpload(w, req)
-	case "ListParts":
-		h.listParts(w, req)
-	default:
-		return false
-	}
-	return true
-}
-
 // S3's multipart limits.
 const (
 	multipartMinPartSize = 5 << 20

@@ -14,27 +14,6 @@ import (
 	"github.com/s3vpce/s3vpce/internal/store"
 )
 
-// serveObjects answers the object operations — GetObject and HeadObject
-// (conditions, ranges, ?partNumber), PutObject, DeleteObject — and object
-// and bucket tagging, all over the store.
-func (h *Handler) serveObjects(w http.ResponseWriter, req *Request) bool {
-	switch req.Op {
-	case "GetObject", "HeadObject":
-		h.getObject(w, req)
-	case "PutObject":
-		h.putObject(w, req)
-	case "DeleteObject":
-		h.deleteObject(w, req)
-	case "GetObjectTagging", "PutObjectTagging", "DeleteObjectTagging":
-		h.objectTagging(w, req)
-	case "GetBucketTagging", "PutBucketTagging", "DeleteBucketTagging":
-		h.bucketTagging(w, req)
-	default:
-		return false
-	}
-	return true
-}
-
 // lookupVersion finds the version a GET, HEAD or tagging request is about:
 // ?versionId's, else the key's current one. A delete marker is S3's 404
 // NoSuchKey when current and 405 MethodNotAllowed when named, both with
@@ -80,6 +59,11 @@ func (h *Handler) getObject(w http.ResponseWriter, req *Request) {
 	r := req.HTTP
 	v, reportedID, serr := h.lookupVersion(req)
 	if serr != nil {
+		if serr.Code == "NoSuchKey" && req.Auth != nil && !req.Auth.Allow("ListObjects", "", "") {
+			// S3 tells a caller that may not list the bucket nothing about
+			// which keys exist: 403, not 404.
+			serr = &Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: "Access Denied"}
+		}
 		WriteError(w, r, serr)
 		return
 	}
