@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/s3vpce/s3vpce/internal/s3api"
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"github.com/s3vpce/s3vpce/policy"
 )
 
@@ -38,7 +39,10 @@ func (a *authorizer) Allow(op, key, versionID string) bool {
 	records, serr := a.s.evaluate(a.s.requestContext(a.r, ep, a.snap.policies[ep.ID], c, t, a.now), a.snap, ep, c, checks)
 	a.rec.Checks = append(a.rec.Checks, records...)
 	if serr != nil && op == "ListObjects" {
-		a.rec.refused(serr, a.s.hint(a.r, a.snap, a.rec, serr))
+		// The response is S3's plain "Access Denied" (the policy's reason
+		// is in the record's checks).
+		denied := s3err.New(http.StatusForbidden, "AccessDenied", "Access Denied")
+		a.rec.refused(denied, a.s.hint(a.r, a.snap, a.rec, denied))
 	}
 	return serr == nil
 }

@@ -29,7 +29,7 @@ var transportHeaders = []string{
 // and a hex x-amz-content-sha256 as the bytes stream past, failing the
 // read that reaches the end when one does not match. Nothing is buffered:
 // the store commits a body only once that read succeeded.
-func prepareBody(r *http.Request, c caller) (*s3api.Body, *s3err.Error) {
+func prepareBody(r *http.Request, op string, c caller) (*s3api.Body, *s3err.Error) {
 	if r.Method != http.MethodPut && r.Method != http.MethodPost {
 		return nil, nil
 	}
@@ -63,9 +63,10 @@ func prepareBody(r *http.Request, c caller) (*s3api.Body, *s3err.Error) {
 		vb.src = http.NoBody
 		size = 0
 	}
-	if size < 0 {
-		// Transfer-Encoding: chunked with no length S3 can learn from the
-		// request: S3 does not take it.
+	if size < 0 && (op == "PutObject" || op == "UploadPart") {
+		// Object data sent with Transfer-Encoding: chunked and no length
+		// S3 can learn from the request: S3 does not take it. (Smaller
+		// bodies of unknown length are read to their limit: bodylimit.go.)
 		return nil, s3err.New(http.StatusNotImplemented, "NotImplemented",
 			"A header you provided implies functionality that is not implemented").With("Header", "Transfer-Encoding")
 	}

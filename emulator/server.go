@@ -1,12 +1,14 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"github.com/s3vpce/s3vpce/internal/s3err"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -296,6 +298,7 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	snap := s.snap.Load()
 	rec := &DecisionRecord{RequestID: reqID, Time: now}
+	watch := streamedBody(r) // before receiveBody wraps it
 	serr := s.gate(r, snap, rec, now)
 	var body *s3api.Body
 	if serr == nil {
@@ -316,7 +319,6 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 	// Logged once the response is written: answering may add checks (the
 	// missing-key rule, DeleteObjects' keys), and the log shares the record.
 	defer s.logDecision(rec, nil, w)
-	watch := streamedBody(r)
 	t := rec.target
 	req := &s3api.Request{Op: t.op, Bucket: t.bucket, Key: t.key, HTTP: r, Query: t.query, Body: body,
 		OwnerID: ownerID, OwnerName: ownerName, Account: rec.caller.principal.Account,
@@ -329,14 +331,33 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 // it (prepareBody).
 func (s *Server) receiveBody(r *http.Request, rec *DecisionRecord) (*s3api.Body, *s3err.Error) {
 	op := rec.target.op
-	if _, serr := limitBody(r, op); serr != nil {
-		return nil, serr
-	}
-	body, serr := prepareBody(r, rec.caller)
+	limited, serr := limitBody(r, op)
 	if serr != nil {
 		return nil, serr
 	}
-	return body, checkDecodedSize(r, op)
+	body, serr := prepareBody(r, op, rec.caller)
+	if serr != nil {
+		return nil, serr
+	}
+	if serr := checkDecodedSize(r, op); serr != nil {
+		return nil, serr
+	}
+	if body != nil && op != "PutObject" && op != "UploadPart" {
+		// A document (XML or JSON configuration, DeleteObjects, the part
+		// list): read it here, within its limit, so that a body too large or
+		// not what it claims is refused before the operation looks at
+		// anything. Object data streams into the store instead.
+		doc, err := io.ReadAll(body)
+		if err != nil {
+			if serr := limited.overLimit(op); serr != nil {
+				return nil, serr
+			}
+			return nil, s3api.BodyReadError(err)
+		}
+		body.Reader, body.Size = bytes.NewReader(doc), int64(len(doc))
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(doc)), int64(len(doc))
+	}
+	return body, nil
 }
 
 // The canonical owner S3 shows in listings and ACLs (gofakes3's).
