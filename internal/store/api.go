@@ -432,6 +432,17 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, in PutInput) 
 		return nil, fmt.Errorf("store: put %s/%s: %w", bucket, key, err)
 	}
 	v := &Version{Bucket: bucket, Key: key, Size: in.Size, ETag: etag, ObjectMeta: in.Meta, Body: segs}
+	if in.Finish != nil {
+		orig := *v
+		orig.Body = slices.Clone(segs)
+		if err := in.Finish(v); err != nil {
+			s.removeBlobs(segmentBlobs(segs))
+			return nil, err
+		}
+		meta := v.ObjectMeta
+		*v = orig
+		v.ObjectMeta = meta
+	}
 	var garbage []string
 	err = s.kv.update(func(t kvTx) error {
 		garbage = garbage[:0]
@@ -971,8 +982,17 @@ func removeParts(t kvTx, parts []*Part, keys [][]byte, keep map[int]bool, garbag
 }
 
 // PutPart streams one part (replacing a part with that number). The MD5 is
-// its ETag; checksum is stored as given.
+// its ETag; checksum is stored as given. It is PutPartInput without Finish.
 func (s *Store) PutPart(ctx context.Context, bucket, key, uploadID string, number int, body io.Reader, size int64, checksum Checksum) (*Part, error) {
+	return s.PutPartInput(ctx, bucket, key, uploadID, number, PartInput{Body: body, Size: size, Checksum: checksum})
+}
+
+// PutPartInput streams one part (replacing a part with that number): the
+// body is read as PutObject reads it, its MD5 is the part's ETag, and
+// in.Finish (when set) runs between storing the body and committing the
+// part. ErrNoSuchUpload, ErrInvalidPart (a number outside 1..10000 is the
+// S3 layer's to refuse; the store takes 1..2^31).
+func (s *Store) PutPartInput(ctx context.Context, bucket, key, uploadID string, number int, in PartInput) (*Part, error) {
 	if number < 1 || number > 1<<31 {
 		return nil, fmt.Errorf("%w: part number %d", ErrInvalidPart, number)
 	}
@@ -982,11 +1002,22 @@ func (s *Store) PutPart(ctx context.Context, bucket, key, uploadID string, numbe
 	}); err != nil {
 		return nil, err
 	}
-	segs, etag, err := s.writeBody(ctx, body, size)
+	segs, etag, err := s.writeBody(ctx, in.Body, in.Size)
 	if err != nil {
 		return nil, fmt.Errorf("store: put part %d of %s/%s: %w", number, bucket, key, err)
 	}
-	p := &Part{Number: number, Size: size, ETag: etag, Checksum: checksum, Body: segs}
+	p := &Part{Number: number, Size: in.Size, ETag: etag, Checksum: in.Checksum, Body: segs}
+	if in.Finish != nil {
+		orig := *p
+		orig.Body = slices.Clone(segs)
+		if err := in.Finish(p); err != nil {
+			s.removeBlobs(segmentBlobs(segs))
+			return nil, err
+		}
+		sum := p.Checksum
+		*p = orig
+		p.Checksum = sum
+	}
 	var garbage []string
 	err = s.kv.update(func(t kvTx) error {
 		garbage = garbage[:0]

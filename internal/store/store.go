@@ -185,6 +185,28 @@ type PutInput struct {
 	// current version (nil when there is none; a delete marker when that is
 	// current). An error it returns aborts the write and is returned as is.
 	Check func(current *Version) error
+	// Finish, when set, runs once the body has been read in full and
+	// stored, before the write transaction: v has Size, ETag and the Meta
+	// given. It may change v.ObjectMeta (say, set Checksum from a trailer
+	// that arrives after the body); changes to other fields are ignored.
+	// An error it returns aborts the write (nothing is stored, the body is
+	// removed) and is returned as is.
+	Finish func(v *Version) error
+}
+
+// PartInput is one UploadPart.
+type PartInput struct {
+	// Body is read as PutInput.Body is.
+	Body io.Reader
+	Size int64
+	// Checksum is stored as given (Finish may change it).
+	Checksum Checksum
+	// Finish, when set, runs once the body has been read in full and
+	// stored, before the write transaction: p has Number, Size, ETag and
+	// Checksum. It may change p.Checksum; changes to other fields are
+	// ignored. An error it returns aborts the write (nothing is stored, the
+	// body is removed) and is returned as is.
+	Finish func(p *Part) error
 }
 
 // CompletedPart is one entry of a CompleteMultipartUpload request.

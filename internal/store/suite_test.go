@@ -932,3 +932,101 @@ func TestConcurrent(t *testing.T) {
 		}
 	})
 }
+
+func TestFinish(t *testing.T) {
+	refuse := &customErr{"trailer checksum mismatch"}
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		mustBucket(t, s, "b", Unversioned)
+		first := put(t, s, "b", "k", "kept")
+		t.Run("object sets checksum", func(t *testing.T) {
+			var saw Version
+			v, err := s.PutObject(t.Context(), "b", "f", PutInput{
+				Meta: ObjectMeta{Metadata: map[string]string{"a": "1"}}, Body: strings.NewReader("hello"), Size: 5,
+				Finish: func(v *Version) error {
+					saw = *v
+					v.Checksum = Checksum{Algorithm: "CRC32", Value: "NhCmhg==", Type: "FULL_OBJECT"}
+					v.Size, v.ETag = 99, "changed" // ignored
+					return nil
+				},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if saw.Size != 5 || saw.ETag != md5hex("hello") || saw.Metadata["a"] != "1" {
+				t.Errorf("Finish saw %+v, want size 5, the MD5 and the meta given", saw)
+			}
+			got, err := s.Object("b", "f", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range []*Version{v, got} {
+				if x.Checksum.Value != "NhCmhg==" || x.Size != 5 || x.ETag != md5hex("hello") || x.Metadata["a"] != "1" {
+					t.Errorf("stored %+v: want Finish's checksum, size 5, the MD5 and the meta", x)
+				}
+			}
+			if b := read(t, s, got, 0, -1); b != "hello" {
+				t.Errorf("body %q", b)
+			}
+		})
+		t.Run("object refused", func(t *testing.T) {
+			before := blobCount(t, s)
+			_, err := s.PutObject(t.Context(), "b", "k", PutInput{Body: strings.NewReader("new body"), Size: 8,
+				Finish: func(*Version) error { return refuse }})
+			if err != error(refuse) {
+				t.Fatalf("PutObject = %v, want Finish's error as is", err)
+			}
+			cur, err := s.Object("b", "k", "")
+			if err != nil || cur.ETag != first.ETag || read(t, s, cur, 0, -1) != "kept" {
+				t.Errorf("after a refused put, current = %+v, %v", cur, err)
+			}
+			if n := blobCount(t, s); n != before {
+				t.Errorf("%d bodies stored after a refused put, want %d", n, before)
+			}
+		})
+		u, err := s.CreateUpload("b", "mp", ObjectMeta{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run("part sets checksum", func(t *testing.T) {
+			var saw Part
+			p, err := s.PutPartInput(t.Context(), "b", "mp", u.ID, 1, PartInput{
+				Body: strings.NewReader("part"), Size: 4, Checksum: Checksum{Algorithm: "CRC32"},
+				Finish: func(p *Part) error {
+					saw = *p
+					p.Checksum.Value = "trailer"
+					p.Number, p.Size = 7, 1 // ignored
+					return nil
+				},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if saw.Number != 1 || saw.Size != 4 || saw.ETag != md5hex("part") || saw.Checksum.Algorithm != "CRC32" {
+				t.Errorf("Finish saw %+v", saw)
+			}
+			ps, err := s.Parts("b", "mp", u.ID)
+			if err != nil || len(ps) != 1 {
+				t.Fatalf("Parts = %v, %v", ps, err)
+			}
+			for _, x := range []*Part{p, ps[0]} {
+				if x.Number != 1 || x.Size != 4 || x.Checksum != (Checksum{Algorithm: "CRC32", Value: "trailer"}) {
+					t.Errorf("stored part %+v: want number 1, size 4, Finish's checksum", x)
+				}
+			}
+		})
+		t.Run("part refused", func(t *testing.T) {
+			before := blobCount(t, s)
+			_, err := s.PutPartInput(t.Context(), "b", "mp", u.ID, 2, PartInput{Body: strings.NewReader("two"), Size: 3,
+				Finish: func(*Part) error { return refuse }})
+			if err != error(refuse) {
+				t.Fatalf("PutPartInput = %v, want Finish's error as is", err)
+			}
+			if ps, _ := s.Parts("b", "mp", u.ID); len(ps) != 1 {
+				t.Errorf("%d parts after a refused part, want 1", len(ps))
+			}
+			if n := blobCount(t, s); n != before {
+				t.Errorf("%d bodies stored after a refused part, want %d", n, before)
+			}
+		})
+	})
+}
