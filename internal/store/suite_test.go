@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -413,16 +414,31 @@ func blobCount(t testing.TB, s *Store) int {
 
 func TestPutBody(t *testing.T) {
 	readerErr := &customErr{"network went away"}
+	verdict := &customErr{"signature does not match"}
+	big := strings.Repeat("0123456789abcdef", 600<<10/16) // several copy buffers
 	cases := []struct {
-		name string
-		body func() io.Reader
-		size int64
-		want error
+		name     string
+		body     func() io.Reader
+		size     int64
+		want     error // nil: stored, with body wantBody
+		wantBody string
 	}{
-		{"short body", func() io.Reader { return strings.NewReader("abc") }, 4, ErrIncompleteBody},
-		{"nil body", func() io.Reader { return nil }, 4, ErrIncompleteBody},
-		{"reader error", func() io.Reader { return io.MultiReader(strings.NewReader("ab"), errReader{readerErr}) }, 4, readerErr},
-		{"longer body reads only size", func() io.Reader { return strings.NewReader("abcdef") }, 3, nil},
+		{"short body", func() io.Reader { return strings.NewReader("abc") }, 4, ErrIncompleteBody, ""},
+		{"nil body", func() io.Reader { return nil }, 4, ErrIncompleteBody, ""},
+		{"reader error", func() io.Reader { return io.MultiReader(strings.NewReader("ab"), errReader{readerErr}) }, 4, readerErr, ""},
+		{"longer body", func() io.Reader { return strings.NewReader("abcdef") }, 3, ErrBodyTooLong, ""},
+		{"one byte more", func() io.Reader { return strings.NewReader("abcd") }, 3, ErrBodyTooLong, ""},
+		{"verdict at the end", func() io.Reader { return io.MultiReader(strings.NewReader("abc"), errReader{verdict}) }, 3, verdict, ""},
+		{"verdict at the end, unknown size", func() io.Reader { return io.MultiReader(strings.NewReader("abc"), errReader{verdict}) }, -1, verdict, ""},
+		{"verdict at the end, empty", func() io.Reader { return errReader{verdict} }, 0, verdict, ""},
+		{"exact size", func() io.Reader { return strings.NewReader("abc") }, 3, nil, "abc"},
+		{"data with EOF", func() io.Reader { return iotest.DataErrReader(strings.NewReader("abc")) }, 3, nil, "abc"},
+		{"one byte a read", func() io.Reader { return iotest.OneByteReader(strings.NewReader("abc")) }, 3, nil, "abc"},
+		{"unknown size", func() io.Reader { return strings.NewReader("abcdef") }, -1, nil, "abcdef"},
+		{"unknown size, one byte a read", func() io.Reader { return iotest.OneByteReader(strings.NewReader("abcdef")) }, -1, nil, "abcdef"},
+		{"unknown size, empty", func() io.Reader { return strings.NewReader("") }, -1, nil, ""},
+		{"unknown size, large", func() io.Reader { return strings.NewReader(big) }, -1, nil, big},
+		{"known size, large", func() io.Reader { return strings.NewReader(big) }, int64(len(big)), nil, big},
 	}
 	forEachEngine(t, func(t *testing.T, s *Store) {
 		mustBucket(t, s, "b", Unversioned)
@@ -431,18 +447,29 @@ func TestPutBody(t *testing.T) {
 			t.Run(c.name, func(t *testing.T) {
 				v, err := s.PutObject(t.Context(), "b", "k", PutInput{Body: c.body(), Size: c.size})
 				if c.want == nil {
-					if err != nil || read(t, s, v, 0, -1) != "abc" {
-						t.Fatalf("PutObject = %v, %+v", err, v)
+					if err != nil {
+						t.Fatalf("PutObject: %v", err)
 					}
-					// restore
-					first = put(t, s, "b", "k", "kept")
+					got, err := s.Object("b", "k", "")
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, x := range []*Version{v, got} {
+						if x.Size != int64(len(c.wantBody)) || x.ETag != md5hex(c.wantBody) {
+							t.Errorf("stored size %d ETag %s, want %d %s", x.Size, x.ETag, len(c.wantBody), md5hex(c.wantBody))
+						}
+					}
+					if b := read(t, s, got, 0, -1); b != c.wantBody {
+						t.Errorf("body %d bytes, want %d", len(b), len(c.wantBody))
+					}
+					first = put(t, s, "b", "k", "kept") // restore
 					return
 				}
 				if !errors.Is(err, c.want) {
 					t.Fatalf("PutObject error %v, want %v", err, c.want)
 				}
 				var ce *customErr
-				if c.want == error(readerErr) && !errors.As(err, &ce) {
+				if (c.want == error(readerErr) || c.want == error(verdict)) && !errors.As(err, &ce) {
 					t.Errorf("errors.As cannot find the reader's error in %v", err)
 				}
 				cur, err := s.Object("b", "k", "")
@@ -454,6 +481,22 @@ func TestPutBody(t *testing.T) {
 				}
 			})
 		}
+		t.Run("part of unknown size", func(t *testing.T) {
+			u, err := s.CreateUpload("b", "mp", ObjectMeta{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := s.PutPartInput(t.Context(), "b", "mp", u.ID, 1, PartInput{Body: strings.NewReader(big), Size: -1})
+			if err != nil || p.Size != int64(len(big)) || p.ETag != md5hex(big) {
+				t.Fatalf("PutPartInput of unknown size = %+v, %v", p, err)
+			}
+			if _, err := s.PutPartInput(t.Context(), "b", "mp", u.ID, 2, PartInput{Body: strings.NewReader("abc"), Size: 2}); !errors.Is(err, ErrBodyTooLong) {
+				t.Errorf("PutPartInput of a longer body: %v, want ErrBodyTooLong", err)
+			}
+			if err := s.AbortUpload("b", "mp", u.ID); err != nil {
+				t.Fatal(err)
+			}
+		})
 		t.Run("cancelled context", func(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
 			cancel()
