@@ -350,55 +350,105 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
-// writeBody streams exactly size bytes of body into a new blob, returning
-// its segments (none for an empty body) and hex MD5. On error nothing is
-// left behind.
-func (s *Store) writeBody(ctx context.Context, body io.Reader, size int64) ([]Segment, string, error) {
+// A body is read to its end: with a known size, exactly size bytes and
+// then one more read that must report io.EOF (a reader that verifies the
+// body, a checksum or a signature, returns its verdict from the read that
+// reaches the end); with size < 0 (an upload of unknown length), every
+// byte up to io.EOF.
+
+// maxEmptyReads bounds the reads returning neither bytes nor an error the
+// store accepts in a row at the end of a body.
+const maxEmptyReads = 100
+
+// writeBody streams body into a new blob as the comment above says,
+// returning its segments (none for an empty body), its size and hex MD5.
+// On error nothing is left behind.
+func (s *Store) writeBody(ctx context.Context, body io.Reader, size int64) ([]Segment, int64, string, error) {
 	h := md5.New()
-	if size < 0 {
-		return nil, "", fmt.Errorf("store: negative body size %d", size)
-	}
-	if size == 0 {
-		return nil, hex.EncodeToString(h.Sum(nil)), nil
-	}
 	if body == nil {
-		return nil, "", fmt.Errorf("%w: no body, %d bytes declared", ErrIncompleteBody, size)
+		if size > 0 {
+			return nil, 0, "", fmt.Errorf("%w: no body, %d bytes declared", ErrIncompleteBody, size)
+		}
+		return nil, 0, hex.EncodeToString(h.Sum(nil)), nil
 	}
-	w, err := s.blobs.create(size)
-	if err != nil {
-		return nil, "", err
+	var w blobWriter // created at the first byte
+	fail := func(err error) ([]Segment, int64, string, error) {
+		if w != nil {
+			w.abort()
+		}
+		return nil, 0, "", err
 	}
 	bp := s.bufs.Get().(*[]byte)
 	defer s.bufs.Put(bp)
 	buf := *bp
 	r := ctxReader{ctx: ctx, r: body}
 	var n int64
-	for n < size {
-		chunk := buf[:min(int64(len(buf)), size-n)]
+	eof := false
+	for size < 0 || n < size {
+		chunk := buf
+		if size >= 0 {
+			chunk = buf[:min(int64(len(buf)), size-n)]
+		}
 		m, rerr := r.Read(chunk)
 		if m > 0 {
+			if w == nil {
+				var err error
+				if w, err = s.blobs.create(size); err != nil {
+					return fail(err)
+				}
+			}
 			h.Write(chunk[:m])
 			if _, err := w.Write(chunk[:m]); err != nil {
-				w.abort()
-				return nil, "", err
+				return fail(err)
 			}
 			n += int64(m)
 		}
-		if rerr == io.EOF && n < size {
-			w.abort()
-			return nil, "", fmt.Errorf("%w: %d of %d bytes", ErrIncompleteBody, n, size)
+		if rerr == io.EOF {
+			if size >= 0 && n < size {
+				return fail(fmt.Errorf("%w: %d of %d bytes", ErrIncompleteBody, n, size))
+			}
+			eof = true
+			break
 		}
-		if rerr != nil && rerr != io.EOF {
-			w.abort()
-			return nil, "", fmt.Errorf("store: reading body after %d of %d bytes: %w", n, size, rerr)
+		if rerr != nil {
+			if size < 0 {
+				return fail(fmt.Errorf("store: reading body after %d bytes: %w", n, rerr))
+			}
+			return fail(fmt.Errorf("store: reading body after %d of %d bytes: %w", n, size, rerr))
 		}
+	}
+	if !eof {
+		if err := expectEOF(r, size); err != nil {
+			return fail(err)
+		}
+	}
+	if w == nil {
+		return nil, 0, hex.EncodeToString(h.Sum(nil)), nil
 	}
 	id, err := w.commit()
 	if err != nil {
-		w.abort()
-		return nil, "", err
+		return fail(err)
 	}
-	return []Segment{{Blob: id, Size: size}}, hex.EncodeToString(h.Sum(nil)), nil
+	return []Segment{{Blob: id, Size: n}}, n, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// expectEOF reads once more after a body's size bytes: the reader must
+// report io.EOF (a verifying reader's error is returned wrapped; a byte
+// more is ErrBodyTooLong).
+func expectEOF(r io.Reader, size int64) error {
+	var one [1]byte
+	for range maxEmptyReads {
+		m, err := r.Read(one[:])
+		switch {
+		case m > 0:
+			return fmt.Errorf("%w: more than the %d bytes declared", ErrBodyTooLong, size)
+		case err == io.EOF:
+			return nil
+		case err != nil:
+			return fmt.Errorf("store: reading the end of the body after its %d bytes: %w", size, err)
+		}
+	}
+	return fmt.Errorf("store: reading the end of the body after its %d bytes: %w", size, io.ErrNoProgress)
 }
 
 func segmentBlobs(segs []Segment) []string {
@@ -427,11 +477,22 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, in PutInput) 
 	if err := s.bucketExists(bucket); err != nil {
 		return nil, err
 	}
-	segs, etag, err := s.writeBody(ctx, in.Body, in.Size)
+	segs, size, etag, err := s.writeBody(ctx, in.Body, in.Size)
 	if err != nil {
 		return nil, fmt.Errorf("store: put %s/%s: %w", bucket, key, err)
 	}
-	v := &Version{Bucket: bucket, Key: key, Size: in.Size, ETag: etag, ObjectMeta: in.Meta, Body: segs}
+	v := &Version{Bucket: bucket, Key: key, Size: size, ETag: etag, ObjectMeta: in.Meta, Body: segs}
+	if in.Finish != nil {
+		orig := *v
+		orig.Body = slices.Clone(segs)
+		if err := in.Finish(v); err != nil {
+			s.removeBlobs(segmentBlobs(segs))
+			return nil, err
+		}
+		meta := v.ObjectMeta
+		*v = orig
+		v.ObjectMeta = meta
+	}
 	var garbage []string
 	err = s.kv.update(func(t kvTx) error {
 		garbage = garbage[:0]
@@ -971,8 +1032,17 @@ func removeParts(t kvTx, parts []*Part, keys [][]byte, keep map[int]bool, garbag
 }
 
 // PutPart streams one part (replacing a part with that number). The MD5 is
-// its ETag; checksum is stored as given.
+// its ETag; checksum is stored as given. It is PutPartInput without Finish.
 func (s *Store) PutPart(ctx context.Context, bucket, key, uploadID string, number int, body io.Reader, size int64, checksum Checksum) (*Part, error) {
+	return s.PutPartInput(ctx, bucket, key, uploadID, number, PartInput{Body: body, Size: size, Checksum: checksum})
+}
+
+// PutPartInput streams one part (replacing a part with that number): the
+// body is read as PutObject reads it, its MD5 is the part's ETag, and
+// in.Finish (when set) runs between storing the body and committing the
+// part. ErrNoSuchUpload, ErrInvalidPart (a number outside 1..10000 is the
+// S3 layer's to refuse; the store takes 1..2^31).
+func (s *Store) PutPartInput(ctx context.Context, bucket, key, uploadID string, number int, in PartInput) (*Part, error) {
 	if number < 1 || number > 1<<31 {
 		return nil, fmt.Errorf("%w: part number %d", ErrInvalidPart, number)
 	}
@@ -982,11 +1052,22 @@ func (s *Store) PutPart(ctx context.Context, bucket, key, uploadID string, numbe
 	}); err != nil {
 		return nil, err
 	}
-	segs, etag, err := s.writeBody(ctx, body, size)
+	segs, size, etag, err := s.writeBody(ctx, in.Body, in.Size)
 	if err != nil {
 		return nil, fmt.Errorf("store: put part %d of %s/%s: %w", number, bucket, key, err)
 	}
-	p := &Part{Number: number, Size: size, ETag: etag, Checksum: checksum, Body: segs}
+	p := &Part{Number: number, Size: size, ETag: etag, Checksum: in.Checksum, Body: segs}
+	if in.Finish != nil {
+		orig := *p
+		orig.Body = slices.Clone(segs)
+		if err := in.Finish(p); err != nil {
+			s.removeBlobs(segmentBlobs(segs))
+			return nil, err
+		}
+		sum := p.Checksum
+		*p = orig
+		p.Checksum = sum
+	}
 	var garbage []string
 	err = s.kv.update(func(t kvTx) error {
 		garbage = garbage[:0]

@@ -682,3 +682,43 @@ func TestDirGroupCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// patternReader yields n bytes of a repeating pattern without holding them.
+type patternReader struct{ n int64 }
+
+func (r *patternReader) Read(p []byte) (int, error) {
+	if r.n == 0 {
+		return 0, io.EOF
+	}
+	m := min(int64(len(p)), r.n)
+	for i := range p[:m] {
+		p[i] = byte(i)
+	}
+	r.n -= m
+	return int(m), nil
+}
+
+// TestDirUnknownSizeStreams puts 32 MiB of unknown length: it streams to
+// the file, so the heap allocated meanwhile is a small fraction of it.
+func TestDirUnknownSizeStreams(t *testing.T) {
+	s := openDir(t, t.TempDir())
+	mustBucket(t, s, "b", Unversioned)
+	const size = 32 << 20
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	v, err := s.PutObject(t.Context(), "b", "k", PutInput{Body: &patternReader{n: size}, Size: -1})
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Size != size {
+		t.Errorf("size %d, want %d", v.Size, size)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > size/8 {
+		t.Errorf("allocated %d bytes putting %d of unknown length: not streamed", alloc, size)
+	}
+	fi, err := os.Stat(s.blobs.path(v.Body[0].Blob))
+	if err != nil || fi.Size() != size {
+		t.Errorf("body file: %v, %v", fi, err)
+	}
+}

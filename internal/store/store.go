@@ -39,6 +39,7 @@ var (
 	ErrNoSuchUpload      = errors.New("store: no such upload")
 	ErrInvalidPart       = errors.New("store: invalid part")
 	ErrIncompleteBody    = errors.New("store: body shorter than its declared size")
+	ErrBodyTooLong       = errors.New("store: body longer than its declared size")
 	ErrNoSpace           = errors.New("store: no space left on device")
 	ErrLocked            = errors.New("store: directory in use by another process")
 	ErrCorrupt           = errors.New("store: corrupt metadata")
@@ -178,13 +179,42 @@ type Part struct {
 // PutInput is one object write.
 type PutInput struct {
 	Meta ObjectMeta
-	// Body is read exactly Size bytes; fewer is ErrIncompleteBody.
+	// Body is read to its end. With Size >= 0 it must hold exactly Size
+	// bytes: fewer is ErrIncompleteBody, more ErrBodyTooLong; after the
+	// Size bytes the store reads once more and needs io.EOF, so a reader
+	// that verifies the body (a checksum, a signature) can return its
+	// verdict from that read, and an error it returns there fails the write.
+	// Size < 0 means the length is unknown (Transfer-Encoding: chunked):
+	// the body is read up to io.EOF. Either way it streams through a
+	// bounded buffer. A nil Body is an empty one.
 	Body io.Reader
 	Size int64
 	// Check, when set, runs inside the write transaction with the key's
 	// current version (nil when there is none; a delete marker when that is
 	// current). An error it returns aborts the write and is returned as is.
 	Check func(current *Version) error
+	// Finish, when set, runs once the body has been read in full and
+	// stored, before the write transaction: v has Size, ETag and the Meta
+	// given. It may change v.ObjectMeta (say, set Checksum from a trailer
+	// that arrives after the body); changes to other fields are ignored.
+	// An error it returns aborts the write (nothing is stored, the body is
+	// removed) and is returned as is.
+	Finish func(v *Version) error
+}
+
+// PartInput is one UploadPart.
+type PartInput struct {
+	// Body is read as PutInput.Body is (Size < 0: to io.EOF).
+	Body io.Reader
+	Size int64
+	// Checksum is stored as given (Finish may change it).
+	Checksum Checksum
+	// Finish, when set, runs once the body has been read in full and
+	// stored, before the write transaction: p has Number, Size, ETag and
+	// Checksum. It may change p.Checksum; changes to other fields are
+	// ignored. An error it returns aborts the write (nothing is stored, the
+	// body is removed) and is returned as is.
+	Finish func(p *Part) error
 }
 
 // CompletedPart is one entry of a CompleteMultipartUpload request.

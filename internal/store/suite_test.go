@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -413,16 +414,31 @@ func blobCount(t testing.TB, s *Store) int {
 
 func TestPutBody(t *testing.T) {
 	readerErr := &customErr{"network went away"}
+	verdict := &customErr{"signature does not match"}
+	big := strings.Repeat("0123456789abcdef", 600<<10/16) // several copy buffers
 	cases := []struct {
-		name string
-		body func() io.Reader
-		size int64
-		want error
+		name     string
+		body     func() io.Reader
+		size     int64
+		want     error // nil: stored, with body wantBody
+		wantBody string
 	}{
-		{"short body", func() io.Reader { return strings.NewReader("abc") }, 4, ErrIncompleteBody},
-		{"nil body", func() io.Reader { return nil }, 4, ErrIncompleteBody},
-		{"reader error", func() io.Reader { return io.MultiReader(strings.NewReader("ab"), errReader{readerErr}) }, 4, readerErr},
-		{"longer body reads only size", func() io.Reader { return strings.NewReader("abcdef") }, 3, nil},
+		{"short body", func() io.Reader { return strings.NewReader("abc") }, 4, ErrIncompleteBody, ""},
+		{"nil body", func() io.Reader { return nil }, 4, ErrIncompleteBody, ""},
+		{"reader error", func() io.Reader { return io.MultiReader(strings.NewReader("ab"), errReader{readerErr}) }, 4, readerErr, ""},
+		{"longer body", func() io.Reader { return strings.NewReader("abcdef") }, 3, ErrBodyTooLong, ""},
+		{"one byte more", func() io.Reader { return strings.NewReader("abcd") }, 3, ErrBodyTooLong, ""},
+		{"verdict at the end", func() io.Reader { return io.MultiReader(strings.NewReader("abc"), errReader{verdict}) }, 3, verdict, ""},
+		{"verdict at the end, unknown size", func() io.Reader { return io.MultiReader(strings.NewReader("abc"), errReader{verdict}) }, -1, verdict, ""},
+		{"verdict at the end, empty", func() io.Reader { return errReader{verdict} }, 0, verdict, ""},
+		{"exact size", func() io.Reader { return strings.NewReader("abc") }, 3, nil, "abc"},
+		{"data with EOF", func() io.Reader { return iotest.DataErrReader(strings.NewReader("abc")) }, 3, nil, "abc"},
+		{"one byte a read", func() io.Reader { return iotest.OneByteReader(strings.NewReader("abc")) }, 3, nil, "abc"},
+		{"unknown size", func() io.Reader { return strings.NewReader("abcdef") }, -1, nil, "abcdef"},
+		{"unknown size, one byte a read", func() io.Reader { return iotest.OneByteReader(strings.NewReader("abcdef")) }, -1, nil, "abcdef"},
+		{"unknown size, empty", func() io.Reader { return strings.NewReader("") }, -1, nil, ""},
+		{"unknown size, large", func() io.Reader { return strings.NewReader(big) }, -1, nil, big},
+		{"known size, large", func() io.Reader { return strings.NewReader(big) }, int64(len(big)), nil, big},
 	}
 	forEachEngine(t, func(t *testing.T, s *Store) {
 		mustBucket(t, s, "b", Unversioned)
@@ -431,18 +447,29 @@ func TestPutBody(t *testing.T) {
 			t.Run(c.name, func(t *testing.T) {
 				v, err := s.PutObject(t.Context(), "b", "k", PutInput{Body: c.body(), Size: c.size})
 				if c.want == nil {
-					if err != nil || read(t, s, v, 0, -1) != "abc" {
-						t.Fatalf("PutObject = %v, %+v", err, v)
+					if err != nil {
+						t.Fatalf("PutObject: %v", err)
 					}
-					// restore
-					first = put(t, s, "b", "k", "kept")
+					got, err := s.Object("b", "k", "")
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, x := range []*Version{v, got} {
+						if x.Size != int64(len(c.wantBody)) || x.ETag != md5hex(c.wantBody) {
+							t.Errorf("stored size %d ETag %s, want %d %s", x.Size, x.ETag, len(c.wantBody), md5hex(c.wantBody))
+						}
+					}
+					if b := read(t, s, got, 0, -1); b != c.wantBody {
+						t.Errorf("body %d bytes, want %d", len(b), len(c.wantBody))
+					}
+					first = put(t, s, "b", "k", "kept") // restore
 					return
 				}
 				if !errors.Is(err, c.want) {
 					t.Fatalf("PutObject error %v, want %v", err, c.want)
 				}
 				var ce *customErr
-				if c.want == error(readerErr) && !errors.As(err, &ce) {
+				if (c.want == error(readerErr) || c.want == error(verdict)) && !errors.As(err, &ce) {
 					t.Errorf("errors.As cannot find the reader's error in %v", err)
 				}
 				cur, err := s.Object("b", "k", "")
@@ -454,6 +481,22 @@ func TestPutBody(t *testing.T) {
 				}
 			})
 		}
+		t.Run("part of unknown size", func(t *testing.T) {
+			u, err := s.CreateUpload("b", "mp", ObjectMeta{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := s.PutPartInput(t.Context(), "b", "mp", u.ID, 1, PartInput{Body: strings.NewReader(big), Size: -1})
+			if err != nil || p.Size != int64(len(big)) || p.ETag != md5hex(big) {
+				t.Fatalf("PutPartInput of unknown size = %+v, %v", p, err)
+			}
+			if _, err := s.PutPartInput(t.Context(), "b", "mp", u.ID, 2, PartInput{Body: strings.NewReader("abc"), Size: 2}); !errors.Is(err, ErrBodyTooLong) {
+				t.Errorf("PutPartInput of a longer body: %v, want ErrBodyTooLong", err)
+			}
+			if err := s.AbortUpload("b", "mp", u.ID); err != nil {
+				t.Fatal(err)
+			}
+		})
 		t.Run("cancelled context", func(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
 			cancel()
@@ -930,5 +973,103 @@ func TestConcurrent(t *testing.T) {
 		if total != 80 {
 			t.Errorf("%d versions, want 80", total)
 		}
+	})
+}
+
+func TestFinish(t *testing.T) {
+	refuse := &customErr{"trailer checksum mismatch"}
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		mustBucket(t, s, "b", Unversioned)
+		first := put(t, s, "b", "k", "kept")
+		t.Run("object sets checksum", func(t *testing.T) {
+			var saw Version
+			v, err := s.PutObject(t.Context(), "b", "f", PutInput{
+				Meta: ObjectMeta{Metadata: map[string]string{"a": "1"}}, Body: strings.NewReader("hello"), Size: 5,
+				Finish: func(v *Version) error {
+					saw = *v
+					v.Checksum = Checksum{Algorithm: "CRC32", Value: "NhCmhg==", Type: "FULL_OBJECT"}
+					v.Size, v.ETag = 99, "changed" // ignored
+					return nil
+				},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if saw.Size != 5 || saw.ETag != md5hex("hello") || saw.Metadata["a"] != "1" {
+				t.Errorf("Finish saw %+v, want size 5, the MD5 and the meta given", saw)
+			}
+			got, err := s.Object("b", "f", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range []*Version{v, got} {
+				if x.Checksum.Value != "NhCmhg==" || x.Size != 5 || x.ETag != md5hex("hello") || x.Metadata["a"] != "1" {
+					t.Errorf("stored %+v: want Finish's checksum, size 5, the MD5 and the meta", x)
+				}
+			}
+			if b := read(t, s, got, 0, -1); b != "hello" {
+				t.Errorf("body %q", b)
+			}
+		})
+		t.Run("object refused", func(t *testing.T) {
+			before := blobCount(t, s)
+			_, err := s.PutObject(t.Context(), "b", "k", PutInput{Body: strings.NewReader("new body"), Size: 8,
+				Finish: func(*Version) error { return refuse }})
+			if err != error(refuse) {
+				t.Fatalf("PutObject = %v, want Finish's error as is", err)
+			}
+			cur, err := s.Object("b", "k", "")
+			if err != nil || cur.ETag != first.ETag || read(t, s, cur, 0, -1) != "kept" {
+				t.Errorf("after a refused put, current = %+v, %v", cur, err)
+			}
+			if n := blobCount(t, s); n != before {
+				t.Errorf("%d bodies stored after a refused put, want %d", n, before)
+			}
+		})
+		u, err := s.CreateUpload("b", "mp", ObjectMeta{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run("part sets checksum", func(t *testing.T) {
+			var saw Part
+			p, err := s.PutPartInput(t.Context(), "b", "mp", u.ID, 1, PartInput{
+				Body: strings.NewReader("part"), Size: 4, Checksum: Checksum{Algorithm: "CRC32"},
+				Finish: func(p *Part) error {
+					saw = *p
+					p.Checksum.Value = "trailer"
+					p.Number, p.Size = 7, 1 // ignored
+					return nil
+				},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if saw.Number != 1 || saw.Size != 4 || saw.ETag != md5hex("part") || saw.Checksum.Algorithm != "CRC32" {
+				t.Errorf("Finish saw %+v", saw)
+			}
+			ps, err := s.Parts("b", "mp", u.ID)
+			if err != nil || len(ps) != 1 {
+				t.Fatalf("Parts = %v, %v", ps, err)
+			}
+			for _, x := range []*Part{p, ps[0]} {
+				if x.Number != 1 || x.Size != 4 || x.Checksum != (Checksum{Algorithm: "CRC32", Value: "trailer"}) {
+					t.Errorf("stored part %+v: want number 1, size 4, Finish's checksum", x)
+				}
+			}
+		})
+		t.Run("part refused", func(t *testing.T) {
+			before := blobCount(t, s)
+			_, err := s.PutPartInput(t.Context(), "b", "mp", u.ID, 2, PartInput{Body: strings.NewReader("two"), Size: 3,
+				Finish: func(*Part) error { return refuse }})
+			if err != error(refuse) {
+				t.Fatalf("PutPartInput = %v, want Finish's error as is", err)
+			}
+			if ps, _ := s.Parts("b", "mp", u.ID); len(ps) != 1 {
+				t.Errorf("%d parts after a refused part, want 1", len(ps))
+			}
+			if n := blobCount(t, s); n != before {
+				t.Errorf("%d bodies stored after a refused part, want %d", n, before)
+			}
+		})
 	})
 }
