@@ -38,7 +38,7 @@ func prepareBody(r *http.Request, op string, c caller) (*s3api.Body, *s3err.Erro
 	if serr != nil {
 		return nil, serr
 	}
-	vb := &verifiedBody{checks: checks, header: r.Header, src: r.Body, left: -1}
+	vb := &verifiedBody{checks: checks, src: r.Body, left: -1}
 	size := r.ContentLength
 	if claimed := r.Header.Get("X-Amz-Content-Sha256"); !chunked && len(claimed) == 64 {
 		vb.checks = append(vb.checks, headerChecksum{alg: "sha256-payload", want: claimed, h: sha256.New(), hex: true})
@@ -88,7 +88,6 @@ type verifiedBody struct {
 	dec     *awschunked.Reader // nil unless aws-chunked
 	checks  []headerChecksum
 	writers []io.Writer
-	header  http.Header
 	left    int64 // bytes still to come when the size is known; -1 if not
 	err     error // sticky: the verdict at the end, or the first failure
 	done    bool
@@ -168,15 +167,6 @@ func (b *verifiedBody) finish() error {
 		if awschunked.EncodeChecksum(c.h) != c.want {
 			return s3err.New(http.StatusBadRequest, "BadDigest",
 				fmt.Sprintf("The %s you specified did not match the calculated checksum.", c.alg))
-		}
-	}
-	if b.dec != nil {
-		// The trailer's checksum was verified by the decoder; S3 keeps it
-		// as the object's checksum.
-		for k, v := range b.dec.Trailers() {
-			if strings.HasPrefix(strings.ToLower(k), "x-amz-checksum-") {
-				b.header[k] = v
-			}
 		}
 	}
 	return nil

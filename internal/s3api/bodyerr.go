@@ -2,9 +2,10 @@ package s3api
 
 import (
 	"errors"
-	"github.com/s3vpce/s3vpce/internal/awschunked"
 	"net/http"
 	"os"
+
+	"github.com/s3vpce/s3vpce/internal/awschunked"
 )
 
 // RequestTimeout is S3's answer to a request whose body stopped arriving:

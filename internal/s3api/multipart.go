@@ -1,14 +1,11 @@
 package s3api
 
 import (
-	"bytes"
 	"crypto/md5"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"net/http"
 	"net/url"
@@ -188,99 +185,6 @@ func sseOf(headers map[string]string) string {
 	return "AES256"
 }
 
-// partChecksum is the additional checksum of an UploadPart request (as the
-// emulator verified it, from a header or an aws-chunked trailer).
-func partChecksum(hdr http.Header) store.Checksum {
-	for k, v := range hdr {
-		alg, ok := strings.CutPrefix(http.CanonicalHeaderKey(k), "X-Amz-Checksum-")
-		if !ok || len(v) == 0 {
-			continue
-		}
-		switch alg {
-		case "Mode", "Algorithm", "Type":
-			continue
-		}
-		return store.Checksum{Algorithm: strings.ToUpper(alg), Value: v[0]}
-	}
-	return store.Checksum{}
-}
-
-// partBody is an UploadPart body on its way into the store: it remembers
-// a read error (to tell a client that stopped sending from a store
-// failure) and, with Content-MD5, fails the last read when the digest
-// differs, so the store keeps nothing.
-type partBody struct {
-	r       io.Reader
-	size, n int64
-	md5     hash.Hash // nil without Content-MD5
-	want    []byte
-	readErr error
-	bad     *Error
-}
-
-func (b *partBody) Read(p []byte) (int, error) {
-	n, err := b.r.Read(p)
-	b.n += int64(n)
-	if b.md5 != nil {
-		b.md5.Write(p[:n])
-		if b.n >= b.size {
-			if serr := b.verify(); serr != nil {
-				return n, uploadRejected{serr}
-			}
-		}
-	}
-	if err != nil && err != io.EOF {
-		b.readErr = err
-	}
-	return n, err
-}
-
-// verify checks the body read so far against Content-MD5 (once).
-func (b *partBody) verify() *Error {
-	if b.md5 == nil || b.bad != nil {
-		return b.bad
-	}
-	if sum := b.md5.Sum(nil); string(sum) != string(b.want) {
-		b.bad = &Error{Status: http.StatusBadRequest, Code: "BadDigest", Message: "The Content-MD5 you specified did not match what we received.",
-			Extra: []ExtraElement{elem("ExpectedDigest", hex.EncodeToString(b.want)), elem("CalculatedDigest", base64.StdEncoding.EncodeToString(sum))}}
-	}
-	b.md5 = nil
-	return b.bad
-}
-
-// newPartBody wraps r (size bytes) with the request's Content-MD5 check.
-func newPartBody(hdr http.Header, r io.Reader, size int64) (*partBody, *Error) {
-	b := &partBody{r: r, size: size}
-	vs, ok := hdr["Content-Md5"]
-	if !ok {
-		return b, nil
-	}
-	want, err := base64.StdEncoding.DecodeString(strings.TrimSpace(vs[0]))
-	if err != nil || len(want) != md5.Size {
-		return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidDigest", Message: "The Content-MD5 you specified was invalid.",
-			Extra: []ExtraElement{elem("Content-MD5", vs[0])}}
-	}
-	b.md5, b.want = md5.New(), want
-	if size == 0 {
-		if serr := b.verify(); serr != nil {
-			return nil, serr
-		}
-	}
-	return b, nil
-}
-
-// putPart streams body into part number of an upload.
-func (h *Handler) putPart(r *http.Request, bucket, key, uploadID string, number int, body *partBody, checksum store.Checksum) (*store.Part, *Error) {
-	p, err := h.store.PutPart(r.Context(), bucket, key, uploadID, number, body, body.size, checksum)
-	switch {
-	case err == nil:
-		return p, nil
-	case body.readErr != nil:
-		return nil, BodyReadError(body.readErr)
-	}
-	return nil, uploadError(err, bucket, key, uploadID)
-}
-
 func (h *Handler) uploadPart(w http.ResponseWriter, req *Request) {
 	r := req.HTTP
 	number, serr := multipartPartNumber(req.Query)
@@ -293,53 +197,34 @@ func (h *Handler) uploadPart(w http.ResponseWriter, req *Request) {
 			Message: "You must provide the Content-Length HTTP header."})
 		return
 	}
-	body, serr := newPartBody(r.Header, r.Body, r.ContentLength)
+	wantMD5, serr := contentMD5(r.Header)
 	if serr != nil {
 		WriteError(w, r, serr)
 		return
 	}
-	p, serr := h.putPart(r, req.Bucket, req.Key, req.Query.Get("uploadId"), number, body, partChecksum(r.Header))
-	if serr != nil {
-		WriteError(w, r, serr)
+	uploadID := req.Query.Get("uploadId")
+	body := &bodyReader{r: r.Body}
+	p, err := h.store.PutPartInput(r.Context(), req.Bucket, req.Key, uploadID, number, store.PartInput{Body: body, Size: r.ContentLength,
+		Finish: func(p *store.Part) error {
+			if serr := verifyMD5(p.ETag, wantMD5); serr != nil {
+				return uploadRejected{serr}
+			}
+			p.Checksum = bodyChecksum(req)
+			p.Checksum.Type = ""
+			return nil
+		}})
+	if err != nil {
+		if body.err != nil && !errors.As(err, new(uploadRejected)) {
+			WriteError(w, r, BodyReadError(body.err))
+			return
+		}
+		WriteError(w, r, uploadError(err, req.Bucket, req.Key, uploadID))
 		return
 	}
 	w.Header().Set("ETag", `"`+p.ETag+`"`)
 	w.Header().Set("x-amz-server-side-encryption", "AES256")
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
-}
-
-// multipartParts returns an upload's parts (r is unused).
-//
-// Transition: only the unported copy_part.go calls it; the objects port
-// calls the store directly.
-func (h *Handler) multipartParts(_ *http.Request, bucket, key, uploadID string) ([]*store.Part, *Error) {
-	parts, err := h.store.Parts(bucket, key, uploadID)
-	if err != nil {
-		return nil, uploadError(err, bucket, key, uploadID)
-	}
-	return parts, nil
-}
-
-// multipartPutPart stores body as part ?partNumber of upload ?uploadId and
-// returns its quoted ETag.
-//
-// Transition: only the unported copy_part.go calls it (with a body it has
-// read whole); the objects port streams from the store instead.
-func (h *Handler) multipartPutPart(orig *http.Request, bucket, key string, q url.Values, hdr http.Header, body []byte) (string, *Error) {
-	number, serr := multipartPartNumber(q)
-	if serr != nil {
-		return "", serr
-	}
-	pb, serr := newPartBody(hdr, bytes.NewReader(body), int64(len(body)))
-	if serr != nil {
-		return "", serr
-	}
-	p, serr := h.putPart(orig, bucket, key, q.Get("uploadId"), number, pb, store.Checksum{})
-	if serr != nil {
-		return "", serr
-	}
-	return `"` + p.ETag + `"`, nil
 }
 
 func (h *Handler) abortMultipartUpload(w http.ResponseWriter, req *Request) {

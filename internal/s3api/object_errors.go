@@ -2,10 +2,11 @@ package s3api
 
 import (
 	"errors"
-	"github.com/s3vpce/s3vpce/internal/awschunked"
 	"net/http"
 	"os"
 	"strconv"
+
+	"github.com/s3vpce/s3vpce/internal/awschunked"
 
 	"github.com/s3vpce/s3vpce/internal/store"
 )

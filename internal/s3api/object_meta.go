@@ -152,8 +152,11 @@ func copyObjectMeta(hdr http.Header, source store.ObjectMeta, replace bool) (sto
 }
 
 // writeVersionHeaders sets the headers S3 returns for a stored version on
-// GET and HEAD. reportedID is the x-amz-version-id to send ("" for none).
-func writeVersionHeaders(w http.ResponseWriter, v *store.Version, reportedID string) {
+// GET and HEAD. reportedID is the x-amz-version-id to send ("" for none);
+// withChecksum says whether the stored checksum goes too (S3 sends it only
+// when the client asks, x-amz-checksum-mode: ENABLED, for the whole
+// object).
+func writeVersionHeaders(w http.ResponseWriter, v *store.Version, reportedID string, withChecksum bool) {
 	hdr := w.Header()
 	for name, value := range v.Metadata {
 		hdr["x-amz-meta-"+name] = []string{value} // S3 sends the names lower case
@@ -168,9 +171,7 @@ func writeVersionHeaders(w http.ResponseWriter, v *store.Version, reportedID str
 			hdr.Set(k, value)
 		}
 	}
-	if c := v.Checksum; c.Algorithm != "" {
-		// The emulator drops these unless the client asked for them
-		// (x-amz-checksum-mode: ENABLED) and gets the whole object.
+	if c := v.Checksum; c.Algorithm != "" && withChecksum {
 		hdr.Set(checksumPrefix+c.Algorithm, c.Value)
 		if c.Type != "" {
 			hdr.Set("X-Amz-Checksum-Type", c.Type)

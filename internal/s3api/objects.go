@@ -1,11 +1,7 @@
 package s3api
 
 import (
-	"crypto/md5"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
-	"hash"
 	"io"
 	"net/http"
 	"strconv"
@@ -95,7 +91,9 @@ func (h *Handler) getObject(w http.ResponseWriter, req *Request) {
 		}
 		defer body.Close()
 	}
-	writeVersionHeaders(w, v, reportedID)
+	wantChecksum := strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") &&
+		r.Header.Get("Range") == "" && !req.Query.Has("partNumber")
+	writeVersionHeaders(w, v, reportedID, wantChecksum)
 	for param, header := range map[string]string{
 		"response-content-type": "Content-Type", "response-content-language": "Content-Language",
 		"response-expires": "Expires", "response-cache-control": "Cache-Control",
@@ -191,17 +189,11 @@ func selectBytes(req *Request, v *store.Version) (byteSelection, *Error) {
 // md5 is set, hashing what passes.
 type bodyReader struct {
 	r   io.Reader
-	md5 hash.Hash
-	n   int64
 	err error
 }
 
 func (b *bodyReader) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
-	b.n += int64(n)
-	if b.md5 != nil {
-		b.md5.Write(p[:n])
-	}
 	if err != nil && err != io.EOF && b.err == nil {
 		b.err = err
 	}
@@ -232,15 +224,10 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) {
 			Message: "You must provide the Content-Length HTTP header."})
 		return
 	}
-	var wantMD5 []byte
-	if vs, ok := r.Header["Content-Md5"]; ok {
-		sum, err := base64.StdEncoding.DecodeString(strings.TrimSpace(vs[0]))
-		if err != nil || len(sum) != md5.Size {
-			WriteError(w, r, &Error{Status: http.StatusBadRequest, Code: "InvalidDigest", Message: "The Content-MD5 you specified was invalid.",
-				Extra: []ExtraElement{elem("Content-MD5", vs[0])}})
-			return
-		}
-		wantMD5 = sum
+	wantMD5, serr := contentMD5(r.Header)
+	if serr != nil {
+		WriteError(w, r, serr)
+		return
 	}
 	meta, serr := putObjectMeta(r.Header)
 	if serr != nil {
@@ -260,24 +247,20 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) {
 		return
 	}
 	body := &bodyReader{r: r.Body}
-	if wantMD5 != nil {
-		body.md5 = md5.New()
-	}
-	// The check runs once the body is stored, in the write's transaction:
-	// the condition and the Content-MD5 hold for what is committed.
-	check := func(current *store.Version) error {
-		if body.md5 != nil {
-			if sum := body.md5.Sum(nil); body.n != r.ContentLength || string(sum) != string(wantMD5) {
-				return rejected{&Error{Status: http.StatusBadRequest, Code: "BadDigest", Message: "The Content-MD5 you specified did not match what we received.",
-					Extra: []ExtraElement{elem("ExpectedDigest", hex.EncodeToString(wantMD5)), elem("CalculatedDigest", base64.StdEncoding.EncodeToString(sum))}}}
-			}
+	// Once the body is stored: its MD5 (computed by the store in the same
+	// pass) against Content-MD5, and the checksum the emulator verified —
+	// an aws-chunked trailer is known only now. The condition runs in the
+	// write's transaction.
+	finish := func(v *store.Version) error {
+		if serr := verifyMD5(v.ETag, wantMD5); serr != nil {
+			return rejected{serr}
 		}
-		if cond != nil {
-			return cond(current)
+		if c := bodyChecksum(req); c.Algorithm != "" {
+			v.Checksum = c
 		}
 		return nil
 	}
-	v, err := h.store.PutObject(r.Context(), req.Bucket, req.Key, store.PutInput{Meta: meta, Body: body, Size: r.ContentLength, Check: check})
+	v, err := h.store.PutObject(r.Context(), req.Bucket, req.Key, store.PutInput{Meta: meta, Body: body, Size: r.ContentLength, Check: cond, Finish: finish})
 	if err != nil {
 		WriteError(w, r, putError(err, body, req.Bucket, req.Key))
 		return

@@ -1,0 +1,55 @@
+package s3api
+
+import (
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
+	"net/http"
+	"strings"
+
+	"github.com/s3vpce/s3vpce/internal/store"
+)
+
+// contentMD5 parses a request's Content-MD5: nil when absent, S3's
+// InvalidDigest when it is not the base64 of 16 bytes.
+func contentMD5(hdr http.Header) ([]byte, *Error) {
+	vs, ok := hdr["Content-Md5"]
+	if !ok {
+		return nil, nil
+	}
+	sum, err := base64.StdEncoding.DecodeString(strings.TrimSpace(vs[0]))
+	if err != nil || len(sum) != md5.Size {
+		return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidDigest", Message: "The Content-MD5 you specified was invalid.",
+			Extra: []ExtraElement{elem("Content-MD5", vs[0])}}
+	}
+	return sum, nil
+}
+
+// verifyMD5 compares the MD5 the store computed while storing a body (its
+// hex ETag) with the request's Content-MD5 (want, nil when none).
+func verifyMD5(etag string, want []byte) *Error {
+	if want == nil {
+		return nil
+	}
+	got, err := hex.DecodeString(etag)
+	if err == nil && string(got) == string(want) {
+		return nil
+	}
+	return &Error{Status: http.StatusBadRequest, Code: "BadDigest", Message: "The Content-MD5 you specified did not match what we received.",
+		Extra: []ExtraElement{elem("ExpectedDigest", hex.EncodeToString(want)), elem("CalculatedDigest", base64.StdEncoding.EncodeToString(got))}}
+}
+
+// bodyChecksum is the additional checksum the emulator verified on req's
+// body (from an x-amz-checksum-* header or an aws-chunked trailer), with
+// the type the request gave (x-amz-checksum-type); valid once the body has
+// been read to its end.
+func bodyChecksum(req *Request) store.Checksum {
+	if req.Body == nil || req.Body.Checksum == nil {
+		return store.Checksum{}
+	}
+	alg, value := req.Body.Checksum()
+	if alg == "" {
+		return store.Checksum{}
+	}
+	return store.Checksum{Algorithm: alg, Value: value, Type: req.HTTP.Header.Get("X-Amz-Checksum-Type")}
+}
