@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/s3vpce/s3vpce/internal/store"
@@ -32,6 +33,10 @@ func (f *storeFlags) open(home string, opts store.Options) (*store.Store, error)
 		dir := f.dir
 		if dir == "" {
 			dir = filepath.Join(home, dataDirName)
+		}
+		// Objects are the user's data: the directory is theirs alone.
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("--data %s: %w", dir, err)
 		}
 		st, err := store.OpenDir(dir, opts)
 		if errors.Is(err, store.ErrLocked) {
