@@ -18,7 +18,6 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/s3vpce/s3vpce/certs"
 	"github.com/s3vpce/s3vpce/emulator"
-	"github.com/s3vpce/s3vpce/internal/store"
 )
 
 // BenchmarkObjectOps measures 1 KiB GetObject and PutObject through
@@ -145,20 +144,12 @@ func benchClient(hc aws.HTTPClient, endpoint string, pathStyle bool) *s3.Client 
 //	go test -run '^$' -bench StoreKinds -benchtime 3s ./emulator
 func BenchmarkStoreKinds(b *testing.B) {
 	body := bytes.Repeat([]byte("x"), 1024)
-	open := map[string]func(b *testing.B) *store.Store{
-		"memory": func(b *testing.B) *store.Store { return store.NewMemory(store.Options{}) },
-		"dir": func(b *testing.B) *store.Store {
-			st, err := store.OpenDir(b.TempDir(), store.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			return st
-		},
-	}
 	client := func(b *testing.B, kind string) *s3.Client {
-		st := open[kind](b)
-		b.Cleanup(func() { st.Close() })
-		srv, err := emulator.New(emulator.Options{Store: st, Buckets: []string{"bench"}})
+		var dataDir string
+		if kind == "dir" {
+			dataDir = b.TempDir()
+		}
+		srv, err := emulator.New(emulator.Options{DataDir: dataDir, Buckets: []string{"bench"}})
 		if err != nil {
 			b.Fatal(err)
 		}

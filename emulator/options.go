@@ -18,8 +18,14 @@ type Options struct {
 	Topology *vpce.Topology
 	// CA issues the endpoint certificates; nil means a new in-memory CA.
 	CA *certs.CA
-	// Store holds all S3 state (buckets, objects, versions, uploads,
-	// policies); nil means a new memory store. The Server does not close it.
+	// DataDir, when set, keeps all S3 state (buckets, objects and their
+	// versions, tags, configurations, policies, multipart uploads) in a dir
+	// store there, which outlives the Server: a later Server on the same
+	// directory finds it all. One Server at a time (New fails with an error
+	// naming the holder). Empty means memory, gone at Close.
+	DataDir string
+	// Store, when set, is used instead (DataDir is then ignored) and not
+	// closed by the Server: for this module's tests that share one store.
 	Store *store.Store
 	// Buckets are created at Start.
 	Buckets []string

@@ -27,14 +27,15 @@ import (
 
 // Server is a running (or ready to run) emulator.
 type Server struct {
-	opts    Options
-	log     *slog.Logger
-	ca      *certs.CA
-	store   *store.Store
-	compat  *s3api.Handler
-	snap    atomic.Pointer[snapshot]
-	tlsConf *tls.Config
-	http    *http.Server
+	opts     Options
+	log      *slog.Logger
+	ca       *certs.CA
+	store    *store.Store
+	ownStore bool // opened by New: closed by Close
+	compat   *s3api.Handler
+	snap     atomic.Pointer[snapshot]
+	tlsConf  *tls.Config
+	http     *http.Server
 
 	creds      credentialSet
 	defaultKey string
@@ -84,7 +85,17 @@ func New(opts Options) (*Server, error) {
 		s.ca = ca
 	}
 	if s.store == nil {
-		s.store = store.NewMemory(store.Options{Now: s.now, Logger: s.log})
+		stOpts := store.Options{Now: s.now, Logger: s.log}
+		if opts.DataDir != "" {
+			st, err := store.OpenDir(opts.DataDir, stOpts)
+			if err != nil {
+				return nil, fmt.Errorf("emulator: %w", err)
+			}
+			s.store = st
+		} else {
+			s.store = store.NewMemory(stOpts)
+		}
+		s.ownStore = true
 	}
 	topo := opts.Topology
 	if topo == nil {
@@ -228,8 +239,15 @@ func (s *Server) Close() error {
 	if dns != nil {
 		err = errors.Join(err, dns.Close())
 	}
+	if s.ownStore {
+		err = errors.Join(err, s.store.Close())
+	}
 	return err
 }
+
+// DataDir is the directory of the dir store holding the Server's S3
+// state; "" when the state is in memory.
+func (s *Server) DataDir() string { return s.store.Dir() }
 
 // Addr is the HTTPS listener's address ("127.0.0.1:port").
 func (s *Server) Addr() string {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/s3vpce/s3vpce/internal/store"
 	"io"
 	"os"
 	"os/signal"
@@ -110,18 +109,19 @@ COMMAND and everything it started are killed.
 			return 125
 		}
 		upstream, _ := parseUpstream("resolv.conf") // none if unreadable: REFUSED
-		st, err := own.open(dir, store.Options{})
+		dataDir, err := own.dataDir(dir)
 		if err != nil {
 			fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
 			return 125
 		}
-		defer st.Close()
-		srv, err := emulator.New(emulator.Options{Store: st, Topology: topo, CA: ca, DNSUpstream: upstream})
+		srv, err := emulator.New(emulator.Options{DataDir: dataDir, Topology: topo, CA: ca, DNSUpstream: upstream})
 		if err == nil {
-			err = srv.Start(ctx)
+			if err = srv.Start(ctx); err != nil {
+				srv.Close()
+			}
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
+			fmt.Fprintf(stderr, "s3vpce exec: %v\n", explainStoreError(err))
 			return 125
 		}
 		defer srv.Close()

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/s3vpce/s3vpce/internal/store"
 	"io"
 	"log/slog"
 	"os"
@@ -153,24 +152,25 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if noUpstream != nil {
 		log.Warn("no upstream DNS: names outside the endpoint zones get REFUSED", "err", noUpstream)
 	}
-	st, err := f.store.open(home, store.Options{Logger: log})
+	dataDir, err := f.store.dataDir(home)
 	if err != nil {
 		fmt.Fprintf(stderr, "s3vpce serve: %v\n", err)
-		return 1
+		return 2
 	}
-	defer st.Close()
 	srv, err := emulator.New(emulator.Options{
-		Store: st, Topology: topo, CA: ca, Buckets: f.buckets, Addr: f.httpsAddr, DNSAddr: f.dnsAddr,
+		DataDir: dataDir, Topology: topo, CA: ca, Buckets: f.buckets, Addr: f.httpsAddr, DNSAddr: f.dnsAddr,
 		DNSUpstream: upstream, Logger: log, Credentials: creds, AuthOff: f.auth == "off",
 		ReadHeaderTimeout: f.readHeaderTimeout, IdleTimeout: f.idleTimeout, RequestTimeout: f.requestTimeout,
 		MaxConnsPerSource: f.maxConnsPerSource,
 		DNSForwardFor:     forwardFor,
 	})
 	if err == nil {
-		err = srv.Start(ctx)
+		if err = srv.Start(ctx); err != nil {
+			srv.Close()
+		}
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "s3vpce serve: %v\n", err)
+		fmt.Fprintf(stderr, "s3vpce serve: %v\n", explainStoreError(err))
 		return 1
 	}
 	defer srv.Close()
@@ -199,7 +199,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err := lock.update(stateFor(srv, caFile, creds)); err != nil {
 		log.Warn("s3vpce env will not know this serve", "err", err)
 	}
-	printBanner(stdout, srv, bannerInfo{home: home, data: describeStore(st), homeFlag: homeFlag(home), caFile: caFile, caCreated: created, creds: creds, authOff: f.auth == "off", exposure: exp})
+	printBanner(stdout, srv, bannerInfo{home: home, data: describeStore(srv), homeFlag: homeFlag(home), caFile: caFile, caCreated: created, creds: creds, authOff: f.auth == "off", exposure: exp})
 	log.Info("ready", "https", srv.Addr(), "dns", srv.DNSAddr(), "startup", time.Since(start).Round(time.Microsecond).String())
 	<-ctx.Done()
 	log.Info("shutting down")

@@ -424,3 +424,15 @@ func TestExecAWSCLIGiB(t *testing.T) {
 		t.Errorf("downloaded %d bytes, sha256 %x; want 1 GiB with sha256 %x", n, got.Sum(nil), want.Sum(nil))
 	}
 }
+
+// TestServeSecondOnSameData: a second serve (another home) on a dir store
+// in use refuses to start and says who holds it and what to do.
+func TestServeSecondOnSameData(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "shared")
+	p := startServeProcess(t, t.TempDir(), "--data", data)
+	r := runS3vpce(t, t.TempDir(), "serve", "--https-addr", "127.0.0.1:0", "--dns-addr", "off", "--data", data)
+	pid := fmt.Sprint(p.cmd.Process.Pid)
+	if r.code != 1 || !strings.Contains(r.stderr, data) || !strings.Contains(r.stderr, pid) || !strings.Contains(r.stderr, "--store memory") {
+		t.Errorf("second serve on %s: exit %d, stderr:\n%s\nwant exit 1 naming the directory, pid %s and the way out", data, r.code, r.stderr, pid)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/s3vpce/s3vpce/emulator"
 	"github.com/s3vpce/s3vpce/internal/store"
 )
 
@@ -24,11 +25,12 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.dir, "data", "", "the dir store's directory (default <home>/data)")
 }
 
-// open opens the chosen store for the state directory home.
-func (f *storeFlags) open(home string, opts store.Options) (*store.Store, error) {
+// dataDir returns emulator.Options.DataDir for the state directory home
+// ("" for memory), creating the directory 0700.
+func (f *storeFlags) dataDir(home string) (string, error) {
 	switch f.kind {
 	case "memory":
-		return store.NewMemory(opts), nil
+		return "", nil
 	case "dir":
 		dir := f.dir
 		if dir == "" {
@@ -36,21 +38,25 @@ func (f *storeFlags) open(home string, opts store.Options) (*store.Store, error)
 		}
 		// Objects are the user's data: the directory is theirs alone.
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("--data %s: %w", dir, err)
+			return "", fmt.Errorf("--data %s: %w", dir, err)
 		}
-		st, err := store.OpenDir(dir, opts)
-		if errors.Is(err, store.ErrLocked) {
-			return nil, fmt.Errorf("%w (another s3vpce serve or exec is using it; stop it, or give this one --data DIR or --store memory)", err)
-		}
-		return st, err
+		return dir, nil
 	}
-	return nil, fmt.Errorf("--store %q: want dir or memory", f.kind)
+	return "", fmt.Errorf("--store %q: want dir or memory", f.kind)
 }
 
-// describe is the banner's Data line for st.
-func describeStore(st *store.Store) string {
-	if st.Kind() == "memory" {
+// explainStoreError adds what to do to an error opening the store.
+func explainStoreError(err error) error {
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("%w (another s3vpce serve or exec uses it: stop it, or give this one --data DIR or --store memory)", err)
+	}
+	return err
+}
+
+// describeStore is the banner's Data line.
+func describeStore(srv *emulator.Server) string {
+	if srv.DataDir() == "" {
 		return "in memory: buckets and objects are lost when serve exits"
 	}
-	return st.Dir() + " (dir store: kept across restarts)"
+	return srv.DataDir() + " (dir store: kept across restarts)"
 }
