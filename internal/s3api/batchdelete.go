@@ -1,8 +1,6 @@
 package s3api
 
 import (
-	"encoding/xml"
-	"io"
 	"net/http"
 
 	"github.com/s3vpce/s3vpce/internal/s3err"
@@ -16,16 +14,15 @@ const MaxDeleteBody = 2 << 20
 // version ID) and a denied key is an AccessDenied entry in the result, not
 // a failure of the request; the others are deleted with the bucket's
 // versioning rules.
-func (h *Handler) deleteObjectsBatch(w http.ResponseWriter, req *Request) error {
+func (h *Handler) deleteObjects(w http.ResponseWriter, req *Request) error {
 	if _, err := h.store.Bucket(req.Bucket); err != nil {
-		return requestStoreError(err, req)
-	}
-	body, err := io.ReadAll(io.LimitReader(req.HTTP.Body, MaxDeleteBody+1))
-	if err != nil {
-		return BodyReadError(err)
+		return err
 	}
 	var in DeleteRequest
-	if len(body) > MaxDeleteBody || xml.Unmarshal(body, &in) != nil || len(in.Objects) == 0 || len(in.Objects) > 1000 {
+	if serr := readXML(req.HTTP, MaxDeleteBody, &in); serr != nil {
+		return serr
+	}
+	if len(in.Objects) == 0 || len(in.Objects) > 1000 {
 		return s3err.MalformedXML()
 	}
 	out := DeleteResult{Xmlns: xmlns}
@@ -34,11 +31,8 @@ func (h *Handler) deleteObjectsBatch(w http.ResponseWriter, req *Request) error 
 			out.Errors = append(out.Errors, DeleteError{Key: o.Key, VersionID: o.VersionID, Code: "AccessDenied", Message: "Access Denied"})
 			continue
 		}
-		d, derr := h.deleteEntry(req.Bucket, o)
+		d, derr := h.deleteEntry(req, o)
 		if derr != nil {
-			if derr.Code == "InternalError" {
-				h.log.Error("store failure in DeleteObjects", "bucket", req.Bucket, "key", o.Key, "request_id", req.RequestID)
-			}
 			out.Errors = append(out.Errors, *derr)
 			continue
 		}
@@ -46,5 +40,5 @@ func (h *Handler) deleteObjectsBatch(w http.ResponseWriter, req *Request) error 
 			out.Deleted = append(out.Deleted, d)
 		}
 	}
-	return writeXML(w, &out)
+	return writeXML(w, req.HTTP, &out)
 }

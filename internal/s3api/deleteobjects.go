@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"errors"
 
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"github.com/s3vpce/s3vpce/internal/store"
 )
 
@@ -44,12 +45,12 @@ type DeleteError struct {
 	Message   string `xml:"Message"`
 }
 
-// deleteKey deletes bucket/key as DeleteObject does: versionID "" deletes
+// deleteKey deletes key of the request's bucket as DeleteObject does: versionID "" deletes
 // the key (a delete marker when the bucket has versioning), else removes
 // that version or delete marker. A version that does not exist is not an
 // error: S3 answers 204 with its ID.
-func (h *Handler) deleteKey(bucket, key, versionID string) (store.DeleteResult, *Error) {
-	res, err := h.store.DeleteObject(bucket, key, versionID, nil)
+func (h *Handler) deleteKey(req *Request, key, versionID string) (store.DeleteResult, *s3err.Error) {
+	res, err := h.store.DeleteObject(req.Bucket, key, versionID, nil)
 	switch {
 	case err == nil:
 		return res, nil
@@ -58,13 +59,13 @@ func (h *Handler) deleteKey(bucket, key, versionID string) (store.DeleteResult, 
 	case versionID == "" && errors.Is(err, store.ErrNoSuchKey):
 		return store.DeleteResult{}, nil
 	}
-	return res, storeError(err, bucket, key, versionID)
+	return res, h.storeError(req, target{bucket: req.Bucket, key: key, versionID: versionID}, err)
 }
 
 // deleteEntry deletes one entry of a DeleteObjects request and returns
 // what S3 reports for it: a Deleted, or an Error entry.
-func (h *Handler) deleteEntry(bucket string, o DeleteObject) (Deleted, *DeleteError) {
-	res, serr := h.deleteKey(bucket, o.Key, o.VersionID)
+func (h *Handler) deleteEntry(req *Request, o DeleteObject) (Deleted, *DeleteError) {
+	res, serr := h.deleteKey(req, o.Key, o.VersionID)
 	if serr != nil {
 		return Deleted{}, &DeleteError{Key: o.Key, VersionID: o.VersionID, Code: serr.Code, Message: serr.Message}
 	}

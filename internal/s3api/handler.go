@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -21,7 +22,7 @@ type Request struct {
 	// HTTP is the request; its body is already decoded (no aws-chunked)
 	// and has a Content-Length.
 	HTTP *http.Request
-	// Query is HTTP's query, parsed once by the caller; Serve parses it
+	// Query is HTTP's query, parsed once by the caller; Answer parses it
 	// when nil.
 	Query url.Values
 	// Owner is the canonical ID and display name S3 shows as owner.
@@ -41,6 +42,24 @@ type Request struct {
 	Auth Authorizer
 }
 
+// Body is a request body as the S3 layer reads it: decoded (no aws-chunked
+// framing), held to the operation's size limit, and verified while it is
+// read. The read that reaches the end returns the S3 error (BadDigest,
+// XAmzContentSHA256Mismatch, IncompleteBody, a chunk signature mismatch)
+// instead of io.EOF when the body is not what the request declared, so a
+// store that commits only bodies read to their end never keeps a bad one.
+type Body struct {
+	io.Reader
+	// Size is the decoded size; -1 when unknown (Transfer-Encoding:
+	// chunked without a declared length).
+	Size int64
+	// Checksum returns the request's additional checksum once verified:
+	// algorithm (CRC32, CRC32C, CRC64NVME, SHA1, SHA256) and base64 value,
+	// from an x-amz-checksum-* header, or from the aws-chunked trailer once
+	// the body has been read to its end; "" when there is none.
+	Checksum func() (alg, value string)
+}
+
 // Authorizer decides, with the request's caller, endpoint and policies,
 // whether op may be performed on a key of the request's bucket ("" for the
 // bucket itself). The emulator's gate implements it and records each
@@ -55,6 +74,12 @@ type Handler struct {
 	store *store.Store
 	log   *slog.Logger
 }
+
+// Option configures a Handler.
+type Option func(*Handler)
+
+// WithLogger sends the handler's logs (store failures, panics) to l.
+func WithLogger(l *slog.Logger) Option { return func(h *Handler) { h.log = l } }
 
 // New builds a Handler over the store.
 func New(st *store.Store, opts ...Option) *Handler {

@@ -45,6 +45,12 @@ type rawResponse struct {
 // path is "/bucket/key?query". hdr may be nil.
 func do(t *testing.T, srv *emulatortest.Server, method, path string, body []byte, hdr map[string]string) rawResponse {
 	t.Helper()
+	return doAt(t, srv, time.Now(), method, path, body, hdr)
+}
+
+// doAt is do with the request signed at now (the emulator's clock).
+func doAt(t *testing.T, srv *emulatortest.Server, now time.Time, method, path string, body []byte, hdr map[string]string) rawResponse {
+	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), method, srv.URL()+path, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +67,7 @@ func do(t *testing.T, srv *emulatortest.Server, method, path string, body []byte
 	req.Header.Set("X-Amz-Content-Sha256", payload)
 	creds := aws.Credentials{AccessKeyID: emulator.DefaultAccessKeyID, SecretAccessKey: emulator.DefaultSecretAccessKey}
 	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
-	if err := signer.SignHTTP(context.Background(), creds, req, payload, "s3", "us-east-1", time.Now()); err != nil {
+	if err := signer.SignHTTP(context.Background(), creds, req, payload, "s3", "us-east-1", now); err != nil {
 		t.Fatal(err)
 	}
 	resp, err := srv.Client().Do(req)

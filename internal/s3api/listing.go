@@ -1,7 +1,6 @@
 package s3api
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/xml"
@@ -12,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"github.com/s3vpce/s3vpce/internal/store"
 )
 
@@ -21,16 +21,8 @@ import (
 // and a page never holds more than max-keys rows in memory: a common
 // prefix is skipped by starting the store's iteration again past it.
 
-const (
-	listingMaxKeys  = 1000
-	storageStandard = "STANDARD"
-)
-
-// owner is the Owner (or Initiator) element of a listing.
-type owner struct {
-	ID          string `xml:"ID"`
-	DisplayName string `xml:"DisplayName"`
-}
+// maxPageSize is the most rows a listing page holds.
+const maxPageSize = 1000
 
 type commonPrefix struct {
 	Prefix string `xml:"Prefix"`
@@ -48,46 +40,27 @@ func (q listingQuery) has(name string) bool { _, ok := q[name]; return ok }
 // above 1000 are served as 1000. A value that is no int32 is refused here
 // (before the bucket is looked up, as S3 does); a negative one is returned
 // as is for the caller to refuse after the lookup.
-func listingLimit(q listingQuery, name string) (int, *Error) {
+func listingLimit(q listingQuery, name string) (int, *s3err.Error) {
 	if !q.has(name) {
-		return listingMaxKeys, nil
+		return maxPageSize, nil
 	}
 	v := q.get(name)
 	n, err := strconv.ParseInt(v, 10, 32)
 	if err != nil || v == "" || v[0] == '+' {
-		return 0, argumentError("Provided "+name+" not an integer or within integer range", name, v, true)
+		return 0, errInvalidArgument("Provided "+name+" not an integer or within integer range", name).With("ArgumentValue", v)
 	}
-	return int(min(n, listingMaxKeys)), nil
-}
-
-// argumentError is S3's InvalidArgument with ArgumentName and, when
-// withValue, ArgumentValue.
-func argumentError(msg, name, value string, withValue bool) *Error {
-	e := &Error{Status: http.StatusBadRequest, Code: "InvalidArgument", Message: msg,
-		Extra: []ExtraElement{elem("ArgumentName", name)}}
-	if withValue {
-		e.Extra = append(e.Extra, elem("ArgumentValue", value))
-	}
-	return e
-}
-
-// bucketError maps a store error of a bucket operation to S3's.
-func bucketError(bucket string, err error) *Error {
-	if errors.Is(err, store.ErrNoSuchBucket) {
-		return errNoSuchBucket(bucket)
-	}
-	return errInternal()
+	return int(min(n, maxPageSize)), nil
 }
 
 // listingEncoding reads encoding-type: only "url" (in any case) is valid;
 // the value is echoed as sent.
-func listingEncoding(q listingQuery) (string, *Error) {
+func listingEncoding(q listingQuery) (string, *s3err.Error) {
 	if !q.has("encoding-type") {
 		return "", nil
 	}
 	v := q.get("encoding-type")
 	if !strings.EqualFold(v, "url") {
-		return "", argumentError("Invalid Encoding Method specified in Request", "encoding-type", v, true)
+		return "", errInvalidArgument("Invalid Encoding Method specified in Request", "encoding-type").With("ArgumentValue", v)
 	}
 	return v, nil
 }
@@ -196,15 +169,13 @@ func page[T any](first func(fn func(T) bool) error, from func(after string, fn f
 	return rows, truncated, err
 }
 
-// quotedETag is an ETag as S3 shows it, in double quotes.
-func quotedETag(etag string) string { return `"` + etag + `"` }
-
-// storageClass is a version's storage class as listed.
-func storageClass(v *store.Version) string {
-	if v.StorageClass == "" {
-		return storageStandard
+// storageClass is a stored storage class as S3 lists it: STANDARD when
+// none was asked for.
+func storageClass(class string) string {
+	if class == "" {
+		return "STANDARD"
 	}
-	return v.StorageClass
+	return class
 }
 
 // --- ListObjects and ListObjectsV2 ---------------------------------------
@@ -250,41 +221,34 @@ type listV2Result struct {
 	CommonPrefixes        []commonPrefix    `xml:"CommonPrefixes"`
 }
 
-func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) {
+func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) error {
 	r := req.HTTP
 	q := listingQuery(req.Query)
 	if v2 {
 		if q.has("marker") {
-			WriteError(w, r, argumentError("Marker unsupported with REST.GET.BUCKET in list-type=2", "marker", "", false))
-			return
+			return errInvalidArgument("Marker unsupported with REST.GET.BUCKET in list-type=2", "marker")
 		}
 	} else {
 		if q.has("continuation-token") {
-			WriteError(w, r, argumentError("continuation-token only supported in REST.GET.BUCKET with list-type=2", "continuation-token", "", false))
-			return
+			return errInvalidArgument("continuation-token only supported in REST.GET.BUCKET with list-type=2", "continuation-token")
 		}
 		if q.has("start-after") {
-			WriteError(w, r, argumentError("startAfter only supported in REST.GET.BUCKET with list-type=2", "start-after", "", false))
-			return
+			return errInvalidArgument("startAfter only supported in REST.GET.BUCKET with list-type=2", "start-after")
 		}
 	}
 	maxKeys, e := listingLimit(q, "max-keys")
 	if e != nil {
-		WriteError(w, r, e)
-		return
+		return e
 	}
 	if _, err := h.store.Bucket(req.Bucket); err != nil {
-		WriteError(w, r, bucketError(req.Bucket, err))
-		return
+		return err
 	}
 	if maxKeys < 0 {
-		WriteError(w, r, argumentError("Argument maxKeys must be an integer between 0 and 2147483647", "maxKeys", strconv.Itoa(maxKeys), true))
-		return
+		return errInvalidArgument("Argument maxKeys must be an integer between 0 and 2147483647", "maxKeys").With("ArgumentValue", strconv.Itoa(maxKeys))
 	}
 	encType, e := listingEncoding(q)
 	if e != nil {
-		WriteError(w, r, e)
-		return
+		return e
 	}
 	enc := keyEncoder(encType != "")
 
@@ -294,8 +258,7 @@ func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) {
 		if q.has("continuation-token") {
 			m, ok := decodeContinuation(q.get("continuation-token"))
 			if !ok {
-				WriteError(w, r, argumentError("The continuation token provided is incorrect", "continuation-token", q.get("continuation-token"), true))
-				return
+				return errInvalidArgument("The continuation token provided is incorrect", "continuation-token").With("ArgumentValue", q.get("continuation-token"))
 			}
 			marker = m
 		}
@@ -307,8 +270,7 @@ func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) {
 	rows, truncated, err := page(func(fn func(*store.Version) bool) error { return from(marker, fn) }, from,
 		func(v *store.Version) string { return v.Key }, prefix, delimiter, marker, maxKeys)
 	if err != nil {
-		WriteError(w, r, bucketError(req.Bucket, err))
-		return
+		return err
 	}
 
 	own := &owner{ID: req.OwnerID, DisplayName: req.OwnerName}
@@ -326,22 +288,21 @@ func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) {
 		}
 		v := row.item
 		contents = append(contents, listingContents{Key: enc.s(v.Key), LastModified: s3Time(v.LastModified),
-			ETag: quotedETag(v.ETag), Size: v.Size, Owner: own, StorageClass: storageClass(v)})
+			ETag: quoteETag(v.ETag), Size: v.Size, Owner: own, StorageClass: storageClass(v.StorageClass)})
 		last = v.Key
 	}
 
 	if !v2 {
-		res := listV1Result{Xmlns: s3Namespace, Name: req.Bucket, Prefix: enc.s(prefix), Marker: enc.s(q.get("marker")),
+		res := listV1Result{Xmlns: xmlns, Name: req.Bucket, Prefix: enc.s(prefix), Marker: enc.s(q.get("marker")),
 			MaxKeys: maxKeys, Delimiter: listingOptional(q, "delimiter", enc), EncodingType: encType,
 			IsTruncated: truncated, Contents: contents, CommonPrefixes: enc.prefixes(prefixes)}
 		if truncated && delimiter != "" {
 			next := enc.s(last)
 			res.NextMarker = &next
 		}
-		writeListing(w, r, res)
-		return
+		return writeXML(w, r, res)
 	}
-	res := listV2Result{Xmlns: s3Namespace, Name: req.Bucket, Prefix: enc.s(prefix), KeyCount: len(rows),
+	res := listV2Result{Xmlns: xmlns, Name: req.Bucket, Prefix: enc.s(prefix), KeyCount: len(rows),
 		MaxKeys: maxKeys, Delimiter: listingOptional(q, "delimiter", enc), EncodingType: encType,
 		IsTruncated: truncated, StartAfter: listingOptional(q, "start-after", enc),
 		Contents: contents, CommonPrefixes: enc.prefixes(prefixes)}
@@ -352,7 +313,7 @@ func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) {
 	if truncated {
 		res.NextContinuationToken = encodeContinuation(last)
 	}
-	writeListing(w, r, res)
+	return writeXML(w, r, res)
 }
 
 // Continuation tokens are opaque to clients: the base64 of a checksum and
@@ -417,37 +378,31 @@ type listVersionsResult struct {
 	CommonPrefixes      []commonPrefix `xml:"CommonPrefixes"`
 }
 
-func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) {
+func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) error {
 	r := req.HTTP
 	q := listingQuery(req.Query)
 	maxKeys, e := listingLimit(q, "max-keys")
 	if e != nil {
-		WriteError(w, r, e)
-		return
+		return e
 	}
 	keyMarker := q.get("key-marker")
 	if q.has("version-id-marker") {
 		if keyMarker == "" {
-			WriteError(w, r, argumentError("A version-id marker cannot be specified without a key marker.", "version-id-marker", q.get("version-id-marker"), true))
-			return
+			return errInvalidArgument("A version-id marker cannot be specified without a key marker.", "version-id-marker").With("ArgumentValue", q.get("version-id-marker"))
 		}
 		if q.get("version-id-marker") == "" {
-			WriteError(w, r, argumentError("A version-id marker cannot be empty.", "version-id-marker", "", true))
-			return
+			return errInvalidArgument("A version-id marker cannot be empty.", "version-id-marker").With("ArgumentValue", "")
 		}
 	}
 	if _, err := h.store.Bucket(req.Bucket); err != nil {
-		WriteError(w, r, bucketError(req.Bucket, err))
-		return
+		return err
 	}
 	encType, e := listingEncoding(q)
 	if e != nil {
-		WriteError(w, r, e)
-		return
+		return e
 	}
 	if maxKeys < 0 {
-		WriteError(w, r, argumentError("max-keys cannot be negative", "max-keys", "", false))
-		return
+		return errInvalidArgument("max-keys cannot be negative", "max-keys")
 	}
 	enc := keyEncoder(encType != "")
 
@@ -473,21 +428,18 @@ func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) {
 				return h.versionsFromKey(req.Bucket, prefix, keyMarker, fn)
 			}
 		case errors.Is(err, store.ErrNoSuchVersion), errors.Is(err, store.ErrNoSuchKey):
-			WriteError(w, r, argumentError("Invalid version id specified", "version-id-marker", versionMarker, true))
-			return
+			return errInvalidVersionID("version-id-marker", versionMarker)
 		default:
-			WriteError(w, r, bucketError(req.Bucket, err))
-			return
+			return err
 		}
 	}
 	rows, truncated, err := page(first, from, func(v *store.Version) string { return v.Key }, prefix, delimiter, keyMarker, maxKeys)
 	if err != nil {
-		WriteError(w, r, bucketError(req.Bucket, err))
-		return
+		return err
 	}
 
 	own := &owner{ID: req.OwnerID, DisplayName: req.OwnerName}
-	res := listVersionsResult{Xmlns: s3Namespace, Name: req.Bucket, Prefix: enc.s(prefix), KeyMarker: enc.s(keyMarker),
+	res := listVersionsResult{Xmlns: xmlns, Name: req.Bucket, Prefix: enc.s(prefix), KeyMarker: enc.s(keyMarker),
 		VersionIDMarker: versionMarker, MaxKeys: maxKeys, Delimiter: listingOptional(q, "delimiter", enc),
 		EncodingType: encType, IsTruncated: truncated}
 	var prefixes []string
@@ -503,8 +455,8 @@ func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) {
 			continue
 		}
 		res.Entries = append(res.Entries, versionEntry{Key: enc.s(v.Key), VersionID: v.VersionID,
-			IsLatest: v.IsLatest, LastModified: s3Time(v.LastModified), ETag: quotedETag(v.ETag), Size: v.Size, Owner: own,
-			StorageClass: storageClass(v)})
+			IsLatest: v.IsLatest, LastModified: s3Time(v.LastModified), ETag: quoteETag(v.ETag), Size: v.Size, Owner: own,
+			StorageClass: storageClass(v.StorageClass)})
 	}
 	res.CommonPrefixes = enc.prefixes(prefixes)
 	if truncated {
@@ -517,7 +469,7 @@ func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) {
 			res.NextKeyMarker, res.NextVersionIDMarker = &next, &id
 		}
 	}
-	writeListing(w, r, res)
+	return writeXML(w, r, res)
 }
 
 // versionsFromKey calls fn with every version of key (when it is under
@@ -571,33 +523,28 @@ type listUploadsResult struct {
 	CommonPrefixes     []commonPrefix `xml:"CommonPrefixes"`
 }
 
-func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *Request) {
+func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *Request) error {
 	r := req.HTTP
 	q := listingQuery(req.Query)
 	maxUploads, e := listingLimit(q, "max-uploads")
 	if e != nil {
-		WriteError(w, r, e)
-		return
+		return e
 	}
 	if _, err := h.store.Bucket(req.Bucket); err != nil {
-		WriteError(w, r, bucketError(req.Bucket, err))
-		return
+		return err
 	}
 	encType, e := listingEncoding(q)
 	if e != nil {
-		WriteError(w, r, e)
-		return
+		return e
 	}
 	if maxUploads < 0 {
-		WriteError(w, r, argumentError("Argument max-uploads must be an integer between 0 and 2147483647", "max-uploads", strconv.Itoa(maxUploads), true))
-		return
+		return errInvalidArgument("Argument max-uploads must be an integer between 0 and 2147483647", "max-uploads").With("ArgumentValue", strconv.Itoa(maxUploads))
 	}
 	prefix, delimiter := q.get("prefix"), q.get("delimiter")
 	// Uploads in progress are few: the store hands them over at once.
 	all, err := h.store.Uploads(req.Bucket, prefix)
 	if err != nil {
-		WriteError(w, r, bucketError(req.Bucket, err))
-		return
+		return err
 	}
 	enc := keyEncoder(encType != "")
 
@@ -624,8 +571,7 @@ func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *Request) {
 			}
 		}
 		if found < 0 {
-			WriteError(w, r, argumentError("Invalid uploadId marker", "upload-id-marker", idMarker, true))
-			return
+			return errInvalidArgument("Invalid uploadId marker", "upload-id-marker").With("ArgumentValue", idMarker)
 		}
 		start = found + 1
 	}
@@ -642,7 +588,7 @@ func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *Request) {
 		func(u *store.Upload) string { return u.Key }, prefix, delimiter, keyMarker, maxUploads)
 
 	own := owner{ID: req.OwnerID, DisplayName: req.OwnerName}
-	res := listUploadsResult{Xmlns: s3Namespace, Bucket: req.Bucket, KeyMarker: enc.s(keyMarker), UploadIDMarker: idMarker,
+	res := listUploadsResult{Xmlns: xmlns, Bucket: req.Bucket, KeyMarker: enc.s(keyMarker), UploadIDMarker: idMarker,
 		Delimiter: listingOptional(q, "delimiter", enc), Prefix: listingOptional(q, "prefix", enc),
 		MaxUploads: maxUploads, EncodingType: encType, IsTruncated: truncated}
 	var prefixes []string
@@ -652,12 +598,8 @@ func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *Request) {
 			continue
 		}
 		u := row.item
-		class := u.Meta.StorageClass
-		if class == "" {
-			class = storageStandard
-		}
 		res.Uploads = append(res.Uploads, uploadEntry{Key: enc.s(u.Key), UploadID: u.ID, Initiator: own,
-			Owner: own, StorageClass: class, Initiated: s3Time(u.Initiated)})
+			Owner: own, StorageClass: storageClass(u.Meta.StorageClass), Initiated: s3Time(u.Initiated)})
 	}
 	res.CommonPrefixes = enc.prefixes(prefixes)
 	if truncated {
@@ -667,23 +609,5 @@ func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *Request) {
 			res.NextKeyMarker, res.NextUploadIDMarker = enc.s(last.item.Key), last.item.ID
 		}
 	}
-	writeListing(w, r, res)
-}
-
-// writeListing writes a 200 listing body; quotes in ETags come out as
-// &quot; as in S3's own listings.
-func writeListing(w http.ResponseWriter, r *http.Request, v any) {
-	out, err := xml.Marshal(v)
-	if err != nil {
-		WriteError(w, r, errInternal())
-		return
-	}
-	out = bytes.ReplaceAll(out, []byte("&#34;"), []byte("&quot;"))
-	out = append([]byte(xml.Header), out...)
-	w.Header().Set("Content-Type", "application/xml")
-	w.Header().Set("Content-Length", strconv.Itoa(len(out)))
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		w.Write(out)
-	}
+	return writeXML(w, r, res)
 }

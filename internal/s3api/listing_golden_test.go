@@ -2,13 +2,8 @@ package s3api_test
 
 import (
 	"bytes"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"flag"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/s3vpce/s3vpce/emulator"
 	"github.com/s3vpce/s3vpce/emulator/emulatortest"
 )
@@ -47,34 +40,15 @@ func (c *listingClock) set(t time.Time) {
 // and fails the test unless it gets want.
 func listingDoAt(t *testing.T, srv *emulatortest.Server, clock *listingClock, method, path, body string, want int) []byte {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), method, srv.URL()+path, bytes.NewReader([]byte(body)))
-	if err != nil {
-		t.Fatal(err)
+	var b []byte
+	if body != "" {
+		b = []byte(body)
 	}
-	if body == "" {
-		req.Body, req.ContentLength = http.NoBody, 0
+	r := doAt(t, srv, clock.now(), method, path, b, nil)
+	if r.Status != want {
+		t.Fatalf("%s %s: %d, want %d: %s", method, path, r.Status, want, r.Body)
 	}
-	sum := sha256.Sum256([]byte(body))
-	payload := hex.EncodeToString(sum[:])
-	req.Header.Set("X-Amz-Content-Sha256", payload)
-	creds := aws.Credentials{AccessKeyID: emulator.DefaultAccessKeyID, SecretAccessKey: emulator.DefaultSecretAccessKey}
-	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
-	if err := signer.SignHTTP(context.Background(), creds, req, payload, "s3", "us-east-1", clock.now()); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != want {
-		t.Fatalf("%s %s: %d, want %d: %s", method, path, resp.StatusCode, want, b)
-	}
-	return b
+	return r.Body
 }
 
 // listingVersionIDs matches the version IDs of a ListVersionsResult.

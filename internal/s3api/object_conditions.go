@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"github.com/s3vpce/s3vpce/internal/store"
 )
 
@@ -62,25 +63,23 @@ func etagListMatches(list, etag string) bool {
 // the key has an object; If-Match fails (412) when its ETag differs and is
 // NoSuchKey when there is none. check is nil without such headers; serr is
 // S3's NotImplemented for an If-None-Match other than "*".
-func writeCheck(hdr http.Header, key string) (check func(current *store.Version) error, serr *Error) {
+func writeCheck(hdr http.Header, key string) (check func(current *store.Version) error, serr *s3err.Error) {
 	ifMatch, ifNoneMatch := hdr.Get("If-Match"), hdr.Get("If-None-Match")
 	if ifMatch == "" && ifNoneMatch == "" {
 		return nil, nil
 	}
 	if ifNoneMatch != "" && ifNoneMatch != "*" {
-		return nil, &Error{Status: http.StatusNotImplemented, Code: "NotImplemented",
-			Message: "A header you provided implies functionality that is not implemented",
-			Extra:   []ExtraElement{elem("Header", "If-None-Match")}}
+		return nil, errNotImplemented().With("Header", "If-None-Match")
 	}
 	return func(current *store.Version) error {
 		exists := current != nil && !current.DeleteMarker
 		switch {
 		case ifNoneMatch == "*" && exists:
-			return rejected{errPreconditionFailed("If-None-Match")}
+			return errPreconditionFailed("If-None-Match")
 		case ifMatch != "" && !exists:
-			return rejected{errNoSuchKey(key)}
+			return errNoSuchKey(key)
 		case ifMatch != "" && !etagListMatches(ifMatch, current.ETag):
-			return rejected{errPreconditionFailed("If-Match")}
+			return errPreconditionFailed("If-Match")
 		}
 		return nil
 	}, nil

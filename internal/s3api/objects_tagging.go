@@ -2,31 +2,31 @@ package s3api
 
 import (
 	"encoding/xml"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"github.com/s3vpce/s3vpce/internal/store"
 )
 
-// objTag is one tag of an object or bucket tag set; its fields marshal as
-// S3's <Key> and <Value>.
-type objTag = store.Tag
-
-// objTaggingOut is the body of GetObjectTagging and GetBucketTagging.
-type objTaggingOut struct {
-	XMLName xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ Tagging"`
-	TagSet  []objTag `xml:"TagSet>Tag"`
+// tagging is the body of Get/PutObjectTagging and Get/PutBucketTagging.
+type tagging struct {
+	XMLName xml.Name `xml:"Tagging"`
+	Xmlns   string   `xml:"xmlns,attr,omitempty"`
+	TagSet  *struct {
+		Tags []store.Tag `xml:"Tag"`
+	} `xml:"TagSet"`
 }
 
-// objTaggingIn is the body of PutObjectTagging and PutBucketTagging.
-type objTaggingIn struct {
-	XMLName xml.Name `xml:"Tagging"`
-	TagSet  *struct {
-		Tags []objTag `xml:"Tag"`
-	} `xml:"TagSet"`
+// taggingOf is the Tagging document of a tag set.
+func taggingOf(tags []store.Tag) *tagging {
+	t := &tagging{Xmlns: xmlns}
+	t.TagSet = &struct {
+		Tags []store.Tag `xml:"Tag"`
+	}{tags}
+	return t
 }
 
 // S3's tag limits.
@@ -35,25 +35,21 @@ const (
 	maxBucketTags  = 50
 	maxTagKeyLen   = 128
 	maxTagValueLen = 256
-	// maxTaggingBody bounds a Tagging document (50 tags at their longest
-	// are well under it).
-	maxTaggingBody = 64 << 10
 )
 
 // validateTags checks a tag set against S3's rules for objects (limit 10)
 // or buckets (limit 50).
-func validateTags(tags []objTag, object bool) *Error {
+func validateTags(tags []store.Tag, object bool) *s3err.Error {
 	if object && len(tags) > maxObjectTags {
-		return &Error{Status: http.StatusBadRequest, Code: "BadRequest", Message: "Object tags cannot be greater than 10"}
+		return s3err.New(http.StatusBadRequest, "BadRequest", "Object tags cannot be greater than 10")
 	}
 	if !object && len(tags) > maxBucketTags {
-		return &Error{Status: http.StatusBadRequest, Code: "BadRequest", Message: "Bucket tag count cannot be greater than 50"}
+		return s3err.New(http.StatusBadRequest, "BadRequest", "Bucket tag count cannot be greater than 50")
 	}
 	seen := map[string]bool{}
 	for _, t := range tags {
-		invalid := func(msg string) *Error {
-			return &Error{Status: http.StatusBadRequest, Code: "InvalidTag", Message: msg,
-				Extra: []ExtraElement{elem("TagKey", t.Key)}}
+		invalid := func(msg string) *s3err.Error {
+			return s3err.New(http.StatusBadRequest, "InvalidTag", msg).With("TagKey", t.Key)
 		}
 		switch {
 		case t.Key == "" || utf8.RuneCountInString(t.Key) > maxTagKeyLen:
@@ -73,11 +69,10 @@ func validateTags(tags []objTag, object bool) *Error {
 // parseTaggingHeader parses x-amz-tagging (URL query encoding, as on
 // PutObject, CreateMultipartUpload and CopyObject with the REPLACE tagging
 // directive) and validates the tags.
-func parseTaggingHeader(v string) ([]objTag, *Error) {
-	bad := &Error{Status: http.StatusBadRequest, Code: "InvalidArgument",
-		Message: "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.",
-		Extra:   []ExtraElement{elem("ArgumentName", "x-amz-tagging"), elem("ArgumentValue", v)}}
-	var tags []objTag
+func parseTaggingHeader(v string) ([]store.Tag, *s3err.Error) {
+	bad := errInvalidArgument("The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.",
+		"x-amz-tagging").With("ArgumentValue", v)
+	var tags []store.Tag
 	seen := map[string]bool{}
 	for _, pair := range strings.Split(v, "&") {
 		if pair == "" {
@@ -90,7 +85,7 @@ func parseTaggingHeader(v string) ([]objTag, *Error) {
 			return nil, bad
 		}
 		seen[k] = true
-		tags = append(tags, objTag{Key: k, Value: val})
+		tags = append(tags, store.Tag{Key: k, Value: val})
 	}
 	if serr := validateTags(tags, true); serr != nil {
 		return nil, serr
@@ -98,17 +93,14 @@ func parseTaggingHeader(v string) ([]objTag, *Error) {
 	return tags, nil
 }
 
-// parseTaggingBody reads a Tagging XML document.
-func parseTaggingBody(r *http.Request, object bool) ([]objTag, *Error) {
-	malformed := &Error{Status: http.StatusBadRequest, Code: "MalformedXML",
-		Message: "The XML you provided was not well-formed or did not validate against our published schema"}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxTaggingBody+1))
-	if err != nil || len(body) > maxTaggingBody {
-		return nil, malformed
+// readTagging reads a Tagging document and validates its tags.
+func readTagging(r *http.Request, object bool) ([]store.Tag, *s3err.Error) {
+	var in tagging
+	if serr := readXML(r, maxDocument, &in); serr != nil {
+		return nil, serr
 	}
-	var in objTaggingIn
-	if err := xml.Unmarshal(body, &in); err != nil || in.TagSet == nil {
-		return nil, malformed
+	if in.TagSet == nil {
+		return nil, s3err.MalformedXML()
 	}
 	if serr := validateTags(in.TagSet.Tags, object); serr != nil {
 		return nil, serr
@@ -116,22 +108,21 @@ func parseTaggingBody(r *http.Request, object bool) ([]objTag, *Error) {
 	return in.TagSet.Tags, nil
 }
 
-func (h *Handler) objectTagging(w http.ResponseWriter, req *Request) {
-	r := req.HTTP
+// objectTagging answers Get/Put/DeleteObjectTagging on the version the
+// request names (see lookupVersion).
+func (h *Handler) objectTagging(w http.ResponseWriter, req *Request) error {
 	// The body is read before the store is asked: nothing is held across
 	// network I/O.
-	var tags []objTag
+	var tags []store.Tag
 	if req.Op == "PutObjectTagging" {
-		var serr *Error
-		if tags, serr = parseTaggingBody(r, true); serr != nil {
-			WriteError(w, r, serr)
-			return
+		var serr *s3err.Error
+		if tags, serr = readTagging(req.HTTP, true); serr != nil {
+			return serr
 		}
 	}
 	v, reportedID, serr := h.lookupVersion(req)
 	if serr != nil {
-		WriteError(w, r, serr)
-		return
+		return serr
 	}
 	if req.Op != "GetObjectTagging" {
 		// The version found, by its ID: a write since then does not move
@@ -141,8 +132,7 @@ func (h *Handler) objectTagging(w http.ResponseWriter, req *Request) {
 			return nil
 		})
 		if err != nil {
-			WriteError(w, r, storeError(err, req.Bucket, req.Key, v.VersionID))
-			return
+			return h.storeError(req, target{bucket: req.Bucket, key: req.Key, versionID: v.VersionID}, err)
 		}
 	}
 	if reportedID != "" {
@@ -150,50 +140,37 @@ func (h *Handler) objectTagging(w http.ResponseWriter, req *Request) {
 	}
 	switch req.Op {
 	case "GetObjectTagging":
-		WriteXML(w, r, objTaggingOut{TagSet: v.Tags})
+		return writeXML(w, req.HTTP, taggingOf(v.Tags))
 	case "PutObjectTagging":
 		w.Header().Set("Content-Length", "0")
 		w.WriteHeader(http.StatusOK)
 	case "DeleteObjectTagging":
 		w.WriteHeader(http.StatusNoContent)
 	}
+	return nil
 }
 
-func (h *Handler) bucketTagging(w http.ResponseWriter, req *Request) {
-	r := req.HTTP
+// bucketTagging answers Get/Put/DeleteBucketTagging.
+func (h *Handler) bucketTagging(w http.ResponseWriter, req *Request) error {
+	b, err := h.store.Bucket(req.Bucket)
+	if err != nil {
+		return err
+	}
 	switch req.Op {
 	case "GetBucketTagging":
-		b, err := h.store.Bucket(req.Bucket)
-		if err != nil {
-			WriteError(w, r, storeError(err, req.Bucket, "", ""))
-			return
-		}
 		if len(b.Tags) == 0 {
-			WriteError(w, r, &Error{Status: http.StatusNotFound, Code: "NoSuchTagSet", Message: "The TagSet does not exist",
-				Extra: []ExtraElement{elem("BucketName", req.Bucket)}})
-			return
+			return s3err.New(http.StatusNotFound, "NoSuchTagSet", "The TagSet does not exist").With("BucketName", req.Bucket)
 		}
-		WriteXML(w, r, objTaggingOut{TagSet: b.Tags})
+		return writeXML(w, req.HTTP, taggingOf(b.Tags))
 	case "PutBucketTagging", "DeleteBucketTagging":
-		if _, err := h.store.Bucket(req.Bucket); err != nil {
-			WriteError(w, r, storeError(err, req.Bucket, "", ""))
-			return
-		}
-		var tags []objTag
+		var tags []store.Tag
 		if req.Op == "PutBucketTagging" {
-			var serr *Error
-			if tags, serr = parseTaggingBody(r, false); serr != nil {
-				WriteError(w, r, serr)
-				return
+			var serr *s3err.Error
+			if tags, serr = readTagging(req.HTTP, false); serr != nil {
+				return serr
 			}
 		}
-		if _, err := h.store.UpdateBucket(req.Bucket, func(b *store.Bucket) error {
-			b.Tags = tags
-			return nil
-		}); err != nil {
-			WriteError(w, r, storeError(err, req.Bucket, "", ""))
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
+		return h.updateBucket(w, req, http.StatusNoContent, func(b *store.Bucket) { b.Tags = tags })
 	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"net/http"
 
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"github.com/s3vpce/s3vpce/internal/store"
 )
 
@@ -22,36 +23,24 @@ type versioningConfiguration struct {
 	MFADelete string   `xml:"MfaDelete,omitempty"`
 }
 
-func (h *Handler) serveVersioning(w http.ResponseWriter, req *Request) {
-	r := req.HTTP
-	b := h.bucketOf(w, req)
-	if b == nil {
-		return
+func (h *Handler) serveVersioning(w http.ResponseWriter, req *Request) error {
+	b, err := h.store.Bucket(req.Bucket)
+	if err != nil {
+		return err
 	}
-	switch req.Op {
-	case "GetBucketVersioning":
-		WriteXML(w, r, &versioningConfiguration{Xmlns: s3Namespace, Status: string(b.Versioning)})
-	case "PutBucketVersioning":
-		var in versioningConfiguration
-		if !readConfigXML(w, r, &in) {
-			return
-		}
-		status := store.Versioning(in.Status)
-		if (status != store.Enabled && status != store.Suspended) || (in.MFADelete != "" && in.MFADelete != "Enabled" && in.MFADelete != "Disabled") {
-			WriteError(w, r, errMalformedXML())
-			return
-		}
-		if in.MFADelete == "Enabled" {
-			WriteError(w, r, &Error{Status: http.StatusBadRequest, Code: "InvalidRequest", Message: "DevPay and Mfa are mutually exclusive authorization methods."})
-			return
-		}
-		if _, err := h.store.UpdateBucket(req.Bucket, func(b *store.Bucket) error {
-			b.Versioning = status
-			return nil
-		}); err != nil {
-			WriteError(w, r, bucketError(req.Bucket, err))
-			return
-		}
-		w.WriteHeader(http.StatusOK)
+	if req.Op == "GetBucketVersioning" {
+		return writeXML(w, req.HTTP, &versioningConfiguration{Xmlns: xmlns, Status: string(b.Versioning)})
 	}
+	var in versioningConfiguration
+	if serr := readXML(req.HTTP, maxDocument, &in); serr != nil {
+		return serr
+	}
+	status := store.Versioning(in.Status)
+	if (status != store.Enabled && status != store.Suspended) || (in.MFADelete != "" && in.MFADelete != "Enabled" && in.MFADelete != "Disabled") {
+		return s3err.MalformedXML()
+	}
+	if in.MFADelete == "Enabled" {
+		return s3err.New(http.StatusBadRequest, "InvalidRequest", "DevPay and Mfa are mutually exclusive authorization methods.")
+	}
+	return h.updateBucket(w, req, http.StatusOK, func(b *store.Bucket) { b.Versioning = status })
 }
