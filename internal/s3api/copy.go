@@ -4,8 +4,8 @@ import (
 	"encoding/xml"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/s3vpce/s3vpce/internal/s3err"
 	"github.com/s3vpce/s3vpce/internal/store"
@@ -83,40 +83,6 @@ func (h *Handler) lookupCopySource(req *Request, src copySource) (v *store.Versi
 		return nil, "", serr
 	}
 	return v, reportedID, nil
-}
-
-// copySourceCondition evaluates the x-amz-copy-source-if-* headers as S3
-// does: if-match that holds overrides a failing if-unmodified-since, and
-// if-none-match that holds overrides a failing if-modified-since; any
-// failure is 412 PreconditionFailed naming the header.
-func copySourceCondition(hdr http.Header, etag string, modified time.Time) *s3err.Error {
-	const prefix = "x-amz-copy-source-"
-	ifMatch, hasMatch := hdr["X-Amz-Copy-Source-If-Match"]
-	ifNone, hasNone := hdr["X-Amz-Copy-Source-If-None-Match"]
-	since := func(name string) (time.Time, bool) {
-		v := hdr.Get(name)
-		if v == "" {
-			return time.Time{}, false
-		}
-		t, err := http.ParseTime(v)
-		return t, err == nil
-	}
-	modified = modified.Truncate(time.Second)
-	if hasMatch {
-		if !etagListMatches(ifMatch[0], etag) {
-			return errPreconditionFailed(prefix + "If-Match")
-		}
-	} else if t, ok := since("X-Amz-Copy-Source-If-Unmodified-Since"); ok && modified.After(t) {
-		return errPreconditionFailed(prefix + "If-Unmodified-Since")
-	}
-	if hasNone {
-		if etagListMatches(ifNone[0], etag) {
-			return errPreconditionFailed(prefix + "If-None-Match")
-		}
-	} else if t, ok := since("X-Amz-Copy-Source-If-Modified-Since"); ok && !modified.After(t) && !t.After(time.Now()) {
-		return errPreconditionFailed(prefix + "If-Modified-Since")
-	}
-	return nil
 }
 
 // copyDirective reads x-amz-metadata-directive or x-amz-tagging-directive:
@@ -221,4 +187,68 @@ func (h *Handler) copyObject(w http.ResponseWriter, req *Request) error {
 	hdr.Set("x-amz-server-side-encryption", sseOf(v.Headers))
 	return writeXML(w, r, copyResult{XMLName: xml.Name{Local: "CopyObjectResult"}, Xmlns: xmlns,
 		LastModified: s3Time(v.LastModified), ETag: quoteETag(v.ETag)})
+}
+
+// copySourceRange parses x-amz-copy-source-range ("bytes=first-last", both
+// zero-based and inclusive) against a source of size bytes.
+func copySourceRange(v string, size int64) (first, last int64, serr *s3err.Error) {
+	spec, ok := strings.CutPrefix(v, "bytes=")
+	a, b, ok2 := strings.Cut(spec, "-")
+	first, err1 := strconv.ParseInt(a, 10, 64)
+	last, err2 := strconv.ParseInt(b, 10, 64)
+	if !ok || !ok2 || err1 != nil || err2 != nil || first < 0 || last < first ||
+		strings.HasPrefix(a, "+") || strings.HasPrefix(b, "+") {
+		return 0, 0, errInvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+			"x-amz-copy-source-range").With("ArgumentValue", v)
+	}
+	if last >= size {
+		return 0, 0, errInvalidArgument("Range specified is not valid for source object of size: "+strconv.FormatInt(size, 10),
+			"x-amz-copy-source-range").With("ArgumentValue", v)
+	}
+	return first, last, nil
+}
+
+// uploadPartCopy copies a source version, or a byte range of it, into a
+// part of a multipart upload, streaming it from the store into the part.
+func (h *Handler) uploadPartCopy(w http.ResponseWriter, req *Request) error {
+	r := req.HTTP
+	number, serr := partNumber(req.Query)
+	if serr != nil {
+		return serr
+	}
+	src, serr := parseCopySource(r.Header.Get("X-Amz-Copy-Source"))
+	if serr != nil {
+		return serr
+	}
+	uploadID := req.Query.Get("uploadId")
+	if _, err := h.store.Upload(req.Bucket, req.Key, uploadID); err != nil {
+		return err
+	}
+	source, sourceID, serr := h.lookupCopySource(req, src)
+	if serr != nil {
+		return serr
+	}
+	first, length := int64(0), source.Size
+	if v, ok := r.Header["X-Amz-Copy-Source-Range"]; ok {
+		var last int64
+		if first, last, serr = copySourceRange(v[0], source.Size); serr != nil {
+			return serr
+		}
+		length = last - first + 1
+	}
+	body, err := h.store.Open(source, first, length)
+	if err != nil {
+		return h.storeError(req, target{bucket: src.bucket, key: src.key, versionID: source.VersionID}, err)
+	}
+	defer body.Close()
+	part, err := h.store.PutPart(r.Context(), req.Bucket, req.Key, uploadID, number, body, length, store.Checksum{})
+	if err != nil {
+		return err
+	}
+	if sourceID != "" {
+		w.Header().Set("x-amz-copy-source-version-id", sourceID)
+	}
+	w.Header().Set("x-amz-server-side-encryption", "AES256")
+	return writeXML(w, r, copyResult{XMLName: xml.Name{Local: "CopyPartResult"}, Xmlns: xmlns,
+		LastModified: s3Time(part.LastModified), ETag: quoteETag(part.ETag)})
 }

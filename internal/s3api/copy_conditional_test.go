@@ -84,13 +84,13 @@ func TestCopyConditionalConcurrent(t *testing.T) {
 							switch {
 							case err == nil:
 								winner, wins = i, wins+1
-							case objectsStatus(err) != 412 || !strings.HasPrefix(apiError(err), "PreconditionFailed:"):
-								problems = append(problems, fmt.Sprintf("writer %d: %d %s", i, objectsStatus(err), apiError(err)))
+							case httpStatus(err) != 412 || !strings.HasPrefix(apiError(err), "PreconditionFailed:"):
+								problems = append(problems, fmt.Sprintf("writer %d: %d %s", i, httpStatus(err), apiError(err)))
 							}
 						}
 						if wins != 1 {
 							problems = append(problems, fmt.Sprintf("%d writers succeeded, want 1", wins))
-						} else if got := copyBodyOf(ctx, c, "race", key); got != tt.want(winner) {
+						} else if got := bodyOf(ctx, c, "race", key); got != tt.want(winner) {
 							problems = append(problems, fmt.Sprintf("body %q, want the winner's %q", got, tt.want(winner)))
 						}
 						if len(problems) > 0 {
@@ -113,8 +113,8 @@ func TestCopyConditionalConcurrent(t *testing.T) {
 	}
 }
 
-// copyBodyOf reads an object's body ("error: ..." when it cannot).
-func copyBodyOf(ctx context.Context, c *s3.Client, bucket, key string) string {
+// bodyOf reads an object's body ("error: ..." when it cannot).
+func bodyOf(ctx context.Context, c *s3.Client, bucket, key string) string {
 	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
 		return "error: " + apiError(err)

@@ -28,7 +28,7 @@ var operations = map[string]opHandler{
 	"ListObjectVersions":   (*Handler).listObjectVersions,
 	"ListMultipartUploads": (*Handler).listMultipartUploads,
 
-	// Objects (objects.go, copy.go, copy_part.go, batchdelete.go).
+	// Objects (object.go, copy.go, delete.go).
 	"GetObject":      (*Handler).getObject,
 	"HeadObject":     (*Handler).getObject,
 	"PutObject":      (*Handler).putObject,
@@ -44,7 +44,7 @@ var operations = map[string]opHandler{
 	"AbortMultipartUpload":    (*Handler).abortMultipartUpload,
 	"ListParts":               (*Handler).listParts,
 
-	// Tagging (objects_tagging.go).
+	// Tagging (tagging.go).
 	"GetObjectTagging":    (*Handler).objectTagging,
 	"PutObjectTagging":    (*Handler).objectTagging,
 	"DeleteObjectTagging": (*Handler).objectTagging,
@@ -52,7 +52,7 @@ var operations = map[string]opHandler{
 	"PutBucketTagging":    (*Handler).bucketTagging,
 	"DeleteBucketTagging": (*Handler).bucketTagging,
 
-	// Configuration (config.go, versioning.go, policydoc.go).
+	// Configuration (acl.go, config.go, policy.go; object lock: below).
 	"GetBucketAcl":                  (*Handler).serveACL,
 	"PutBucketAcl":                  (*Handler).serveACL,
 	"GetObjectAcl":                  (*Handler).serveACL,

@@ -1,8 +1,6 @@
 package s3api_test
 
-// Shared test helpers for every area of this package. Each area's own test
-// helpers must be prefixed with the area's name (listing…, objects…,
-// copy…, multipart…, subres…) so files do not collide.
+// Test helpers shared by the tests of every operation.
 
 import (
 	"bytes"
@@ -27,7 +25,7 @@ import (
 
 // newServer starts an emulator with buckets and returns it with an
 // aws-sdk-go-v2 client using default settings (virtual-hosted addressing,
-// default checksums) through the seed's regional bucket. name.
+// default checksums).
 func newServer(t *testing.T, buckets ...string) (*emulatortest.Server, *s3.Client) {
 	t.Helper()
 	srv := emulatortest.New(t, emulatortest.WithBuckets(buckets...))

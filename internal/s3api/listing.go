@@ -28,23 +28,15 @@ type commonPrefix struct {
 	Prefix string `xml:"Prefix"`
 }
 
-// listingQuery is a listing request's query: the first value of each
-// parameter, as S3 reads it.
-type listingQuery url.Values
-
-func (q listingQuery) get(name string) string { return url.Values(q).Get(name) }
-
-func (q listingQuery) has(name string) bool { _, ok := q[name]; return ok }
-
-// listingLimit parses max-keys or max-uploads: absent means 1000, values
+// pageLimit parses max-keys or max-uploads: absent means 1000, values
 // above 1000 are served as 1000. A value that is no int32 is refused here
 // (before the bucket is looked up, as S3 does); a negative one is returned
 // as is for the caller to refuse after the lookup.
-func listingLimit(q listingQuery, name string) (int, *s3err.Error) {
-	if !q.has(name) {
+func pageLimit(q url.Values, name string) (int, *s3err.Error) {
+	if !q.Has(name) {
 		return maxPageSize, nil
 	}
-	v := q.get(name)
+	v := q.Get(name)
 	n, err := strconv.ParseInt(v, 10, 32)
 	if err != nil || v == "" || v[0] == '+' {
 		return 0, errInvalidArgument("Provided "+name+" not an integer or within integer range", name).With("ArgumentValue", v)
@@ -52,13 +44,13 @@ func listingLimit(q listingQuery, name string) (int, *s3err.Error) {
 	return int(min(n, maxPageSize)), nil
 }
 
-// listingEncoding reads encoding-type: only "url" (in any case) is valid;
+// encodingType reads encoding-type: only "url" (in any case) is valid;
 // the value is echoed as sent.
-func listingEncoding(q listingQuery) (string, *s3err.Error) {
-	if !q.has("encoding-type") {
+func encodingType(q url.Values) (string, *s3err.Error) {
+	if !q.Has("encoding-type") {
 		return "", nil
 	}
-	v := q.get("encoding-type")
+	v := q.Get("encoding-type")
 	if !strings.EqualFold(v, "url") {
 		return "", errInvalidArgument("Invalid Encoding Method specified in Request", "encoding-type").With("ArgumentValue", v)
 	}
@@ -70,7 +62,7 @@ func listingEncoding(q listingQuery) (string, *s3err.Error) {
 // other byte is %XX in upper case.
 type keyEncoder bool
 
-func (enc keyEncoder) s(v string) string {
+func (enc keyEncoder) encode(v string) string {
 	if !enc {
 		return v
 	}
@@ -96,15 +88,15 @@ func (enc keyEncoder) s(v string) string {
 func (enc keyEncoder) prefixes(rows []string) []commonPrefix {
 	out := make([]commonPrefix, len(rows))
 	for i, p := range rows {
-		out[i] = commonPrefix{Prefix: enc.s(p)}
+		out[i] = commonPrefix{Prefix: enc.encode(p)}
 	}
 	return out
 }
 
-// listingOptional is a query value that is echoed only when sent non-empty.
-func listingOptional(q listingQuery, name string, enc keyEncoder) *string {
-	if v := q.get(name); v != "" {
-		s := enc.s(v)
+// echoParam is a query value that is echoed only when sent non-empty.
+func echoParam(q url.Values, name string, enc keyEncoder) *string {
+	if v := q.Get(name); v != "" {
+		s := enc.encode(v)
 		return &s
 	}
 	return nil
@@ -180,7 +172,7 @@ func storageClass(class string) string {
 
 // --- ListObjects and ListObjectsV2 ---------------------------------------
 
-type listingContents struct {
+type objectEntry struct {
 	Key          string `xml:"Key"`
 	LastModified string `xml:"LastModified"`
 	ETag         string `xml:"ETag"`
@@ -190,53 +182,53 @@ type listingContents struct {
 }
 
 type listV1Result struct {
-	XMLName        xml.Name          `xml:"ListBucketResult"`
-	Xmlns          string            `xml:"xmlns,attr"`
-	Name           string            `xml:"Name"`
-	Prefix         string            `xml:"Prefix"`
-	Marker         string            `xml:"Marker"`
-	NextMarker     *string           `xml:"NextMarker"`
-	MaxKeys        int               `xml:"MaxKeys"`
-	Delimiter      *string           `xml:"Delimiter"`
-	EncodingType   string            `xml:"EncodingType,omitempty"`
-	IsTruncated    bool              `xml:"IsTruncated"`
-	Contents       []listingContents `xml:"Contents"`
-	CommonPrefixes []commonPrefix    `xml:"CommonPrefixes"`
+	XMLName        xml.Name       `xml:"ListBucketResult"`
+	Xmlns          string         `xml:"xmlns,attr"`
+	Name           string         `xml:"Name"`
+	Prefix         string         `xml:"Prefix"`
+	Marker         string         `xml:"Marker"`
+	NextMarker     *string        `xml:"NextMarker"`
+	MaxKeys        int            `xml:"MaxKeys"`
+	Delimiter      *string        `xml:"Delimiter"`
+	EncodingType   string         `xml:"EncodingType,omitempty"`
+	IsTruncated    bool           `xml:"IsTruncated"`
+	Contents       []objectEntry  `xml:"Contents"`
+	CommonPrefixes []commonPrefix `xml:"CommonPrefixes"`
 }
 
 type listV2Result struct {
-	XMLName               xml.Name          `xml:"ListBucketResult"`
-	Xmlns                 string            `xml:"xmlns,attr"`
-	Name                  string            `xml:"Name"`
-	Prefix                string            `xml:"Prefix"`
-	ContinuationToken     *string           `xml:"ContinuationToken"`
-	NextContinuationToken string            `xml:"NextContinuationToken,omitempty"`
-	KeyCount              int               `xml:"KeyCount"`
-	MaxKeys               int               `xml:"MaxKeys"`
-	Delimiter             *string           `xml:"Delimiter"`
-	EncodingType          string            `xml:"EncodingType,omitempty"`
-	IsTruncated           bool              `xml:"IsTruncated"`
-	StartAfter            *string           `xml:"StartAfter"`
-	Contents              []listingContents `xml:"Contents"`
-	CommonPrefixes        []commonPrefix    `xml:"CommonPrefixes"`
+	XMLName               xml.Name       `xml:"ListBucketResult"`
+	Xmlns                 string         `xml:"xmlns,attr"`
+	Name                  string         `xml:"Name"`
+	Prefix                string         `xml:"Prefix"`
+	ContinuationToken     *string        `xml:"ContinuationToken"`
+	NextContinuationToken string         `xml:"NextContinuationToken,omitempty"`
+	KeyCount              int            `xml:"KeyCount"`
+	MaxKeys               int            `xml:"MaxKeys"`
+	Delimiter             *string        `xml:"Delimiter"`
+	EncodingType          string         `xml:"EncodingType,omitempty"`
+	IsTruncated           bool           `xml:"IsTruncated"`
+	StartAfter            *string        `xml:"StartAfter"`
+	Contents              []objectEntry  `xml:"Contents"`
+	CommonPrefixes        []commonPrefix `xml:"CommonPrefixes"`
 }
 
 func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) error {
 	r := req.HTTP
-	q := listingQuery(req.Query)
+	q := req.Query
 	if v2 {
-		if q.has("marker") {
+		if q.Has("marker") {
 			return errInvalidArgument("Marker unsupported with REST.GET.BUCKET in list-type=2", "marker")
 		}
 	} else {
-		if q.has("continuation-token") {
+		if q.Has("continuation-token") {
 			return errInvalidArgument("continuation-token only supported in REST.GET.BUCKET with list-type=2", "continuation-token")
 		}
-		if q.has("start-after") {
+		if q.Has("start-after") {
 			return errInvalidArgument("startAfter only supported in REST.GET.BUCKET with list-type=2", "start-after")
 		}
 	}
-	maxKeys, e := listingLimit(q, "max-keys")
+	maxKeys, e := pageLimit(q, "max-keys")
 	if e != nil {
 		return e
 	}
@@ -246,24 +238,24 @@ func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) erro
 	if maxKeys < 0 {
 		return errInvalidArgument("Argument maxKeys must be an integer between 0 and 2147483647", "maxKeys").With("ArgumentValue", strconv.Itoa(maxKeys))
 	}
-	encType, e := listingEncoding(q)
+	encType, e := encodingType(q)
 	if e != nil {
 		return e
 	}
 	enc := keyEncoder(encType != "")
 
-	marker := q.get("marker")
+	marker := q.Get("marker")
 	if v2 {
-		marker = q.get("start-after")
-		if q.has("continuation-token") {
-			m, ok := decodeContinuation(q.get("continuation-token"))
+		marker = q.Get("start-after")
+		if q.Has("continuation-token") {
+			m, ok := decodeContinuation(q.Get("continuation-token"))
 			if !ok {
-				return errInvalidArgument("The continuation token provided is incorrect", "continuation-token").With("ArgumentValue", q.get("continuation-token"))
+				return errInvalidArgument("The continuation token provided is incorrect", "continuation-token").With("ArgumentValue", q.Get("continuation-token"))
 			}
 			marker = m
 		}
 	}
-	prefix, delimiter := q.get("prefix"), q.get("delimiter")
+	prefix, delimiter := q.Get("prefix"), q.Get("delimiter")
 	from := func(after string, fn func(*store.Version) bool) error {
 		return h.store.ListObjects(req.Bucket, prefix, after, fn)
 	}
@@ -274,10 +266,10 @@ func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) erro
 	}
 
 	own := &owner{ID: req.OwnerID, DisplayName: req.OwnerName}
-	if v2 && !strings.EqualFold(q.get("fetch-owner"), "true") {
+	if v2 && !strings.EqualFold(q.Get("fetch-owner"), "true") {
 		own = nil
 	}
-	var contents []listingContents
+	var contents []objectEntry
 	var prefixes []string
 	last := ""
 	for _, row := range rows {
@@ -287,27 +279,27 @@ func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) erro
 			continue
 		}
 		v := row.item
-		contents = append(contents, listingContents{Key: enc.s(v.Key), LastModified: s3Time(v.LastModified),
+		contents = append(contents, objectEntry{Key: enc.encode(v.Key), LastModified: s3Time(v.LastModified),
 			ETag: quoteETag(v.ETag), Size: v.Size, Owner: own, StorageClass: storageClass(v.StorageClass)})
 		last = v.Key
 	}
 
 	if !v2 {
-		res := listV1Result{Xmlns: xmlns, Name: req.Bucket, Prefix: enc.s(prefix), Marker: enc.s(q.get("marker")),
-			MaxKeys: maxKeys, Delimiter: listingOptional(q, "delimiter", enc), EncodingType: encType,
+		res := listV1Result{Xmlns: xmlns, Name: req.Bucket, Prefix: enc.encode(prefix), Marker: enc.encode(q.Get("marker")),
+			MaxKeys: maxKeys, Delimiter: echoParam(q, "delimiter", enc), EncodingType: encType,
 			IsTruncated: truncated, Contents: contents, CommonPrefixes: enc.prefixes(prefixes)}
 		if truncated && delimiter != "" {
-			next := enc.s(last)
+			next := enc.encode(last)
 			res.NextMarker = &next
 		}
 		return writeXML(w, r, res)
 	}
-	res := listV2Result{Xmlns: xmlns, Name: req.Bucket, Prefix: enc.s(prefix), KeyCount: len(rows),
-		MaxKeys: maxKeys, Delimiter: listingOptional(q, "delimiter", enc), EncodingType: encType,
-		IsTruncated: truncated, StartAfter: listingOptional(q, "start-after", enc),
+	res := listV2Result{Xmlns: xmlns, Name: req.Bucket, Prefix: enc.encode(prefix), KeyCount: len(rows),
+		MaxKeys: maxKeys, Delimiter: echoParam(q, "delimiter", enc), EncodingType: encType,
+		IsTruncated: truncated, StartAfter: echoParam(q, "start-after", enc),
 		Contents: contents, CommonPrefixes: enc.prefixes(prefixes)}
-	if q.has("continuation-token") {
-		t := q.get("continuation-token")
+	if q.Has("continuation-token") {
+		t := q.Get("continuation-token")
 		res.ContinuationToken = &t
 	}
 	if truncated {
@@ -380,24 +372,24 @@ type listVersionsResult struct {
 
 func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) error {
 	r := req.HTTP
-	q := listingQuery(req.Query)
-	maxKeys, e := listingLimit(q, "max-keys")
+	q := req.Query
+	maxKeys, e := pageLimit(q, "max-keys")
 	if e != nil {
 		return e
 	}
-	keyMarker := q.get("key-marker")
-	if q.has("version-id-marker") {
+	keyMarker := q.Get("key-marker")
+	if q.Has("version-id-marker") {
 		if keyMarker == "" {
-			return errInvalidArgument("A version-id marker cannot be specified without a key marker.", "version-id-marker").With("ArgumentValue", q.get("version-id-marker"))
+			return errInvalidArgument("A version-id marker cannot be specified without a key marker.", "version-id-marker").With("ArgumentValue", q.Get("version-id-marker"))
 		}
-		if q.get("version-id-marker") == "" {
+		if q.Get("version-id-marker") == "" {
 			return errInvalidArgument("A version-id marker cannot be empty.", "version-id-marker").With("ArgumentValue", "")
 		}
 	}
 	if _, err := h.store.Bucket(req.Bucket); err != nil {
 		return err
 	}
-	encType, e := listingEncoding(q)
+	encType, e := encodingType(q)
 	if e != nil {
 		return e
 	}
@@ -406,8 +398,8 @@ func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) error 
 	}
 	enc := keyEncoder(encType != "")
 
-	prefix, delimiter := q.get("prefix"), q.get("delimiter")
-	versionMarker := q.get("version-id-marker")
+	prefix, delimiter := q.Get("prefix"), q.Get("delimiter")
+	versionMarker := q.Get("version-id-marker")
 	from := func(after string, fn func(*store.Version) bool) error {
 		return h.store.ListVersions(req.Bucket, prefix, after, "", fn)
 	}
@@ -439,8 +431,8 @@ func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) error 
 	}
 
 	own := &owner{ID: req.OwnerID, DisplayName: req.OwnerName}
-	res := listVersionsResult{Xmlns: xmlns, Name: req.Bucket, Prefix: enc.s(prefix), KeyMarker: enc.s(keyMarker),
-		VersionIDMarker: versionMarker, MaxKeys: maxKeys, Delimiter: listingOptional(q, "delimiter", enc),
+	res := listVersionsResult{Xmlns: xmlns, Name: req.Bucket, Prefix: enc.encode(prefix), KeyMarker: enc.encode(keyMarker),
+		VersionIDMarker: versionMarker, MaxKeys: maxKeys, Delimiter: echoParam(q, "delimiter", enc),
 		EncodingType: encType, IsTruncated: truncated}
 	var prefixes []string
 	for _, row := range rows {
@@ -450,11 +442,11 @@ func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) error 
 		}
 		v := row.item
 		if v.DeleteMarker {
-			res.Entries = append(res.Entries, deleteMarkerEntry{Owner: own, Key: enc.s(v.Key),
+			res.Entries = append(res.Entries, deleteMarkerEntry{Owner: own, Key: enc.encode(v.Key),
 				VersionID: v.VersionID, IsLatest: v.IsLatest, LastModified: s3Time(v.LastModified)})
 			continue
 		}
-		res.Entries = append(res.Entries, versionEntry{Key: enc.s(v.Key), VersionID: v.VersionID,
+		res.Entries = append(res.Entries, versionEntry{Key: enc.encode(v.Key), VersionID: v.VersionID,
 			IsLatest: v.IsLatest, LastModified: s3Time(v.LastModified), ETag: quoteETag(v.ETag), Size: v.Size, Owner: own,
 			StorageClass: storageClass(v.StorageClass)})
 	}
@@ -462,10 +454,10 @@ func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) error 
 	if truncated {
 		last := rows[len(rows)-1]
 		if last.prefix != "" {
-			next := enc.s(last.prefix)
+			next := enc.encode(last.prefix)
 			res.NextKeyMarker = &next
 		} else {
-			next, id := enc.s(last.item.Key), last.item.VersionID
+			next, id := enc.encode(last.item.Key), last.item.VersionID
 			res.NextKeyMarker, res.NextVersionIDMarker = &next, &id
 		}
 	}
@@ -525,22 +517,22 @@ type listUploadsResult struct {
 
 func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *Request) error {
 	r := req.HTTP
-	q := listingQuery(req.Query)
-	maxUploads, e := listingLimit(q, "max-uploads")
+	q := req.Query
+	maxUploads, e := pageLimit(q, "max-uploads")
 	if e != nil {
 		return e
 	}
 	if _, err := h.store.Bucket(req.Bucket); err != nil {
 		return err
 	}
-	encType, e := listingEncoding(q)
+	encType, e := encodingType(q)
 	if e != nil {
 		return e
 	}
 	if maxUploads < 0 {
 		return errInvalidArgument("Argument max-uploads must be an integer between 0 and 2147483647", "max-uploads").With("ArgumentValue", strconv.Itoa(maxUploads))
 	}
-	prefix, delimiter := q.get("prefix"), q.get("delimiter")
+	prefix, delimiter := q.Get("prefix"), q.Get("delimiter")
 	// Uploads in progress are few: the store hands them over at once.
 	all, err := h.store.Uploads(req.Bucket, prefix)
 	if err != nil {
@@ -548,10 +540,10 @@ func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *Request) erro
 	}
 	enc := keyEncoder(encType != "")
 
-	keyMarker := q.get("key-marker")
+	keyMarker := q.Get("key-marker")
 	idMarker := ""
 	if keyMarker != "" {
-		idMarker = q.get("upload-id-marker") // ignored without key-marker
+		idMarker = q.Get("upload-id-marker") // ignored without key-marker
 	}
 	// after returns the index of the first upload of a key after k.
 	after := func(k string) int {
@@ -588,8 +580,8 @@ func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *Request) erro
 		func(u *store.Upload) string { return u.Key }, prefix, delimiter, keyMarker, maxUploads)
 
 	own := owner{ID: req.OwnerID, DisplayName: req.OwnerName}
-	res := listUploadsResult{Xmlns: xmlns, Bucket: req.Bucket, KeyMarker: enc.s(keyMarker), UploadIDMarker: idMarker,
-		Delimiter: listingOptional(q, "delimiter", enc), Prefix: listingOptional(q, "prefix", enc),
+	res := listUploadsResult{Xmlns: xmlns, Bucket: req.Bucket, KeyMarker: enc.encode(keyMarker), UploadIDMarker: idMarker,
+		Delimiter: echoParam(q, "delimiter", enc), Prefix: echoParam(q, "prefix", enc),
 		MaxUploads: maxUploads, EncodingType: encType, IsTruncated: truncated}
 	var prefixes []string
 	for _, row := range rows {
@@ -598,15 +590,15 @@ func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *Request) erro
 			continue
 		}
 		u := row.item
-		res.Uploads = append(res.Uploads, uploadEntry{Key: enc.s(u.Key), UploadID: u.ID, Initiator: own,
+		res.Uploads = append(res.Uploads, uploadEntry{Key: enc.encode(u.Key), UploadID: u.ID, Initiator: own,
 			Owner: own, StorageClass: storageClass(u.Meta.StorageClass), Initiated: s3Time(u.Initiated)})
 	}
 	res.CommonPrefixes = enc.prefixes(prefixes)
 	if truncated {
 		if last := rows[len(rows)-1]; last.prefix != "" {
-			res.NextKeyMarker = enc.s(last.prefix)
+			res.NextKeyMarker = enc.encode(last.prefix)
 		} else {
-			res.NextKeyMarker, res.NextUploadIDMarker = enc.s(last.item.Key), last.item.ID
+			res.NextKeyMarker, res.NextUploadIDMarker = enc.encode(last.item.Key), last.item.ID
 		}
 	}
 	return writeXML(w, r, res)

@@ -238,24 +238,52 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) error {
 	return nil
 }
 
-// deleteObject answers DeleteObject, with or without ?versionId, as S3
-// does; the store keeps the versioning rules (delete markers, the null
-// version, the previous version becoming current).
-func (h *Handler) deleteObject(w http.ResponseWriter, req *Request) error {
-	id := req.Query.Get("versionId")
-	if req.Query.Has("versionId") && id == "" {
-		return errInvalidVersionID("versionId", id)
+// byteRange resolves a Range header against an object's size as S3 does:
+// a single "bytes=first-last", "bytes=first-" or "bytes=-suffix" range;
+// anything S3 cannot parse (other units, several ranges, last < first) is
+// ignored and the whole object returned. ok is false for no range;
+// unsatisfiable is true when the range starts beyond the object.
+func byteRange(spec string, size int64) (start, end int64, ok, unsatisfiable bool) {
+	rest, found := strings.CutPrefix(strings.TrimSpace(spec), "bytes=")
+	if !found || strings.Contains(rest, ",") {
+		return 0, 0, false, false
 	}
-	res, serr := h.deleteKey(req, req.Key, id)
-	if serr != nil {
-		return serr
+	first, last, found := strings.Cut(strings.TrimSpace(rest), "-")
+	if !found {
+		return 0, 0, false, false
 	}
-	if res.DeleteMarker {
-		w.Header().Set("x-amz-delete-marker", "true")
+	first, last = strings.TrimSpace(first), strings.TrimSpace(last)
+	parse := func(s string) (int64, bool) {
+		if s == "" || strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
+			return 0, false
+		}
+		n, err := strconv.ParseInt(s, 10, 64)
+		return n, err == nil
 	}
-	if id != "" || res.DeleteMarker {
-		w.Header().Set("x-amz-version-id", res.VersionID)
+	if first == "" {
+		n, valid := parse(last)
+		if !valid {
+			return 0, 0, false, false
+		}
+		if n == 0 || size == 0 {
+			return 0, 0, true, true
+		}
+		return max(size-n, 0), size - 1, true, false
 	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	s, valid := parse(first)
+	if !valid {
+		return 0, 0, false, false
+	}
+	e := size - 1
+	if last != "" {
+		if e2, valid := parse(last); !valid || e2 < s {
+			return 0, 0, false, false
+		} else if e2 < e {
+			e = e2
+		}
+	}
+	if s >= size {
+		return 0, 0, true, true
+	}
+	return s, e, true, false
 }
