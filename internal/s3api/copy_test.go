@@ -396,7 +396,7 @@ func TestCopyObjectTagging(t *testing.T) {
 }
 
 // TestCopySourceMalformed calls the handler directly: the emulator's gate
-// refuses a copy source without a key before s3compat sees it.
+// refuses a copy source without a key before the S3 layer sees it.
 func TestCopySourceMalformed(t *testing.T) {
 	h := newHandler(t, "b")
 	for _, tt := range []struct{ op, target, source string }{

@@ -35,7 +35,8 @@ func verifyMD5(etag string, want []byte) *s3err.Error {
 	if err == nil && string(got) == string(want) {
 		return nil
 	}
-	return s3err.New(http.StatusBadRequest, "BadDigest", "The Content-MD5 you specified did not match what we received.").With("ExpectedDigest", hex.EncodeToString(want)).With("CalculatedDigest", base64.StdEncoding.EncodeToString(got))
+	return s3err.New(http.StatusBadRequest, "BadDigest", "The Content-MD5 you specified did not match what we received.").
+		With("ExpectedDigest", hex.EncodeToString(want)).With("CalculatedDigest", base64.StdEncoding.EncodeToString(got))
 }
 
 // bodyChecksum is the additional checksum the emulator verified on req's

@@ -25,7 +25,8 @@ type Request struct {
 	// Query is HTTP's query, parsed once by the caller; Answer parses it
 	// when nil.
 	Query url.Values
-	// Owner is the canonical ID and display name S3 shows as owner.
+	// OwnerID and OwnerName are the canonical ID and display name S3 shows
+	// as owner.
 	OwnerID, OwnerName string
 	// Account is the caller's account ID ("" when anonymous): a bucket it
 	// creates is owned by it.

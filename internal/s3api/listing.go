@@ -236,7 +236,8 @@ func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) erro
 		return err
 	}
 	if maxKeys < 0 {
-		return errInvalidArgument("Argument maxKeys must be an integer between 0 and 2147483647", "maxKeys").With("ArgumentValue", strconv.Itoa(maxKeys))
+		return errInvalidArgument("Argument maxKeys must be an integer between 0 and 2147483647", "maxKeys").
+			With("ArgumentValue", strconv.Itoa(maxKeys))
 	}
 	encType, e := encodingType(q)
 	if e != nil {
@@ -250,7 +251,8 @@ func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) erro
 		if q.Has("continuation-token") {
 			m, ok := decodeContinuation(q.Get("continuation-token"))
 			if !ok {
-				return errInvalidArgument("The continuation token provided is incorrect", "continuation-token").With("ArgumentValue", q.Get("continuation-token"))
+				return errInvalidArgument("The continuation token provided is incorrect", "continuation-token").
+					With("ArgumentValue", q.Get("continuation-token"))
 			}
 			marker = m
 		}
@@ -380,7 +382,8 @@ func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) error 
 	keyMarker := q.Get("key-marker")
 	if q.Has("version-id-marker") {
 		if keyMarker == "" {
-			return errInvalidArgument("A version-id marker cannot be specified without a key marker.", "version-id-marker").With("ArgumentValue", q.Get("version-id-marker"))
+			return errInvalidArgument("A version-id marker cannot be specified without a key marker.", "version-id-marker").
+				With("ArgumentValue", q.Get("version-id-marker"))
 		}
 		if q.Get("version-id-marker") == "" {
 			return errInvalidArgument("A version-id marker cannot be empty.", "version-id-marker").With("ArgumentValue", "")
@@ -530,7 +533,8 @@ func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *Request) erro
 		return e
 	}
 	if maxUploads < 0 {
-		return errInvalidArgument("Argument max-uploads must be an integer between 0 and 2147483647", "max-uploads").With("ArgumentValue", strconv.Itoa(maxUploads))
+		return errInvalidArgument("Argument max-uploads must be an integer between 0 and 2147483647", "max-uploads").
+			With("ArgumentValue", strconv.Itoa(maxUploads))
 	}
 	prefix, delimiter := q.Get("prefix"), q.Get("delimiter")
 	// Uploads in progress are few: the store hands them over at once.

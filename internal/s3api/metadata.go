@@ -50,7 +50,8 @@ func userMetadata(hdr http.Header) (map[string]string, *s3err.Error) {
 		meta[strings.ToLower(name)] = v[0]
 	}
 	if size > maxUserMetadata {
-		return nil, s3err.New(http.StatusBadRequest, "MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size.").With("Size", strconv.Itoa(size)).With("MaxSizeAllowed", strconv.Itoa(maxUserMetadata))
+		return nil, s3err.New(http.StatusBadRequest, "MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size.").
+			With("Size", strconv.Itoa(size)).With("MaxSizeAllowed", strconv.Itoa(maxUserMetadata))
 	}
 	if len(meta) == 0 {
 		return nil, nil

@@ -158,7 +158,8 @@ func completeParts(in completeRequest, uploaded []*store.Part, uploadID string) 
 	listed := make([]*store.Part, len(in.Parts))
 	for i, p := range in.Parts {
 		if i > 0 && numbers[i] <= numbers[i-1] {
-			return nil, s3err.New(http.StatusBadRequest, "InvalidPartOrder", "The list of parts was not in ascending order. The parts list must be specified in order by part number.").With("UploadId", uploadID)
+			return nil, s3err.New(http.StatusBadRequest, "InvalidPartOrder", "The list of parts was not in ascending order. The parts list must be specified in order by part number.").
+				With("UploadId", uploadID)
 		}
 		etag := strings.Trim(strings.TrimSpace(p.ETag), `"`)
 		up, ok := byNumber[numbers[i]]
@@ -173,7 +174,8 @@ func completeParts(in completeRequest, uploaded []*store.Part, uploadID string) 
 	}
 	for _, up := range listed[:len(listed)-1] {
 		if up.Size < minPartSize {
-			return nil, s3err.New(http.StatusBadRequest, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size").With("ProposedSize", strconv.FormatInt(up.Size, 10)).With("MinSizeAllowed", strconv.Itoa(minPartSize)).With("PartNumber", strconv.Itoa(up.Number)).With("ETag", up.ETag)
+			return nil, s3err.New(http.StatusBadRequest, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size").
+				With("ProposedSize", strconv.FormatInt(up.Size, 10)).With("MinSizeAllowed", strconv.Itoa(minPartSize)).With("PartNumber", strconv.Itoa(up.Number)).With("ETag", up.ETag)
 		}
 	}
 	return listed, nil

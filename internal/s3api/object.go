@@ -137,7 +137,8 @@ func selectBytes(req *Request, v *store.Version) (byteSelection, *s3err.Error) {
 		start, end, ranged, unsatisfiable := byteRange(spec, size)
 		switch {
 		case unsatisfiable:
-			return byteSelection{}, s3err.New(http.StatusRequestedRangeNotSatisfiable, "InvalidRange", "The requested range is not satisfiable").With("RangeRequested", spec).With("ActualObjectSize", strconv.FormatInt(size, 10))
+			return byteSelection{}, s3err.New(http.StatusRequestedRangeNotSatisfiable, "InvalidRange", "The requested range is not satisfiable").
+				With("RangeRequested", spec).With("ActualObjectSize", strconv.FormatInt(size, 10))
 		case ranged:
 			return partial(start, end), nil
 		}
@@ -151,7 +152,8 @@ func selectBytes(req *Request, v *store.Version) (byteSelection, *s3err.Error) {
 		return byteSelection{}, s3err.New(http.StatusBadRequest, "InvalidRequest", "Cannot specify both Range header and partNumber query parameter")
 	}
 	count := max(len(v.Parts), 1)
-	notSatisfiable := s3err.New(http.StatusRequestedRangeNotSatisfiable, "InvalidPartNumber", "The requested partnumber is not satisfiable").With("PartNumberRequested", strconv.Itoa(n)).With("ActualPartCount", strconv.Itoa(count))
+	notSatisfiable := s3err.New(http.StatusRequestedRangeNotSatisfiable, "InvalidPartNumber", "The requested partnumber is not satisfiable").
+		With("PartNumberRequested", strconv.Itoa(n)).With("ActualPartCount", strconv.Itoa(count))
 	if v.Parts == nil {
 		if n != 1 {
 			return byteSelection{}, notSatisfiable
@@ -215,7 +217,8 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) error {
 		}
 		return nil
 	}
-	v, err := h.store.PutObject(r.Context(), req.Bucket, req.Key, store.PutInput{Meta: meta, Body: requestBody{r.Body}, Size: r.ContentLength, Check: cond, Finish: finish})
+	v, err := h.store.PutObject(r.Context(), req.Bucket, req.Key,
+		store.PutInput{Meta: meta, Body: requestBody{r.Body}, Size: r.ContentLength, Check: cond, Finish: finish})
 	if err != nil {
 		return err
 	}
