@@ -86,9 +86,10 @@ func writeCheck(hdr http.Header, key string) (check func(current *store.Version)
 
 // copySourceCondition evaluates the x-amz-copy-source-if-* headers as S3
 // does: if-match that holds overrides a failing if-unmodified-since, and
-// if-none-match that holds overrides a failing if-modified-since; any
-// failure is 412 PreconditionFailed naming the header.
-func copySourceCondition(hdr http.Header, etag string, modified time.Time) *s3err.Error {
+// if-none-match that holds overrides a failing if-modified-since, which
+// is ignored when later than now; any failure is 412 PreconditionFailed
+// naming the header.
+func copySourceCondition(hdr http.Header, etag string, modified, now time.Time) *s3err.Error {
 	const prefix = "x-amz-copy-source-"
 	ifMatch, hasMatch := hdr["X-Amz-Copy-Source-If-Match"]
 	ifNone, hasNone := hdr["X-Amz-Copy-Source-If-None-Match"]
@@ -112,7 +113,7 @@ func copySourceCondition(hdr http.Header, etag string, modified time.Time) *s3er
 		if etagListMatches(ifNone[0], etag) {
 			return errPreconditionFailed(prefix + "If-None-Match")
 		}
-	} else if t, ok := since("X-Amz-Copy-Source-If-Modified-Since"); ok && !modified.After(t) && !t.After(time.Now()) {
+	} else if t, ok := since("X-Amz-Copy-Source-If-Modified-Since"); ok && !modified.After(t) && !t.After(now) {
 		return errPreconditionFailed(prefix + "If-Modified-Since")
 	}
 	return nil

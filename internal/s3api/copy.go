@@ -79,7 +79,7 @@ func (h *Handler) lookupCopySource(req *Request, src copySource) (v *store.Versi
 	if src.hasVersion || b.Versioning != store.Unversioned {
 		reportedID = v.VersionID
 	}
-	if serr := copySourceCondition(req.HTTP.Header, quoteETag(v.ETag), v.LastModified); serr != nil {
+	if serr := copySourceCondition(req.HTTP.Header, quoteETag(v.ETag), v.LastModified, req.Now); serr != nil {
 		return nil, "", serr
 	}
 	return v, reportedID, nil

@@ -3,6 +3,7 @@ package s3api
 import (
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/s3vpce/s3vpce/internal/s3err"
 )
@@ -93,6 +94,9 @@ func (h *Handler) Answer(w http.ResponseWriter, req *Request) {
 	}()
 	if req.Query == nil {
 		req.Query = req.HTTP.URL.Query()
+	}
+	if req.Now.IsZero() {
+		req.Now = time.Now()
 	}
 	op, ok := operations[req.Op]
 	if !ok {

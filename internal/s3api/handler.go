@@ -33,7 +33,8 @@ type Request struct {
 	Account string
 	// RequestID is the request's x-amz-request-id.
 	RequestID string
-	// Now is the request's time from the injected clock.
+	// Now is the request's time from the emulator's clock; Answer takes
+	// the system's when it is zero.
 	Now time.Time
 	// Body is the request's decoded, verified body; nil for methods
 	// without one (GET, HEAD, DELETE).

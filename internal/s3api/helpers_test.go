@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -116,4 +117,38 @@ func put(t *testing.T, c *s3.Client, bucket, key, body string) {
 	if _, err := c.PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader(body)}); err != nil {
 		t.Fatalf("PutObject %s/%s: %v", bucket, key, err)
 	}
+}
+
+// testClock is a settable clock: the emulator (signature checks, the
+// store's timestamps) and the test's signer read the same time.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// mustDoAt sends a raw path-style request signed at the clock's time
+// and fails the test unless it gets want.
+func mustDoAt(t *testing.T, srv *emulatortest.Server, clock *testClock, method, path, body string, want int) []byte {
+	t.Helper()
+	var b []byte
+	if body != "" {
+		b = []byte(body)
+	}
+	r := doAt(t, srv, clock.now(), method, path, b, nil)
+	if r.Status != want {
+		t.Fatalf("%s %s: %d, want %d: %s", method, path, r.Status, want, r.Body)
+	}
+	return r.Body
 }

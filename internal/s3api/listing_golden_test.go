@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,40 +15,6 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
-
-// testClock is a settable clock: the emulator (signature checks, the
-// store's timestamps) and the test's signer read the same time.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-// mustDoAt sends a raw path-style request signed at the clock's time
-// and fails the test unless it gets want.
-func mustDoAt(t *testing.T, srv *emulatortest.Server, clock *testClock, method, path, body string, want int) []byte {
-	t.Helper()
-	var b []byte
-	if body != "" {
-		b = []byte(body)
-	}
-	r := doAt(t, srv, clock.now(), method, path, b, nil)
-	if r.Status != want {
-		t.Fatalf("%s %s: %d, want %d: %s", method, path, r.Status, want, r.Body)
-	}
-	return r.Body
-}
 
 // versionIDPattern matches the version IDs of a ListVersionsResult.
 var versionIDPattern = regexp.MustCompile(`<(VersionId|NextVersionIdMarker|VersionIdMarker)>([^<]*)</`)
