@@ -56,7 +56,7 @@ func (h *Handler) createBucket(w http.ResponseWriter, req *Request) error {
 		return errInvalidArgument("Invalid x-amz-object-ownership header: "+ownership, "x-amz-object-ownership")
 	}
 	region := hostRegion(r)
-	b := store.Bucket{Name: req.Bucket, Config: map[string][]byte{}}
+	b := store.Bucket{Name: req.Bucket, Owner: req.Account, Config: map[string][]byte{}}
 	if ownership != "" {
 		b.Config[configOwnership], _ = json.Marshal(ownership)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3vpce/s3vpce/emulator"
 	"github.com/s3vpce/s3vpce/emulator/emulatortest"
+	"github.com/s3vpce/s3vpce/internal/s3api"
 	"github.com/s3vpce/s3vpce/internal/store"
 )
 
@@ -532,5 +534,23 @@ func TestBucketConfigurationInStore(t *testing.T) {
 	v, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b})
 	if err != nil || v.Status != types.BucketVersioningStatusSuspended {
 		t.Errorf("GetBucketVersioning = %q, %v", v.Status, apiError(err))
+	}
+}
+
+// TestCreateBucketOwner: a bucket belongs to the account that created it
+// (the owner the bucket policy gate reads from the store).
+func TestCreateBucketOwner(t *testing.T) {
+	st := store.NewMemory(store.Options{})
+	t.Cleanup(func() { st.Close() })
+	h := s3api.New(st)
+	w := httptest.NewRecorder()
+	h.Answer(w, &s3api.Request{Op: "CreateBucket", Bucket: "owned", Account: "111122223333",
+		HTTP: httptest.NewRequest("PUT", "/owned", nil)})
+	if w.Code != 200 {
+		t.Fatalf("CreateBucket: %d %s", w.Code, w.Body)
+	}
+	b, err := st.Bucket("owned")
+	if err != nil || b.Owner != "111122223333" {
+		t.Errorf("bucket %+v, %v; want owner 111122223333", b, err)
 	}
 }
