@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"github.com/s3vpce/s3vpce/internal/store"
 )
 
@@ -35,40 +36,27 @@ func hostRegion(r *http.Request) string {
 	return "us-east-1"
 }
 
-// bucketOf returns the request's bucket; when it does not exist (or the
-// store fails) it answers the error and returns nil.
-func (h *Handler) bucketOf(w http.ResponseWriter, req *Request) *store.Bucket {
-	b, err := h.store.Bucket(req.Bucket)
-	if err != nil {
-		WriteError(w, req.HTTP, bucketError(req.Bucket, err))
-		return nil
-	}
-	return b
-}
-
 // createBucket answers CreateBucket: S3's bucket naming rules
 // (InvalidBucketName), an existing bucket (BucketAlreadyOwnedByYou, or 200
 // in us-east-1 for legacy compatibility, which resets the bucket's ACL),
 // the object ownership header and the location.
-func (h *Handler) createBucket(w http.ResponseWriter, req *Request) {
+func (h *Handler) createBucket(w http.ResponseWriter, req *Request) error {
 	r := req.HTTP
 	if msg := bucketNameError(req.Bucket); msg != "" {
-		WriteError(w, r, &Error{Status: http.StatusBadRequest, Code: "InvalidBucketName", Message: "The specified bucket is not valid.",
-			Extra: []ExtraElement{elem("BucketName", req.Bucket)}})
-		return
+		return s3err.New(http.StatusBadRequest, "InvalidBucketName", "The specified bucket is not valid.").With("BucketName", req.Bucket)
 	}
 	var cfg createBucketConfiguration
-	if r.ContentLength != 0 && !readConfigXML(w, r, &cfg) {
-		return
+	if r.ContentLength != 0 {
+		if serr := readXML(r, maxDocument, &cfg); serr != nil {
+			return serr
+		}
 	}
 	ownership := r.Header.Get("X-Amz-Object-Ownership")
 	if ownership != "" && !validOwnership(ownership) {
-		WriteError(w, r, &Error{Status: http.StatusBadRequest, Code: "InvalidArgument", Message: "Invalid x-amz-object-ownership header: " + ownership,
-			Extra: []ExtraElement{elem("ArgumentName", "x-amz-object-ownership")}})
-		return
+		return errInvalidArgument("Invalid x-amz-object-ownership header: "+ownership, "x-amz-object-ownership")
 	}
 	region := hostRegion(r)
-	b := store.Bucket{Name: req.Bucket, Config: map[string][]byte{}}
+	b := store.Bucket{Name: req.Bucket, Owner: req.Account, Config: map[string][]byte{}}
 	if ownership != "" {
 		b.Config[configOwnership], _ = json.Marshal(ownership)
 	}
@@ -79,56 +67,55 @@ func (h *Handler) createBucket(w http.ResponseWriter, req *Request) {
 		b.Config[configLocation], _ = json.Marshal(loc)
 	}
 	err := h.store.CreateBucket(b)
-	switch {
-	case err == nil:
-	case errors.Is(err, store.ErrBucketExists):
-		if region != "us-east-1" {
-			WriteError(w, r, &Error{Status: http.StatusConflict, Code: "BucketAlreadyOwnedByYou",
-				Message: "Your previous request to create the named bucket succeeded and you already own it.",
-				Extra:   []ExtraElement{elem("BucketName", req.Bucket)}})
-			return
-		}
+	if errors.Is(err, store.ErrBucketExists) && region == "us-east-1" {
 		// us-east-1 answers 200 and resets the bucket's ACL.
-		if _, err := h.store.UpdateBucket(req.Bucket, func(b *store.Bucket) error {
+		_, err = h.store.UpdateBucket(req.Bucket, func(b *store.Bucket) error {
 			delete(b.Config, configACL)
 			return nil
-		}); err != nil {
-			WriteError(w, r, bucketError(req.Bucket, err))
-			return
-		}
-	default:
-		WriteError(w, r, errInternal())
-		return
+		})
+	}
+	if err != nil {
+		return err
 	}
 	w.Header().Set("Location", "/"+req.Bucket)
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
+	return nil
 }
 
 // deleteBucket answers DeleteBucket: only an empty bucket goes.
-func (h *Handler) deleteBucket(w http.ResponseWriter, req *Request) {
-	err := h.store.DeleteBucket(req.Bucket)
-	switch {
-	case err == nil:
-		w.WriteHeader(http.StatusNoContent)
-	case errors.Is(err, store.ErrBucketNotEmpty):
-		WriteError(w, req.HTTP, &Error{Status: http.StatusConflict, Code: "BucketNotEmpty", Message: "The bucket you tried to delete is not empty",
-			Extra: []ExtraElement{elem("BucketName", req.Bucket)}})
-	default:
-		WriteError(w, req.HTTP, bucketError(req.Bucket, err))
+func (h *Handler) deleteBucket(w http.ResponseWriter, req *Request) error {
+	if err := h.store.DeleteBucket(req.Bucket); err != nil {
+		return err
 	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // headBucket answers HeadBucket: 200 with the bucket's region, or 404
 // without a body.
-func (h *Handler) headBucket(w http.ResponseWriter, req *Request) {
-	b := h.bucketOf(w, req)
-	if b == nil {
-		return
+func (h *Handler) headBucket(w http.ResponseWriter, req *Request) error {
+	b, err := h.store.Bucket(req.Bucket)
+	if err != nil {
+		return err
 	}
 	w.Header().Set("X-Amz-Bucket-Region", bucketRegion(b, req.HTTP))
 	w.Header().Set("X-Amz-Access-Point-Alias", "false")
 	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// updateBucket changes the request's bucket with fn, in one store
+// transaction, and answers status without a body.
+func (h *Handler) updateBucket(w http.ResponseWriter, req *Request, status int, fn func(b *store.Bucket)) error {
+	if _, err := h.store.UpdateBucket(req.Bucket, func(b *store.Bucket) error {
+		fn(b)
+		return nil
+	}); err != nil {
+		return err
+	}
+	w.WriteHeader(status)
+	return nil
 }
 
 // bucketRegion is the region a bucket was created in; for a bucket created
@@ -149,16 +136,16 @@ type locationConstraint struct {
 	Region  string   `xml:",chardata"`
 }
 
-func (h *Handler) getBucketLocation(w http.ResponseWriter, req *Request) {
-	b := h.bucketOf(w, req)
-	if b == nil {
-		return
+func (h *Handler) getBucketLocation(w http.ResponseWriter, req *Request) error {
+	b, err := h.store.Bucket(req.Bucket)
+	if err != nil {
+		return err
 	}
-	out := locationConstraint{Xmlns: s3Namespace}
+	out := locationConstraint{Xmlns: xmlns}
 	if region := bucketRegion(b, req.HTTP); region != "us-east-1" {
 		out.Region = region
 	}
-	WriteXML(w, req.HTTP, &out)
+	return writeXML(w, req.HTTP, &out)
 }
 
 // listAllMyBucketsResult is ListBuckets' answer.
@@ -174,18 +161,17 @@ type bucketRecord struct {
 	CreationDate string `xml:"CreationDate"`
 }
 
-func (h *Handler) listBuckets(w http.ResponseWriter, req *Request) {
+func (h *Handler) listBuckets(w http.ResponseWriter, req *Request) error {
 	buckets, err := h.store.Buckets()
 	if err != nil {
-		WriteError(w, req.HTTP, errInternal())
-		return
+		return err
 	}
-	out := listAllMyBucketsResult{Xmlns: s3Namespace, Owner: owner{ID: req.OwnerID, DisplayName: req.OwnerName},
+	out := listAllMyBucketsResult{Xmlns: xmlns, Owner: owner{ID: req.OwnerID, DisplayName: req.OwnerName},
 		Buckets: make([]bucketRecord, 0, len(buckets))}
 	for _, b := range buckets {
 		out.Buckets = append(out.Buckets, bucketRecord{Name: b.Name, CreationDate: s3Time(b.Created)})
 	}
-	WriteXML(w, req.HTTP, &out)
+	return writeXML(w, req.HTTP, &out)
 }
 
 // bucketNameError returns why name breaks S3's general purpose bucket

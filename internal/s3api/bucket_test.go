@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -12,18 +13,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3vpce/s3vpce/emulator"
 	"github.com/s3vpce/s3vpce/emulator/emulatortest"
+	"github.com/s3vpce/s3vpce/internal/s3api"
 	"github.com/s3vpce/s3vpce/internal/store"
 )
 
-// subresRaw is one raw request and the S3 answer expected.
-type subresRaw struct {
+// rawCase is one raw request and the S3 answer expected.
+type rawCase struct {
 	name, method, path, body string
 	status                   int
 	code                     string // error code, "" for success
 	bodyHas                  string // a substring of the body
 }
 
-func subresRunRaw(t *testing.T, tests []subresRaw, srvBuckets ...string) {
+func runRawCases(t *testing.T, tests []rawCase, srvBuckets ...string) {
 	t.Helper()
 	srv, c := newServer(t, srvBuckets...)
 	put(t, c, srvBuckets[0], "obj", "object body")
@@ -52,12 +54,12 @@ func subresRunRaw(t *testing.T, tests []subresRaw, srvBuckets ...string) {
 	}
 }
 
-const subresNotImpl = "A header you provided implies functionality that is not implemented"
+const notImplementedMessage = "A header you provided implies functionality that is not implemented"
 
 func TestSubresRoutingRaw(t *testing.T) {
-	tests := []subresRaw{
-		{"lifecycle put", "PUT", "/sb?lifecycle", "<LifecycleConfiguration/>", 501, "NotImplemented", subresNotImpl},
-		{"lifecycle get", "GET", "/sb?lifecycle", "", 501, "NotImplemented", subresNotImpl},
+	tests := []rawCase{
+		{"lifecycle put", "PUT", "/sb?lifecycle", "<LifecycleConfiguration/>", 501, "NotImplemented", notImplementedMessage},
+		{"lifecycle get", "GET", "/sb?lifecycle", "", 501, "NotImplemented", notImplementedMessage},
 		{"website put", "PUT", "/sb?website", "<WebsiteConfiguration/>", 501, "NotImplemented", ""},
 		{"website delete", "DELETE", "/sb?website", "", 501, "NotImplemented", ""},
 		{"logging", "PUT", "/sb?logging", "<BucketLoggingStatus/>", 501, "NotImplemented", ""},
@@ -109,7 +111,7 @@ func TestSubresRoutingRaw(t *testing.T) {
 		{"create existing us-east-1", "PUT", "/sb.valid-name.2", "", 200, "", ""},
 		{"created is listed", "GET", "/sb.valid-name.2?list-type=2", "", 200, "", "<KeyCount>0</KeyCount>"},
 	}
-	subresRunRaw(t, tests, "sb")
+	runRawCases(t, tests, "sb")
 }
 
 func TestSubresBucketConfigSDK(t *testing.T) {
@@ -212,10 +214,10 @@ func TestSubresBucketConfigSDK(t *testing.T) {
 	}
 
 	// Sub-resources not emulated, through the SDK.
-	if _, err := c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: b}); apiError(err) != "NotImplemented: "+subresNotImpl {
+	if _, err := c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: b}); apiError(err) != "NotImplemented: "+notImplementedMessage {
 		t.Errorf("GetBucketLifecycleConfiguration: %v", apiError(err))
 	}
-	if _, err := c.PutBucketWebsite(ctx, &s3.PutBucketWebsiteInput{Bucket: b, WebsiteConfiguration: &types.WebsiteConfiguration{IndexDocument: &types.IndexDocument{Suffix: aws.String("index.html")}}}); apiError(err) != "NotImplemented: "+subresNotImpl {
+	if _, err := c.PutBucketWebsite(ctx, &s3.PutBucketWebsiteInput{Bucket: b, WebsiteConfiguration: &types.WebsiteConfiguration{IndexDocument: &types.IndexDocument{Suffix: aws.String("index.html")}}}); apiError(err) != "NotImplemented: "+notImplementedMessage {
 		t.Errorf("PutBucketWebsite: %v", apiError(err))
 	}
 }
@@ -245,8 +247,8 @@ func TestSubresObjectSDK(t *testing.T) {
 	}
 }
 
-// subresVersionIDs lists every version and delete marker of bucket.
-func subresVersionIDs(t *testing.T, c *s3.Client, bucket string) []types.ObjectIdentifier {
+// versionIdentifiers lists every version and delete marker of bucket.
+func versionIdentifiers(t *testing.T, c *s3.Client, bucket string) []types.ObjectIdentifier {
 	t.Helper()
 	out, err := c.ListObjectVersions(t.Context(), &s3.ListObjectVersionsInput{Bucket: aws.String(bucket)})
 	if err != nil {
@@ -254,16 +256,16 @@ func subresVersionIDs(t *testing.T, c *s3.Client, bucket string) []types.ObjectI
 	}
 	var ids []types.ObjectIdentifier
 	for _, v := range out.Versions {
-		ids = append(ids, types.ObjectIdentifier{Key: v.Key, VersionId: subresNullIfEmpty(v.VersionId)})
+		ids = append(ids, types.ObjectIdentifier{Key: v.Key, VersionId: nilIfEmpty(v.VersionId)})
 	}
 	for _, m := range out.DeleteMarkers {
-		ids = append(ids, types.ObjectIdentifier{Key: m.Key, VersionId: subresNullIfEmpty(m.VersionId)})
+		ids = append(ids, types.ObjectIdentifier{Key: m.Key, VersionId: nilIfEmpty(m.VersionId)})
 	}
 	return ids
 }
 
-// subresNullIfEmpty is what S3 lists for a version of an unversioned bucket.
-func subresNullIfEmpty(s *string) *string {
+// nilIfEmpty is what S3 lists for a version of an unversioned bucket.
+func nilIfEmpty(s *string) *string {
 	if aws.ToString(s) == "" {
 		return aws.String("null")
 	}
@@ -314,12 +316,12 @@ func TestSubresVersioningSDK(t *testing.T) {
 				}
 			}
 			// Emptying the bucket the usual way leaves nothing behind.
-			ids := subresVersionIDs(t, c, "sbv")
+			ids := versionIdentifiers(t, c, "sbv")
 			out, err := c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: b, Delete: &types.Delete{Objects: ids}})
 			if err != nil || len(out.Errors) != 0 || len(out.Deleted) != len(ids) {
 				t.Fatalf("DeleteObjects(%d) = %d deleted, errors %+v, %v", len(ids), len(out.Deleted), out.Errors, apiError(err))
 			}
-			if left := subresVersionIDs(t, c, "sbv"); len(left) != 0 {
+			if left := versionIdentifiers(t, c, "sbv"); len(left) != 0 {
 				t.Errorf("versions left after DeleteObjects: %d", len(left))
 			}
 			if _, err := c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: b}); err != nil {
@@ -386,7 +388,7 @@ func TestSubresDeleteVersionRaw(t *testing.T) {
 			t.Errorf("after deleting %s: current body %q, want %q", s.version, got, s.want)
 		}
 	}
-	if left := subresVersionIDs(t, c, "sbd"); len(left) != 0 {
+	if left := versionIdentifiers(t, c, "sbd"); len(left) != 0 {
 		t.Errorf("versions left: %+v", left)
 	}
 
@@ -532,5 +534,23 @@ func TestBucketConfigurationInStore(t *testing.T) {
 	v, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b})
 	if err != nil || v.Status != types.BucketVersioningStatusSuspended {
 		t.Errorf("GetBucketVersioning = %q, %v", v.Status, apiError(err))
+	}
+}
+
+// TestCreateBucketOwner: a bucket belongs to the account that created it
+// (the owner the bucket policy gate reads from the store).
+func TestCreateBucketOwner(t *testing.T) {
+	st := store.NewMemory(store.Options{})
+	t.Cleanup(func() { st.Close() })
+	h := s3api.New(st)
+	w := httptest.NewRecorder()
+	h.Answer(w, &s3api.Request{Op: "CreateBucket", Bucket: "owned", Account: "111122223333",
+		HTTP: httptest.NewRequest("PUT", "/owned", nil)})
+	if w.Code != 200 {
+		t.Fatalf("CreateBucket: %d %s", w.Code, w.Body)
+	}
+	b, err := st.Bucket("owned")
+	if err != nil || b.Owner != "111122223333" {
+		t.Errorf("bucket %+v, %v; want owner 111122223333", b, err)
 	}
 }

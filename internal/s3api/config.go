@@ -4,11 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"github.com/s3vpce/s3vpce/internal/store"
 )
 
@@ -113,30 +112,25 @@ func readConfig(b *store.Bucket, name string, v any) (set, removed bool, err err
 	return true, false, nil
 }
 
-// writeConfig stores v (nil: deleted, see jsonNull) as bucket's
-// configuration name.
-func (h *Handler) writeConfig(bucket, name string, v any) error {
+// setConfig stores v (nil: deleted, see jsonNull) as the request
+// bucket's configuration name and answers status.
+func (h *Handler) setConfig(w http.ResponseWriter, req *Request, name string, v any, status int) error {
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("s3api: configuration %s: %w", name, err)
 	}
-	_, err = h.store.UpdateBucket(bucket, func(b *store.Bucket) error {
+	return h.updateBucket(w, req, status, func(b *store.Bucket) {
 		if b.Config == nil {
 			b.Config = map[string][]byte{}
 		}
 		b.Config[name] = raw
-		return nil
 	})
-	return err
 }
 
-// resetConfig removes bucket's configuration name: the default applies.
-func (h *Handler) resetConfig(bucket, name string) error {
-	_, err := h.store.UpdateBucket(bucket, func(b *store.Bucket) error {
-		delete(b.Config, name)
-		return nil
-	})
-	return err
+// resetConfig removes the request bucket's configuration name (the
+// default applies) and answers 204.
+func (h *Handler) resetConfig(w http.ResponseWriter, req *Request, name string) error {
+	return h.updateBucket(w, req, http.StatusNoContent, func(b *store.Bucket) { delete(b.Config, name) })
 }
 
 // ownershipOf is the bucket's object ownership, "" when its controls were
@@ -150,23 +144,16 @@ func ownershipOf(b *store.Bucket) (string, error) {
 	return o, err
 }
 
-func (h *Handler) serveBucketConfig(w http.ResponseWriter, req *Request) {
+// serveBucketConfig answers the Get, Put and Delete operations of CORS,
+// public access block, ownership controls and default encryption.
+func (h *Handler) serveBucketConfig(w http.ResponseWriter, req *Request) error {
 	r := req.HTTP
-	b := h.bucketOf(w, req)
-	if b == nil {
-		return
+	b, err := h.store.Bucket(req.Bucket)
+	if err != nil {
+		return err
 	}
-	notFound := func(code, msg string) {
-		WriteError(w, r, &Error{Status: http.StatusNotFound, Code: code, Message: msg,
-			Extra: []ExtraElement{elem("BucketName", req.Bucket)}})
-	}
-	// done answers a configuration change.
-	done := func(err error, status int) {
-		if err != nil {
-			WriteError(w, r, bucketError(req.Bucket, err))
-			return
-		}
-		w.WriteHeader(status)
+	notFound := func(code, msg string) *s3err.Error {
+		return s3err.New(http.StatusNotFound, code, msg).With("BucketName", req.Bucket)
 	}
 	switch req.Op {
 	case "GetBucketCors":
@@ -174,99 +161,91 @@ func (h *Handler) serveBucketConfig(w http.ResponseWriter, req *Request) {
 		set, _, err := readConfig(b, configCORS, &c)
 		switch {
 		case err != nil:
-			WriteError(w, r, errInternal())
+			return err
 		case !set:
-			notFound("NoSuchCORSConfiguration", "The CORS configuration does not exist")
-		default:
-			c.Xmlns = s3Namespace
-			WriteXML(w, r, &c)
+			return notFound("NoSuchCORSConfiguration", "The CORS configuration does not exist")
 		}
+		c.Xmlns = xmlns
+		return writeXML(w, r, &c)
 	case "PutBucketCors":
 		var c corsConfiguration
-		if !readConfigXML(w, r, &c) {
-			return
+		if serr := readXML(r, maxDocument, &c); serr != nil {
+			return serr
 		}
-		if e := validateCORS(&c); e != nil {
-			WriteError(w, r, e)
-			return
+		if serr := validateCORS(&c); serr != nil {
+			return serr
 		}
-		done(h.writeConfig(req.Bucket, configCORS, &c), http.StatusOK)
+		return h.setConfig(w, req, configCORS, &c, http.StatusOK)
 	case "DeleteBucketCors":
-		done(h.resetConfig(req.Bucket, configCORS), http.StatusNoContent)
+		return h.resetConfig(w, req, configCORS)
 	case "GetPublicAccessBlock":
 		p := publicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}
 		_, removed, err := readConfig(b, configPublicAccessBlock, &p)
 		switch {
 		case err != nil:
-			WriteError(w, r, errInternal())
+			return err
 		case removed:
-			notFound("NoSuchPublicAccessBlockConfiguration", "The public access block configuration was not found")
-		default:
-			p.Xmlns = s3Namespace
-			WriteXML(w, r, &p)
+			return notFound("NoSuchPublicAccessBlockConfiguration", "The public access block configuration was not found")
 		}
+		p.Xmlns = xmlns
+		return writeXML(w, r, &p)
 	case "PutPublicAccessBlock":
 		var p publicAccessBlock
-		if !readConfigXML(w, r, &p) {
-			return
+		if serr := readXML(r, maxDocument, &p); serr != nil {
+			return serr
 		}
-		done(h.writeConfig(req.Bucket, configPublicAccessBlock, &p), http.StatusOK)
+		return h.setConfig(w, req, configPublicAccessBlock, &p, http.StatusOK)
 	case "DeletePublicAccessBlock":
-		done(h.writeConfig(req.Bucket, configPublicAccessBlock, nil), http.StatusNoContent)
+		return h.setConfig(w, req, configPublicAccessBlock, nil, http.StatusNoContent)
 	case "GetBucketOwnershipControls":
 		o, err := ownershipOf(b)
 		switch {
 		case err != nil:
-			WriteError(w, r, errInternal())
+			return err
 		case o == "":
-			notFound("OwnershipControlsNotFoundError", "The bucket ownership controls were not found")
-		default:
-			out := ownershipControls{Xmlns: s3Namespace, Rules: []ownershipRule{{ObjectOwnership: o}}}
-			WriteXML(w, r, &out)
+			return notFound("OwnershipControlsNotFoundError", "The bucket ownership controls were not found")
 		}
+		return writeXML(w, r, &ownershipControls{Xmlns: xmlns, Rules: []ownershipRule{{ObjectOwnership: o}}})
 	case "PutBucketOwnershipControls":
 		var o ownershipControls
-		if !readConfigXML(w, r, &o) {
-			return
+		if serr := readXML(r, maxDocument, &o); serr != nil {
+			return serr
 		}
 		if len(o.Rules) != 1 || !validOwnership(o.Rules[0].ObjectOwnership) {
-			WriteError(w, r, errMalformedXML())
-			return
+			return s3err.MalformedXML()
 		}
-		done(h.writeConfig(req.Bucket, configOwnership, o.Rules[0].ObjectOwnership), http.StatusOK)
+		return h.setConfig(w, req, configOwnership, o.Rules[0].ObjectOwnership, http.StatusOK)
 	case "DeleteBucketOwnershipControls":
-		done(h.writeConfig(req.Bucket, configOwnership, nil), http.StatusNoContent)
+		return h.setConfig(w, req, configOwnership, nil, http.StatusNoContent)
 	case "GetBucketEncryption":
 		var c encryptionConfiguration
 		set, _, err := readConfig(b, configEncryption, &c)
 		if err != nil {
-			WriteError(w, r, errInternal())
-			return
+			return err
 		}
 		if !set {
 			c = defaultEncryption()
 		}
-		c.Xmlns = s3Namespace
-		WriteXML(w, r, &c)
+		c.Xmlns = xmlns
+		return writeXML(w, r, &c)
 	case "PutBucketEncryption":
 		var c encryptionConfiguration
-		if !readConfigXML(w, r, &c) {
-			return
+		if serr := readXML(r, maxDocument, &c); serr != nil {
+			return serr
 		}
 		if len(c.Rules) != 1 || c.Rules[0].Default == nil {
-			WriteError(w, r, errMalformedXML())
-			return
+			return s3err.MalformedXML()
 		}
 		switch c.Rules[0].Default.SSEAlgorithm {
 		case "AES256", "aws:kms", "aws:kms:dsse":
 		default:
-			WriteError(w, r, errMalformedXML())
-			return
+			return s3err.MalformedXML()
 		}
-		done(h.writeConfig(req.Bucket, configEncryption, &c), http.StatusOK)
+		return h.setConfig(w, req, configEncryption, &c, http.StatusOK)
 	case "DeleteBucketEncryption":
-		done(h.resetConfig(req.Bucket, configEncryption), http.StatusNoContent)
+		return h.resetConfig(w, req, configEncryption)
 	}
+	return nil
 }
 
 func validOwnership(s string) bool {
@@ -275,241 +254,52 @@ func validOwnership(s string) bool {
 
 // validateCORS applies S3's rules: 1 to 100 rules, each with at least one
 // origin and one method among GET, PUT, HEAD, POST and DELETE.
-func validateCORS(c *corsConfiguration) *Error {
+func validateCORS(c *corsConfiguration) *s3err.Error {
 	if len(c.Rules) == 0 || len(c.Rules) > 100 {
-		return &Error{Status: http.StatusBadRequest, Code: "MalformedXML",
-			Message: "The XML you provided was not well-formed or did not validate against our published schema"}
+		return s3err.MalformedXML()
 	}
 	for _, rule := range c.Rules {
 		if len(rule.AllowedMethods) == 0 || len(rule.AllowedOrigins) == 0 {
-			return &Error{Status: http.StatusBadRequest, Code: "MalformedXML",
-				Message: "The XML you provided was not well-formed or did not validate against our published schema"}
+			return s3err.MalformedXML()
 		}
 		for _, m := range rule.AllowedMethods {
 			switch m {
 			case "GET", "PUT", "HEAD", "POST", "DELETE":
 			default:
-				return &Error{Status: http.StatusBadRequest, Code: "InvalidRequest",
-					Message: "Found unsupported HTTP method in CORS config. Unsupported method is " + m}
+				return s3err.New(http.StatusBadRequest, "InvalidRequest", "Found unsupported HTTP method in CORS config. Unsupported method is "+m)
 			}
 		}
 	}
 	return nil
 }
 
-// aclGrant is one grant of an ACL.
-type aclGrant struct {
-	Grantee    aclGrantee `xml:"Grantee" json:"grantee"`
-	Permission string     `xml:"Permission" json:"permission"`
+// versioningConfiguration is the body of Get/PutBucketVersioning. S3 sends
+// an empty element for a bucket that was never versioned.
+type versioningConfiguration struct {
+	XMLName   xml.Name `xml:"VersioningConfiguration"`
+	Xmlns     string   `xml:"xmlns,attr,omitempty"`
+	Status    string   `xml:"Status,omitempty"`
+	MFADelete string   `xml:"MfaDelete,omitempty"`
 }
 
-type aclGrantee struct {
-	XMLNSXsi    string `xml:"xmlns:xsi,attr,omitempty" json:"-"`
-	Type        string `xml:"xsi:type,attr,omitempty" json:"type,omitempty"`
-	ID          string `xml:"ID,omitempty" json:"id,omitempty"`
-	DisplayName string `xml:"DisplayName,omitempty" json:"displayName,omitempty"`
-	URI         string `xml:"URI,omitempty" json:"uri,omitempty"`
-	Email       string `xml:"EmailAddress,omitempty" json:"email,omitempty"`
-}
-
-// accessControlPolicy is the body of Get/PutBucketAcl and Get/PutObjectAcl.
-type accessControlPolicy struct {
-	XMLName xml.Name `xml:"AccessControlPolicy"`
-	Xmlns   string   `xml:"xmlns,attr,omitempty"`
-	Owner   struct {
-		ID          string `xml:"ID"`
-		DisplayName string `xml:"DisplayName,omitempty"`
-	} `xml:"Owner"`
-	Grants []aclGrant `xml:"AccessControlList>Grant"`
-}
-
-// aclIn is how an AccessControlPolicy body is read: encoding/xml needs the
-// namespaced xsi:type attribute spelt by its namespace URL.
-type aclIn struct {
-	XMLName xml.Name `xml:"AccessControlPolicy"`
-	Grants  []struct {
-		Grantee struct {
-			Type  string `xml:"http://www.w3.org/2001/XMLSchema-instance type,attr"`
-			ID    string `xml:"ID"`
-			URI   string `xml:"URI"`
-			Email string `xml:"EmailAddress"`
-		} `xml:"Grantee"`
-		Permission string `xml:"Permission"`
-	} `xml:"AccessControlList>Grant"`
-}
-
-const (
-	aclAllUsers           = "http://acs.amazonaws.com/groups/global/AllUsers"
-	aclAuthenticatedUsers = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
-	aclLogDelivery        = "http://acs.amazonaws.com/groups/s3/LogDelivery"
-)
-
-func aclOwnerGrant(req *Request) aclGrant {
-	return aclGrant{Grantee: aclGrantee{Type: "CanonicalUser", ID: req.OwnerID, DisplayName: req.OwnerName}, Permission: "FULL_CONTROL"}
-}
-
-func aclGroupGrant(uri, perm string) aclGrant {
-	return aclGrant{Grantee: aclGrantee{Type: "Group", URI: uri}, Permission: perm}
-}
-
-// aclCanned expands a canned ACL; ok is false for an unknown name.
-func aclCanned(req *Request, name string) (grants []aclGrant, ok bool) {
-	owner := aclOwnerGrant(req)
-	switch name {
-	case "private", "bucket-owner-full-control", "bucket-owner-read":
-		return []aclGrant{owner}, true
-	case "public-read":
-		return []aclGrant{owner, aclGroupGrant(aclAllUsers, "READ")}, true
-	case "public-read-write":
-		return []aclGrant{owner, aclGroupGrant(aclAllUsers, "READ"), aclGroupGrant(aclAllUsers, "WRITE")}, true
-	case "authenticated-read":
-		return []aclGrant{owner, aclGroupGrant(aclAuthenticatedUsers, "READ")}, true
-	case "log-delivery-write":
-		return []aclGrant{owner, aclGroupGrant(aclLogDelivery, "WRITE"), aclGroupGrant(aclLogDelivery, "READ_ACP")}, true
-	}
-	return nil, false
-}
-
-// aclOwnerOnly reports whether grants give nothing beyond the owner's
-// FULL_CONTROL: the only ACL a bucket with BucketOwnerEnforced accepts.
-func aclOwnerOnly(req *Request, grants []aclGrant) bool {
-	for _, g := range grants {
-		if g.Grantee.ID != req.OwnerID || g.Permission != "FULL_CONTROL" {
-			return false
-		}
-	}
-	return true
-}
-
-func (h *Handler) serveACL(w http.ResponseWriter, req *Request) {
-	r := req.HTTP
-	b := h.bucketOf(w, req)
-	if b == nil {
-		return
-	}
-	if req.Key != "" {
-		v, err := h.store.Object(req.Bucket, req.Key, "")
-		switch {
-		case errors.Is(err, store.ErrNoSuchKey), err == nil && v.DeleteMarker:
-			WriteError(w, r, errNoSuchKey(req.Key))
-			return
-		case err != nil:
-			WriteError(w, r, bucketError(req.Bucket, err))
-			return
-		}
-	}
-	ownership, err := ownershipOf(b)
-	var stored []aclGrant
-	if err == nil {
-		_, _, err = readConfig(b, configACL, &stored)
-	}
+func (h *Handler) serveVersioning(w http.ResponseWriter, req *Request) error {
+	b, err := h.store.Bucket(req.Bucket)
 	if err != nil {
-		WriteError(w, r, errInternal())
-		return
+		return err
 	}
-	switch req.Op {
-	case "GetBucketAcl", "GetObjectAcl":
-		out := accessControlPolicy{Xmlns: s3Namespace}
-		out.Owner.ID, out.Owner.DisplayName = req.OwnerID, req.OwnerName
-		out.Grants = []aclGrant{aclOwnerGrant(req)}
-		if req.Op == "GetBucketAcl" && stored != nil && ownership != "BucketOwnerEnforced" {
-			out.Grants = stored
-		}
-		for i := range out.Grants {
-			out.Grants[i].Grantee.XMLNSXsi = "http://www.w3.org/2001/XMLSchema-instance"
-		}
-		WriteXML(w, r, &out)
-	case "PutBucketAcl", "PutObjectAcl":
-		grants, e := aclRequested(req)
-		if e != nil {
-			WriteError(w, r, e)
-			return
-		}
-		if ownership == "BucketOwnerEnforced" && !aclOwnerOnly(req, grants) {
-			WriteError(w, r, &Error{Status: http.StatusBadRequest, Code: "AccessControlListNotSupported", Message: "The bucket does not allow ACLs"})
-			return
-		}
-		if req.Op == "PutBucketAcl" {
-			if err := h.writeConfig(req.Bucket, configACL, grants); err != nil {
-				WriteError(w, r, bucketError(req.Bucket, err))
-				return
-			}
-		}
-		w.WriteHeader(http.StatusOK)
+	if req.Op == "GetBucketVersioning" {
+		return writeXML(w, req.HTTP, &versioningConfiguration{Xmlns: xmlns, Status: string(b.Versioning)})
 	}
-}
-
-// aclRequested reads the ACL of a Put*Acl request: a canned x-amz-acl,
-// x-amz-grant-* headers or an AccessControlPolicy body, exactly one of them.
-func aclRequested(req *Request) ([]aclGrant, *Error) {
-	r := req.HTTP
-	invalid := func(msg string) *Error {
-		return &Error{Status: http.StatusBadRequest, Code: "InvalidRequest", Message: msg}
+	var in versioningConfiguration
+	if serr := readXML(req.HTTP, maxDocument, &in); serr != nil {
+		return serr
 	}
-	if canned := r.Header.Get("X-Amz-Acl"); canned != "" {
-		g, ok := aclCanned(req, canned)
-		if !ok {
-			return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidArgument", Message: "",
-				Extra: []ExtraElement{{XMLName: xml.Name{Local: "ArgumentName"}, Value: "x-amz-acl"}, {XMLName: xml.Name{Local: "ArgumentValue"}, Value: canned}}}
-		}
-		return g, nil
+	status := store.Versioning(in.Status)
+	if (status != store.Enabled && status != store.Suspended) || (in.MFADelete != "" && in.MFADelete != "Enabled" && in.MFADelete != "Disabled") {
+		return s3err.MalformedXML()
 	}
-	var grants []aclGrant
-	for _, hp := range []struct{ header, perm string }{
-		{"X-Amz-Grant-Full-Control", "FULL_CONTROL"}, {"X-Amz-Grant-Read", "READ"}, {"X-Amz-Grant-Write", "WRITE"},
-		{"X-Amz-Grant-Read-Acp", "READ_ACP"}, {"X-Amz-Grant-Write-Acp", "WRITE_ACP"},
-	} {
-		v := r.Header.Get(hp.header)
-		if v == "" {
-			continue
-		}
-		for _, part := range strings.Split(v, ",") {
-			k, val, ok := strings.Cut(strings.TrimSpace(part), "=")
-			val = strings.Trim(strings.TrimSpace(val), `"`)
-			if !ok || val == "" {
-				return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidArgument", Message: "Invalid argument"}
-			}
-			g := aclGrant{Permission: hp.perm}
-			switch strings.ToLower(strings.TrimSpace(k)) {
-			case "id":
-				g.Grantee = aclGrantee{Type: "CanonicalUser", ID: val}
-				if val == req.OwnerID {
-					g.Grantee.DisplayName = req.OwnerName
-				}
-			case "uri":
-				g.Grantee = aclGrantee{Type: "Group", URI: val}
-			case "emailaddress":
-				g.Grantee = aclGrantee{Type: "AmazonCustomerByEmail", Email: val}
-			default:
-				return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidArgument", Message: "Invalid argument"}
-			}
-			grants = append(grants, g)
-		}
+	if in.MFADelete == "Enabled" {
+		return s3err.New(http.StatusBadRequest, "InvalidRequest", "DevPay and Mfa are mutually exclusive authorization methods.")
 	}
-	if grants != nil {
-		return grants, nil
-	}
-	if r.ContentLength == 0 {
-		return nil, invalid("Missing required header for this request: x-amz-acl")
-	}
-	var in aclIn
-	body, err := readConfigBody(r)
-	if err != nil || xml.Unmarshal(body, &in) != nil {
-		return nil, &Error{Status: http.StatusBadRequest, Code: "MalformedACLError",
-			Message: "The XML you provided was not well-formed or did not validate against our published schema"}
-	}
-	for _, g := range in.Grants {
-		out := aclGrant{Permission: g.Permission, Grantee: aclGrantee{Type: g.Grantee.Type, ID: g.Grantee.ID, URI: g.Grantee.URI, Email: g.Grantee.Email}}
-		switch g.Permission {
-		case "FULL_CONTROL", "READ", "WRITE", "READ_ACP", "WRITE_ACP":
-		default:
-			return nil, &Error{Status: http.StatusBadRequest, Code: "MalformedACLError",
-				Message: "The XML you provided was not well-formed or did not validate against our published schema"}
-		}
-		if out.Grantee.ID == req.OwnerID {
-			out.Grantee.DisplayName = req.OwnerName
-		}
-		grants = append(grants, out)
-	}
-	return grants, nil
+	return h.updateBucket(w, req, http.StatusOK, func(b *store.Bucket) { b.Versioning = status })
 }

@@ -4,24 +4,20 @@ import (
 	"encoding/xml"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
-	"time"
 
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"github.com/s3vpce/s3vpce/internal/store"
 )
 
-// s3Namespace is the XML namespace of S3's response bodies.
-const s3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
-
-// s3Time formats t as S3 does in XML bodies (always milliseconds).
-func s3Time(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
-
-// copyObjectResult is CopyObject's response body.
-type copyObjectResult struct {
-	XMLName      xml.Name `xml:"CopyObjectResult"`
-	Xmlns        string   `xml:"xmlns,attr"`
-	LastModified string   `xml:"LastModified"`
-	ETag         string   `xml:"ETag"`
+// copyResult is the body of CopyObject's (CopyObjectResult) and
+// UploadPartCopy's (CopyPartResult) responses.
+type copyResult struct {
+	XMLName      xml.Name
+	Xmlns        string `xml:"xmlns,attr"`
+	LastModified string `xml:"LastModified"`
+	ETag         string `xml:"ETag"`
 }
 
 // copySource is a parsed x-amz-copy-source header.
@@ -33,10 +29,9 @@ type copySource struct {
 
 // parseCopySource parses x-amz-copy-source: "[/]bucket/key[?versionId=id]",
 // URL-encoded.
-func parseCopySource(v string) (copySource, *Error) {
-	bad := &Error{Status: http.StatusBadRequest, Code: "InvalidArgument",
-		Message: "Copy Source must mention the source bucket and key: sourcebucket/sourcekey.",
-		Extra:   []ExtraElement{elem("ArgumentName", "x-amz-copy-source"), elem("ArgumentValue", v)}}
+func parseCopySource(v string) (copySource, *s3err.Error) {
+	bad := errInvalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey.", "x-amz-copy-source").
+		With("ArgumentValue", v)
 	path, query, hasQuery := strings.Cut(v, "?")
 	var src copySource
 	if hasQuery {
@@ -62,76 +57,44 @@ func parseCopySource(v string) (copySource, *Error) {
 // lookupCopySource finds the version a copy reads and checks its
 // x-amz-copy-source-if-* conditions on it. reportedID is what S3 reports
 // as x-amz-copy-source-version-id ("" for none).
-func (h *Handler) lookupCopySource(hdr http.Header, src copySource) (v *store.Version, reportedID string, serr *Error) {
+func (h *Handler) lookupCopySource(req *Request, src copySource) (v *store.Version, reportedID string, serr *s3err.Error) {
+	at := target{bucket: src.bucket, key: src.key, versionID: src.versionID}
 	b, err := h.store.Bucket(src.bucket)
 	if err != nil {
-		return nil, "", storeError(err, src.bucket, src.key, "")
+		return nil, "", h.storeError(req, at, err)
 	}
 	if src.hasVersion && src.versionID == "" {
 		return nil, "", errInvalidVersionID("x-amz-copy-source", src.versionID)
 	}
 	v, err = h.store.Object(src.bucket, src.key, src.versionID)
 	if err != nil {
-		return nil, "", storeError(err, src.bucket, src.key, src.versionID)
+		return nil, "", h.storeError(req, at, err)
 	}
 	switch {
 	case v.DeleteMarker && src.hasVersion:
-		return nil, "", &Error{Status: http.StatusBadRequest, Code: "InvalidRequest",
-			Message: "The source of a copy request may not specifically refer to a delete marker by version id."}
+		return nil, "", s3err.New(http.StatusBadRequest, "InvalidRequest", "The source of a copy request may not specifically refer to a delete marker by version id.")
 	case v.DeleteMarker:
 		return nil, "", errNoSuchKey(src.key)
 	}
 	if src.hasVersion || b.Versioning != store.Unversioned {
 		reportedID = v.VersionID
 	}
-	return v, reportedID, copySourceCondition(hdr, quoteETag(v.ETag), v.LastModified)
-}
-
-// copySourceCondition evaluates the x-amz-copy-source-if-* headers as S3
-// does: if-match that holds overrides a failing if-unmodified-since, and
-// if-none-match that holds overrides a failing if-modified-since; any
-// failure is 412 PreconditionFailed naming the header.
-func copySourceCondition(hdr http.Header, etag string, modified time.Time) *Error {
-	const prefix = "x-amz-copy-source-"
-	ifMatch, hasMatch := hdr["X-Amz-Copy-Source-If-Match"]
-	ifNone, hasNone := hdr["X-Amz-Copy-Source-If-None-Match"]
-	since := func(name string) (time.Time, bool) {
-		v := hdr.Get(name)
-		if v == "" {
-			return time.Time{}, false
-		}
-		t, err := http.ParseTime(v)
-		return t, err == nil
+	if serr := copySourceCondition(req.HTTP.Header, quoteETag(v.ETag), v.LastModified, req.Now); serr != nil {
+		return nil, "", serr
 	}
-	modified = modified.Truncate(time.Second)
-	if hasMatch {
-		if !etagListMatches(ifMatch[0], etag) {
-			return errPreconditionFailed(prefix + "If-Match")
-		}
-	} else if t, ok := since("X-Amz-Copy-Source-If-Unmodified-Since"); ok && modified.After(t) {
-		return errPreconditionFailed(prefix + "If-Unmodified-Since")
-	}
-	if hasNone {
-		if etagListMatches(ifNone[0], etag) {
-			return errPreconditionFailed(prefix + "If-None-Match")
-		}
-	} else if t, ok := since("X-Amz-Copy-Source-If-Modified-Since"); ok && !modified.After(t) && !t.After(time.Now()) {
-		return errPreconditionFailed(prefix + "If-Modified-Since")
-	}
-	return nil
+	return v, reportedID, nil
 }
 
 // copyDirective reads x-amz-metadata-directive or x-amz-tagging-directive:
 // COPY (the default) or REPLACE.
-func copyDirective(hdr http.Header, name, message string) (replace bool, serr *Error) {
+func copyDirective(hdr http.Header, name, message string) (replace bool, serr *s3err.Error) {
 	switch v := hdr.Get(name); v {
 	case "", "COPY":
 		return false, nil
 	case "REPLACE":
 		return true, nil
 	default:
-		return false, &Error{Status: http.StatusBadRequest, Code: "InvalidArgument", Message: message,
-			Extra: []ExtraElement{elem("ArgumentName", name), elem("ArgumentValue", v)}}
+		return false, errInvalidArgument(message, name).With("ArgumentValue", v)
 	}
 }
 
@@ -151,60 +114,51 @@ func copyChangesObject(hdr http.Header, replaceMeta bool) bool {
 	return false
 }
 
-func (h *Handler) copyObject(w http.ResponseWriter, req *Request) {
+// copyObject answers CopyObject: the source version streams from the store
+// into the destination's write.
+func (h *Handler) copyObject(w http.ResponseWriter, req *Request) error {
 	r := req.HTTP
 	if serr := checkKeyLength(req.Key); serr != nil {
-		WriteError(w, r, serr)
-		return
+		return serr
 	}
 	src, serr := parseCopySource(r.Header.Get("X-Amz-Copy-Source"))
 	if serr != nil {
-		WriteError(w, r, serr)
-		return
+		return serr
 	}
 	replaceMeta, serr := copyDirective(r.Header, "x-amz-metadata-directive", "Unknown metadata directive.")
 	if serr != nil {
-		WriteError(w, r, serr)
-		return
+		return serr
 	}
 	replaceTags, serr := copyDirective(r.Header, "x-amz-tagging-directive", "Unknown tag directive.")
 	if serr != nil {
-		WriteError(w, r, serr)
-		return
+		return serr
 	}
-	var newTags []objTag
+	var newTags []store.Tag
 	if replaceTags {
 		if v := r.Header.Get("X-Amz-Tagging"); v != "" {
 			if newTags, serr = parseTaggingHeader(v); serr != nil {
-				WriteError(w, r, serr)
-				return
+				return serr
 			}
 		}
 	}
 	cond, serr := writeCheck(r.Header, req.Key)
 	if serr != nil {
-		WriteError(w, r, serr)
-		return
+		return serr
 	}
 	if _, err := h.store.Bucket(req.Bucket); err != nil {
-		WriteError(w, r, storeError(err, req.Bucket, req.Key, ""))
-		return
+		return err
 	}
-	source, sourceID, serr := h.lookupCopySource(r.Header, src)
+	source, sourceID, serr := h.lookupCopySource(req, src)
 	if serr != nil {
-		WriteError(w, r, serr)
-		return
+		return serr
 	}
 	if src.bucket == req.Bucket && src.key == req.Key && !copyChangesObject(r.Header, replaceMeta) &&
 		(!src.hasVersion || source.IsLatest) {
-		WriteError(w, r, &Error{Status: http.StatusBadRequest, Code: "InvalidRequest",
-			Message: "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."})
-		return
+		return s3err.New(http.StatusBadRequest, "InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
 	meta, serr := copyObjectMeta(r.Header, source.ObjectMeta, replaceMeta)
 	if serr != nil {
-		WriteError(w, r, serr)
-		return
+		return serr
 	}
 	meta.Tags = newTags
 	if !replaceTags {
@@ -213,8 +167,7 @@ func (h *Handler) copyObject(w http.ResponseWriter, req *Request) {
 	meta.Owner = req.OwnerID
 	body, err := h.store.Open(source, 0, -1)
 	if err != nil {
-		WriteError(w, r, storeError(err, src.bucket, src.key, source.VersionID))
-		return
+		return h.storeError(req, target{bucket: src.bucket, key: src.key, versionID: source.VersionID}, err)
 	}
 	defer body.Close()
 	// The destination's If-None-Match/If-Match are checked in the write's
@@ -222,8 +175,7 @@ func (h *Handler) copyObject(w http.ResponseWriter, req *Request) {
 	// ones the store serialises first can win.
 	v, err := h.store.PutObject(r.Context(), req.Bucket, req.Key, store.PutInput{Meta: meta, Body: body, Size: source.Size, Check: cond})
 	if err != nil {
-		WriteError(w, r, storeError(err, req.Bucket, req.Key, ""))
-		return
+		return err
 	}
 	hdr := w.Header()
 	if sourceID != "" {
@@ -232,10 +184,71 @@ func (h *Handler) copyObject(w http.ResponseWriter, req *Request) {
 	if v.VersionID != store.NullVersionID {
 		hdr.Set("x-amz-version-id", v.VersionID)
 	}
-	sse := v.Headers["X-Amz-Server-Side-Encryption"]
-	if sse == "" {
-		sse = "AES256"
+	hdr.Set("x-amz-server-side-encryption", sseOf(v.Headers))
+	return writeXML(w, r, copyResult{XMLName: xml.Name{Local: "CopyObjectResult"}, Xmlns: xmlns,
+		LastModified: s3Time(v.LastModified), ETag: quoteETag(v.ETag)})
+}
+
+// copySourceRange parses x-amz-copy-source-range ("bytes=first-last", both
+// zero-based and inclusive) against a source of size bytes.
+func copySourceRange(v string, size int64) (first, last int64, serr *s3err.Error) {
+	spec, ok := strings.CutPrefix(v, "bytes=")
+	a, b, ok2 := strings.Cut(spec, "-")
+	first, err1 := strconv.ParseInt(a, 10, 64)
+	last, err2 := strconv.ParseInt(b, 10, 64)
+	if !ok || !ok2 || err1 != nil || err2 != nil || first < 0 || last < first ||
+		strings.HasPrefix(a, "+") || strings.HasPrefix(b, "+") {
+		return 0, 0, errInvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+			"x-amz-copy-source-range").With("ArgumentValue", v)
 	}
-	hdr.Set("x-amz-server-side-encryption", sse)
-	WriteXML(w, r, copyObjectResult{Xmlns: s3Namespace, LastModified: s3Time(v.LastModified), ETag: quoteETag(v.ETag)})
+	if last >= size {
+		return 0, 0, errInvalidArgument("Range specified is not valid for source object of size: "+strconv.FormatInt(size, 10),
+			"x-amz-copy-source-range").With("ArgumentValue", v)
+	}
+	return first, last, nil
+}
+
+// uploadPartCopy copies a source version, or a byte range of it, into a
+// part of a multipart upload, streaming it from the store into the part.
+func (h *Handler) uploadPartCopy(w http.ResponseWriter, req *Request) error {
+	r := req.HTTP
+	number, serr := partNumber(req.Query)
+	if serr != nil {
+		return serr
+	}
+	src, serr := parseCopySource(r.Header.Get("X-Amz-Copy-Source"))
+	if serr != nil {
+		return serr
+	}
+	uploadID := req.Query.Get("uploadId")
+	if _, err := h.store.Upload(req.Bucket, req.Key, uploadID); err != nil {
+		return err
+	}
+	source, sourceID, serr := h.lookupCopySource(req, src)
+	if serr != nil {
+		return serr
+	}
+	first, length := int64(0), source.Size
+	if v, ok := r.Header["X-Amz-Copy-Source-Range"]; ok {
+		var last int64
+		if first, last, serr = copySourceRange(v[0], source.Size); serr != nil {
+			return serr
+		}
+		length = last - first + 1
+	}
+	body, err := h.store.Open(source, first, length)
+	if err != nil {
+		return h.storeError(req, target{bucket: src.bucket, key: src.key, versionID: source.VersionID}, err)
+	}
+	defer body.Close()
+	part, err := h.store.PutPart(r.Context(), req.Bucket, req.Key, uploadID, number, body, length, store.Checksum{})
+	if err != nil {
+		return err
+	}
+	if sourceID != "" {
+		w.Header().Set("x-amz-copy-source-version-id", sourceID)
+	}
+	w.Header().Set("x-amz-server-side-encryption", "AES256")
+	return writeXML(w, r, copyResult{XMLName: xml.Name{Local: "CopyPartResult"}, Xmlns: xmlns,
+		LastModified: s3Time(part.LastModified), ETag: quoteETag(part.ETag)})
 }

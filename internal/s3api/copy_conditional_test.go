@@ -4,12 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/s3vpce/s3vpce/emulator"
+	"github.com/s3vpce/s3vpce/emulator/emulatortest"
 )
 
 // TestCopyConditionalConcurrent sends, for each of 200 keys, 8 concurrent
@@ -84,13 +88,13 @@ func TestCopyConditionalConcurrent(t *testing.T) {
 							switch {
 							case err == nil:
 								winner, wins = i, wins+1
-							case objectsStatus(err) != 412 || !strings.HasPrefix(apiError(err), "PreconditionFailed:"):
-								problems = append(problems, fmt.Sprintf("writer %d: %d %s", i, objectsStatus(err), apiError(err)))
+							case httpStatus(err) != 412 || !strings.HasPrefix(apiError(err), "PreconditionFailed:"):
+								problems = append(problems, fmt.Sprintf("writer %d: %d %s", i, httpStatus(err), apiError(err)))
 							}
 						}
 						if wins != 1 {
 							problems = append(problems, fmt.Sprintf("%d writers succeeded, want 1", wins))
-						} else if got := copyBodyOf(ctx, c, "race", key); got != tt.want(winner) {
+						} else if got := bodyOf(ctx, c, "race", key); got != tt.want(winner) {
 							problems = append(problems, fmt.Sprintf("body %q, want the winner's %q", got, tt.want(winner)))
 						}
 						if len(problems) > 0 {
@@ -113,8 +117,8 @@ func TestCopyConditionalConcurrent(t *testing.T) {
 	}
 }
 
-// copyBodyOf reads an object's body ("error: ..." when it cannot).
-func copyBodyOf(ctx context.Context, c *s3.Client, bucket, key string) string {
+// bodyOf reads an object's body ("error: ..." when it cannot).
+func bodyOf(ctx context.Context, c *s3.Client, bucket, key string) string {
 	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
 		return "error: " + apiError(err)
@@ -125,4 +129,38 @@ func copyBodyOf(ctx context.Context, c *s3.Client, bucket, key string) string {
 		return "error: " + err.Error()
 	}
 	return string(b)
+}
+
+// TestCopySourceIfModifiedSinceClock: a copy source's
+// If-Modified-Since is ignored only when later than the emulator's clock,
+// not the system's: under a clock in 2030, a date in 2030 before the clock
+// and after the source's last change fails the copy with 412.
+func TestCopySourceIfModifiedSinceClock(t *testing.T) {
+	clock := &testClock{t: time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)}
+	srv := emulatortest.New(t, emulatortest.WithBuckets("b"),
+		emulatortest.WithOptions(func(o *emulator.Options) { o.Now = clock.now }))
+	mustDoAt(t, srv, clock, "PUT", "/b/src", "source", 200)
+	clock.set(time.Date(2030, 7, 1, 12, 0, 0, 0, time.UTC))
+	for _, tt := range []struct {
+		name  string
+		since time.Time
+		want  int
+	}{
+		{"after the last change, before the clock", time.Date(2030, 6, 1, 0, 0, 0, 0, time.UTC), 412},
+		{"after the clock: ignored", time.Date(2030, 8, 1, 0, 0, 0, 0, time.UTC), 200},
+		{"before the last change", time.Date(2029, 12, 1, 0, 0, 0, 0, time.UTC), 200},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := doAt(t, srv, clock.now(), "PUT", "/b/dst", nil, map[string]string{
+				"x-amz-copy-source":                   "/b/src",
+				"x-amz-copy-source-if-modified-since": tt.since.Format(http.TimeFormat),
+			})
+			if r.Status != tt.want {
+				t.Fatalf("%d %s, want %d", r.Status, r.Body, tt.want)
+			}
+			if tt.want == 412 && !strings.Contains(string(r.Body), "<Condition>x-amz-copy-source-If-Modified-Since</Condition>") {
+				t.Errorf("412 without the failed condition: %s", r.Body)
+			}
+		})
+	}
 }

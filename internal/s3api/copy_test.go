@@ -20,9 +20,9 @@ import (
 	"github.com/s3vpce/s3vpce/internal/s3api"
 )
 
-// copyErrorFields returns every child element of an S3 <Error> body by
+// errorFields returns every child element of an S3 <Error> body by
 // name (Code, Message, and the extra elements such as Condition).
-func copyErrorFields(t *testing.T, r rawResponse) map[string]string {
+func errorFields(t *testing.T, r rawResponse) map[string]string {
 	t.Helper()
 	errorOf(t, r) // checks it is S3's shape with a matching RequestId
 	var e struct {
@@ -41,14 +41,14 @@ func copyErrorFields(t *testing.T, r rawResponse) map[string]string {
 	return out
 }
 
-// copyMD5ETag is S3's ETag of a single-part object with body.
-func copyMD5ETag(body string) string {
+// md5ETag is S3's ETag of a single-part object with body.
+func md5ETag(body string) string {
 	sum := md5.Sum([]byte(body))
 	return `"` + hex.EncodeToString(sum[:]) + `"`
 }
 
-// copyGet reads an object through a raw request and fails unless it is 200.
-func copyGet(t *testing.T, srv *emulatortest.Server, path string) rawResponse {
+// getOK reads an object through a raw request and fails unless it is 200.
+func getOK(t *testing.T, srv *emulatortest.Server, path string) rawResponse {
 	t.Helper()
 	r := do(t, srv, "GET", path, nil, nil)
 	if r.Status != http.StatusOK {
@@ -57,7 +57,7 @@ func copyGet(t *testing.T, srv *emulatortest.Server, path string) rawResponse {
 	return r
 }
 
-var copyTimeRE = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
+var s3TimeRE = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
 
 func TestCopyObjectRaw(t *testing.T) {
 	srv, c := newServer(t, "copy-b", "copy-other")
@@ -69,7 +69,7 @@ func TestCopyObjectRaw(t *testing.T) {
 	put(t, c, "copy-b", "dir/a b+c ü.txt", "odd key")
 	past := time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat)
 	future := time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)
-	etag := copyMD5ETag("hello")
+	etag := md5ETag("hello")
 
 	tests := []struct {
 		name     string
@@ -168,7 +168,7 @@ func TestCopyObjectRaw(t *testing.T) {
 				t.Fatalf("status %d, want %d: %s", r.Status, tt.status, r.Body)
 			}
 			if tt.status != 200 {
-				f := copyErrorFields(t, r)
+				f := errorFields(t, r)
 				if f["Code"] != tt.code {
 					t.Errorf("Code %q, want %q", f["Code"], tt.code)
 				}
@@ -196,16 +196,16 @@ func TestCopyObjectRaw(t *testing.T) {
 			if res.XMLName.Local != "CopyObjectResult" || res.XMLName.Space != "http://s3.amazonaws.com/doc/2006-03-01/" {
 				t.Errorf("root %v", res.XMLName)
 			}
-			if res.ETag != copyMD5ETag(tt.body) {
-				t.Errorf("ETag %q, want %q", res.ETag, copyMD5ETag(tt.body))
+			if res.ETag != md5ETag(tt.body) {
+				t.Errorf("ETag %q, want %q", res.ETag, md5ETag(tt.body))
 			}
-			if !copyTimeRE.MatchString(res.LastModified) {
+			if !s3TimeRE.MatchString(res.LastModified) {
 				t.Errorf("LastModified %q", res.LastModified)
 			}
 			if got := r.Header.Get("x-amz-server-side-encryption"); got != "AES256" {
 				t.Errorf("x-amz-server-side-encryption %q", got)
 			}
-			g := copyGet(t, srv, tt.dst)
+			g := getOK(t, srv, tt.dst)
 			if string(g.Body) != tt.body {
 				t.Errorf("body %q, want %q", g.Body, tt.body)
 			}
@@ -266,7 +266,7 @@ func TestCopyObjectSDK(t *testing.T) {
 			if err != nil {
 				return
 			}
-			if got := aws.ToString(out.CopyObjectResult.ETag); got != copyMD5ETag("payload") {
+			if got := aws.ToString(out.CopyObjectResult.ETag); got != md5ETag("payload") {
 				t.Errorf("ETag %q", got)
 			}
 			head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("copy-sdk"), Key: in.Key})
@@ -309,7 +309,7 @@ func TestCopyObjectVersionedSource(t *testing.T) {
 		if aws.ToString(out.VersionId) == "" {
 			t.Error("no VersionId for a copy into a versioned bucket")
 		}
-		g := copyGet(t, srv, "/copy-ver/old")
+		g := getOK(t, srv, "/copy-ver/old")
 		if string(g.Body) != "one" {
 			t.Errorf("body %q, want the old version", g.Body)
 		}
@@ -319,7 +319,7 @@ func TestCopyObjectVersionedSource(t *testing.T) {
 		if r.Status != 200 {
 			t.Fatalf("%d %s", r.Status, r.Body)
 		}
-		if g := copyGet(t, srv, "/copy-ver/k"); string(g.Body) != "one" {
+		if g := getOK(t, srv, "/copy-ver/k"); string(g.Body) != "one" {
 			t.Errorf("body %q", g.Body)
 		}
 		vs, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("copy-ver"), Prefix: aws.String("k")})
@@ -396,9 +396,9 @@ func TestCopyObjectTagging(t *testing.T) {
 }
 
 // TestCopySourceMalformed calls the handler directly: the emulator's gate
-// refuses a copy source without a key before s3compat sees it.
+// refuses a copy source without a key before the S3 layer sees it.
 func TestCopySourceMalformed(t *testing.T) {
-	h := objectsHandler(t, "b")
+	h := newHandler(t, "b")
 	for _, tt := range []struct{ op, target, source string }{
 		{"CopyObject", "/b/dst", "b"},
 		{"CopyObject", "/b/dst", "/b/"},

@@ -7,27 +7,27 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"github.com/s3vpce/s3vpce/internal/store"
 )
 
 // contentMD5 parses a request's Content-MD5: nil when absent, S3's
 // InvalidDigest when it is not the base64 of 16 bytes.
-func contentMD5(hdr http.Header) ([]byte, *Error) {
+func contentMD5(hdr http.Header) ([]byte, *s3err.Error) {
 	vs, ok := hdr["Content-Md5"]
 	if !ok {
 		return nil, nil
 	}
 	sum, err := base64.StdEncoding.DecodeString(strings.TrimSpace(vs[0]))
 	if err != nil || len(sum) != md5.Size {
-		return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidDigest", Message: "The Content-MD5 you specified was invalid.",
-			Extra: []ExtraElement{elem("Content-MD5", vs[0])}}
+		return nil, s3err.New(http.StatusBadRequest, "InvalidDigest", "The Content-MD5 you specified was invalid.").With("Content-MD5", vs[0])
 	}
 	return sum, nil
 }
 
 // verifyMD5 compares the MD5 the store computed while storing a body (its
 // hex ETag) with the request's Content-MD5 (want, nil when none).
-func verifyMD5(etag string, want []byte) *Error {
+func verifyMD5(etag string, want []byte) *s3err.Error {
 	if want == nil {
 		return nil
 	}
@@ -35,8 +35,8 @@ func verifyMD5(etag string, want []byte) *Error {
 	if err == nil && string(got) == string(want) {
 		return nil
 	}
-	return &Error{Status: http.StatusBadRequest, Code: "BadDigest", Message: "The Content-MD5 you specified did not match what we received.",
-		Extra: []ExtraElement{elem("ExpectedDigest", hex.EncodeToString(want)), elem("CalculatedDigest", base64.StdEncoding.EncodeToString(got))}}
+	return s3err.New(http.StatusBadRequest, "BadDigest", "The Content-MD5 you specified did not match what we received.").
+		With("ExpectedDigest", hex.EncodeToString(want)).With("CalculatedDigest", base64.StdEncoding.EncodeToString(got))
 }
 
 // bodyChecksum is the additional checksum the emulator verified on req's

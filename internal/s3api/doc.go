@@ -1,10 +1,16 @@
-// Package s3compat makes the emulator answer like Amazon S3 where gofakes3
-// does not: listing, metadata, conditional requests, copies, tagging,
-// bucket sub-resources, versioning and multipart rules, and error shapes.
-// It sits between the emulator's gate and gofakes3: for each authenticated,
-// path-style request it either answers itself (often using the gofakes3
-// backend directly) or lets gofakes3 answer.
+// Package s3api is s3vpce's S3 layer: every S3 operation the emulator
+// answers, over the one store of S3 state (internal/store).
 //
-// Each area lives in its own files (listing.go, objects.go, copy.go,
-// multipart.go, subresources.go, ...) behind one dispatcher (handler.go).
+// The request path:
+//
+//   - the emulator's gate authenticates and authorizes the request, decodes
+//     and verifies its body, and builds one typed Request (operation,
+//     bucket, key, parsed query, caller, request ID, clock, body);
+//   - Answer looks the operation up in one table (operations, dispatch.go)
+//     and calls its handler, organised by resource (bucket.go, object.go,
+//     copy.go, delete.go, multipart.go, listing.go, tagging.go, acl.go,
+//     config.go, policy.go);
+//   - the handler reads and writes the store (h.store) and writes its
+//     response, or returns its error: Answer turns store errors into S3's
+//     (storeError) and writes every error with s3err.Write.
 package s3api

@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -21,17 +22,19 @@ type Request struct {
 	// HTTP is the request; its body is already decoded (no aws-chunked)
 	// and has a Content-Length.
 	HTTP *http.Request
-	// Query is HTTP's query, parsed once by the caller; Serve parses it
+	// Query is HTTP's query, parsed once by the caller; Answer parses it
 	// when nil.
 	Query url.Values
-	// Owner is the canonical ID and display name S3 shows as owner.
+	// OwnerID and OwnerName are the canonical ID and display name S3 shows
+	// as owner.
 	OwnerID, OwnerName string
 	// Account is the caller's account ID ("" when anonymous): a bucket it
 	// creates is owned by it.
 	Account string
 	// RequestID is the request's x-amz-request-id.
 	RequestID string
-	// Now is the request's time from the injected clock.
+	// Now is the request's time from the emulator's clock; Answer takes
+	// the system's when it is zero.
 	Now time.Time
 	// Body is the request's decoded, verified body; nil for methods
 	// without one (GET, HEAD, DELETE).
@@ -39,6 +42,24 @@ type Request struct {
 	// Auth decides further authorizations the operation needs (one per key
 	// of DeleteObjects; s3:ListBucket for a missing key).
 	Auth Authorizer
+}
+
+// Body is a request body as the S3 layer reads it: decoded (no aws-chunked
+// framing), held to the operation's size limit, and verified while it is
+// read. The read that reaches the end returns the S3 error (BadDigest,
+// XAmzContentSHA256Mismatch, IncompleteBody, a chunk signature mismatch)
+// instead of io.EOF when the body is not what the request declared, so a
+// store that commits only bodies read to their end never keeps a bad one.
+type Body struct {
+	io.Reader
+	// Size is the decoded size; -1 when unknown (Transfer-Encoding:
+	// chunked without a declared length).
+	Size int64
+	// Checksum returns the request's additional checksum once verified:
+	// algorithm (CRC32, CRC32C, CRC64NVME, SHA1, SHA256) and base64 value,
+	// from an x-amz-checksum-* header, or from the aws-chunked trailer once
+	// the body has been read to its end; "" when there is none.
+	Checksum func() (alg, value string)
 }
 
 // Authorizer decides, with the request's caller, endpoint and policies,
@@ -55,6 +76,12 @@ type Handler struct {
 	store *store.Store
 	log   *slog.Logger
 }
+
+// Option configures a Handler.
+type Option func(*Handler)
+
+// WithLogger sends the handler's logs (store failures, panics) to l.
+func WithLogger(l *slog.Logger) Option { return func(h *Handler) { h.log = l } }
 
 // New builds a Handler over the store.
 func New(st *store.Store, opts ...Option) *Handler {

@@ -1,8 +1,6 @@
 package s3api_test
 
-// Shared test helpers for every area of this package. Each area's own test
-// helpers must be prefixed with the area's name (listing…, objects…,
-// copy…, multipart…, subres…) so files do not collide.
+// Test helpers shared by the tests of every operation.
 
 import (
 	"bytes"
@@ -14,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,7 +26,7 @@ import (
 
 // newServer starts an emulator with buckets and returns it with an
 // aws-sdk-go-v2 client using default settings (virtual-hosted addressing,
-// default checksums) through the seed's regional bucket. name.
+// default checksums).
 func newServer(t *testing.T, buckets ...string) (*emulatortest.Server, *s3.Client) {
 	t.Helper()
 	srv := emulatortest.New(t, emulatortest.WithBuckets(buckets...))
@@ -45,6 +44,12 @@ type rawResponse struct {
 // path is "/bucket/key?query". hdr may be nil.
 func do(t *testing.T, srv *emulatortest.Server, method, path string, body []byte, hdr map[string]string) rawResponse {
 	t.Helper()
+	return doAt(t, srv, time.Now(), method, path, body, hdr)
+}
+
+// doAt is do with the request signed at now (the emulator's clock).
+func doAt(t *testing.T, srv *emulatortest.Server, now time.Time, method, path string, body []byte, hdr map[string]string) rawResponse {
+	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), method, srv.URL()+path, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +66,7 @@ func do(t *testing.T, srv *emulatortest.Server, method, path string, body []byte
 	req.Header.Set("X-Amz-Content-Sha256", payload)
 	creds := aws.Credentials{AccessKeyID: emulator.DefaultAccessKeyID, SecretAccessKey: emulator.DefaultSecretAccessKey}
 	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
-	if err := signer.SignHTTP(context.Background(), creds, req, payload, "s3", "us-east-1", time.Now()); err != nil {
+	if err := signer.SignHTTP(context.Background(), creds, req, payload, "s3", "us-east-1", now); err != nil {
 		t.Fatal(err)
 	}
 	resp, err := srv.Client().Do(req)
@@ -112,4 +117,38 @@ func put(t *testing.T, c *s3.Client, bucket, key, body string) {
 	if _, err := c.PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader(body)}); err != nil {
 		t.Fatalf("PutObject %s/%s: %v", bucket, key, err)
 	}
+}
+
+// testClock is a settable clock: the emulator (signature checks, the
+// store's timestamps) and the test's signer read the same time.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// mustDoAt sends a raw path-style request signed at the clock's time
+// and fails the test unless it gets want.
+func mustDoAt(t *testing.T, srv *emulatortest.Server, clock *testClock, method, path, body string, want int) []byte {
+	t.Helper()
+	var b []byte
+	if body != "" {
+		b = []byte(body)
+	}
+	r := doAt(t, srv, clock.now(), method, path, b, nil)
+	if r.Status != want {
+		t.Fatalf("%s %s: %d, want %d: %s", method, path, r.Status, want, r.Body)
+	}
+	return r.Body
 }

@@ -1,7 +1,6 @@
 package s3api
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/xml"
@@ -12,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"github.com/s3vpce/s3vpce/internal/store"
 )
 
@@ -21,73 +21,38 @@ import (
 // and a page never holds more than max-keys rows in memory: a common
 // prefix is skipped by starting the store's iteration again past it.
 
-const (
-	listingMaxKeys  = 1000
-	storageStandard = "STANDARD"
-)
-
-// owner is the Owner (or Initiator) element of a listing.
-type owner struct {
-	ID          string `xml:"ID"`
-	DisplayName string `xml:"DisplayName"`
-}
+// maxPageSize is the most rows a listing page holds.
+const maxPageSize = 1000
 
 type commonPrefix struct {
 	Prefix string `xml:"Prefix"`
 }
 
-// listingQuery is a listing request's query: the first value of each
-// parameter, as S3 reads it.
-type listingQuery url.Values
-
-func (q listingQuery) get(name string) string { return url.Values(q).Get(name) }
-
-func (q listingQuery) has(name string) bool { _, ok := q[name]; return ok }
-
-// listingLimit parses max-keys or max-uploads: absent means 1000, values
+// pageLimit parses max-keys or max-uploads: absent means 1000, values
 // above 1000 are served as 1000. A value that is no int32 is refused here
 // (before the bucket is looked up, as S3 does); a negative one is returned
 // as is for the caller to refuse after the lookup.
-func listingLimit(q listingQuery, name string) (int, *Error) {
-	if !q.has(name) {
-		return listingMaxKeys, nil
+func pageLimit(q url.Values, name string) (int, *s3err.Error) {
+	if !q.Has(name) {
+		return maxPageSize, nil
 	}
-	v := q.get(name)
+	v := q.Get(name)
 	n, err := strconv.ParseInt(v, 10, 32)
 	if err != nil || v == "" || v[0] == '+' {
-		return 0, argumentError("Provided "+name+" not an integer or within integer range", name, v, true)
+		return 0, errInvalidArgument("Provided "+name+" not an integer or within integer range", name).With("ArgumentValue", v)
 	}
-	return int(min(n, listingMaxKeys)), nil
+	return int(min(n, maxPageSize)), nil
 }
 
-// argumentError is S3's InvalidArgument with ArgumentName and, when
-// withValue, ArgumentValue.
-func argumentError(msg, name, value string, withValue bool) *Error {
-	e := &Error{Status: http.StatusBadRequest, Code: "InvalidArgument", Message: msg,
-		Extra: []ExtraElement{elem("ArgumentName", name)}}
-	if withValue {
-		e.Extra = append(e.Extra, elem("ArgumentValue", value))
-	}
-	return e
-}
-
-// bucketError maps a store error of a bucket operation to S3's.
-func bucketError(bucket string, err error) *Error {
-	if errors.Is(err, store.ErrNoSuchBucket) {
-		return errNoSuchBucket(bucket)
-	}
-	return errInternal()
-}
-
-// listingEncoding reads encoding-type: only "url" (in any case) is valid;
+// encodingType reads encoding-type: only "url" (in any case) is valid;
 // the value is echoed as sent.
-func listingEncoding(q listingQuery) (string, *Error) {
-	if !q.has("encoding-type") {
+func encodingType(q url.Values) (string, *s3err.Error) {
+	if !q.Has("encoding-type") {
 		return "", nil
 	}
-	v := q.get("encoding-type")
+	v := q.Get("encoding-type")
 	if !strings.EqualFold(v, "url") {
-		return "", argumentError("Invalid Encoding Method specified in Request", "encoding-type", v, true)
+		return "", errInvalidArgument("Invalid Encoding Method specified in Request", "encoding-type").With("ArgumentValue", v)
 	}
 	return v, nil
 }
@@ -97,7 +62,7 @@ func listingEncoding(q listingQuery) (string, *Error) {
 // other byte is %XX in upper case.
 type keyEncoder bool
 
-func (enc keyEncoder) s(v string) string {
+func (enc keyEncoder) encode(v string) string {
 	if !enc {
 		return v
 	}
@@ -123,15 +88,15 @@ func (enc keyEncoder) s(v string) string {
 func (enc keyEncoder) prefixes(rows []string) []commonPrefix {
 	out := make([]commonPrefix, len(rows))
 	for i, p := range rows {
-		out[i] = commonPrefix{Prefix: enc.s(p)}
+		out[i] = commonPrefix{Prefix: enc.encode(p)}
 	}
 	return out
 }
 
-// listingOptional is a query value that is echoed only when sent non-empty.
-func listingOptional(q listingQuery, name string, enc keyEncoder) *string {
-	if v := q.get(name); v != "" {
-		s := enc.s(v)
+// echoParam is a query value that is echoed only when sent non-empty.
+func echoParam(q url.Values, name string, enc keyEncoder) *string {
+	if v := q.Get(name); v != "" {
+		s := enc.encode(v)
 		return &s
 	}
 	return nil
@@ -196,20 +161,18 @@ func page[T any](first func(fn func(T) bool) error, from func(after string, fn f
 	return rows, truncated, err
 }
 
-// quotedETag is an ETag as S3 shows it, in double quotes.
-func quotedETag(etag string) string { return `"` + etag + `"` }
-
-// storageClass is a version's storage class as listed.
-func storageClass(v *store.Version) string {
-	if v.StorageClass == "" {
-		return storageStandard
+// storageClass is a stored storage class as S3 lists it: STANDARD when
+// none was asked for.
+func storageClass(class string) string {
+	if class == "" {
+		return "STANDARD"
 	}
-	return v.StorageClass
+	return class
 }
 
 // --- ListObjects and ListObjectsV2 ---------------------------------------
 
-type listingContents struct {
+type objectEntry struct {
 	Key          string `xml:"Key"`
 	LastModified string `xml:"LastModified"`
 	ETag         string `xml:"ETag"`
@@ -219,103 +182,96 @@ type listingContents struct {
 }
 
 type listV1Result struct {
-	XMLName        xml.Name          `xml:"ListBucketResult"`
-	Xmlns          string            `xml:"xmlns,attr"`
-	Name           string            `xml:"Name"`
-	Prefix         string            `xml:"Prefix"`
-	Marker         string            `xml:"Marker"`
-	NextMarker     *string           `xml:"NextMarker"`
-	MaxKeys        int               `xml:"MaxKeys"`
-	Delimiter      *string           `xml:"Delimiter"`
-	EncodingType   string            `xml:"EncodingType,omitempty"`
-	IsTruncated    bool              `xml:"IsTruncated"`
-	Contents       []listingContents `xml:"Contents"`
-	CommonPrefixes []commonPrefix    `xml:"CommonPrefixes"`
+	XMLName        xml.Name       `xml:"ListBucketResult"`
+	Xmlns          string         `xml:"xmlns,attr"`
+	Name           string         `xml:"Name"`
+	Prefix         string         `xml:"Prefix"`
+	Marker         string         `xml:"Marker"`
+	NextMarker     *string        `xml:"NextMarker"`
+	MaxKeys        int            `xml:"MaxKeys"`
+	Delimiter      *string        `xml:"Delimiter"`
+	EncodingType   string         `xml:"EncodingType,omitempty"`
+	IsTruncated    bool           `xml:"IsTruncated"`
+	Contents       []objectEntry  `xml:"Contents"`
+	CommonPrefixes []commonPrefix `xml:"CommonPrefixes"`
 }
 
 type listV2Result struct {
-	XMLName               xml.Name          `xml:"ListBucketResult"`
-	Xmlns                 string            `xml:"xmlns,attr"`
-	Name                  string            `xml:"Name"`
-	Prefix                string            `xml:"Prefix"`
-	ContinuationToken     *string           `xml:"ContinuationToken"`
-	NextContinuationToken string            `xml:"NextContinuationToken,omitempty"`
-	KeyCount              int               `xml:"KeyCount"`
-	MaxKeys               int               `xml:"MaxKeys"`
-	Delimiter             *string           `xml:"Delimiter"`
-	EncodingType          string            `xml:"EncodingType,omitempty"`
-	IsTruncated           bool              `xml:"IsTruncated"`
-	StartAfter            *string           `xml:"StartAfter"`
-	Contents              []listingContents `xml:"Contents"`
-	CommonPrefixes        []commonPrefix    `xml:"CommonPrefixes"`
+	XMLName               xml.Name       `xml:"ListBucketResult"`
+	Xmlns                 string         `xml:"xmlns,attr"`
+	Name                  string         `xml:"Name"`
+	Prefix                string         `xml:"Prefix"`
+	ContinuationToken     *string        `xml:"ContinuationToken"`
+	NextContinuationToken string         `xml:"NextContinuationToken,omitempty"`
+	KeyCount              int            `xml:"KeyCount"`
+	MaxKeys               int            `xml:"MaxKeys"`
+	Delimiter             *string        `xml:"Delimiter"`
+	EncodingType          string         `xml:"EncodingType,omitempty"`
+	IsTruncated           bool           `xml:"IsTruncated"`
+	StartAfter            *string        `xml:"StartAfter"`
+	Contents              []objectEntry  `xml:"Contents"`
+	CommonPrefixes        []commonPrefix `xml:"CommonPrefixes"`
 }
 
-func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) {
+func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) error {
 	r := req.HTTP
-	q := listingQuery(req.Query)
+	q := req.Query
 	if v2 {
-		if q.has("marker") {
-			WriteError(w, r, argumentError("Marker unsupported with REST.GET.BUCKET in list-type=2", "marker", "", false))
-			return
+		if q.Has("marker") {
+			return errInvalidArgument("Marker unsupported with REST.GET.BUCKET in list-type=2", "marker")
 		}
 	} else {
-		if q.has("continuation-token") {
-			WriteError(w, r, argumentError("continuation-token only supported in REST.GET.BUCKET with list-type=2", "continuation-token", "", false))
-			return
+		if q.Has("continuation-token") {
+			return errInvalidArgument("continuation-token only supported in REST.GET.BUCKET with list-type=2", "continuation-token")
 		}
-		if q.has("start-after") {
-			WriteError(w, r, argumentError("startAfter only supported in REST.GET.BUCKET with list-type=2", "start-after", "", false))
-			return
+		if q.Has("start-after") {
+			return errInvalidArgument("startAfter only supported in REST.GET.BUCKET with list-type=2", "start-after")
 		}
 	}
-	maxKeys, e := listingLimit(q, "max-keys")
+	maxKeys, e := pageLimit(q, "max-keys")
 	if e != nil {
-		WriteError(w, r, e)
-		return
+		return e
 	}
 	if _, err := h.store.Bucket(req.Bucket); err != nil {
-		WriteError(w, r, bucketError(req.Bucket, err))
-		return
+		return err
 	}
 	if maxKeys < 0 {
-		WriteError(w, r, argumentError("Argument maxKeys must be an integer between 0 and 2147483647", "maxKeys", strconv.Itoa(maxKeys), true))
-		return
+		return errInvalidArgument("Argument maxKeys must be an integer between 0 and 2147483647", "maxKeys").
+			With("ArgumentValue", strconv.Itoa(maxKeys))
 	}
-	encType, e := listingEncoding(q)
+	encType, e := encodingType(q)
 	if e != nil {
-		WriteError(w, r, e)
-		return
+		return e
 	}
 	enc := keyEncoder(encType != "")
 
-	marker := q.get("marker")
+	marker := q.Get("marker")
 	if v2 {
-		marker = q.get("start-after")
-		if q.has("continuation-token") {
-			m, ok := decodeContinuation(q.get("continuation-token"))
+		marker = q.Get("start-after")
+		if q.Has("continuation-token") {
+			m, ok := decodeContinuation(q.Get("continuation-token"))
 			if !ok {
-				WriteError(w, r, argumentError("The continuation token provided is incorrect", "continuation-token", q.get("continuation-token"), true))
-				return
+				return errInvalidArgument("The continuation token provided is incorrect", "continuation-token").
+					With("ArgumentValue", q.Get("continuation-token"))
 			}
 			marker = m
 		}
 	}
-	prefix, delimiter := q.get("prefix"), q.get("delimiter")
+	prefix, delimiter := q.Get("prefix"), q.Get("delimiter")
 	from := func(after string, fn func(*store.Version) bool) error {
 		return h.store.ListObjects(req.Bucket, prefix, after, fn)
 	}
 	rows, truncated, err := page(func(fn func(*store.Version) bool) error { return from(marker, fn) }, from,
 		func(v *store.Version) string { return v.Key }, prefix, delimiter, marker, maxKeys)
 	if err != nil {
-		WriteError(w, r, bucketError(req.Bucket, err))
-		return
+		return err
 	}
 
 	own := &owner{ID: req.OwnerID, DisplayName: req.OwnerName}
-	if v2 && !strings.EqualFold(q.get("fetch-owner"), "true") {
+	if v2 && !strings.EqualFold(q.Get("fetch-owner"), "true") {
 		own = nil
 	}
-	var contents []listingContents
+	var contents []objectEntry
 	var prefixes []string
 	last := ""
 	for _, row := range rows {
@@ -325,34 +281,33 @@ func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) {
 			continue
 		}
 		v := row.item
-		contents = append(contents, listingContents{Key: enc.s(v.Key), LastModified: s3Time(v.LastModified),
-			ETag: quotedETag(v.ETag), Size: v.Size, Owner: own, StorageClass: storageClass(v)})
+		contents = append(contents, objectEntry{Key: enc.encode(v.Key), LastModified: s3Time(v.LastModified),
+			ETag: quoteETag(v.ETag), Size: v.Size, Owner: own, StorageClass: storageClass(v.StorageClass)})
 		last = v.Key
 	}
 
 	if !v2 {
-		res := listV1Result{Xmlns: s3Namespace, Name: req.Bucket, Prefix: enc.s(prefix), Marker: enc.s(q.get("marker")),
-			MaxKeys: maxKeys, Delimiter: listingOptional(q, "delimiter", enc), EncodingType: encType,
+		res := listV1Result{Xmlns: xmlns, Name: req.Bucket, Prefix: enc.encode(prefix), Marker: enc.encode(q.Get("marker")),
+			MaxKeys: maxKeys, Delimiter: echoParam(q, "delimiter", enc), EncodingType: encType,
 			IsTruncated: truncated, Contents: contents, CommonPrefixes: enc.prefixes(prefixes)}
 		if truncated && delimiter != "" {
-			next := enc.s(last)
+			next := enc.encode(last)
 			res.NextMarker = &next
 		}
-		writeListing(w, r, res)
-		return
+		return writeXML(w, r, res)
 	}
-	res := listV2Result{Xmlns: s3Namespace, Name: req.Bucket, Prefix: enc.s(prefix), KeyCount: len(rows),
-		MaxKeys: maxKeys, Delimiter: listingOptional(q, "delimiter", enc), EncodingType: encType,
-		IsTruncated: truncated, StartAfter: listingOptional(q, "start-after", enc),
+	res := listV2Result{Xmlns: xmlns, Name: req.Bucket, Prefix: enc.encode(prefix), KeyCount: len(rows),
+		MaxKeys: maxKeys, Delimiter: echoParam(q, "delimiter", enc), EncodingType: encType,
+		IsTruncated: truncated, StartAfter: echoParam(q, "start-after", enc),
 		Contents: contents, CommonPrefixes: enc.prefixes(prefixes)}
-	if q.has("continuation-token") {
-		t := q.get("continuation-token")
+	if q.Has("continuation-token") {
+		t := q.Get("continuation-token")
 		res.ContinuationToken = &t
 	}
 	if truncated {
 		res.NextContinuationToken = encodeContinuation(last)
 	}
-	writeListing(w, r, res)
+	return writeXML(w, r, res)
 }
 
 // Continuation tokens are opaque to clients: the base64 of a checksum and
@@ -417,42 +372,37 @@ type listVersionsResult struct {
 	CommonPrefixes      []commonPrefix `xml:"CommonPrefixes"`
 }
 
-func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) {
+func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) error {
 	r := req.HTTP
-	q := listingQuery(req.Query)
-	maxKeys, e := listingLimit(q, "max-keys")
+	q := req.Query
+	maxKeys, e := pageLimit(q, "max-keys")
 	if e != nil {
-		WriteError(w, r, e)
-		return
+		return e
 	}
-	keyMarker := q.get("key-marker")
-	if q.has("version-id-marker") {
+	keyMarker := q.Get("key-marker")
+	if q.Has("version-id-marker") {
 		if keyMarker == "" {
-			WriteError(w, r, argumentError("A version-id marker cannot be specified without a key marker.", "version-id-marker", q.get("version-id-marker"), true))
-			return
+			return errInvalidArgument("A version-id marker cannot be specified without a key marker.", "version-id-marker").
+				With("ArgumentValue", q.Get("version-id-marker"))
 		}
-		if q.get("version-id-marker") == "" {
-			WriteError(w, r, argumentError("A version-id marker cannot be empty.", "version-id-marker", "", true))
-			return
+		if q.Get("version-id-marker") == "" {
+			return errInvalidArgument("A version-id marker cannot be empty.", "version-id-marker").With("ArgumentValue", "")
 		}
 	}
 	if _, err := h.store.Bucket(req.Bucket); err != nil {
-		WriteError(w, r, bucketError(req.Bucket, err))
-		return
+		return err
 	}
-	encType, e := listingEncoding(q)
+	encType, e := encodingType(q)
 	if e != nil {
-		WriteError(w, r, e)
-		return
+		return e
 	}
 	if maxKeys < 0 {
-		WriteError(w, r, argumentError("max-keys cannot be negative", "max-keys", "", false))
-		return
+		return errInvalidArgument("max-keys cannot be negative", "max-keys")
 	}
 	enc := keyEncoder(encType != "")
 
-	prefix, delimiter := q.get("prefix"), q.get("delimiter")
-	versionMarker := q.get("version-id-marker")
+	prefix, delimiter := q.Get("prefix"), q.Get("delimiter")
+	versionMarker := q.Get("version-id-marker")
 	from := func(after string, fn func(*store.Version) bool) error {
 		return h.store.ListVersions(req.Bucket, prefix, after, "", fn)
 	}
@@ -473,22 +423,19 @@ func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) {
 				return h.versionsFromKey(req.Bucket, prefix, keyMarker, fn)
 			}
 		case errors.Is(err, store.ErrNoSuchVersion), errors.Is(err, store.ErrNoSuchKey):
-			WriteError(w, r, argumentError("Invalid version id specified", "version-id-marker", versionMarker, true))
-			return
+			return errInvalidVersionID("version-id-marker", versionMarker)
 		default:
-			WriteError(w, r, bucketError(req.Bucket, err))
-			return
+			return err
 		}
 	}
 	rows, truncated, err := page(first, from, func(v *store.Version) string { return v.Key }, prefix, delimiter, keyMarker, maxKeys)
 	if err != nil {
-		WriteError(w, r, bucketError(req.Bucket, err))
-		return
+		return err
 	}
 
 	own := &owner{ID: req.OwnerID, DisplayName: req.OwnerName}
-	res := listVersionsResult{Xmlns: s3Namespace, Name: req.Bucket, Prefix: enc.s(prefix), KeyMarker: enc.s(keyMarker),
-		VersionIDMarker: versionMarker, MaxKeys: maxKeys, Delimiter: listingOptional(q, "delimiter", enc),
+	res := listVersionsResult{Xmlns: xmlns, Name: req.Bucket, Prefix: enc.encode(prefix), KeyMarker: enc.encode(keyMarker),
+		VersionIDMarker: versionMarker, MaxKeys: maxKeys, Delimiter: echoParam(q, "delimiter", enc),
 		EncodingType: encType, IsTruncated: truncated}
 	var prefixes []string
 	for _, row := range rows {
@@ -498,26 +445,26 @@ func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) {
 		}
 		v := row.item
 		if v.DeleteMarker {
-			res.Entries = append(res.Entries, deleteMarkerEntry{Owner: own, Key: enc.s(v.Key),
+			res.Entries = append(res.Entries, deleteMarkerEntry{Owner: own, Key: enc.encode(v.Key),
 				VersionID: v.VersionID, IsLatest: v.IsLatest, LastModified: s3Time(v.LastModified)})
 			continue
 		}
-		res.Entries = append(res.Entries, versionEntry{Key: enc.s(v.Key), VersionID: v.VersionID,
-			IsLatest: v.IsLatest, LastModified: s3Time(v.LastModified), ETag: quotedETag(v.ETag), Size: v.Size, Owner: own,
-			StorageClass: storageClass(v)})
+		res.Entries = append(res.Entries, versionEntry{Key: enc.encode(v.Key), VersionID: v.VersionID,
+			IsLatest: v.IsLatest, LastModified: s3Time(v.LastModified), ETag: quoteETag(v.ETag), Size: v.Size, Owner: own,
+			StorageClass: storageClass(v.StorageClass)})
 	}
 	res.CommonPrefixes = enc.prefixes(prefixes)
 	if truncated {
 		last := rows[len(rows)-1]
 		if last.prefix != "" {
-			next := enc.s(last.prefix)
+			next := enc.encode(last.prefix)
 			res.NextKeyMarker = &next
 		} else {
-			next, id := enc.s(last.item.Key), last.item.VersionID
+			next, id := enc.encode(last.item.Key), last.item.VersionID
 			res.NextKeyMarker, res.NextVersionIDMarker = &next, &id
 		}
 	}
-	writeListing(w, r, res)
+	return writeXML(w, r, res)
 }
 
 // versionsFromKey calls fn with every version of key (when it is under
@@ -571,40 +518,36 @@ type listUploadsResult struct {
 	CommonPrefixes     []commonPrefix `xml:"CommonPrefixes"`
 }
 
-func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *Request) {
+func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *Request) error {
 	r := req.HTTP
-	q := listingQuery(req.Query)
-	maxUploads, e := listingLimit(q, "max-uploads")
+	q := req.Query
+	maxUploads, e := pageLimit(q, "max-uploads")
 	if e != nil {
-		WriteError(w, r, e)
-		return
+		return e
 	}
 	if _, err := h.store.Bucket(req.Bucket); err != nil {
-		WriteError(w, r, bucketError(req.Bucket, err))
-		return
+		return err
 	}
-	encType, e := listingEncoding(q)
+	encType, e := encodingType(q)
 	if e != nil {
-		WriteError(w, r, e)
-		return
+		return e
 	}
 	if maxUploads < 0 {
-		WriteError(w, r, argumentError("Argument max-uploads must be an integer between 0 and 2147483647", "max-uploads", strconv.Itoa(maxUploads), true))
-		return
+		return errInvalidArgument("Argument max-uploads must be an integer between 0 and 2147483647", "max-uploads").
+			With("ArgumentValue", strconv.Itoa(maxUploads))
 	}
-	prefix, delimiter := q.get("prefix"), q.get("delimiter")
+	prefix, delimiter := q.Get("prefix"), q.Get("delimiter")
 	// Uploads in progress are few: the store hands them over at once.
 	all, err := h.store.Uploads(req.Bucket, prefix)
 	if err != nil {
-		WriteError(w, r, bucketError(req.Bucket, err))
-		return
+		return err
 	}
 	enc := keyEncoder(encType != "")
 
-	keyMarker := q.get("key-marker")
+	keyMarker := q.Get("key-marker")
 	idMarker := ""
 	if keyMarker != "" {
-		idMarker = q.get("upload-id-marker") // ignored without key-marker
+		idMarker = q.Get("upload-id-marker") // ignored without key-marker
 	}
 	// after returns the index of the first upload of a key after k.
 	after := func(k string) int {
@@ -624,8 +567,7 @@ func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *Request) {
 			}
 		}
 		if found < 0 {
-			WriteError(w, r, argumentError("Invalid uploadId marker", "upload-id-marker", idMarker, true))
-			return
+			return errInvalidArgument("Invalid uploadId marker", "upload-id-marker").With("ArgumentValue", idMarker)
 		}
 		start = found + 1
 	}
@@ -642,8 +584,8 @@ func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *Request) {
 		func(u *store.Upload) string { return u.Key }, prefix, delimiter, keyMarker, maxUploads)
 
 	own := owner{ID: req.OwnerID, DisplayName: req.OwnerName}
-	res := listUploadsResult{Xmlns: s3Namespace, Bucket: req.Bucket, KeyMarker: enc.s(keyMarker), UploadIDMarker: idMarker,
-		Delimiter: listingOptional(q, "delimiter", enc), Prefix: listingOptional(q, "prefix", enc),
+	res := listUploadsResult{Xmlns: xmlns, Bucket: req.Bucket, KeyMarker: enc.encode(keyMarker), UploadIDMarker: idMarker,
+		Delimiter: echoParam(q, "delimiter", enc), Prefix: echoParam(q, "prefix", enc),
 		MaxUploads: maxUploads, EncodingType: encType, IsTruncated: truncated}
 	var prefixes []string
 	for _, row := range rows {
@@ -652,38 +594,16 @@ func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *Request) {
 			continue
 		}
 		u := row.item
-		class := u.Meta.StorageClass
-		if class == "" {
-			class = storageStandard
-		}
-		res.Uploads = append(res.Uploads, uploadEntry{Key: enc.s(u.Key), UploadID: u.ID, Initiator: own,
-			Owner: own, StorageClass: class, Initiated: s3Time(u.Initiated)})
+		res.Uploads = append(res.Uploads, uploadEntry{Key: enc.encode(u.Key), UploadID: u.ID, Initiator: own,
+			Owner: own, StorageClass: storageClass(u.Meta.StorageClass), Initiated: s3Time(u.Initiated)})
 	}
 	res.CommonPrefixes = enc.prefixes(prefixes)
 	if truncated {
 		if last := rows[len(rows)-1]; last.prefix != "" {
-			res.NextKeyMarker = enc.s(last.prefix)
+			res.NextKeyMarker = enc.encode(last.prefix)
 		} else {
-			res.NextKeyMarker, res.NextUploadIDMarker = enc.s(last.item.Key), last.item.ID
+			res.NextKeyMarker, res.NextUploadIDMarker = enc.encode(last.item.Key), last.item.ID
 		}
 	}
-	writeListing(w, r, res)
-}
-
-// writeListing writes a 200 listing body; quotes in ETags come out as
-// &quot; as in S3's own listings.
-func writeListing(w http.ResponseWriter, r *http.Request, v any) {
-	out, err := xml.Marshal(v)
-	if err != nil {
-		WriteError(w, r, errInternal())
-		return
-	}
-	out = bytes.ReplaceAll(out, []byte("&#34;"), []byte("&quot;"))
-	out = append([]byte(xml.Header), out...)
-	w.Header().Set("Content-Type", "application/xml")
-	w.Header().Set("Content-Length", strconv.Itoa(len(out)))
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		w.Write(out)
-	}
+	return writeXML(w, r, res)
 }

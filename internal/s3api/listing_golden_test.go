@@ -2,90 +2,29 @@ package s3api_test
 
 import (
 	"bytes"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"flag"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/s3vpce/s3vpce/emulator"
 	"github.com/s3vpce/s3vpce/emulator/emulatortest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
-// listingClock is a settable clock: the emulator (signature checks, the
-// store's timestamps) and the test's signer read the same time.
-type listingClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// versionIDPattern matches the version IDs of a ListVersionsResult.
+var versionIDPattern = regexp.MustCompile(`<(VersionId|NextVersionIdMarker|VersionIdMarker)>([^<]*)</`)
 
-func (c *listingClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *listingClock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-// listingDoAt sends a raw path-style request signed at the clock's time
-// and fails the test unless it gets want.
-func listingDoAt(t *testing.T, srv *emulatortest.Server, clock *listingClock, method, path, body string, want int) []byte {
-	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), method, srv.URL()+path, bytes.NewReader([]byte(body)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body == "" {
-		req.Body, req.ContentLength = http.NoBody, 0
-	}
-	sum := sha256.Sum256([]byte(body))
-	payload := hex.EncodeToString(sum[:])
-	req.Header.Set("X-Amz-Content-Sha256", payload)
-	creds := aws.Credentials{AccessKeyID: emulator.DefaultAccessKeyID, SecretAccessKey: emulator.DefaultSecretAccessKey}
-	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
-	if err := signer.SignHTTP(context.Background(), creds, req, payload, "s3", "us-east-1", clock.now()); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != want {
-		t.Fatalf("%s %s: %d, want %d: %s", method, path, resp.StatusCode, want, b)
-	}
-	return b
-}
-
-// listingVersionIDs matches the version IDs of a ListVersionsResult.
-var listingVersionIDs = regexp.MustCompile(`<(VersionId|NextVersionIdMarker|VersionIdMarker)>([^<]*)</`)
-
-// listingStableIDs replaces each version ID but "null" by v1, v2, ... in
+// stableIDs replaces each version ID but "null" by v1, v2, ... in
 // order of first appearance across calls sharing names: the IDs the store
 // makes are its own business.
-func listingStableIDs(names map[string]string, body []byte) []byte {
-	return listingVersionIDs.ReplaceAllFunc(body, func(m []byte) []byte {
-		sub := listingVersionIDs.FindSubmatch(m)
+func stableIDs(names map[string]string, body []byte) []byte {
+	return versionIDPattern.ReplaceAllFunc(body, func(m []byte) []byte {
+		sub := versionIDPattern.FindSubmatch(m)
 		id := string(sub[2])
 		if _, ok := names[id]; !ok {
 			names[id] = fmt.Sprintf("v%d", len(names)-1) // "" and "null" are in names
@@ -100,7 +39,7 @@ func listingStableIDs(names map[string]string, body []byte) []byte {
 // ListObjectVersions answers with testdata/list_object_versions.golden
 // (go test -run ObjectVersionsGolden -update rewrites it).
 func TestListingObjectVersionsGolden(t *testing.T) {
-	clock := &listingClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+	clock := &testClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
 	srv := emulatortest.New(t, emulatortest.WithBuckets("b"),
 		emulatortest.WithOptions(func(o *emulator.Options) { o.Now = clock.now }))
 	step := 0
@@ -109,17 +48,17 @@ func TestListingObjectVersionsGolden(t *testing.T) {
 		clock.set(time.Date(2025, 3, 1, 12, step, 0, 0, time.UTC))
 	}
 	at()
-	listingDoAt(t, srv, clock, "PUT", "/b/a", "null version of a", 200)
+	mustDoAt(t, srv, clock, "PUT", "/b/a", "null version of a", 200)
 	at()
-	listingDoAt(t, srv, clock, "PUT", "/b?versioning", `<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>`, 200)
+	mustDoAt(t, srv, clock, "PUT", "/b?versioning", `<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>`, 200)
 	for _, w := range []struct{ key, body string }{
 		{"a", "a, second"}, {"dir/x", "x one"}, {"dir/x", "x two"}, {"dir/y", "y"}, {"gone", "soon deleted"}, {"sp%20ace%2B", "encoded"},
 	} {
 		at()
-		listingDoAt(t, srv, clock, "PUT", "/b/"+w.key, w.body, 200)
+		mustDoAt(t, srv, clock, "PUT", "/b/"+w.key, w.body, 200)
 	}
 	at()
-	listingDoAt(t, srv, clock, "DELETE", "/b/gone", "", 204)
+	mustDoAt(t, srv, clock, "DELETE", "/b/gone", "", 204)
 
 	var out bytes.Buffer
 	names := map[string]string{"": "", "null": "null"}
@@ -130,9 +69,9 @@ func TestListingObjectVersionsGolden(t *testing.T) {
 		"versions&max-keys=2&key-marker=a&version-id-marker=null",
 	} {
 		at()
-		body := listingDoAt(t, srv, clock, "GET", "/b?"+query, "", 200)
+		body := mustDoAt(t, srv, clock, "GET", "/b?"+query, "", 200)
 		// One element a line, for readable diffs.
-		body = bytes.ReplaceAll(listingStableIDs(names, body), []byte("><"), []byte(">\n<"))
+		body = bytes.ReplaceAll(stableIDs(names, body), []byte("><"), []byte(">\n<"))
 		fmt.Fprintf(&out, "GET /b?%s\n%s\n\n", query, body)
 	}
 

@@ -21,9 +21,9 @@ import (
 // order: '-' < '/' < '0' < '_'.
 var listingKeys = []string{"a", "a-b", "a/b", "a/c/d", "a0", "a_b", "b/", "b//x", "c--d--e", "c--f", "top"}
 
-// listingResult is a ListBucketResult (V1 or V2) as a client reads it;
+// listBucketResult is a ListBucketResult (V1 or V2) as a client reads it;
 // pointers tell an absent element from an empty one.
-type listingResult struct {
+type listBucketResult struct {
 	XMLName               xml.Name
 	Name                  string
 	Prefix                *string
@@ -45,7 +45,7 @@ type listingResult struct {
 	CommonPrefixes []struct{ Prefix string }
 }
 
-func (r listingResult) keys() []string {
+func (r listBucketResult) keys() []string {
 	var out []string
 	for _, c := range r.Contents {
 		out = append(out, c.Key)
@@ -53,7 +53,7 @@ func (r listingResult) keys() []string {
 	return out
 }
 
-func (r listingResult) prefixes() []string {
+func (r listBucketResult) prefixes() []string {
 	var out []string
 	for _, p := range r.CommonPrefixes {
 		out = append(out, p.Prefix)
@@ -61,8 +61,8 @@ func (r listingResult) prefixes() []string {
 	return out
 }
 
-// listingGet sends a raw listing request and parses a 200 answer.
-func listingGet(t *testing.T, srv *emulatortest.Server, bucket string, q url.Values) listingResult {
+// listObjects sends a raw listing request and parses a 200 answer.
+func listObjects(t *testing.T, srv *emulatortest.Server, bucket string, q url.Values) listBucketResult {
 	t.Helper()
 	r := do(t, srv, "GET", "/"+bucket+"?"+q.Encode(), nil, nil)
 	if r.Status != 200 {
@@ -71,7 +71,7 @@ func listingGet(t *testing.T, srv *emulatortest.Server, bucket string, q url.Val
 	if ct := r.Header.Get("Content-Type"); ct != "application/xml" {
 		t.Errorf("Content-Type %q", ct)
 	}
-	var res listingResult
+	var res listBucketResult
 	if err := xml.Unmarshal(r.Body, &res); err != nil {
 		t.Fatalf("body: %v\n%s", err, r.Body)
 	}
@@ -87,7 +87,7 @@ func listingFixture(t *testing.T, keys ...string) (*emulatortest.Server, *s3.Cli
 	return srv, c
 }
 
-func listingEqual(t *testing.T, what string, got, want []string) {
+func equalStrings(t *testing.T, what string, got, want []string) {
 	t.Helper()
 	if len(got) == 0 && len(want) == 0 {
 		return
@@ -128,9 +128,9 @@ func TestListingDelimiterAndPrefix(t *testing.T) {
 				if tc.delimiter != "" {
 					q.Set("delimiter", tc.delimiter)
 				}
-				res := listingGet(t, srv, "b", q)
-				listingEqual(t, "raw Contents", res.keys(), tc.keys)
-				listingEqual(t, "raw CommonPrefixes", res.prefixes(), tc.prefixes)
+				res := listObjects(t, srv, "b", q)
+				equalStrings(t, "raw Contents", res.keys(), tc.keys)
+				equalStrings(t, "raw CommonPrefixes", res.prefixes(), tc.prefixes)
 				if res.XMLName.Local != "ListBucketResult" || res.Name != "b" || res.MaxKeys != 1000 || res.IsTruncated {
 					t.Errorf("envelope: %+v", res)
 				}
@@ -165,8 +165,8 @@ func TestListingDelimiterAndPrefix(t *testing.T) {
 			for _, p := range out.CommonPrefixes {
 				prefixes = append(prefixes, aws.ToString(p.Prefix))
 			}
-			listingEqual(t, "SDK Contents", keys, tc.keys)
-			listingEqual(t, "SDK CommonPrefixes", prefixes, tc.prefixes)
+			equalStrings(t, "SDK Contents", keys, tc.keys)
+			equalStrings(t, "SDK CommonPrefixes", prefixes, tc.prefixes)
 			if aws.ToInt32(out.KeyCount) != int32(len(tc.keys)+len(tc.prefixes)) || aws.ToBool(out.IsTruncated) {
 				t.Errorf("SDK KeyCount %d IsTruncated %v", aws.ToInt32(out.KeyCount), aws.ToBool(out.IsTruncated))
 			}
@@ -174,12 +174,12 @@ func TestListingDelimiterAndPrefix(t *testing.T) {
 	}
 }
 
-// listingAll is the fixture listed in one page with delimiter "/", as rows.
+// listingAllRows is the fixture listed in one page with delimiter "/", as rows.
 var listingAllRows = []string{"a", "a-b", "a/", "a0", "a_b", "b/", "c--d--e", "c--f", "top"}
 
 func TestListingPaging(t *testing.T) {
 	srv, c := listingFixture(t, listingKeys...)
-	rowsOf := func(r listingResult) []string {
+	rowsOf := func(r listBucketResult) []string {
 		rows := append(r.keys(), r.prefixes()...)
 		slices.Sort(rows)
 		return rows
@@ -188,7 +188,7 @@ func TestListingPaging(t *testing.T) {
 		var got []string
 		q := url.Values{"list-type": {"2"}, "delimiter": {"/"}, "max-keys": {"1"}}
 		for page := 0; ; page++ {
-			res := listingGet(t, srv, "b", q)
+			res := listObjects(t, srv, "b", q)
 			if *res.KeyCount != 1 || res.MaxKeys != 1 {
 				t.Fatalf("page %d: KeyCount %d MaxKeys %d", page, *res.KeyCount, res.MaxKeys)
 			}
@@ -204,13 +204,13 @@ func TestListingPaging(t *testing.T) {
 			}
 			q.Set("continuation-token", *res.NextContinuationToken)
 		}
-		listingEqual(t, "rows", got, listingAllRows)
+		equalStrings(t, "rows", got, listingAllRows)
 	})
 	t.Run("V1 NextMarker with a delimiter", func(t *testing.T) {
 		var got []string
 		q := url.Values{"delimiter": {"/"}, "max-keys": {"2"}}
 		for {
-			res := listingGet(t, srv, "b", q)
+			res := listObjects(t, srv, "b", q)
 			got = append(got, rowsOf(res)...)
 			if !res.IsTruncated {
 				if res.NextMarker != nil {
@@ -226,24 +226,24 @@ func TestListingPaging(t *testing.T) {
 			}
 			q.Set("marker", *res.NextMarker)
 		}
-		listingEqual(t, "rows", got, listingAllRows)
+		equalStrings(t, "rows", got, listingAllRows)
 	})
 	t.Run("V1 without a delimiter has no NextMarker", func(t *testing.T) {
-		res := listingGet(t, srv, "b", url.Values{"max-keys": {"3"}})
+		res := listObjects(t, srv, "b", url.Values{"max-keys": {"3"}})
 		if !res.IsTruncated || res.NextMarker != nil {
 			t.Errorf("IsTruncated %v NextMarker %v", res.IsTruncated, res.NextMarker)
 		}
-		listingEqual(t, "keys", res.keys(), listingKeys[:3])
-		res = listingGet(t, srv, "b", url.Values{"marker": {"a0"}})
-		listingEqual(t, "after marker", res.keys(), listingKeys[5:])
+		equalStrings(t, "keys", res.keys(), listingKeys[:3])
+		res = listObjects(t, srv, "b", url.Values{"marker": {"a0"}})
+		equalStrings(t, "after marker", res.keys(), listingKeys[5:])
 	})
 	t.Run("marker inside a common prefix skips it", func(t *testing.T) {
-		res := listingGet(t, srv, "b", url.Values{"delimiter": {"/"}, "marker": {"a/b"}})
-		listingEqual(t, "rows", rowsOf(res), []string{"a0", "a_b", "b/", "c--d--e", "c--f", "top"})
+		res := listObjects(t, srv, "b", url.Values{"delimiter": {"/"}, "marker": {"a/b"}})
+		equalStrings(t, "rows", rowsOf(res), []string{"a0", "a_b", "b/", "c--d--e", "c--f", "top"})
 	})
 	t.Run("StartAfter", func(t *testing.T) {
-		res := listingGet(t, srv, "b", url.Values{"list-type": {"2"}, "start-after": {"a0"}})
-		listingEqual(t, "keys", res.keys(), listingKeys[5:])
+		res := listObjects(t, srv, "b", url.Values{"list-type": {"2"}, "start-after": {"a0"}})
+		equalStrings(t, "keys", res.keys(), listingKeys[5:])
 		if res.StartAfter == nil || *res.StartAfter != "a0" {
 			t.Errorf("StartAfter %v", res.StartAfter)
 		}
@@ -264,7 +264,7 @@ func TestListingPaging(t *testing.T) {
 				got = append(got, aws.ToString(o.Key))
 			}
 		}
-		listingEqual(t, "keys", got, listingKeys)
+		equalStrings(t, "keys", got, listingKeys)
 		var v1 []string
 		marker := ""
 		for {
@@ -280,15 +280,15 @@ func TestListingPaging(t *testing.T) {
 			}
 			marker = aws.ToString(out.Contents[len(out.Contents)-1].Key)
 		}
-		listingEqual(t, "V1 keys", v1, listingKeys)
+		equalStrings(t, "V1 keys", v1, listingKeys)
 	})
 	t.Run("max-keys 0 and above 1000", func(t *testing.T) {
 		for _, v2 := range []string{"", "2"} {
-			res := listingGet(t, srv, "b", url.Values{"list-type": {v2}, "max-keys": {"0"}})
+			res := listObjects(t, srv, "b", url.Values{"list-type": {v2}, "max-keys": {"0"}})
 			if len(res.Contents) != 0 || res.IsTruncated || res.MaxKeys != 0 {
 				t.Errorf("list-type %q max-keys=0: %+v", v2, res)
 			}
-			res = listingGet(t, srv, "b", url.Values{"list-type": {v2}, "max-keys": {"5000"}})
+			res = listObjects(t, srv, "b", url.Values{"list-type": {v2}, "max-keys": {"5000"}})
 			if len(res.Contents) != len(listingKeys) || res.MaxKeys != 1000 {
 				t.Errorf("list-type %q max-keys=5000: MaxKeys %d, %d keys", v2, res.MaxKeys, len(res.Contents))
 			}
@@ -300,7 +300,7 @@ func TestListingPaging(t *testing.T) {
 	})
 }
 
-var listingTimeFormat = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
+var s3TimeFormat = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
 
 func TestListingContentsAndOwner(t *testing.T) {
 	srv, c := listingFixture(t, "k")
@@ -319,13 +319,13 @@ func TestListingContentsAndOwner(t *testing.T) {
 			if !strings.Contains(string(r.Body), "<ETag>&quot;") {
 				t.Errorf("ETag not written as S3 writes it: %s", r.Body)
 			}
-			res := listingGet(t, srv, "b", tc.q)
+			res := listObjects(t, srv, "b", tc.q)
 			if len(res.Contents) != 1 {
 				t.Fatalf("contents: %+v", res.Contents)
 			}
 			o := res.Contents[0]
 			if o.Key != "k" || o.Size != int64(len("body of k")) || o.StorageClass != "STANDARD" ||
-				!listingTimeFormat.MatchString(o.LastModified) || len(o.ETag) != 34 || o.ETag[0] != '"' {
+				!s3TimeFormat.MatchString(o.LastModified) || len(o.ETag) != 34 || o.ETag[0] != '"' {
 				t.Errorf("contents: %+v", o)
 			}
 			if (o.Owner != nil) != tc.wantOwner || (o.Owner != nil && (o.Owner.ID == "" || o.Owner.DisplayName == "")) {
@@ -347,25 +347,25 @@ func TestListingEncodingTypeURL(t *testing.T) {
 	srv, _ := listingFixture(t, "sp ace/ü+x~(1).txt", "sp ace/plain", "top")
 	for _, v2 := range []string{"", "2"} {
 		q := url.Values{"list-type": {v2}, "prefix": {"sp ace/"}, "encoding-type": {"url"}}
-		res := listingGet(t, srv, "b", q)
-		listingEqual(t, "keys", res.keys(), []string{"sp+ace/plain", "sp+ace/%C3%BC%2Bx%7E%281%29.txt"})
+		res := listObjects(t, srv, "b", q)
+		equalStrings(t, "keys", res.keys(), []string{"sp+ace/plain", "sp+ace/%C3%BC%2Bx%7E%281%29.txt"})
 		if *res.Prefix != "sp+ace/" || res.EncodingType == nil || *res.EncodingType != "url" {
 			t.Errorf("Prefix %q EncodingType %v", *res.Prefix, res.EncodingType)
 		}
-		res = listingGet(t, srv, "b", url.Values{"list-type": {v2}, "delimiter": {" "}, "encoding-type": {"url"}})
-		listingEqual(t, "prefixes", res.prefixes(), []string{"sp+"})
+		res = listObjects(t, srv, "b", url.Values{"list-type": {v2}, "delimiter": {" "}, "encoding-type": {"url"}})
+		equalStrings(t, "prefixes", res.prefixes(), []string{"sp+"})
 		if *res.Delimiter != "+" {
 			t.Errorf("Delimiter %q", *res.Delimiter)
 		}
-		res = listingGet(t, srv, "b", url.Values{"list-type": {v2}, "prefix": {"sp ace/"}})
+		res = listObjects(t, srv, "b", url.Values{"list-type": {v2}, "prefix": {"sp ace/"}})
 		if res.EncodingType != nil || !slices.Contains(res.keys(), "sp ace/ü+x~(1).txt") {
 			t.Errorf("without encoding-type: %q %v", res.keys(), res.EncodingType)
 		}
 	}
 }
 
-// listingServeDirect sends a listing request straight to a Handler (no emulator in front) and returns its status and body.
-func listingServeDirect(t *testing.T, h *s3api.Handler, bucket, query string) (int, []byte) {
+// answerDirect sends a listing request straight to a Handler (no emulator in front) and returns its status and body.
+func answerDirect(t *testing.T, h *s3api.Handler, bucket, query string) (int, []byte) {
 	t.Helper()
 	q, err := url.ParseQuery(query)
 	if err != nil {
@@ -386,9 +386,9 @@ func listingServeDirect(t *testing.T, h *s3api.Handler, bucket, query string) (i
 	return w.Code, w.Body.Bytes()
 }
 
-// listingDirect is a Handler over a memory store holding bucket "b" with
+// directHandler is a Handler over a memory store holding bucket "b" with
 // key "k".
-func listingDirect(t *testing.T) *s3api.Handler {
+func directHandler(t *testing.T) *s3api.Handler {
 	t.Helper()
 	st := store.NewMemory(store.Options{})
 	t.Cleanup(func() { st.Close() })
@@ -403,7 +403,7 @@ func listingDirect(t *testing.T) *s3api.Handler {
 
 func TestListingErrors(t *testing.T) {
 	srv, _ := listingFixture(t, "k")
-	direct := listingDirect(t)
+	direct := directHandler(t)
 	type argErr struct {
 		Code, Message, ArgumentName, BucketName string
 		ArgumentValue                           *string
@@ -453,7 +453,7 @@ func TestListingErrors(t *testing.T) {
 			}
 			// The handler's own body, with S3's extra elements (ArgumentName,
 			// ArgumentValue, BucketName).
-			status, body := listingServeDirect(t, direct, tc.bucket, tc.query)
+			status, body := answerDirect(t, direct, tc.bucket, tc.query)
 			if status != tc.status {
 				t.Errorf("handler status %d, want %d", status, tc.status)
 			}
@@ -484,25 +484,25 @@ func TestListingErrors(t *testing.T) {
 	}
 }
 
-// listingVersions is a ListVersionsResult as a client reads it, entries in
+// versionsResult is a ListVersionsResult as a client reads it, entries in
 // document order.
-type listingVersionsResult struct {
+type versionsResult struct {
 	XMLName                                    xml.Name
 	KeyMarker, VersionIdMarker                 *string
 	NextKeyMarker, NextVersionIdMarker, Prefix *string
 	MaxKeys                                    int
 	IsTruncated                                bool
-	Entries                                    []listingVersionRow `xml:",any"`
+	Entries                                    []versionRow `xml:",any"`
 }
 
-type listingVersionRow struct {
+type versionRow struct {
 	XMLName                      xml.Name
 	Key, VersionId, LastModified string
 	IsLatest                     bool
 	Prefix                       string
 }
 
-func (r listingVersionsResult) rows() []string {
+func (r versionsResult) rows() []string {
 	var out []string
 	for _, e := range r.Entries {
 		switch e.XMLName.Local {
@@ -517,18 +517,18 @@ func (r listingVersionsResult) rows() []string {
 	return out
 }
 
-func listingVersionsGet(t *testing.T, srv *emulatortest.Server, q url.Values) (listingVersionsResult, []listingVersionRow) {
+func listVersions(t *testing.T, srv *emulatortest.Server, q url.Values) (versionsResult, []versionRow) {
 	t.Helper()
 	q.Set("versions", "")
 	r := do(t, srv, "GET", "/b?"+q.Encode(), nil, nil)
 	if r.Status != 200 {
 		t.Fatalf("%d %s", r.Status, r.Body)
 	}
-	var res listingVersionsResult
+	var res versionsResult
 	if err := xml.Unmarshal(r.Body, &res); err != nil {
 		t.Fatal(err)
 	}
-	var versions []listingVersionRow
+	var versions []versionRow
 	for _, e := range res.Entries {
 		if e.XMLName.Local == "Version" || e.XMLName.Local == "DeleteMarker" {
 			versions = append(versions, e)
@@ -551,27 +551,27 @@ func TestListingObjectVersions(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"V dir/k1 latest", "V dir/k1 old", "D k2 latest", "V k2 old", "V plain latest"}
-	res, versions := listingVersionsGet(t, srv, url.Values{})
+	res, versions := listVersions(t, srv, url.Values{})
 	if res.XMLName.Local != "ListVersionsResult" || res.IsTruncated || res.MaxKeys != 1000 ||
 		res.KeyMarker == nil || res.VersionIdMarker == nil || res.NextKeyMarker != nil {
 		t.Errorf("envelope %+v", res)
 	}
-	listingEqual(t, "versions", res.rows(), want)
+	equalStrings(t, "versions", res.rows(), want)
 	for _, v := range versions {
-		if v.VersionId == "" || !listingTimeFormat.MatchString(v.LastModified) {
+		if v.VersionId == "" || !s3TimeFormat.MatchString(v.LastModified) {
 			t.Errorf("version %+v", v)
 		}
 	}
 
 	t.Run("delimiter", func(t *testing.T) {
-		res, _ := listingVersionsGet(t, srv, url.Values{"delimiter": {"/"}})
-		listingEqual(t, "rows", res.rows(), []string{"D k2 latest", "V k2 old", "V plain latest", "P dir/"})
+		res, _ := listVersions(t, srv, url.Values{"delimiter": {"/"}})
+		equalStrings(t, "rows", res.rows(), []string{"D k2 latest", "V k2 old", "V plain latest", "P dir/"})
 	})
 	t.Run("paging one version at a time", func(t *testing.T) {
 		var got []string
 		q := url.Values{"max-keys": {"1"}}
 		for page := 0; page < 10; page++ {
-			res, _ := listingVersionsGet(t, srv, q)
+			res, _ := listVersions(t, srv, q)
 			got = append(got, res.rows()...)
 			if !res.IsTruncated {
 				break
@@ -579,28 +579,28 @@ func TestListingObjectVersions(t *testing.T) {
 			q.Set("key-marker", *res.NextKeyMarker)
 			q.Set("version-id-marker", *res.NextVersionIdMarker)
 		}
-		listingEqual(t, "rows", got, want)
+		equalStrings(t, "rows", got, want)
 	})
 	t.Run("paging with a delimiter", func(t *testing.T) {
-		res, _ := listingVersionsGet(t, srv, url.Values{"delimiter": {"/"}, "max-keys": {"1"}})
-		listingEqual(t, "page 1", res.rows(), []string{"P dir/"})
+		res, _ := listVersions(t, srv, url.Values{"delimiter": {"/"}, "max-keys": {"1"}})
+		equalStrings(t, "page 1", res.rows(), []string{"P dir/"})
 		if !res.IsTruncated || res.NextKeyMarker == nil || *res.NextKeyMarker != "dir/" || res.NextVersionIdMarker != nil {
 			t.Fatalf("page 1 ends on a common prefix: %+v", res)
 		}
-		res, _ = listingVersionsGet(t, srv, url.Values{"delimiter": {"/"}, "max-keys": {"2"}, "key-marker": {"dir/"}})
-		listingEqual(t, "page 2", res.rows(), []string{"D k2 latest", "V k2 old"})
+		res, _ = listVersions(t, srv, url.Values{"delimiter": {"/"}, "max-keys": {"2"}, "key-marker": {"dir/"}})
+		equalStrings(t, "page 2", res.rows(), []string{"D k2 latest", "V k2 old"})
 		if !res.IsTruncated || *res.NextKeyMarker != "k2" || res.NextVersionIdMarker == nil {
 			t.Fatalf("page 2: %+v", res)
 		}
-		res, _ = listingVersionsGet(t, srv, url.Values{"delimiter": {"/"}, "key-marker": {"k2"}, "version-id-marker": {*res.NextVersionIdMarker}})
-		listingEqual(t, "page 3", res.rows(), []string{"V plain latest"})
+		res, _ = listVersions(t, srv, url.Values{"delimiter": {"/"}, "key-marker": {"k2"}, "version-id-marker": {*res.NextVersionIdMarker}})
+		equalStrings(t, "page 3", res.rows(), []string{"V plain latest"})
 	})
 	t.Run("key-marker alone", func(t *testing.T) {
-		res, _ := listingVersionsGet(t, srv, url.Values{"key-marker": {"dir/k1"}})
-		listingEqual(t, "rows", res.rows(), want[2:])
+		res, _ := listVersions(t, srv, url.Values{"key-marker": {"dir/k1"}})
+		equalStrings(t, "rows", res.rows(), want[2:])
 	})
 	t.Run("max-keys 0", func(t *testing.T) {
-		res, _ := listingVersionsGet(t, srv, url.Values{"max-keys": {"0"}})
+		res, _ := listVersions(t, srv, url.Values{"max-keys": {"0"}})
 		if len(res.rows()) != 0 || res.IsTruncated {
 			t.Errorf("%+v", res)
 		}
@@ -624,13 +624,13 @@ func TestListingObjectVersions(t *testing.T) {
 
 func TestListingObjectVersionsUnversionedBucketShowsNull(t *testing.T) {
 	srv, _ := listingFixture(t, "k")
-	_, versions := listingVersionsGet(t, srv, url.Values{})
+	_, versions := listVersions(t, srv, url.Values{})
 	if len(versions) != 1 || versions[0].VersionId != "null" || !versions[0].IsLatest {
 		t.Errorf("%+v", versions)
 	}
 }
 
-type listingUploadsResult struct {
+type uploadsResult struct {
 	XMLName                           xml.Name
 	Bucket                            string
 	KeyMarker, UploadIdMarker         *string
@@ -645,7 +645,7 @@ type listingUploadsResult struct {
 	CommonPrefixes []struct{ Prefix string }
 }
 
-func (r listingUploadsResult) keys() []string {
+func (r uploadsResult) keys() []string {
 	var out []string
 	for _, u := range r.Upload {
 		out = append(out, u.Key)
@@ -656,14 +656,14 @@ func (r listingUploadsResult) keys() []string {
 	return out
 }
 
-func listingUploadsGet(t *testing.T, srv *emulatortest.Server, q url.Values) listingUploadsResult {
+func listUploads(t *testing.T, srv *emulatortest.Server, q url.Values) uploadsResult {
 	t.Helper()
 	q.Set("uploads", "")
 	r := do(t, srv, "GET", "/b?"+q.Encode(), nil, nil)
 	if r.Status != 200 {
 		t.Fatalf("%d %s", r.Status, r.Body)
 	}
-	var res listingUploadsResult
+	var res uploadsResult
 	if err := xml.Unmarshal(r.Body, &res); err != nil {
 		t.Fatal(err)
 	}
@@ -673,7 +673,7 @@ func listingUploadsGet(t *testing.T, srv *emulatortest.Server, q url.Values) lis
 func TestListingMultipartUploads(t *testing.T) {
 	srv, c := newServer(t, "b")
 	t.Run("no uploads yet", func(t *testing.T) {
-		res := listingUploadsGet(t, srv, url.Values{})
+		res := listUploads(t, srv, url.Values{})
 		if res.XMLName.Local != "ListMultipartUploadsResult" || res.Bucket != "b" || len(res.Upload) != 0 || res.IsTruncated ||
 			res.MaxUploads != 1000 || res.KeyMarker == nil || res.NextKeyMarker == nil || res.NextUploadIdMarker == nil || res.Prefix != nil {
 			t.Errorf("%+v", res)
@@ -688,32 +688,32 @@ func TestListingMultipartUploads(t *testing.T) {
 		ids = append(ids, aws.ToString(out.UploadId))
 	}
 	t.Run("all", func(t *testing.T) {
-		res := listingUploadsGet(t, srv, url.Values{})
-		listingEqual(t, "uploads", res.keys(), []string{"u/1", "u/1", "v", "w x"})
+		res := listUploads(t, srv, url.Values{})
+		equalStrings(t, "uploads", res.keys(), []string{"u/1", "u/1", "v", "w x"})
 		for i, u := range res.Upload {
-			if u.UploadId != ids[i] || u.StorageClass != "STANDARD" || u.Initiator.ID == "" || u.Owner.ID == "" || !listingTimeFormat.MatchString(u.Initiated) {
+			if u.UploadId != ids[i] || u.StorageClass != "STANDARD" || u.Initiator.ID == "" || u.Owner.ID == "" || !s3TimeFormat.MatchString(u.Initiated) {
 				t.Errorf("upload %d: %+v", i, u)
 			}
 		}
 	})
 	t.Run("delimiter and prefix", func(t *testing.T) {
-		res := listingUploadsGet(t, srv, url.Values{"delimiter": {"/"}})
-		listingEqual(t, "rows", res.keys(), []string{"v", "w x", "P u/"})
-		res = listingUploadsGet(t, srv, url.Values{"prefix": {"u/"}})
-		listingEqual(t, "rows", res.keys(), []string{"u/1", "u/1"})
+		res := listUploads(t, srv, url.Values{"delimiter": {"/"}})
+		equalStrings(t, "rows", res.keys(), []string{"v", "w x", "P u/"})
+		res = listUploads(t, srv, url.Values{"prefix": {"u/"}})
+		equalStrings(t, "rows", res.keys(), []string{"u/1", "u/1"})
 		if res.Prefix == nil || *res.Prefix != "u/" {
 			t.Errorf("Prefix %v", res.Prefix)
 		}
 	})
 	t.Run("encoding-type=url", func(t *testing.T) {
-		res := listingUploadsGet(t, srv, url.Values{"prefix": {"w "}, "encoding-type": {"url"}})
-		listingEqual(t, "rows", res.keys(), []string{"w+x"})
+		res := listUploads(t, srv, url.Values{"prefix": {"w "}, "encoding-type": {"url"}})
+		equalStrings(t, "rows", res.keys(), []string{"w+x"})
 	})
 	t.Run("paging", func(t *testing.T) {
 		var got []string
 		q := url.Values{"max-uploads": {"1"}}
 		for page := 0; page < 10; page++ {
-			res := listingUploadsGet(t, srv, q)
+			res := listUploads(t, srv, q)
 			got = append(got, res.keys()...)
 			if !res.IsTruncated {
 				break
@@ -721,11 +721,11 @@ func TestListingMultipartUploads(t *testing.T) {
 			q.Set("key-marker", *res.NextKeyMarker)
 			q.Set("upload-id-marker", *res.NextUploadIdMarker)
 		}
-		listingEqual(t, "uploads", got, []string{"u/1", "u/1", "v", "w x"})
+		equalStrings(t, "uploads", got, []string{"u/1", "u/1", "v", "w x"})
 	})
 	t.Run("key-marker alone skips the key", func(t *testing.T) {
-		res := listingUploadsGet(t, srv, url.Values{"key-marker": {"u/1"}, "upload-id-marker": {""}})
-		listingEqual(t, "uploads", res.keys(), []string{"v", "w x"})
+		res := listUploads(t, srv, url.Values{"key-marker": {"u/1"}, "upload-id-marker": {""}})
+		equalStrings(t, "uploads", res.keys(), []string{"v", "w x"})
 	})
 	t.Run("SDK", func(t *testing.T) {
 		out, err := c.ListMultipartUploads(t.Context(), &s3.ListMultipartUploadsInput{Bucket: aws.String("b"), Delimiter: aws.String("/")})
@@ -743,14 +743,14 @@ func TestListingVersionsAfterDeletedNullMarker(t *testing.T) {
 	for _, k := range []string{"a", "b", "c"} {
 		put(t, c, "b", k, k)
 	}
-	res, _ := listingVersionsGet(t, srv, url.Values{"max-keys": {"1"}})
-	listingEqual(t, "page 1", res.rows(), []string{"V a latest"})
+	res, _ := listVersions(t, srv, url.Values{"max-keys": {"1"}})
+	equalStrings(t, "page 1", res.rows(), []string{"V a latest"})
 	if !res.IsTruncated || res.NextKeyMarker == nil || *res.NextKeyMarker != "a" || res.NextVersionIdMarker == nil || *res.NextVersionIdMarker != "null" {
 		t.Fatalf("page 1 markers: %+v", res)
 	}
 	if _, err := c.DeleteObject(t.Context(), &s3.DeleteObjectInput{Bucket: aws.String("b"), Key: aws.String("a"), VersionId: aws.String("null")}); err != nil {
 		t.Fatal(err)
 	}
-	res, _ = listingVersionsGet(t, srv, url.Values{"key-marker": {"a"}, "version-id-marker": {"null"}})
-	listingEqual(t, "after the deleted marker", res.rows(), []string{"V b latest", "V c latest"})
+	res, _ = listVersions(t, srv, url.Values{"key-marker": {"a"}, "version-id-marker": {"null"}})
+	equalStrings(t, "after the deleted marker", res.rows(), []string{"V b latest", "V c latest"})
 }

@@ -20,11 +20,11 @@ import (
 // upload; the ETag counts it.
 func TestMultipartZeroBytePart(t *testing.T) {
 	srv, _ := newServer(t, "mpz")
-	big := bytes.Repeat([]byte("z"), 5*multipartMiB)
-	id := multipartCreate(t, srv, "mpz", "k", nil)
-	e1 := multipartPut(t, srv, "mpz", "k", id, 1, big)
-	e2 := multipartPut(t, srv, "mpz", "k", id, 2, nil)
-	r := do(t, srv, "POST", multipartPath("mpz", "k", id), multipartCompleteXML(1, e1, 2, e2), nil)
+	big := bytes.Repeat([]byte("z"), 5*mib)
+	id := createUpload(t, srv, "mpz", "k", nil)
+	e1 := putPart(t, srv, "mpz", "k", id, 1, big)
+	e2 := putPart(t, srv, "mpz", "k", id, 2, nil)
+	r := do(t, srv, "POST", uploadPath("mpz", "k", id), completeXML(1, e1, 2, e2), nil)
 	if r.Status != http.StatusOK {
 		t.Fatalf("Complete: %d %s", r.Status, r.Body)
 	}
@@ -32,10 +32,10 @@ func TestMultipartZeroBytePart(t *testing.T) {
 	if err := xml.Unmarshal(r.Body, &res); err != nil {
 		t.Fatal(err)
 	}
-	if want := multipartETag(big, nil); res.ETag != want {
+	if want := partsETag(big, nil); res.ETag != want {
 		t.Errorf("ETag %s, want %s", res.ETag, want)
 	}
-	if g := copyGet(t, srv, "/mpz/k"); !bytes.Equal(g.Body, big) {
+	if g := getOK(t, srv, "/mpz/k"); !bytes.Equal(g.Body, big) {
 		t.Errorf("content %d bytes, want %d", len(g.Body), len(big))
 	}
 }
@@ -44,8 +44,8 @@ func TestMultipartZeroBytePart(t *testing.T) {
 // leaves the part uploaded earlier under that number in place.
 func TestMultipartBadDigestKeepsPart(t *testing.T) {
 	srv, _ := newServer(t, "mpd")
-	id := multipartCreate(t, srv, "mpd", "k", nil)
-	first := multipartPut(t, srv, "mpd", "k", id, 1, []byte("first"))
+	id := createUpload(t, srv, "mpd", "k", nil)
+	first := putPart(t, srv, "mpd", "k", id, 1, []byte("first"))
 	wrong := md5.Sum([]byte("not the body"))
 	tests := []struct {
 		name string
@@ -56,10 +56,10 @@ func TestMultipartBadDigestKeepsPart(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := multipartPath("mpd", "k", id, "&partNumber=1")
+			path := uploadPath("mpd", "k", id, "&partNumber=1")
 			r := do(t, srv, "PUT", path, tt.body, map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(wrong[:])})
-			multipartCheckError(t, r, path, http.StatusBadRequest, "BadDigest", "The Content-MD5 you specified did not match what we received.", nil)
-			l := do(t, srv, "GET", multipartPath("mpd", "k", id), nil, nil)
+			checkError(t, r, path, http.StatusBadRequest, "BadDigest", "The Content-MD5 you specified did not match what we received.", nil)
+			l := do(t, srv, "GET", uploadPath("mpd", "k", id), nil, nil)
 			var parts struct {
 				Part []struct {
 					PartNumber int

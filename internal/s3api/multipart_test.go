@@ -22,10 +22,10 @@ import (
 	"github.com/s3vpce/s3vpce/emulator/emulatortest"
 )
 
-const multipartMiB = 1 << 20
+const mib = 1 << 20
 
-// multipartCreate starts an upload through a raw request.
-func multipartCreate(t *testing.T, srv *emulatortest.Server, bucket, key string, hdr map[string]string) string {
+// createUpload starts an upload through a raw request.
+func createUpload(t *testing.T, srv *emulatortest.Server, bucket, key string, hdr map[string]string) string {
 	t.Helper()
 	r := do(t, srv, "POST", "/"+bucket+"/"+key+"?uploads", nil, hdr)
 	if r.Status != http.StatusOK {
@@ -47,42 +47,42 @@ func multipartCreate(t *testing.T, srv *emulatortest.Server, bucket, key string,
 	return out.UploadId
 }
 
-// multipartPath is the path of a request on an upload.
-func multipartPath(bucket, key, uploadID string, q ...string) string {
+// uploadPath is the path of a request on an upload.
+func uploadPath(bucket, key, uploadID string, q ...string) string {
 	return "/" + bucket + "/" + key + "?uploadId=" + url.QueryEscape(uploadID) + strings.Join(q, "")
 }
 
-// multipartPut uploads one part and returns its ETag.
-func multipartPut(t *testing.T, srv *emulatortest.Server, bucket, key, uploadID string, n int, body []byte) string {
+// putPart uploads one part and returns its ETag.
+func putPart(t *testing.T, srv *emulatortest.Server, bucket, key, uploadID string, n int, body []byte) string {
 	t.Helper()
-	r := do(t, srv, "PUT", multipartPath(bucket, key, uploadID, "&partNumber="+strconv.Itoa(n)), body, nil)
+	r := do(t, srv, "PUT", uploadPath(bucket, key, uploadID, "&partNumber="+strconv.Itoa(n)), body, nil)
 	if r.Status != http.StatusOK {
 		t.Fatalf("UploadPart %d: %d %s", n, r.Status, r.Body)
 	}
-	if want := multipartMD5(body); r.Header.Get("ETag") != `"`+want+`"` {
+	if want := md5Hex(body); r.Header.Get("ETag") != `"`+want+`"` {
 		t.Fatalf("UploadPart ETag %q, want %q", r.Header.Get("ETag"), want)
 	}
 	return r.Header.Get("ETag")
 }
 
-func multipartMD5(b []byte) string {
+func md5Hex(b []byte) string {
 	sum := md5.Sum(b)
 	return hex.EncodeToString(sum[:])
 }
 
-// multipartETag is S3's ETag of an object assembled from parts.
-func multipartETag(parts ...[]byte) string {
+// partsETag is S3's ETag of an object assembled from parts.
+func partsETag(parts ...[]byte) string {
 	var sums []byte
 	for _, p := range parts {
 		sum := md5.Sum(p)
 		sums = append(sums, sum[:]...)
 	}
-	return fmt.Sprintf(`"%s-%d"`, multipartMD5(sums), len(parts))
+	return fmt.Sprintf(`"%s-%d"`, md5Hex(sums), len(parts))
 }
 
-// multipartCompleteXML is a CompleteMultipartUpload body; parts alternate
+// completeXML is a CompleteMultipartUpload body; parts alternate
 // part number and ETag.
-func multipartCompleteXML(parts ...any) []byte {
+func completeXML(parts ...any) []byte {
 	var b strings.Builder
 	b.WriteString(`<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">`)
 	for i := 0; i+1 < len(parts); i += 2 {
@@ -92,14 +92,14 @@ func multipartCompleteXML(parts ...any) []byte {
 	return []byte(b.String())
 }
 
-// multipartCheckError asserts an S3 error response: status, code, message
+// checkError asserts an S3 error response: status, code, message
 // (when given), Resource and extra elements.
-func multipartCheckError(t *testing.T, r rawResponse, path string, status int, code, message string, extra map[string]string) {
+func checkError(t *testing.T, r rawResponse, path string, status int, code, message string, extra map[string]string) {
 	t.Helper()
 	if r.Status != status {
 		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)
 	}
-	f := copyErrorFields(t, r)
+	f := errorFields(t, r)
 	if f["Code"] != code {
 		t.Errorf("Code %q, want %q", f["Code"], code)
 	}
@@ -117,14 +117,14 @@ func multipartCheckError(t *testing.T, r rawResponse, path string, status int, c
 }
 
 const (
-	multipartInvalidPart  = "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."
-	multipartNoSuchUpload = "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."
-	multipartMalformed    = "The XML you provided was not well-formed or did not validate against our published schema"
+	invalidPartMessage  = "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."
+	noSuchUploadMessage = "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."
+	malformedMessage    = "The XML you provided was not well-formed or did not validate against our published schema"
 )
 
 func TestMultipartCompleteRules(t *testing.T) {
 	srv, _ := newServer(t, "mp")
-	big := bytes.Repeat([]byte("a"), 5*multipartMiB)
+	big := bytes.Repeat([]byte("a"), 5*mib)
 	small1, small2, small3 := []byte("0123456789"), []byte("tail"), []byte("three")
 	tests := []struct {
 		name    string
@@ -139,82 +139,82 @@ func TestMultipartCompleteRules(t *testing.T) {
 		etag    string
 	}{
 		{name: "a small last part is fine", parts: [][]byte{big, small2},
-			body:   func(_ string, e []string) []byte { return multipartCompleteXML(1, e[0], 2, e[1]) },
-			status: 200, want: append(slices.Clone(big), small2...), etag: multipartETag(big, small2)},
+			body:   func(_ string, e []string) []byte { return completeXML(1, e[0], 2, e[1]) },
+			status: 200, want: append(slices.Clone(big), small2...), etag: partsETag(big, small2)},
 		{name: "a single small part is fine", parts: [][]byte{small1},
-			body:   func(_ string, e []string) []byte { return multipartCompleteXML(1, e[0]) },
-			status: 200, want: small1, etag: multipartETag(small1)},
+			body:   func(_ string, e []string) []byte { return completeXML(1, e[0]) },
+			status: 200, want: small1, etag: partsETag(small1)},
 		{name: "a subset of the parts, unquoted ETags", parts: [][]byte{big, small1, small3},
 			body: func(_ string, e []string) []byte {
-				return multipartCompleteXML(1, strings.Trim(e[0], `"`), 3, strings.Trim(e[2], `"`))
+				return completeXML(1, strings.Trim(e[0], `"`), 3, strings.Trim(e[2], `"`))
 			},
-			status: 200, want: append(slices.Clone(big), small3...), etag: multipartETag(big, small3)},
+			status: 200, want: append(slices.Clone(big), small3...), etag: partsETag(big, small3)},
 		{name: "a small part before the last", parts: [][]byte{small1, small2},
-			body:   func(_ string, e []string) []byte { return multipartCompleteXML(1, e[0], 2, e[1]) },
+			body:   func(_ string, e []string) []byte { return completeXML(1, e[0], 2, e[1]) },
 			status: 400, code: "EntityTooSmall", message: "Your proposed upload is smaller than the minimum allowed size",
 			extra: func(_ string, e []string) map[string]string {
 				return map[string]string{"ProposedSize": "10", "MinSizeAllowed": "5242880", "PartNumber": "1", "ETag": strings.Trim(e[0], `"`)}
 			}},
 		{name: "a wrong ETag", parts: [][]byte{big, small2},
 			body: func(_ string, e []string) []byte {
-				return multipartCompleteXML(1, e[0], 2, `"0123456789abcdef0123456789abcdef"`)
+				return completeXML(1, e[0], 2, `"0123456789abcdef0123456789abcdef"`)
 			},
-			status: 400, code: "InvalidPart", message: multipartInvalidPart,
+			status: 400, code: "InvalidPart", message: invalidPartMessage,
 			extra: func(id string, _ []string) map[string]string {
 				return map[string]string{"UploadId": id, "PartNumber": "2", "ETag": "0123456789abcdef0123456789abcdef"}
 			}},
 		{name: "a part never uploaded", parts: [][]byte{big},
-			body:   func(_ string, e []string) []byte { return multipartCompleteXML(1, e[0], 7, e[0]) },
-			status: 400, code: "InvalidPart", message: multipartInvalidPart,
+			body:   func(_ string, e []string) []byte { return completeXML(1, e[0], 7, e[0]) },
+			status: 400, code: "InvalidPart", message: invalidPartMessage,
 			extra: func(id string, _ []string) map[string]string {
 				return map[string]string{"UploadId": id, "PartNumber": "7"}
 			}},
 		{name: "parts in descending order", parts: [][]byte{big, big},
-			body:   func(_ string, e []string) []byte { return multipartCompleteXML(2, e[1], 1, e[0]) },
+			body:   func(_ string, e []string) []byte { return completeXML(2, e[1], 1, e[0]) },
 			status: 400, code: "InvalidPartOrder",
 			message: "The list of parts was not in ascending order. The parts list must be specified in order by part number.",
 			extra:   func(id string, _ []string) map[string]string { return map[string]string{"UploadId": id} }},
 		{name: "a part listed twice", parts: [][]byte{big, small2},
-			body:   func(_ string, e []string) []byte { return multipartCompleteXML(1, e[0], 1, e[0], 2, e[1]) },
+			body:   func(_ string, e []string) []byte { return completeXML(1, e[0], 1, e[0], 2, e[1]) },
 			status: 400, code: "InvalidPartOrder"},
 		{name: "not XML", parts: [][]byte{small1},
 			body:   func(string, []string) []byte { return []byte("<CompleteMultipartUpload><Part>") },
-			status: 400, code: "MalformedXML", message: multipartMalformed},
+			status: 400, code: "MalformedXML", message: malformedMessage},
 		{name: "no parts", parts: [][]byte{small1},
-			body:   func(string, []string) []byte { return multipartCompleteXML() },
-			status: 400, code: "MalformedXML", message: multipartMalformed},
+			body:   func(string, []string) []byte { return completeXML() },
+			status: 400, code: "MalformedXML", message: malformedMessage},
 		{name: "another root element", parts: [][]byte{small1},
 			body: func(_ string, e []string) []byte {
 				return []byte("<Parts><Part><PartNumber>1</PartNumber><ETag>" + e[0] + "</ETag></Part></Parts>")
 			},
 			status: 400, code: "MalformedXML"},
 		{name: "unknown upload", parts: [][]byte{small1}, upload: "no-such-upload",
-			body:   func(_ string, e []string) []byte { return multipartCompleteXML(1, e[0]) },
-			status: 404, code: "NoSuchUpload", message: multipartNoSuchUpload,
+			body:   func(_ string, e []string) []byte { return completeXML(1, e[0]) },
+			status: 404, code: "NoSuchUpload", message: noSuchUploadMessage,
 			extra: func(string, []string) map[string]string { return map[string]string{"UploadId": "no-such-upload"} }},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			key := fmt.Sprintf("obj%d", i)
-			id := multipartCreate(t, srv, "mp", key, nil)
+			id := createUpload(t, srv, "mp", key, nil)
 			var etags []string
 			for n, p := range tt.parts {
-				etags = append(etags, multipartPut(t, srv, "mp", key, id, n+1, p))
+				etags = append(etags, putPart(t, srv, "mp", key, id, n+1, p))
 			}
 			target := id
 			if tt.upload != "" {
 				target = tt.upload
 			}
-			path := multipartPath("mp", key, target)
+			path := uploadPath("mp", key, target)
 			r := do(t, srv, "POST", path, tt.body(id, etags), nil)
 			if tt.status != 200 {
 				var extra map[string]string
 				if tt.extra != nil {
 					extra = tt.extra(id, etags)
 				}
-				multipartCheckError(t, r, path, tt.status, tt.code, tt.message, extra)
+				checkError(t, r, path, tt.status, tt.code, tt.message, extra)
 				// A failed Complete leaves the upload and stores nothing.
-				if l := do(t, srv, "GET", multipartPath("mp", key, id), nil, nil); l.Status != 200 {
+				if l := do(t, srv, "GET", uploadPath("mp", key, id), nil, nil); l.Status != 200 {
 					t.Errorf("ListParts after a failed Complete: %d %s", l.Status, l.Body)
 				}
 				if g := do(t, srv, "HEAD", "/mp/"+key, nil, nil); g.Status != 404 {
@@ -236,10 +236,10 @@ func TestMultipartCompleteRules(t *testing.T) {
 				res.Bucket != "mp" || res.Key != key || res.ETag != tt.etag {
 				t.Errorf("result %+v, want ETag %s", res, tt.etag)
 			}
-			if g := copyGet(t, srv, "/mp/"+key); !bytes.Equal(g.Body, tt.want) {
+			if g := getOK(t, srv, "/mp/"+key); !bytes.Equal(g.Body, tt.want) {
 				t.Errorf("content: %d bytes, want %d", len(g.Body), len(tt.want))
 			}
-			if l := do(t, srv, "GET", multipartPath("mp", key, id), nil, nil); l.Status != 404 {
+			if l := do(t, srv, "GET", uploadPath("mp", key, id), nil, nil); l.Status != 404 {
 				t.Errorf("ListParts after Complete: %d %s", l.Status, l.Body)
 			}
 		})
@@ -249,7 +249,7 @@ func TestMultipartCompleteRules(t *testing.T) {
 func TestMultipartConditionalComplete(t *testing.T) {
 	srv, c := newServer(t, "mpc")
 	put(t, c, "mpc", "exists", "old")
-	existing := copyMD5ETag("old")
+	existing := md5ETag("old")
 	tests := []struct {
 		name   string
 		key    string
@@ -266,18 +266,18 @@ func TestMultipartConditionalComplete(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			id := multipartCreate(t, srv, "mpc", tt.key, nil)
-			etag := multipartPut(t, srv, "mpc", tt.key, id, 1, []byte("new"))
-			path := multipartPath("mpc", tt.key, id)
-			r := do(t, srv, "POST", path, multipartCompleteXML(1, etag), tt.hdr)
+			id := createUpload(t, srv, "mpc", tt.key, nil)
+			etag := putPart(t, srv, "mpc", tt.key, id, 1, []byte("new"))
+			path := uploadPath("mpc", tt.key, id)
+			r := do(t, srv, "POST", path, completeXML(1, etag), tt.hdr)
 			if tt.status != 200 {
-				multipartCheckError(t, r, path, tt.status, tt.code, "", tt.extra)
+				checkError(t, r, path, tt.status, tt.code, "", tt.extra)
 				return
 			}
 			if r.Status != 200 {
 				t.Fatalf("%d %s", r.Status, r.Body)
 			}
-			if g := copyGet(t, srv, "/mpc/"+tt.key); string(g.Body) != "new" {
+			if g := getOK(t, srv, "/mpc/"+tt.key); string(g.Body) != "new" {
 				t.Errorf("content %q", g.Body)
 			}
 		})
@@ -304,7 +304,7 @@ func TestMultipartConditionalComplete(t *testing.T) {
 func TestMultipartSDK(t *testing.T) {
 	_, c := newServer(t, "mps")
 	ctx := t.Context()
-	src := bytes.Repeat([]byte("0123456789abcdef"), 6*multipartMiB/16) // 6 MiB
+	src := bytes.Repeat([]byte("0123456789abcdef"), 6*mib/16) // 6 MiB
 	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("mps"), Key: aws.String("src"), Body: bytes.NewReader(src)}); err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +332,7 @@ func TestMultipartSDK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := aws.ToString(c1.CopyPartResult.ETag), `"`+multipartMD5(src[:5*multipartMiB])+`"`; got != want {
+	if got, want := aws.ToString(c1.CopyPartResult.ETag), `"`+md5Hex(src[:5*mib])+`"`; got != want {
 		t.Errorf("CopyPartResult.ETag %q, want %q", got, want)
 	}
 	if c1.CopyPartResult.LastModified == nil {
@@ -369,7 +369,7 @@ func TestMultipartSDK(t *testing.T) {
 	t.Run("a part never uploaded", func(t *testing.T) {
 		_, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("mps"), Key: aws.String("dst"),
 			UploadId: cr.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{parts[2], {PartNumber: aws.Int32(4), ETag: up3.ETag}}}})
-		if got, want := apiError(err), "InvalidPart: "+multipartInvalidPart; got != want {
+		if got, want := apiError(err), "InvalidPart: "+invalidPartMessage; got != want {
 			t.Errorf("error %q, want %q", got, want)
 		}
 	})
@@ -378,8 +378,8 @@ func TestMultipartSDK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := slices.Concat(src[:5*multipartMiB], src, []byte("end"))
-	if got, w := aws.ToString(out.ETag), multipartETag(src[:5*multipartMiB], src, []byte("end")); got != w {
+	want := slices.Concat(src[:5*mib], src, []byte("end"))
+	if got, w := aws.ToString(out.ETag), partsETag(src[:5*mib], src, []byte("end")); got != w {
 		t.Errorf("ETag %q, want %q", got, w)
 	}
 	g, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("mps"), Key: aws.String("dst")})
@@ -418,7 +418,7 @@ func TestMultipartSDK(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = c.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("mps"), Key: aws.String("small"), UploadId: cr.UploadId})
-		if got, want := apiError(err), "NoSuchUpload: "+multipartNoSuchUpload; got != want {
+		if got, want := apiError(err), "NoSuchUpload: "+noSuchUploadMessage; got != want {
 			t.Errorf("ListParts after Abort: %q, want %q", got, want)
 		}
 	})
@@ -427,7 +427,7 @@ func TestMultipartSDK(t *testing.T) {
 func TestMultipartUploadPartCopyRaw(t *testing.T) {
 	srv, c := newServer(t, "mpx")
 	put(t, c, "mpx", "src", "0123456789")
-	id := multipartCreate(t, srv, "mpx", "dst", nil)
+	id := createUpload(t, srv, "mpx", "dst", nil)
 	tests := []struct {
 		name    string
 		path    string
@@ -438,9 +438,9 @@ func TestMultipartUploadPartCopyRaw(t *testing.T) {
 		extra   map[string]string
 		etag    string
 	}{
-		{name: "whole object", hdr: map[string]string{"x-amz-copy-source": "mpx/src"}, status: 200, etag: multipartMD5([]byte("0123456789"))},
-		{name: "a range", hdr: map[string]string{"x-amz-copy-source": "/mpx/src", "x-amz-copy-source-range": "bytes=2-4"}, status: 200, etag: multipartMD5([]byte("234"))},
-		{name: "the last byte", hdr: map[string]string{"x-amz-copy-source": "mpx/src", "x-amz-copy-source-range": "bytes=9-9"}, status: 200, etag: multipartMD5([]byte("9"))},
+		{name: "whole object", hdr: map[string]string{"x-amz-copy-source": "mpx/src"}, status: 200, etag: md5Hex([]byte("0123456789"))},
+		{name: "a range", hdr: map[string]string{"x-amz-copy-source": "/mpx/src", "x-amz-copy-source-range": "bytes=2-4"}, status: 200, etag: md5Hex([]byte("234"))},
+		{name: "the last byte", hdr: map[string]string{"x-amz-copy-source": "mpx/src", "x-amz-copy-source-range": "bytes=9-9"}, status: 200, etag: md5Hex([]byte("9"))},
 		{name: "a range past the end", hdr: map[string]string{"x-amz-copy-source": "mpx/src", "x-amz-copy-source-range": "bytes=5-10"},
 			status: 400, code: "InvalidArgument", message: "Range specified is not valid for source object of size: 10",
 			extra: map[string]string{"ArgumentName": "x-amz-copy-source-range", "ArgumentValue": "bytes=5-10"}},
@@ -453,9 +453,9 @@ func TestMultipartUploadPartCopyRaw(t *testing.T) {
 		{name: "missing source", hdr: map[string]string{"x-amz-copy-source": "mpx/none"}, status: 404, code: "NoSuchKey", extra: map[string]string{"Key": "none"}},
 		{name: "source if-match fails", hdr: map[string]string{"x-amz-copy-source": "mpx/src", "x-amz-copy-source-if-match": `"00"`},
 			status: 412, code: "PreconditionFailed", extra: map[string]string{"Condition": "x-amz-copy-source-If-Match"}},
-		{name: "unknown upload", path: multipartPath("mpx", "dst", "nope", "&partNumber=1"), hdr: map[string]string{"x-amz-copy-source": "mpx/src"},
-			status: 404, code: "NoSuchUpload", message: multipartNoSuchUpload, extra: map[string]string{"UploadId": "nope"}},
-		{name: "part number 0", path: multipartPath("mpx", "dst", id, "&partNumber=0"), hdr: map[string]string{"x-amz-copy-source": "mpx/src"},
+		{name: "unknown upload", path: uploadPath("mpx", "dst", "nope", "&partNumber=1"), hdr: map[string]string{"x-amz-copy-source": "mpx/src"},
+			status: 404, code: "NoSuchUpload", message: noSuchUploadMessage, extra: map[string]string{"UploadId": "nope"}},
+		{name: "part number 0", path: uploadPath("mpx", "dst", id, "&partNumber=0"), hdr: map[string]string{"x-amz-copy-source": "mpx/src"},
 			status: 400, code: "InvalidArgument", message: "Part number must be an integer between 1 and 10000, inclusive",
 			extra: map[string]string{"ArgumentName": "partNumber", "ArgumentValue": "0"}},
 	}
@@ -463,11 +463,11 @@ func TestMultipartUploadPartCopyRaw(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			path := tt.path
 			if path == "" {
-				path = multipartPath("mpx", "dst", id, "&partNumber="+strconv.Itoa(i+1))
+				path = uploadPath("mpx", "dst", id, "&partNumber="+strconv.Itoa(i+1))
 			}
 			r := do(t, srv, "PUT", path, nil, tt.hdr)
 			if tt.status != 200 {
-				multipartCheckError(t, r, path, tt.status, tt.code, tt.message, tt.extra)
+				checkError(t, r, path, tt.status, tt.code, tt.message, tt.extra)
 				return
 			}
 			if r.Status != 200 {
@@ -480,7 +480,7 @@ func TestMultipartUploadPartCopyRaw(t *testing.T) {
 			if err := xml.Unmarshal(r.Body, &res); err != nil {
 				t.Fatal(err)
 			}
-			if res.XMLName.Local != "CopyPartResult" || res.ETag != `"`+tt.etag+`"` || !copyTimeRE.MatchString(res.LastModified) {
+			if res.XMLName.Local != "CopyPartResult" || res.ETag != `"`+tt.etag+`"` || !s3TimeRE.MatchString(res.LastModified) {
 				t.Errorf("CopyPartResult %s, want ETag %s", r.Body, tt.etag)
 			}
 		})
@@ -489,9 +489,9 @@ func TestMultipartUploadPartCopyRaw(t *testing.T) {
 
 func TestMultipartListPartsRaw(t *testing.T) {
 	srv, _ := newServer(t, "mpl")
-	id := multipartCreate(t, srv, "mpl", "k", nil)
+	id := createUpload(t, srv, "mpl", "k", nil)
 	for _, n := range []int{1, 2, 3, 5} {
-		multipartPut(t, srv, "mpl", "k", id, n, []byte("part"+strconv.Itoa(n)))
+		putPart(t, srv, "mpl", "k", id, n, []byte("part"+strconv.Itoa(n)))
 	}
 	type page struct {
 		XMLName              xml.Name
@@ -525,7 +525,7 @@ func TestMultipartListPartsRaw(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run("q"+tt.query, func(t *testing.T) {
-			r := do(t, srv, "GET", multipartPath("mpl", "k", id, tt.query), nil, nil)
+			r := do(t, srv, "GET", uploadPath("mpl", "k", id, tt.query), nil, nil)
 			if r.Status != 200 {
 				t.Fatalf("%d %s", r.Status, r.Body)
 			}
@@ -536,8 +536,8 @@ func TestMultipartListPartsRaw(t *testing.T) {
 			var got []int
 			for _, part := range p.Part {
 				got = append(got, part.PartNumber)
-				if part.ETag != `"`+multipartMD5([]byte("part"+strconv.Itoa(part.PartNumber)))+`"` || part.Size != 5 ||
-					!copyTimeRE.MatchString(part.LastModified) {
+				if part.ETag != `"`+md5Hex([]byte("part"+strconv.Itoa(part.PartNumber)))+`"` || part.Size != 5 ||
+					!s3TimeRE.MatchString(part.LastModified) {
 					t.Errorf("part %+v", part)
 				}
 			}
@@ -550,14 +550,14 @@ func TestMultipartListPartsRaw(t *testing.T) {
 		})
 	}
 	t.Run("bad max-parts", func(t *testing.T) {
-		path := multipartPath("mpl", "k", id, "&max-parts=x")
-		multipartCheckError(t, do(t, srv, "GET", path, nil, nil), path, 400, "InvalidArgument", "", map[string]string{"ArgumentName": "max-parts"})
+		path := uploadPath("mpl", "k", id, "&max-parts=x")
+		checkError(t, do(t, srv, "GET", path, nil, nil), path, 400, "InvalidArgument", "", map[string]string{"ArgumentName": "max-parts"})
 	})
 }
 
 func TestMultipartUploadPartErrors(t *testing.T) {
 	srv, _ := newServer(t, "mpe")
-	id := multipartCreate(t, srv, "mpe", "k", nil)
+	id := createUpload(t, srv, "mpe", "k", nil)
 	dataMD5 := md5.Sum([]byte("data"))
 	otherMD5 := md5.Sum([]byte("other"))
 	tests := []struct {
@@ -567,19 +567,19 @@ func TestMultipartUploadPartErrors(t *testing.T) {
 		extra              map[string]string
 		hdr                map[string]string
 	}{
-		{"Content-MD5 not base64 of 16 bytes", "PUT", multipartPath("mpe", "k", id, "&partNumber=1"), 400, "InvalidDigest", nil,
+		{"Content-MD5 not base64 of 16 bytes", "PUT", uploadPath("mpe", "k", id, "&partNumber=1"), 400, "InvalidDigest", nil,
 			map[string]string{"Content-MD5": "abc"}},
-		{"Content-MD5 of other data", "PUT", multipartPath("mpe", "k", id, "&partNumber=1"), 400, "BadDigest", nil,
+		{"Content-MD5 of other data", "PUT", uploadPath("mpe", "k", id, "&partNumber=1"), 400, "BadDigest", nil,
 			map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(otherMD5[:])}},
-		{"Content-MD5 of the data", "PUT", multipartPath("mpe", "k", id, "&partNumber=1"), 200, "", nil,
+		{"Content-MD5 of the data", "PUT", uploadPath("mpe", "k", id, "&partNumber=1"), 200, "", nil,
 			map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(dataMD5[:])}},
-		{"part number 0", "PUT", multipartPath("mpe", "k", id, "&partNumber=0"), 400, "InvalidArgument", map[string]string{"ArgumentName": "partNumber", "ArgumentValue": "0"}, nil},
-		{"part number 10001", "PUT", multipartPath("mpe", "k", id, "&partNumber=10001"), 400, "InvalidArgument", map[string]string{"ArgumentValue": "10001"}, nil},
-		{"part number not a number", "PUT", multipartPath("mpe", "k", id, "&partNumber=one"), 400, "InvalidArgument", nil, nil},
-		{"UploadPart to an unknown upload", "PUT", multipartPath("mpe", "k", "nope", "&partNumber=1"), 404, "NoSuchUpload", map[string]string{"UploadId": "nope"}, nil},
-		{"UploadPart to another key", "PUT", multipartPath("mpe", "other", id, "&partNumber=1"), 404, "NoSuchUpload", nil, nil},
-		{"Abort an unknown upload", "DELETE", multipartPath("mpe", "k", "nope"), 404, "NoSuchUpload", map[string]string{"UploadId": "nope"}, nil},
-		{"ListParts of an unknown upload", "GET", multipartPath("mpe", "k", "nope"), 404, "NoSuchUpload", nil, nil},
+		{"part number 0", "PUT", uploadPath("mpe", "k", id, "&partNumber=0"), 400, "InvalidArgument", map[string]string{"ArgumentName": "partNumber", "ArgumentValue": "0"}, nil},
+		{"part number 10001", "PUT", uploadPath("mpe", "k", id, "&partNumber=10001"), 400, "InvalidArgument", map[string]string{"ArgumentValue": "10001"}, nil},
+		{"part number not a number", "PUT", uploadPath("mpe", "k", id, "&partNumber=one"), 400, "InvalidArgument", nil, nil},
+		{"UploadPart to an unknown upload", "PUT", uploadPath("mpe", "k", "nope", "&partNumber=1"), 404, "NoSuchUpload", map[string]string{"UploadId": "nope"}, nil},
+		{"UploadPart to another key", "PUT", uploadPath("mpe", "other", id, "&partNumber=1"), 404, "NoSuchUpload", nil, nil},
+		{"Abort an unknown upload", "DELETE", uploadPath("mpe", "k", "nope"), 404, "NoSuchUpload", map[string]string{"UploadId": "nope"}, nil},
+		{"ListParts of an unknown upload", "GET", uploadPath("mpe", "k", "nope"), 404, "NoSuchUpload", nil, nil},
 		{"Create in a missing bucket", "POST", "/mpe-missing/k?uploads", 404, "NoSuchBucket", map[string]string{"BucketName": "mpe-missing"}, nil},
 		{"Create with a key over 1024 bytes", "POST", "/mpe/" + strings.Repeat("k", 1025) + "?uploads", 400, "KeyTooLongError", map[string]string{"MaxSizeAllowed": "1024"}, nil},
 	}
@@ -596,15 +596,15 @@ func TestMultipartUploadPartErrors(t *testing.T) {
 				}
 				return
 			}
-			multipartCheckError(t, r, tt.path, tt.status, tt.code, "", tt.extra)
+			checkError(t, r, tt.path, tt.status, tt.code, "", tt.extra)
 		})
 	}
 	t.Run("Abort", func(t *testing.T) {
-		if r := do(t, srv, "DELETE", multipartPath("mpe", "k", id), nil, nil); r.Status != 204 {
+		if r := do(t, srv, "DELETE", uploadPath("mpe", "k", id), nil, nil); r.Status != 204 {
 			t.Fatalf("%d %s", r.Status, r.Body)
 		}
-		path := multipartPath("mpe", "k", id, "&partNumber=1")
-		multipartCheckError(t, do(t, srv, "PUT", path, []byte("x"), nil), path, 404, "NoSuchUpload", multipartNoSuchUpload, nil)
+		path := uploadPath("mpe", "k", id, "&partNumber=1")
+		checkError(t, do(t, srv, "PUT", path, []byte("x"), nil), path, 404, "NoSuchUpload", noSuchUploadMessage, nil)
 	})
 }
 
@@ -622,17 +622,17 @@ func TestMultipartMetadataReplaced(t *testing.T) {
 			if r := do(t, srv, "PUT", "/mpm/k", []byte("old"), map[string]string{"x-amz-meta-old": "1", "Content-Language": "fr"}); r.Status != 200 {
 				t.Fatalf("%d %s", r.Status, r.Body)
 			}
-			id := multipartCreate(t, srv, "mpm", "k", map[string]string{"x-amz-meta-new": "2", "Cache-Control": "no-cache",
+			id := createUpload(t, srv, "mpm", "k", map[string]string{"x-amz-meta-new": "2", "Cache-Control": "no-cache",
 				"Content-Type": "text/plain", "x-amz-tagging": "t=1"})
-			etag := multipartPut(t, srv, "mpm", "k", id, 1, []byte("new"))
-			r := do(t, srv, "POST", multipartPath("mpm", "k", id), multipartCompleteXML(1, etag), nil)
+			etag := putPart(t, srv, "mpm", "k", id, 1, []byte("new"))
+			r := do(t, srv, "POST", uploadPath("mpm", "k", id), completeXML(1, etag), nil)
 			if r.Status != 200 {
 				t.Fatalf("%d %s", r.Status, r.Body)
 			}
 			if versioned && r.Header.Get("x-amz-version-id") == "" {
 				t.Error("no x-amz-version-id in a versioned bucket")
 			}
-			g := copyGet(t, srv, "/mpm/k")
+			g := getOK(t, srv, "/mpm/k")
 			if string(g.Body) != "new" {
 				t.Errorf("content %q", g.Body)
 			}

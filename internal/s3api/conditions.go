@@ -2,10 +2,10 @@ package s3api
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"github.com/s3vpce/s3vpce/internal/store"
 )
 
@@ -62,76 +62,59 @@ func etagListMatches(list, etag string) bool {
 // the key has an object; If-Match fails (412) when its ETag differs and is
 // NoSuchKey when there is none. check is nil without such headers; serr is
 // S3's NotImplemented for an If-None-Match other than "*".
-func writeCheck(hdr http.Header, key string) (check func(current *store.Version) error, serr *Error) {
+func writeCheck(hdr http.Header, key string) (check func(current *store.Version) error, serr *s3err.Error) {
 	ifMatch, ifNoneMatch := hdr.Get("If-Match"), hdr.Get("If-None-Match")
 	if ifMatch == "" && ifNoneMatch == "" {
 		return nil, nil
 	}
 	if ifNoneMatch != "" && ifNoneMatch != "*" {
-		return nil, &Error{Status: http.StatusNotImplemented, Code: "NotImplemented",
-			Message: "A header you provided implies functionality that is not implemented",
-			Extra:   []ExtraElement{elem("Header", "If-None-Match")}}
+		return nil, errNotImplemented().With("Header", "If-None-Match")
 	}
 	return func(current *store.Version) error {
 		exists := current != nil && !current.DeleteMarker
 		switch {
 		case ifNoneMatch == "*" && exists:
-			return rejected{errPreconditionFailed("If-None-Match")}
+			return errPreconditionFailed("If-None-Match")
 		case ifMatch != "" && !exists:
-			return rejected{errNoSuchKey(key)}
+			return errNoSuchKey(key)
 		case ifMatch != "" && !etagListMatches(ifMatch, current.ETag):
-			return rejected{errPreconditionFailed("If-Match")}
+			return errPreconditionFailed("If-Match")
 		}
 		return nil
 	}, nil
 }
 
-// byteRange resolves a Range header against an object's size as S3 does:
-// a single "bytes=first-last", "bytes=first-" or "bytes=-suffix" range;
-// anything S3 cannot parse (other units, several ranges, last < first) is
-// ignored and the whole object returned. ok is false for no range;
-// unsatisfiable is true when the range starts beyond the object.
-func byteRange(spec string, size int64) (start, end int64, ok, unsatisfiable bool) {
-	rest, found := strings.CutPrefix(strings.TrimSpace(spec), "bytes=")
-	if !found || strings.Contains(rest, ",") {
-		return 0, 0, false, false
-	}
-	first, last, found := strings.Cut(strings.TrimSpace(rest), "-")
-	if !found {
-		return 0, 0, false, false
-	}
-	first, last = strings.TrimSpace(first), strings.TrimSpace(last)
-	parse := func(s string) (int64, bool) {
-		if s == "" || strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
-			return 0, false
+// copySourceCondition evaluates the x-amz-copy-source-if-* headers as S3
+// does: if-match that holds overrides a failing if-unmodified-since, and
+// if-none-match that holds overrides a failing if-modified-since, which
+// is ignored when later than now; any failure is 412 PreconditionFailed
+// naming the header.
+func copySourceCondition(hdr http.Header, etag string, modified, now time.Time) *s3err.Error {
+	const prefix = "x-amz-copy-source-"
+	ifMatch, hasMatch := hdr["X-Amz-Copy-Source-If-Match"]
+	ifNone, hasNone := hdr["X-Amz-Copy-Source-If-None-Match"]
+	since := func(name string) (time.Time, bool) {
+		v := hdr.Get(name)
+		if v == "" {
+			return time.Time{}, false
 		}
-		n, err := strconv.ParseInt(s, 10, 64)
-		return n, err == nil
+		t, err := http.ParseTime(v)
+		return t, err == nil
 	}
-	if first == "" {
-		n, valid := parse(last)
-		if !valid {
-			return 0, 0, false, false
+	modified = modified.Truncate(time.Second)
+	if hasMatch {
+		if !etagListMatches(ifMatch[0], etag) {
+			return errPreconditionFailed(prefix + "If-Match")
 		}
-		if n == 0 || size == 0 {
-			return 0, 0, true, true
+	} else if t, ok := since("X-Amz-Copy-Source-If-Unmodified-Since"); ok && modified.After(t) {
+		return errPreconditionFailed(prefix + "If-Unmodified-Since")
+	}
+	if hasNone {
+		if etagListMatches(ifNone[0], etag) {
+			return errPreconditionFailed(prefix + "If-None-Match")
 		}
-		return max(size-n, 0), size - 1, true, false
+	} else if t, ok := since("X-Amz-Copy-Source-If-Modified-Since"); ok && !modified.After(t) && !t.After(now) {
+		return errPreconditionFailed(prefix + "If-Modified-Since")
 	}
-	s, valid := parse(first)
-	if !valid {
-		return 0, 0, false, false
-	}
-	e := size - 1
-	if last != "" {
-		if e2, valid := parse(last); !valid || e2 < s {
-			return 0, 0, false, false
-		} else if e2 < e {
-			e = e2
-		}
-	}
-	if s >= size {
-		return 0, 0, true, true
-	}
-	return s, e, true, false
+	return nil
 }

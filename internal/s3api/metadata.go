@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"github.com/s3vpce/s3vpce/internal/store"
 )
 
@@ -36,45 +37,26 @@ const (
 
 // userMetadata reads the x-amz-meta-* headers (names lower case, without
 // the prefix), or S3's MetadataTooLarge.
-func userMetadata(hdr http.Header) (map[string]string, *Error) {
+func userMetadata(hdr http.Header) (map[string]string, *s3err.Error) {
 	meta := map[string]string{}
 	size := 0
 	for k, v := range hdr {
 		ck := http.CanonicalHeaderKey(k)
 		name, ok := strings.CutPrefix(ck, userMetaPrefix)
-		if !ok || len(v) == 0 {
+		if !ok || name == "" || len(v) == 0 {
 			continue
 		}
 		size += len(name) + len(v[0])
 		meta[strings.ToLower(name)] = v[0]
 	}
 	if size > maxUserMetadata {
-		return nil, &Error{Status: http.StatusBadRequest, Code: "MetadataTooLarge",
-			Message: "Your metadata headers exceed the maximum allowed metadata size.",
-			Extra:   []ExtraElement{elem("Size", strconv.Itoa(size)), elem("MaxSizeAllowed", strconv.Itoa(maxUserMetadata))}}
+		return nil, s3err.New(http.StatusBadRequest, "MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size.").
+			With("Size", strconv.Itoa(size)).With("MaxSizeAllowed", strconv.Itoa(maxUserMetadata))
 	}
 	if len(meta) == 0 {
 		return nil, nil
 	}
 	return meta, nil
-}
-
-// requestChecksum reads the additional checksum the emulator verified
-// (x-amz-checksum-<algorithm>, from a header or an aws-chunked trailer).
-func requestChecksum(hdr http.Header) store.Checksum {
-	for k, v := range hdr {
-		ck := http.CanonicalHeaderKey(k)
-		alg, ok := strings.CutPrefix(ck, checksumPrefix)
-		if !ok || len(v) == 0 {
-			continue
-		}
-		switch alg {
-		case "Mode", "Algorithm", "Type":
-			continue
-		}
-		return store.Checksum{Algorithm: strings.ToUpper(alg), Value: v[0], Type: hdr.Get("X-Amz-Checksum-Type")}
-	}
-	return store.Checksum{}
 }
 
 // setRequestHeaders copies names from hdr into meta.Headers, except the
@@ -107,10 +89,11 @@ func defaultContentType(meta *store.ObjectMeta) {
 	meta.Headers["Content-Type"] = "binary/octet-stream"
 }
 
-// putObjectMeta is what a PutObject request stores besides the body:
-// user metadata, the standard and x-amz-* headers S3 keeps, the storage
-// class and the verified checksum (tags are added by the caller).
-func putObjectMeta(hdr http.Header) (store.ObjectMeta, *Error) {
+// objectMeta is what a PutObject or CreateMultipartUpload request stores
+// with the object besides its body: user metadata, the standard and
+// x-amz-* headers S3 keeps, the storage class and the tags of
+// x-amz-tagging.
+func objectMeta(hdr http.Header) (store.ObjectMeta, *s3err.Error) {
 	var meta store.ObjectMeta
 	user, serr := userMetadata(hdr)
 	if serr != nil {
@@ -119,8 +102,12 @@ func putObjectMeta(hdr http.Header) (store.ObjectMeta, *Error) {
 	meta.Metadata = user
 	setRequestHeaders(&meta, hdr, objectStandardHeaders)
 	setRequestHeaders(&meta, hdr, objectAmzHeaders)
-	meta.Checksum = requestChecksum(hdr)
 	defaultContentType(&meta)
+	if vs, ok := hdr["X-Amz-Tagging"]; ok {
+		if meta.Tags, serr = parseTaggingHeader(vs[0]); serr != nil {
+			return meta, serr
+		}
+	}
 	return meta, nil
 }
 
@@ -129,7 +116,7 @@ func putObjectMeta(hdr http.Header) (store.ObjectMeta, *Error) {
 // standard headers, then the request's storage class, website redirect,
 // encryption and object lock headers. ACLs are never copied; a COMPOSITE
 // checksum, which only a multipart object can have, is not either.
-func copyObjectMeta(hdr http.Header, source store.ObjectMeta, replace bool) (store.ObjectMeta, *Error) {
+func copyObjectMeta(hdr http.Header, source store.ObjectMeta, replace bool) (store.ObjectMeta, *s3err.Error) {
 	var meta store.ObjectMeta
 	if replace {
 		user, serr := userMetadata(hdr)
@@ -149,6 +136,15 @@ func copyObjectMeta(hdr http.Header, source store.ObjectMeta, replace bool) (sto
 	setRequestHeaders(&meta, hdr, objectAmzHeaders)
 	defaultContentType(&meta)
 	return meta, nil
+}
+
+// sseOf is the server-side encryption S3 reports for stored headers: the
+// requested one, else AES256 (S3 encrypts every object by default).
+func sseOf(headers map[string]string) string {
+	if v := headers["X-Amz-Server-Side-Encryption"]; v != "" {
+		return v
+	}
+	return "AES256"
 }
 
 // writeVersionHeaders sets the headers S3 returns for a stored version on
@@ -183,9 +179,7 @@ func writeVersionHeaders(w http.ResponseWriter, v *store.Version, reportedID str
 	if hdr.Get("Content-Type") == "" {
 		hdr.Set("Content-Type", "binary/octet-stream")
 	}
-	if hdr.Get("X-Amz-Server-Side-Encryption") == "" {
-		hdr.Set("X-Amz-Server-Side-Encryption", "AES256") // S3 encrypts every object by default
-	}
+	hdr.Set("X-Amz-Server-Side-Encryption", sseOf(v.Headers))
 	hdr.Set("Last-Modified", v.LastModified.UTC().Format(http.TimeFormat))
 	hdr.Set("ETag", quoteETag(v.ETag))
 	if reportedID != "" {

@@ -11,7 +11,7 @@ import (
 // GET and HEAD of a key whose current version is a delete marker: 404 with
 // x-amz-delete-marker: true and the marker's version ID; GET of the
 // marker's version: 405 with the same headers.
-func TestObjectsDeleteMarkerHeaders(t *testing.T) {
+func TestObjectDeleteMarkerHeaders(t *testing.T) {
 	srv, c := newServer(t, "ver")
 	ctx := t.Context()
 	if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("ver"),

@@ -1,12 +1,12 @@
 package s3api
 
 import (
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/s3vpce/s3vpce/internal/s3err"
 	"github.com/s3vpce/s3vpce/internal/store"
 )
 
@@ -16,10 +16,10 @@ import (
 // x-amz-delete-marker. reportedID is the x-amz-version-id S3 sends with
 // it: the version's ID when named or when the bucket has versioning, ""
 // otherwise.
-func (h *Handler) lookupVersion(req *Request) (v *store.Version, reportedID string, serr *Error) {
+func (h *Handler) lookupVersion(req *Request) (v *store.Version, reportedID string, serr *s3err.Error) {
 	b, err := h.store.Bucket(req.Bucket)
 	if err != nil {
-		return nil, "", storeError(err, req.Bucket, req.Key, "")
+		return nil, "", h.storeError(req, requestTarget(req), err)
 	}
 	named := req.Query.Has("versionId")
 	id := req.Query.Get("versionId")
@@ -28,16 +28,16 @@ func (h *Handler) lookupVersion(req *Request) (v *store.Version, reportedID stri
 	}
 	v, err = h.store.Object(req.Bucket, req.Key, id)
 	if err != nil {
-		return nil, "", storeError(err, req.Bucket, req.Key, id)
+		return nil, "", h.storeError(req, requestTarget(req), err)
 	}
 	markerHeaders := map[string]string{"x-amz-delete-marker": "true", "x-amz-version-id": v.VersionID}
 	switch {
 	case v.DeleteMarker && named:
 		markerHeaders["Allow"] = "DELETE"
-		return nil, "", &Error{Status: http.StatusMethodNotAllowed, Code: "MethodNotAllowed",
-			Message: "The specified method is not allowed against this resource.",
-			Extra:   []ExtraElement{elem("Method", req.HTTP.Method), elem("ResourceType", "DeleteMarker")},
-			Header:  markerHeaders}
+		e := s3err.New(http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.").
+			With("Method", req.HTTP.Method).With("ResourceType", "DeleteMarker")
+		e.Header = markerHeaders
+		return nil, "", e
 	case v.DeleteMarker:
 		e := errNoSuchKey(req.Key)
 		e.Header = markerHeaders
@@ -51,23 +51,21 @@ func (h *Handler) lookupVersion(req *Request) (v *store.Version, reportedID stri
 // getObject answers GetObject and HeadObject. The version is looked up
 // once; its body is streamed from the store (a stored version's bytes
 // never change), holding no lock while the client reads.
-func (h *Handler) getObject(w http.ResponseWriter, req *Request) {
+func (h *Handler) getObject(w http.ResponseWriter, req *Request) error {
 	r := req.HTTP
 	v, reportedID, serr := h.lookupVersion(req)
 	if serr != nil {
 		if serr.Code == "NoSuchKey" && req.Auth != nil && !req.Auth.Allow("ListObjects", "", "") {
 			// S3 tells a caller that may not list the bucket nothing about
 			// which keys exist: 403, not 404.
-			serr = &Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: "Access Denied"}
+			serr = s3err.New(http.StatusForbidden, "AccessDenied", "Access Denied")
 		}
-		WriteError(w, r, serr)
-		return
+		return serr
 	}
 	etag := quoteETag(v.ETag)
 	switch status, cond := readCondition(r.Header, etag, v.LastModified); status {
 	case http.StatusPreconditionFailed:
-		WriteError(w, r, errPreconditionFailed(cond))
-		return
+		return errPreconditionFailed(cond)
 	case http.StatusNotModified:
 		w.Header().Set("ETag", etag)
 		w.Header().Set("Last-Modified", v.LastModified.UTC().Format(http.TimeFormat))
@@ -75,19 +73,17 @@ func (h *Handler) getObject(w http.ResponseWriter, req *Request) {
 			w.Header().Set("x-amz-version-id", reportedID)
 		}
 		w.WriteHeader(http.StatusNotModified)
-		return
+		return nil
 	}
 	sel, serr := selectBytes(req, v)
 	if serr != nil {
-		WriteError(w, r, serr)
-		return
+		return serr
 	}
 	var body io.ReadCloser
 	if r.Method == http.MethodGet && sel.length > 0 {
 		var err error
 		if body, err = h.store.Open(v, sel.start, sel.length); err != nil {
-			WriteError(w, r, storeError(err, req.Bucket, req.Key, v.VersionID))
-			return
+			return h.storeError(req, target{bucket: req.Bucket, key: req.Key, versionID: v.VersionID}, err)
 		}
 		defer body.Close()
 	}
@@ -116,6 +112,7 @@ func (h *Handler) getObject(w http.ResponseWriter, req *Request) {
 		// mid-body: the status is sent, so all that is left is to stop.
 		io.Copy(w, body)
 	}
+	return nil
 }
 
 // byteSelection is the part of a version a GET or HEAD sends.
@@ -127,7 +124,7 @@ type byteSelection struct {
 }
 
 // selectBytes resolves a Range header or ?partNumber against v as S3 does.
-func selectBytes(req *Request, v *store.Version) (byteSelection, *Error) {
+func selectBytes(req *Request, v *store.Version) (byteSelection, *s3err.Error) {
 	r := req.HTTP
 	size := v.Size
 	whole := byteSelection{status: http.StatusOK, length: size}
@@ -140,26 +137,23 @@ func selectBytes(req *Request, v *store.Version) (byteSelection, *Error) {
 		start, end, ranged, unsatisfiable := byteRange(spec, size)
 		switch {
 		case unsatisfiable:
-			return byteSelection{}, &Error{Status: http.StatusRequestedRangeNotSatisfiable, Code: "InvalidRange",
-				Message: "The requested range is not satisfiable",
-				Extra:   []ExtraElement{elem("RangeRequested", spec), elem("ActualObjectSize", strconv.FormatInt(size, 10))}}
+			return byteSelection{}, s3err.New(http.StatusRequestedRangeNotSatisfiable, "InvalidRange", "The requested range is not satisfiable").
+				With("RangeRequested", spec).With("ActualObjectSize", strconv.FormatInt(size, 10))
 		case ranged:
 			return partial(start, end), nil
 		}
 		return whole, nil
 	}
-	n, serr := multipartPartNumber(req.Query)
+	n, serr := partNumber(req.Query)
 	if serr != nil {
 		return byteSelection{}, serr
 	}
 	if spec != "" {
-		return byteSelection{}, &Error{Status: http.StatusBadRequest, Code: "InvalidRequest",
-			Message: "Cannot specify both Range header and partNumber query parameter"}
+		return byteSelection{}, s3err.New(http.StatusBadRequest, "InvalidRequest", "Cannot specify both Range header and partNumber query parameter")
 	}
 	count := max(len(v.Parts), 1)
-	notSatisfiable := &Error{Status: http.StatusRequestedRangeNotSatisfiable, Code: "InvalidPartNumber",
-		Message: "The requested partnumber is not satisfiable",
-		Extra:   []ExtraElement{elem("PartNumberRequested", strconv.Itoa(n)), elem("ActualPartCount", strconv.Itoa(count))}}
+	notSatisfiable := s3err.New(http.StatusRequestedRangeNotSatisfiable, "InvalidPartNumber", "The requested partnumber is not satisfiable").
+		With("PartNumberRequested", strconv.Itoa(n)).With("ActualPartCount", strconv.Itoa(count))
 	if v.Parts == nil {
 		if n != 1 {
 			return byteSelection{}, notSatisfiable
@@ -184,86 +178,49 @@ func selectBytes(req *Request, v *store.Version) (byteSelection, *Error) {
 	return byteSelection{}, notSatisfiable
 }
 
-// bodyReader reads a request body for the store, keeping the first read
-// error (the store reports only that the body stopped short) and, when
-// md5 is set, hashing what passes.
-type bodyReader struct {
-	r   io.Reader
-	err error
-}
-
-func (b *bodyReader) Read(p []byte) (int, error) {
-	n, err := b.r.Read(p)
-	if err != nil && err != io.EOF && b.err == nil {
-		b.err = err
-	}
-	return n, err
-}
-
-// putError is S3's answer to a failed store write of a request body.
-func putError(err error, body *bodyReader, bucket, key string) *Error {
-	var r rejected
-	if body.err != nil && !errors.As(err, &r) {
-		return BodyReadError(body.err)
-	}
-	return storeError(err, bucket, key, "")
-}
-
-func (h *Handler) putObject(w http.ResponseWriter, req *Request) {
+// putObject answers PutObject: the body streams into the store, which
+// computes its MD5 in the same pass.
+func (h *Handler) putObject(w http.ResponseWriter, req *Request) error {
 	r := req.HTTP
 	if serr := checkKeyLength(req.Key); serr != nil {
-		WriteError(w, r, serr)
-		return
+		return serr
 	}
 	if _, err := h.store.Bucket(req.Bucket); err != nil {
-		WriteError(w, r, storeError(err, req.Bucket, req.Key, ""))
-		return
+		return err
 	}
 	if r.ContentLength < 0 {
-		WriteError(w, r, &Error{Status: http.StatusLengthRequired, Code: "MissingContentLength",
-			Message: "You must provide the Content-Length HTTP header."})
-		return
+		return errMissingContentLength()
 	}
 	wantMD5, serr := contentMD5(r.Header)
 	if serr != nil {
-		WriteError(w, r, serr)
-		return
+		return serr
 	}
-	meta, serr := putObjectMeta(r.Header)
+	meta, serr := objectMeta(r.Header)
 	if serr != nil {
-		WriteError(w, r, serr)
-		return
-	}
-	if vs, ok := r.Header["X-Amz-Tagging"]; ok {
-		if meta.Tags, serr = parseTaggingHeader(vs[0]); serr != nil {
-			WriteError(w, r, serr)
-			return
-		}
+		return serr
 	}
 	meta.Owner = req.OwnerID
 	cond, serr := writeCheck(r.Header, req.Key)
 	if serr != nil {
-		WriteError(w, r, serr)
-		return
+		return serr
 	}
-	body := &bodyReader{r: r.Body}
 	// Once the body is stored: its MD5 (computed by the store in the same
 	// pass) against Content-MD5, and the checksum the emulator verified —
 	// an aws-chunked trailer is known only now. The condition runs in the
 	// write's transaction.
 	finish := func(v *store.Version) error {
 		if serr := verifyMD5(v.ETag, wantMD5); serr != nil {
-			return rejected{serr}
+			return serr
 		}
 		if c := bodyChecksum(req); c.Algorithm != "" {
 			v.Checksum = c
 		}
 		return nil
 	}
-	v, err := h.store.PutObject(r.Context(), req.Bucket, req.Key, store.PutInput{Meta: meta, Body: body, Size: r.ContentLength, Check: cond, Finish: finish})
+	v, err := h.store.PutObject(r.Context(), req.Bucket, req.Key,
+		store.PutInput{Meta: meta, Body: requestBody{r.Body}, Size: r.ContentLength, Check: cond, Finish: finish})
 	if err != nil {
-		WriteError(w, r, putError(err, body, req.Bucket, req.Key))
-		return
+		return err
 	}
 	hdr := w.Header()
 	hdr.Set("ETag", quoteETag(v.ETag))
@@ -278,33 +235,58 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) {
 			hdr.Set(k, value)
 		}
 	}
-	if hdr.Get("X-Amz-Server-Side-Encryption") == "" {
-		hdr.Set("X-Amz-Server-Side-Encryption", "AES256")
-	}
+	hdr.Set("X-Amz-Server-Side-Encryption", sseOf(v.Headers))
 	hdr.Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
+	return nil
 }
 
-// deleteObject answers DeleteObject, with or without ?versionId, as S3
-// does; the store keeps the versioning rules (delete markers, the null
-// version, the previous version becoming current).
-func (h *Handler) deleteObject(w http.ResponseWriter, req *Request) {
-	r := req.HTTP
-	id := req.Query.Get("versionId")
-	if req.Query.Has("versionId") && id == "" {
-		WriteError(w, r, errInvalidVersionID("versionId", id))
-		return
+// byteRange resolves a Range header against an object's size as S3 does:
+// a single "bytes=first-last", "bytes=first-" or "bytes=-suffix" range;
+// anything S3 cannot parse (other units, several ranges, last < first) is
+// ignored and the whole object returned. ok is false for no range;
+// unsatisfiable is true when the range starts beyond the object.
+func byteRange(spec string, size int64) (start, end int64, ok, unsatisfiable bool) {
+	rest, found := strings.CutPrefix(strings.TrimSpace(spec), "bytes=")
+	if !found || strings.Contains(rest, ",") {
+		return 0, 0, false, false
 	}
-	res, serr := h.deleteKey(req.Bucket, req.Key, id)
-	if serr != nil {
-		WriteError(w, r, serr)
-		return
+	first, last, found := strings.Cut(strings.TrimSpace(rest), "-")
+	if !found {
+		return 0, 0, false, false
 	}
-	if res.DeleteMarker {
-		w.Header().Set("x-amz-delete-marker", "true")
+	first, last = strings.TrimSpace(first), strings.TrimSpace(last)
+	parse := func(s string) (int64, bool) {
+		if s == "" || strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
+			return 0, false
+		}
+		n, err := strconv.ParseInt(s, 10, 64)
+		return n, err == nil
 	}
-	if id != "" || res.DeleteMarker {
-		w.Header().Set("x-amz-version-id", res.VersionID)
+	if first == "" {
+		n, valid := parse(last)
+		if !valid {
+			return 0, 0, false, false
+		}
+		if n == 0 || size == 0 {
+			return 0, 0, true, true
+		}
+		return max(size-n, 0), size - 1, true, false
 	}
-	w.WriteHeader(http.StatusNoContent)
+	s, valid := parse(first)
+	if !valid {
+		return 0, 0, false, false
+	}
+	e := size - 1
+	if last != "" {
+		if e2, valid := parse(last); !valid || e2 < s {
+			return 0, 0, false, false
+		} else if e2 < e {
+			e = e2
+		}
+	}
+	if s >= size {
+		return 0, 0, true, true
+	}
+	return s, e, true, false
 }

@@ -21,8 +21,8 @@ import (
 	"github.com/s3vpce/s3vpce/internal/store"
 )
 
-// objectsStatus returns the HTTP status of an SDK error (0 for none).
-func objectsStatus(err error) int {
+// httpStatus returns the HTTP status of an SDK error (0 for none).
+func httpStatus(err error) int {
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) {
 		return re.HTTPStatusCode()
@@ -30,9 +30,9 @@ func objectsStatus(err error) int {
 	return 0
 }
 
-// objectsHandler builds a Handler over a new memory store holding the
+// newHandler builds a Handler over a new memory store holding the
 // given (empty) buckets, for tests that call it directly.
-func objectsHandler(t *testing.T, buckets ...string) *s3api.Handler {
+func newHandler(t *testing.T, buckets ...string) *s3api.Handler {
 	t.Helper()
 	st := store.NewMemory(store.Options{})
 	t.Cleanup(func() { st.Close() })
@@ -44,7 +44,7 @@ func objectsHandler(t *testing.T, buckets ...string) *s3api.Handler {
 	return s3api.New(st)
 }
 
-func TestObjectsMetadataReplacedNotMerged(t *testing.T) {
+func TestObjectMetadataReplacedNotMerged(t *testing.T) {
 	srv, c := newServer(t, "b")
 	ctx := t.Context()
 	expires := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -129,7 +129,7 @@ func TestObjectsMetadataReplacedNotMerged(t *testing.T) {
 	}
 }
 
-func TestObjectsMetadataReplacedInVersionedBucket(t *testing.T) {
+func TestObjectMetadataReplacedInVersionedBucket(t *testing.T) {
 	_, c := newServer(t, "v")
 	ctx := t.Context()
 	if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("v"),
@@ -170,11 +170,11 @@ func TestObjectsMetadataReplacedInVersionedBucket(t *testing.T) {
 	}
 }
 
-// TestObjectsWireShape calls the handler directly to see what the emulator
+// TestObjectWireShape calls the handler directly to see what the emulator
 // and Go's client hide: lower-case metadata names on the wire and the
 // extra elements of error bodies.
-func TestObjectsWireShape(t *testing.T) {
-	h := objectsHandler(t, "b")
+func TestObjectWireShape(t *testing.T) {
+	h := newHandler(t, "b")
 	serve := func(op, method, target, body string, hdr map[string]string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest(method, target, strings.NewReader(body))
 		for k, v := range hdr {
@@ -226,7 +226,7 @@ func TestObjectsWireShape(t *testing.T) {
 	}
 }
 
-func TestObjectsConditionalReads(t *testing.T) {
+func TestObjectConditionalReads(t *testing.T) {
 	srv, c := newServer(t, "b")
 	put(t, c, "b", "k", "hello")
 	head, err := c.HeadObject(t.Context(), &s3.HeadObjectInput{Bucket: aws.String("b"), Key: aws.String("k")})
@@ -310,7 +310,7 @@ func TestObjectsConditionalReads(t *testing.T) {
 				out.Body.Close()
 				return
 			}
-			if got := objectsStatus(err); got != tc.status {
+			if got := httpStatus(err); got != tc.status {
 				t.Errorf("SDK: status %d (%v), want %d", got, err, tc.status)
 			}
 			if tc.status == 412 && apiError(err) != "PreconditionFailed: At least one of the pre-conditions you specified did not hold" {
@@ -320,7 +320,7 @@ func TestObjectsConditionalReads(t *testing.T) {
 	}
 }
 
-func TestObjectsConditionalWrites(t *testing.T) {
+func TestObjectConditionalWrites(t *testing.T) {
 	srv, c := newServer(t, "b")
 	ctx := t.Context()
 	putIf := func(key, body string, ifMatch, ifNoneMatch *string) error {
@@ -330,13 +330,13 @@ func TestObjectsConditionalWrites(t *testing.T) {
 	if err := putIf("new", "1", nil, aws.String("*")); err != nil {
 		t.Fatalf("If-None-Match * on a new key: %v", err)
 	}
-	if err := putIf("new", "2", nil, aws.String("*")); objectsStatus(err) != 412 || !strings.HasPrefix(apiError(err), "PreconditionFailed:") {
+	if err := putIf("new", "2", nil, aws.String("*")); httpStatus(err) != 412 || !strings.HasPrefix(apiError(err), "PreconditionFailed:") {
 		t.Errorf("If-None-Match * on an existing key: %v", err)
 	}
-	if err := putIf("absent", "1", aws.String(`"c4ca4238a0b923820dcc509a6f75849b"`), nil); objectsStatus(err) != 404 || apiError(err) != "NoSuchKey: The specified key does not exist." {
+	if err := putIf("absent", "1", aws.String(`"c4ca4238a0b923820dcc509a6f75849b"`), nil); httpStatus(err) != 404 || apiError(err) != "NoSuchKey: The specified key does not exist." {
 		t.Errorf("If-Match on an absent key: %v", err)
 	}
-	if err := putIf("new", "2", aws.String(`"0123"`), nil); objectsStatus(err) != 412 {
+	if err := putIf("new", "2", aws.String(`"0123"`), nil); httpStatus(err) != 412 {
 		t.Errorf("If-Match with another ETag: %v", err)
 	}
 	if err := putIf("new", "2", aws.String(`"c4ca4238a0b923820dcc509a6f75849b"`), nil); err != nil { // md5("1")
@@ -373,7 +373,7 @@ func TestObjectsConditionalWrites(t *testing.T) {
 	}
 }
 
-func TestObjectsRanges(t *testing.T) {
+func TestObjectRanges(t *testing.T) {
 	srv, c := newServer(t, "b")
 	put(t, c, "b", "k", "0123456789")
 	for _, tc := range []struct {
@@ -425,12 +425,12 @@ func TestObjectsRanges(t *testing.T) {
 		t.Errorf("SDK range: %q %q %d", b, aws.ToString(out.ContentRange), aws.ToInt64(out.ContentLength))
 	}
 	_, err = c.GetObject(t.Context(), &s3.GetObjectInput{Bucket: aws.String("b"), Key: aws.String("k"), Range: aws.String("bytes=100-")})
-	if objectsStatus(err) != 416 || apiError(err) != "InvalidRange: The requested range is not satisfiable" {
+	if httpStatus(err) != 416 || apiError(err) != "InvalidRange: The requested range is not satisfiable" {
 		t.Errorf("SDK unsatisfiable range: %v", err)
 	}
 }
 
-func TestObjectsPutErrors(t *testing.T) {
+func TestObjectPutErrors(t *testing.T) {
 	srv, c := newServer(t, "b")
 	sum := md5.Sum([]byte("body"))
 	good := base64.StdEncoding.EncodeToString(sum[:])
@@ -474,7 +474,7 @@ func TestObjectsPutErrors(t *testing.T) {
 	}
 }
 
-func TestObjectsChecksumHeaders(t *testing.T) {
+func TestObjectChecksumHeaders(t *testing.T) {
 	srv, c := newServer(t, "b")
 	ctx := t.Context()
 	out, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("b"), Key: aws.String("k"), Body: strings.NewReader("hello"),
@@ -501,7 +501,7 @@ func TestObjectsChecksumHeaders(t *testing.T) {
 	}
 }
 
-func TestObjectsTagging(t *testing.T) {
+func TestObjectTagging(t *testing.T) {
 	srv, c := newServer(t, "b")
 	ctx := t.Context()
 	getTags := func(key string) map[string]string {
@@ -633,7 +633,7 @@ func TestObjectsTagging(t *testing.T) {
 	}
 }
 
-func TestObjectsTaggingPerVersion(t *testing.T) {
+func TestObjectTaggingPerVersion(t *testing.T) {
 	_, c := newServer(t, "v")
 	ctx := t.Context()
 	if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("v"),
@@ -665,11 +665,11 @@ func TestObjectsTaggingPerVersion(t *testing.T) {
 	}
 }
 
-func TestObjectsBucketTagging(t *testing.T) {
+func TestObjectBucketTagging(t *testing.T) {
 	srv, c := newServer(t, "b")
 	ctx := t.Context()
 	_, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String("b")})
-	if apiError(err) != "NoSuchTagSet: The TagSet does not exist" || objectsStatus(err) != 404 {
+	if apiError(err) != "NoSuchTagSet: The TagSet does not exist" || httpStatus(err) != 404 {
 		t.Errorf("untagged bucket: %v", err)
 	}
 	if _, err := c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String("b"),
@@ -717,9 +717,9 @@ func TestObjectsBucketTagging(t *testing.T) {
 	}
 }
 
-// TestObjectsPartNumber reads the parts of a multipart object (and the one
+// TestObjectPartNumber reads the parts of a multipart object (and the one
 // part of a plain object) with GET and HEAD ?partNumber.
-func TestObjectsPartNumber(t *testing.T) {
+func TestObjectPartNumber(t *testing.T) {
 	srv, c := newServer(t, "b")
 	ctx := t.Context()
 	first := strings.Repeat("a", 5<<20)

@@ -54,7 +54,7 @@ func malformedPolicyMessage(pe *policy.ParseError) string {
 func (h *Handler) getBucketPolicy(w http.ResponseWriter, req *Request) error {
 	b, err := h.store.Bucket(req.Bucket)
 	if err != nil {
-		return requestStoreError(err, req)
+		return err
 	}
 	if len(b.Policy) == 0 {
 		return s3err.New(http.StatusNotFound, "NoSuchBucketPolicy", "The bucket policy does not exist").With("BucketName", req.Bucket)
@@ -76,24 +76,10 @@ func (h *Handler) putBucketPolicy(w http.ResponseWriter, req *Request) error {
 	if _, serr := CompileBucketPolicy(doc); serr != nil {
 		return serr
 	}
-	if _, err := h.store.UpdateBucket(req.Bucket, func(b *store.Bucket) error {
-		b.Policy = doc
-		return nil
-	}); err != nil {
-		return requestStoreError(err, req)
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return h.updateBucket(w, req, http.StatusNoContent, func(b *store.Bucket) { b.Policy = doc })
 }
 
 // deleteBucketPolicy answers DeleteBucketPolicy (204 also when none).
 func (h *Handler) deleteBucketPolicy(w http.ResponseWriter, req *Request) error {
-	if _, err := h.store.UpdateBucket(req.Bucket, func(b *store.Bucket) error {
-		b.Policy = nil
-		return nil
-	}); err != nil {
-		return requestStoreError(err, req)
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return h.updateBucket(w, req, http.StatusNoContent, func(b *store.Bucket) { b.Policy = nil })
 }
