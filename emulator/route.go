@@ -9,7 +9,7 @@ import (
 )
 
 // route rewrites a request for a classified host into the path-style form
-// gofakes3 serves: the port stripped from Host, and for virtual-hosted
+// the S3 layer serves: the port stripped from Host, and for virtual-hosted
 // names the bucket moved into the path.
 func route(h vpce.Host, e *vpce.Endpoint, r *http.Request) *s3err.Error {
 	switch h.Surface {

@@ -3,8 +3,10 @@ package emulator
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"github.com/s3vpce/s3vpce/internal/s3err"
@@ -299,7 +301,7 @@ func (s *Server) CACertPool() *x509.CertPool { return s.ca.Pool() }
 // CACertPEM returns the CA certificate in PEM form.
 func (s *Server) CACertPEM() []byte { return s.ca.CertPEM() }
 
-// Handler returns the HTTP handler (Host routing, body decoding, gofakes3)
+// Handler returns the HTTP handler (Host routing, the gate, body decoding, the S3 layer)
 // without TLS or listeners, for embedding in another server.
 func (s *Server) Handler() http.Handler { return s }
 
@@ -339,7 +341,7 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 	defer s.logDecision(rec, nil, w)
 	t := rec.target
 	req := &s3api.Request{Op: t.op, Bucket: t.bucket, Key: t.key, HTTP: r, Query: t.query, Body: body,
-		OwnerID: ownerID, OwnerName: ownerName, Account: rec.caller.principal.Account,
+		OwnerID: canonicalUserID(rec.caller.principal.Account), OwnerName: ownerName, Account: rec.caller.principal.Account,
 		RequestID: reqID, Now: now, Auth: &authorizer{s: s, r: r, snap: snap, rec: rec, now: now}}
 	s.compat.Answer(w, req)
 	s.noteTimeout(r, snap, rec, watch)
@@ -378,11 +380,19 @@ func (s *Server) receiveBody(r *http.Request, rec *DecisionRecord) (*s3api.Body,
 	return body, nil
 }
 
-// The canonical owner S3 shows in listings and ACLs (gofakes3's).
-const (
-	ownerID   = "fe7272ea58be830e56fe1663b10fafef"
-	ownerName = "GoFakeS3"
-)
+// canonicalUserID is the 64-hex-digit canonical user ID S3 shows as the
+// owner of an account's buckets and objects (listings, ACLs); s3vpce
+// derives it from the account ID, so it is stable across runs.
+func canonicalUserID(account string) string {
+	if account == "" {
+		account = DefaultAccountID
+	}
+	sum := sha256.Sum256([]byte("s3vpce canonical user " + account))
+	return hex.EncodeToString(sum[:])
+}
+
+// ownerName is the DisplayName beside the canonical ID.
+const ownerName = "s3vpce"
 
 // gate runs every check before a request may reach the store. It fills rec.
 func (s *Server) gate(r *http.Request, snap *snapshot, rec *DecisionRecord, now time.Time) *s3err.Error {
