@@ -153,6 +153,9 @@ type Version struct {
 type Segment struct {
 	Blob string `json:"blob"`
 	Size int64  `json:"size"`
+	// Inline is set when the bytes are kept in the metadata (a small
+	// body), not as a blob.
+	Inline bool `json:"inline,omitempty"`
 }
 
 // Upload is one in-progress multipart upload.
