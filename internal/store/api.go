@@ -44,10 +44,11 @@ type Store struct {
 const copyBufSize = 256 << 10
 
 // inlineMax is the largest body (or part) the store keeps inline in the
-// metadata rather than as a blob (docs/store.md says why 64 KiB). It must
+// metadata rather than as a blob: up to it, one commit shared by several
+// writers beats a file each (docs/store.md has the measurements). It must
 // not exceed copyBufSize: a body is gathered in the copy buffer until it is
 // known to fit.
-const inlineMax = 64 << 10
+const inlineMax = 16 << 10
 
 // listBatch is how many records a listing reads per transaction; the
 // callback runs between transactions.

@@ -22,7 +22,7 @@ import (
 //
 //	LOCK              flock'ed while open; holds the owner's PID
 //	meta.db           bbolt: every record (tables as bbolt buckets), and
-//	                  bodies of up to 64 KiB (tableInline)
+//	                  bodies of up to 16 KiB (tableInline)
 //	tmp/<id>          bodies being written
 //	blobs/xx/<id>     committed larger bodies (xx: the ID's first two characters)
 const (

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -774,5 +775,41 @@ func TestDirUnknownSizeStreams(t *testing.T) {
 	fi, err := os.Stat(s.blobs.path(v.Body[0].Blob))
 	if err != nil || fi.Size() != size {
 		t.Errorf("body file: %v, %v", fi, err)
+	}
+}
+
+// BenchmarkDirInline puts bodies of several sizes from 16 goroutines into
+// the dir store, kept inline and as files, to choose inlineMax:
+//
+//	go test -run '^$' -bench DirInline -benchtime 2s ./internal/store/
+func BenchmarkDirInline(b *testing.B) {
+	for _, size := range []int{1 << 10, 4 << 10, 16 << 10, 64 << 10} {
+		body := bytes.Repeat([]byte("x"), size)
+		for _, inline := range []bool{true, false} {
+			name := fmt.Sprintf("%dKiB/file", size>>10)
+			if inline {
+				name = fmt.Sprintf("%dKiB/inline", size>>10)
+			}
+			b.Run(name, func(b *testing.B) {
+				s := openDir(b, b.TempDir())
+				s.inlineMax = 0
+				if inline {
+					s.inlineMax = int64(size)
+				}
+				mustBucket(b, s, "b", Unversioned)
+				b.SetBytes(int64(size))
+				b.SetParallelism(8)
+				var n atomic.Int64
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						key := strconv.FormatInt(n.Add(1)%1000, 10)
+						if _, err := s.PutObject(context.Background(), "b", key, PutInput{Body: bytes.NewReader(body), Size: int64(size)}); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			})
+		}
 	}
 }
