@@ -31,6 +31,9 @@ type Store struct {
 	now   func() time.Time
 	log   *slog.Logger
 	bufs  sync.Pool // *[]byte copy buffers
+	// inlineMax is the largest body kept inline, in the metadata
+	// (tableInline), written in the transaction that names it.
+	inlineMax int64
 
 	closeOnce sync.Once
 	closeErr  error
@@ -40,12 +43,19 @@ type Store struct {
 // copyBufSize is the buffer bodies stream through.
 const copyBufSize = 256 << 10
 
+// inlineMax is the largest body (or part) the store keeps inline in the
+// metadata rather than as a blob: up to it, one commit shared by several
+// writers beats a file each (docs/store.md has the measurements). It must
+// not exceed copyBufSize: a body is gathered in the copy buffer until it is
+// known to fit.
+const inlineMax = 16 << 10
+
 // listBatch is how many records a listing reads per transaction; the
 // callback runs between transactions.
 const listBatch = 256
 
 func newStore(kind, dir, where string, k kv, b blobs, opts Options) *Store {
-	s := &Store{kind: kind, dir: dir, where: where, kv: k, blobs: b, now: opts.Now, log: opts.Logger}
+	s := &Store{kind: kind, dir: dir, where: where, kv: k, blobs: b, now: opts.Now, log: opts.Logger, inlineMax: inlineMax}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -289,9 +299,31 @@ func (s *Store) insertVersion(t kvTx, v *Version) error {
 		return err
 	}
 	for _, seg := range v.Body {
+		if seg.Inline {
+			continue // its tableInline entry is already there
+		}
 		if err := t.put(tableBlobs, []byte(seg.Blob), []byte("v")); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// removeSegments deletes the record of each segment's body: an inline
+// body goes with its tableInline entry, a blob is added to garbage (removed
+// after the commit).
+func removeSegments(t kvTx, segs []Segment, garbage *[]string) error {
+	for _, seg := range segs {
+		if seg.Inline {
+			if err := t.del(tableInline, []byte(seg.Blob)); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := t.del(tableBlobs, []byte(seg.Blob)); err != nil {
+			return err
+		}
+		*garbage = append(*garbage, seg.Blob)
 	}
 	return nil
 }
@@ -305,13 +337,7 @@ func removeVersion(t kvTx, v *Version, vk []byte, garbage *[]string) error {
 	if err := t.del(tableVIDs, vidKey(v.Bucket, v.Key, v.VersionID)); err != nil {
 		return err
 	}
-	for _, seg := range v.Body {
-		if err := t.del(tableBlobs, []byte(seg.Blob)); err != nil {
-			return err
-		}
-		*garbage = append(*garbage, seg.Blob)
-	}
-	return nil
+	return removeSegments(t, v.Body, garbage)
 }
 
 // addVersion makes v the current version of its key as the bucket's
@@ -360,23 +386,46 @@ func (c ctxReader) Read(p []byte) (int, error) {
 // store accepts in a row at the end of a body.
 const maxEmptyReads = 100
 
-// writeBody streams body into a new blob as the comment above says,
-// returning its segments (none for an empty body), its size and hex MD5.
-// On error nothing is left behind.
-func (s *Store) writeBody(ctx context.Context, body io.Reader, size int64) ([]Segment, int64, string, error) {
+// newBody is a body read and stored, not yet named by any record.
+type newBody struct {
+	segs []Segment // none for an empty body
+	size int64
+	etag string // hex MD5
+	// inline is the body of an inline segment (segs[0]), which the write
+	// transaction puts in tableInline; nil for a blob or an empty body.
+	inline []byte
+}
+
+// putInline stores an inline body in the write transaction naming it.
+func (b *newBody) putInline(t kvTx) error {
+	if b.inline == nil {
+		return nil
+	}
+	return t.put(tableInline, []byte(b.segs[0].Blob), b.inline)
+}
+
+// writeBody reads body as the comment above says. A body of at most
+// s.inlineMax bytes is gathered in memory and kept inline; a larger one
+// streams into a new blob (created at the first byte, or when a body of
+// unknown size outgrows the inline limit). On error nothing is left behind.
+func (s *Store) writeBody(ctx context.Context, body io.Reader, size int64) (*newBody, error) {
 	h := md5.New()
 	if body == nil {
 		if size > 0 {
-			return nil, 0, "", fmt.Errorf("%w: no body, %d bytes declared", ErrIncompleteBody, size)
+			return nil, fmt.Errorf("%w: no body, %d bytes declared", ErrIncompleteBody, size)
 		}
-		return nil, 0, hex.EncodeToString(h.Sum(nil)), nil
+		return &newBody{etag: hex.EncodeToString(h.Sum(nil))}, nil
 	}
-	var w blobWriter // created at the first byte
-	fail := func(err error) ([]Segment, int64, string, error) {
+	// gather: the body so far is held in buf[:held] and may still be
+	// kept inline.
+	gather := s.inlineMax > 0 && size <= s.inlineMax
+	held := 0
+	var w blobWriter // the blob, once the body is known not to fit inline
+	fail := func(err error) (*newBody, error) {
 		if w != nil {
 			w.abort()
 		}
-		return nil, 0, "", err
+		return nil, err
 	}
 	bp := s.bufs.Get().(*[]byte)
 	defer s.bufs.Put(bp)
@@ -385,23 +434,39 @@ func (s *Store) writeBody(ctx context.Context, body io.Reader, size int64) ([]Se
 	var n int64
 	eof := false
 	for size < 0 || n < size {
-		chunk := buf
-		if size >= 0 {
+		var chunk []byte
+		switch {
+		case gather && size >= 0:
+			chunk = buf[held:size]
+		case gather:
+			chunk = buf[held : s.inlineMax+1]
+		case size >= 0:
 			chunk = buf[:min(int64(len(buf)), size-n)]
+		default:
+			chunk = buf
 		}
 		m, rerr := r.Read(chunk)
 		if m > 0 {
-			if w == nil {
-				var err error
-				if w, err = s.blobs.create(size); err != nil {
+			h.Write(chunk[:m])
+			n += int64(m)
+			if gather {
+				held += m
+			}
+			if gather && int64(held) > s.inlineMax {
+				// A body of unknown size outgrew the inline limit.
+				gather, chunk, m = false, buf, held
+			}
+			if !gather {
+				if w == nil {
+					var err error
+					if w, err = s.blobs.create(size); err != nil {
+						return fail(err)
+					}
+				}
+				if _, err := w.Write(chunk[:m]); err != nil {
 					return fail(err)
 				}
 			}
-			h.Write(chunk[:m])
-			if _, err := w.Write(chunk[:m]); err != nil {
-				return fail(err)
-			}
-			n += int64(m)
 		}
 		if rerr == io.EOF {
 			if size >= 0 && n < size {
@@ -422,14 +487,20 @@ func (s *Store) writeBody(ctx context.Context, body io.Reader, size int64) ([]Se
 			return fail(err)
 		}
 	}
-	if w == nil {
-		return nil, 0, hex.EncodeToString(h.Sum(nil)), nil
+	out := &newBody{size: n, etag: hex.EncodeToString(h.Sum(nil))}
+	switch {
+	case n == 0:
+	case w == nil:
+		out.inline = bytes.Clone(buf[:held])
+		out.segs = []Segment{{Blob: newBlobID(), Size: n, Inline: true}}
+	default:
+		id, err := w.commit()
+		if err != nil {
+			return fail(err)
+		}
+		out.segs = []Segment{{Blob: id, Size: n}}
 	}
-	id, err := w.commit()
-	if err != nil {
-		return fail(err)
-	}
-	return []Segment{{Blob: id, Size: n}}, n, hex.EncodeToString(h.Sum(nil)), nil
+	return out, nil
 }
 
 // expectEOF reads once more after a body's size bytes: the reader must
@@ -451,10 +522,14 @@ func expectEOF(r io.Reader, size int64) error {
 	return fmt.Errorf("store: reading the end of the body after its %d bytes: %w", size, io.ErrNoProgress)
 }
 
-func segmentBlobs(segs []Segment) []string {
-	ids := make([]string, 0, len(segs))
+// fileBlobs returns the IDs of the segments kept as blobs (not inline):
+// the bodies to remove after a failed write.
+func fileBlobs(segs []Segment) []string {
+	var ids []string
 	for _, s := range segs {
-		ids = append(ids, s.Blob)
+		if !s.Inline {
+			ids = append(ids, s.Blob)
+		}
 	}
 	return ids
 }
@@ -477,16 +552,16 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, in PutInput) 
 	if err := s.bucketExists(bucket); err != nil {
 		return nil, err
 	}
-	segs, size, etag, err := s.writeBody(ctx, in.Body, in.Size)
+	b, err := s.writeBody(ctx, in.Body, in.Size)
 	if err != nil {
 		return nil, fmt.Errorf("store: put %s/%s: %w", bucket, key, err)
 	}
-	v := &Version{Bucket: bucket, Key: key, Size: size, ETag: etag, ObjectMeta: in.Meta, Body: segs}
+	v := &Version{Bucket: bucket, Key: key, Size: b.size, ETag: b.etag, ObjectMeta: in.Meta, Body: b.segs}
 	if in.Finish != nil {
 		orig := *v
-		orig.Body = slices.Clone(segs)
+		orig.Body = slices.Clone(b.segs)
 		if err := in.Finish(v); err != nil {
-			s.removeBlobs(segmentBlobs(segs))
+			s.removeBlobs(fileBlobs(b.segs))
 			return nil, err
 		}
 		meta := v.ObjectMeta
@@ -509,10 +584,13 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, in PutInput) 
 				return err
 			}
 		}
+		if err := b.putInline(t); err != nil {
+			return err
+		}
 		return s.addVersion(t, bk, v, &garbage)
 	})
 	if err != nil {
-		s.removeBlobs(segmentBlobs(segs))
+		s.removeBlobs(fileBlobs(b.segs))
 		return nil, err
 	}
 	s.removeBlobs(garbage)
@@ -604,14 +682,70 @@ type bodyReader struct {
 }
 
 func (r *bodyReader) openCurrent() error {
-	id := r.segs[r.idx].Blob
-	f, err := r.s.blobs.open(id)
+	seg := r.segs[r.idx]
+	if seg.Inline {
+		f, err := r.s.openInline(seg, r.off, min(r.remaining, seg.Size-r.off))
+		if err != nil {
+			return err
+		}
+		r.cur = f
+		return nil
+	}
+	f, err := r.s.blobs.open(seg.Blob)
 	if err != nil {
 		return err
 	}
 	r.cur = f
 	return nil
 }
+
+// openInline copies n bytes from offset off of an inline body: only what
+// the read will use, since the metadata's bytes are valid only inside the
+// transaction.
+func (s *Store) openInline(seg Segment, off, n int64) (blobReader, error) {
+	var out *inlineReader
+	err := s.kv.view(func(t kvTx) error {
+		data := t.get(tableInline, []byte(seg.Blob))
+		if data == nil {
+			return fmt.Errorf("store: body %s: %w", s.segmentPath(seg), ErrNoSuchKey)
+		}
+		if int64(len(data)) != seg.Size {
+			return fmt.Errorf("%w: %s: %d bytes, %d expected", ErrCorrupt, s.segmentPath(seg), len(data), seg.Size)
+		}
+		out = &inlineReader{base: off, data: bytes.Clone(data[off : off+n])}
+		return nil
+	})
+	return out, err
+}
+
+// segmentPath names a segment's body in messages.
+func (s *Store) segmentPath(seg Segment) string {
+	if seg.Inline {
+		return fmt.Sprintf("%s: inline body %s", s.where, seg.Blob)
+	}
+	return s.blobs.path(seg.Blob)
+}
+
+// inlineReader reads the copied run [base, base+len(data)) of an inline
+// body.
+type inlineReader struct {
+	base int64
+	data []byte
+}
+
+func (r *inlineReader) ReadAt(p []byte, off int64) (int, error) {
+	off -= r.base
+	if off < 0 || off > int64(len(r.data)) {
+		return 0, fmt.Errorf("store: inline read at %d outside the %d bytes copied from %d", off+r.base, len(r.data), r.base)
+	}
+	n := copy(p, r.data[off:])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func (r *inlineReader) Close() error { return nil }
 
 func (r *bodyReader) Read(p []byte) (int, error) {
 	for r.remaining > 0 && r.idx < len(r.segs) && r.off >= r.segs[r.idx].Size {
@@ -635,7 +769,7 @@ func (r *bodyReader) Read(p []byte) (int, error) {
 	r.remaining -= int64(m)
 	if int64(m) < n {
 		if err == nil || err == io.EOF {
-			err = fmt.Errorf("%w: %s: truncated: %d bytes expected", ErrCorrupt, r.s.blobs.path(seg.Blob), seg.Size)
+			err = fmt.Errorf("%w: %s: truncated: %d bytes expected", ErrCorrupt, r.s.segmentPath(seg), seg.Size)
 		}
 		return m, err
 	}
@@ -1021,11 +1155,8 @@ func removeParts(t kvTx, parts []*Part, keys [][]byte, keep map[int]bool, garbag
 		if keep[p.Number] {
 			continue
 		}
-		for _, seg := range p.Body {
-			if err := t.del(tableBlobs, []byte(seg.Blob)); err != nil {
-				return err
-			}
-			*garbage = append(*garbage, seg.Blob)
+		if err := removeSegments(t, p.Body, garbage); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -1052,16 +1183,16 @@ func (s *Store) PutPartInput(ctx context.Context, bucket, key, uploadID string, 
 	}); err != nil {
 		return nil, err
 	}
-	segs, size, etag, err := s.writeBody(ctx, in.Body, in.Size)
+	b, err := s.writeBody(ctx, in.Body, in.Size)
 	if err != nil {
 		return nil, fmt.Errorf("store: put part %d of %s/%s: %w", number, bucket, key, err)
 	}
-	p := &Part{Number: number, Size: size, ETag: etag, Checksum: in.Checksum, Body: segs}
+	p := &Part{Number: number, Size: b.size, ETag: b.etag, Checksum: in.Checksum, Body: b.segs}
 	if in.Finish != nil {
 		orig := *p
-		orig.Body = slices.Clone(segs)
+		orig.Body = slices.Clone(b.segs)
 		if err := in.Finish(p); err != nil {
-			s.removeBlobs(segmentBlobs(segs))
+			s.removeBlobs(fileBlobs(b.segs))
 			return nil, err
 		}
 		sum := p.Checksum
@@ -1088,7 +1219,13 @@ func (s *Store) PutPartInput(ctx context.Context, bucket, key, uploadID string, 
 		if err := putRecord(t, tableParts, pk, p); err != nil {
 			return err
 		}
-		for _, seg := range segs {
+		if err := b.putInline(t); err != nil {
+			return err
+		}
+		for _, seg := range p.Body {
+			if seg.Inline {
+				continue
+			}
 			if err := t.put(tableBlobs, []byte(seg.Blob), []byte("p")); err != nil {
 				return err
 			}
@@ -1096,7 +1233,7 @@ func (s *Store) PutPartInput(ctx context.Context, bucket, key, uploadID string, 
 		return nil
 	})
 	if err != nil {
-		s.removeBlobs(segmentBlobs(segs))
+		s.removeBlobs(fileBlobs(b.segs))
 		return nil, err
 	}
 	s.removeBlobs(garbage)

@@ -21,9 +21,10 @@ import (
 // The dir engine. Layout under the root (docs/store.md):
 //
 //	LOCK              flock'ed while open; holds the owner's PID
-//	meta.db           bbolt: every record (tables as bbolt buckets)
+//	meta.db           bbolt: every record (tables as bbolt buckets), and
+//	                  bodies of up to 16 KiB (tableInline)
 //	tmp/<id>          bodies being written
-//	blobs/xx/<id>     committed bodies (xx: the ID's first two characters)
+//	blobs/xx/<id>     committed larger bodies (xx: the ID's first two characters)
 const (
 	lockName  = "LOCK"
 	metaName  = "meta.db"
@@ -194,6 +195,17 @@ func (k *dirKV) initTx(tx *bolt.Tx, fresh bool) error {
 	found, err := strconv.Atoi(string(raw))
 	if err != nil {
 		return fmt.Errorf("%w: %s: format number %q unreadable", ErrCorrupt, k.path, raw)
+	}
+	if found == 1 {
+		// Format 2 added the inline table; a format 1 store is a format 2
+		// store without inline bodies.
+		if _, err := tx.CreateBucketIfNotExists([]byte(tableInline)); err != nil {
+			return fmt.Errorf("store: %s: upgrading format 1: %w", k.path, err)
+		}
+		if err := meta.Put([]byte("format"), []byte(strconv.Itoa(formatVersion))); err != nil {
+			return fmt.Errorf("store: %s: upgrading format 1: %w", k.path, err)
+		}
+		found = formatVersion
 	}
 	if found != formatVersion {
 		return fmt.Errorf("%w: %s: format %d found, %d expected", ErrUnsupportedFormat, k.path, found, formatVersion)

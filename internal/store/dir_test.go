@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -100,6 +101,7 @@ func populate(t testing.TB, s *Store) {
 	if _, err := s.PutObject(t.Context(), "ver", "k", PutInput{Meta: meta, Body: strings.NewReader("v2"), Size: 2}); err != nil {
 		t.Fatal(err)
 	}
+	put(t, s, "ver", "big", strings.Repeat("big body ", inlineMax/9+1)) // a blob, not inline
 	put(t, s, "ver", "gone", "x")
 	if _, err := s.DeleteObject("ver", "gone", "", nil); err != nil {
 		t.Fatal(err)
@@ -268,7 +270,7 @@ func TestDirCorrupt(t *testing.T) {
 			if !strings.Contains(err.Error(), filepath.Join(dir, metaName)) {
 				t.Errorf("error %q does not name %s", err, metaName)
 			}
-			if c.want == ErrUnsupportedFormat && c.name == "wrong format number" && !strings.Contains(err.Error(), "format 99 found, 1 expected") {
+			if c.want == ErrUnsupportedFormat && c.name == "wrong format number" && !strings.Contains(err.Error(), "format 99 found, 2 expected") {
 				t.Errorf("error %q does not say found and expected", err)
 			}
 		})
@@ -317,7 +319,7 @@ func TestDirTruncatedBody(t *testing.T) {
 	dir := t.TempDir()
 	s := openDir(t, dir)
 	mustBucket(t, s, "b", Unversioned)
-	v := put(t, s, "b", "k", "0123456789")
+	v := put(t, s, "b", "k", strings.Repeat("0123456789", inlineMax/10+1))
 	p := s.blobs.path(v.Body[0].Blob)
 	if err := os.Truncate(p, 4); err != nil {
 		t.Fatal(err)
@@ -331,6 +333,57 @@ func TestDirTruncatedBody(t *testing.T) {
 	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), p) {
 		t.Errorf("reading a truncated body: %v", err)
 	}
+}
+
+func TestDirTruncatedInlineBody(t *testing.T) {
+	dir := t.TempDir()
+	s := openDir(t, dir)
+	mustBucket(t, s, "b", Unversioned)
+	v := put(t, s, "b", "k", "0123456789")
+	if !v.Body[0].Inline {
+		t.Fatalf("a 10-byte body is not inline: %+v", v.Body)
+	}
+	closeStore(t, s)
+	withBolt(t, dir, func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte(tableInline)).Put([]byte(v.Body[0].Blob), []byte("0123"))
+	})
+	s = openDir(t, dir)
+	_, err := s.Open(v, 0, -1)
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), filepath.Join(dir, metaName)) || !strings.Contains(err.Error(), v.Body[0].Blob) {
+		t.Errorf("opening a truncated inline body: %v, want ErrCorrupt naming meta.db and the body", err)
+	}
+}
+
+// TestDirFormatUpgrade opens a format 1 store (no inline table): it
+// becomes format 2, keeps its objects and takes inline bodies.
+func TestDirFormatUpgrade(t *testing.T) {
+	dir := t.TempDir()
+	s := openDir(t, dir)
+	mustBucket(t, s, "b", Unversioned)
+	big := strings.Repeat("x", inlineMax+1)
+	put(t, s, "b", "old", big)
+	closeStore(t, s)
+	withBolt(t, dir, func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket([]byte(tableInline)); err != nil {
+			return err
+		}
+		return tx.Bucket([]byte(tableMeta)).Put([]byte("format"), []byte("1"))
+	})
+	s = openDir(t, dir)
+	v, err := s.Object("b", "old", "")
+	if err != nil || read(t, s, v, 0, -1) != big {
+		t.Fatalf("format 1 object after the upgrade: %v", err)
+	}
+	if v := put(t, s, "b", "new", "small"); !v.Body[0].Inline {
+		t.Errorf("after the upgrade a small body is not inline")
+	}
+	closeStore(t, s)
+	withBolt(t, dir, func(tx *bolt.Tx) error {
+		if got := string(tx.Bucket([]byte(tableMeta)).Get([]byte("format"))); got != "2" {
+			t.Errorf("format after the upgrade = %q, want 2", got)
+		}
+		return nil
+	})
 }
 
 func TestDirSweep(t *testing.T) {
@@ -546,14 +599,16 @@ func BenchmarkGet1KiB(b *testing.B) {
 	}
 }
 
-// BenchmarkOpenDir opens a dir store holding 2000 objects: the sweep does
-// one lookup per body file and decodes no record.
+// BenchmarkOpenDir opens a dir store holding 2000 objects with their
+// bodies in files: the sweep does one lookup per body file and decodes no
+// record.
 func BenchmarkOpenDir(b *testing.B) {
 	dir := b.TempDir()
 	s, err := OpenDir(dir, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
+	s.inlineMax = 0 // every body a file
 	mustBucket(b, s, "b", Unversioned)
 	var wg sync.WaitGroup
 	for w := range 8 {
@@ -720,5 +775,41 @@ func TestDirUnknownSizeStreams(t *testing.T) {
 	fi, err := os.Stat(s.blobs.path(v.Body[0].Blob))
 	if err != nil || fi.Size() != size {
 		t.Errorf("body file: %v, %v", fi, err)
+	}
+}
+
+// BenchmarkDirInline puts bodies of several sizes from 16 goroutines into
+// the dir store, kept inline and as files, to choose inlineMax:
+//
+//	go test -run '^$' -bench DirInline -benchtime 2s ./internal/store/
+func BenchmarkDirInline(b *testing.B) {
+	for _, size := range []int{1 << 10, 4 << 10, 16 << 10, 64 << 10} {
+		body := bytes.Repeat([]byte("x"), size)
+		for _, inline := range []bool{true, false} {
+			name := fmt.Sprintf("%dKiB/file", size>>10)
+			if inline {
+				name = fmt.Sprintf("%dKiB/inline", size>>10)
+			}
+			b.Run(name, func(b *testing.B) {
+				s := openDir(b, b.TempDir())
+				s.inlineMax = 0
+				if inline {
+					s.inlineMax = int64(size)
+				}
+				mustBucket(b, s, "b", Unversioned)
+				b.SetBytes(int64(size))
+				b.SetParallelism(8)
+				var n atomic.Int64
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						key := strconv.FormatInt(n.Add(1)%1000, 10)
+						if _, err := s.PutObject(context.Background(), "b", key, PutInput{Body: bytes.NewReader(body), Size: int64(size)}); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			})
+		}
 	}
 }

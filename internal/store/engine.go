@@ -72,13 +72,15 @@ const (
 	tableVIDs     = "vids"     // bucket 0 key* 0 0 versionID -> ^seq
 	tableUploads  = "uploads"  // bucket 0 key* 0 0 uploadID -> Upload JSON
 	tableParts    = "parts"    // uploadID 0 number(uint32 BE) -> Part JSON
-	tableBlobs    = "blobs"    // blob ID -> "v" (a version's) or "p" (a part's)
+	tableBlobs    = "blobs"    // blob ID -> "v" (a version's) or "p" (a part's); blobs only
+	tableInline   = "inline"   // blob ID -> the bytes of an inline body
 )
 
-var tables = []string{tableMeta, tableBuckets, tableVersions, tableVIDs, tableUploads, tableParts, tableBlobs}
+var tables = []string{tableMeta, tableBuckets, tableVersions, tableVIDs, tableUploads, tableParts, tableBlobs, tableInline}
 
-// formatVersion is the on-disk format number; OpenDir refuses any other.
-const formatVersion = 1
+// formatVersion is the on-disk format number; OpenDir refuses any other
+// but upgrades format 1 (which had no tableInline) in place.
+const formatVersion = 2
 
 // appendKey appends bucket 0 key* 0 0 where key* is key with each 0 byte
 // written as 0 1: the encoding keeps byte order (a key sorts before every

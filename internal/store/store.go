@@ -6,10 +6,12 @@
 // One Store type has two engines with the same behaviour:
 //
 //   - dir (OpenDir): metadata in a bbolt database and bodies in plain files
-//     under one directory; survives restarts and kill -9. A version becomes
-//     visible only once its body is written, synced and renamed into place
-//     and its metadata committed in one transaction; Open sweeps what a
-//     crash left behind. One process at a time (a lock file).
+//     under one directory (bodies of up to 16 KiB in the database, written
+//     in the transaction that names them); survives restarts and kill -9. A
+//     version becomes visible only once its body is written, synced and
+//     renamed into place (or is inline) and its metadata committed in one
+//     transaction; Open sweeps what a crash left behind. One process at a
+//     time (a lock file).
 //   - memory (NewMemory): the same records and bodies in memory.
 //
 // Bodies stream in and out with bounded buffers: nothing reads a whole body
@@ -153,6 +155,9 @@ type Version struct {
 type Segment struct {
 	Blob string `json:"blob"`
 	Size int64  `json:"size"`
+	// Inline is set when the bytes are kept in the metadata (a small
+	// body), not as a blob.
+	Inline bool `json:"inline,omitempty"`
 }
 
 // Upload is one in-progress multipart upload.

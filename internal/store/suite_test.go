@@ -395,8 +395,14 @@ func mustBuckets(t testing.TB, s *Store) []*Bucket {
 	return bs
 }
 
-// blobCount is the number of bodies the store holds.
+// blobCount is the number of bodies the store holds: blobs and inline.
 func blobCount(t testing.TB, s *Store) int {
+	t.Helper()
+	return fileCount(t, s) + inlineCount(t, s)
+}
+
+// fileCount is the number of blobs (bodies not inline) the store holds.
+func fileCount(t testing.TB, s *Store) int {
 	t.Helper()
 	switch b := s.blobs.(type) {
 	case *memBlobs:
@@ -410,6 +416,18 @@ func blobCount(t testing.TB, s *Store) int {
 	}
 	t.Fatalf("blobs %T cannot count", s.blobs)
 	return 0
+}
+
+// inlineCount is the number of inline bodies the store holds.
+func inlineCount(t testing.TB, s *Store) int {
+	t.Helper()
+	n := 0
+	if err := s.kv.view(func(tx kvTx) error {
+		return tx.seek(tableInline, nil, func(_, _ []byte) bool { n++; return true })
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 func TestPutBody(t *testing.T) {
@@ -1069,6 +1087,147 @@ func TestFinish(t *testing.T) {
 			}
 			if n := blobCount(t, s); n != before {
 				t.Errorf("%d bodies stored after a refused part, want %d", n, before)
+			}
+		})
+	})
+}
+
+// TestInlineBodies writes bodies around the inline limit, of known and
+// unknown size, as objects and as parts, and reads them back whole and in
+// ranges; replacing and deleting them removes their bodies of either kind.
+func TestInlineBodies(t *testing.T) {
+	body := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('a' + i%26)
+		}
+		return string(b)
+	}
+	cases := []struct {
+		name       string
+		n          int
+		size       int64 // -1: unknown
+		wantInline bool
+	}{
+		{"1 byte", 1, 1, true},
+		{"1 KiB", 1 << 10, 1 << 10, true},
+		{"at the limit", inlineMax, inlineMax, true},
+		{"one over the limit", inlineMax + 1, inlineMax + 1, false},
+		{"unknown size, 1 KiB", 1 << 10, -1, true},
+		{"unknown size, at the limit", inlineMax, -1, true},
+		{"unknown size, one over the limit", inlineMax + 1, -1, false},
+		{"unknown size, several buffers", 3*copyBufSize + 7, -1, false},
+	}
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		mustBucket(t, s, "b", Unversioned)
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				want := body(c.n)
+				files, inl := fileCount(t, s), inlineCount(t, s)
+				v, err := s.PutObject(t.Context(), "b", c.name, PutInput{Body: iotest.HalfReader(strings.NewReader(want)), Size: c.size})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(v.Body) != 1 || v.Body[0].Inline != c.wantInline || v.Size != int64(c.n) || v.ETag != md5hex(want) {
+					t.Fatalf("stored %d bytes ETag %s as %+v; want %d bytes, inline %v", v.Size, v.ETag, v.Body, c.n, c.wantInline)
+				}
+				dFiles, dInline := 1, 0
+				if c.wantInline {
+					dFiles, dInline = 0, 1
+				}
+				if f, i := fileCount(t, s)-files, inlineCount(t, s)-inl; f != dFiles || i != dInline {
+					t.Errorf("new blobs %d, new inline bodies %d; want %d, %d", f, i, dFiles, dInline)
+				}
+				got, err := s.Object("b", c.name, "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range [][2]int64{{0, -1}, {0, 1}, {int64(c.n) - 1, 1}, {int64(c.n) / 3, int64(c.n) / 2}, {int64(c.n), 0}} {
+					end := int64(c.n)
+					if r[1] >= 0 {
+						end = r[0] + r[1]
+					}
+					if b := read(t, s, got, r[0], r[1]); b != want[r[0]:end] {
+						t.Errorf("read(%d, %d): %d bytes differ from the body's", r[0], r[1], len(b))
+					}
+				}
+				// Replacing the null version removes its body.
+				put(t, s, "b", c.name, "x")
+				if f, i := fileCount(t, s)-files, inlineCount(t, s)-inl; f != 0 || i != 1 {
+					t.Errorf("after replacing: new blobs %d, new inline bodies %d; want 0, 1", f, i)
+				}
+				if _, err := s.DeleteObject("b", c.name, "", nil); err != nil {
+					t.Fatal(err)
+				}
+				if f, i := fileCount(t, s)-files, inlineCount(t, s)-inl; f != 0 || i != 0 {
+					t.Errorf("after deleting: new blobs %d, new inline bodies %d; want none", f, i)
+				}
+				if _, err := s.Open(got, 0, -1); !errors.Is(err, ErrNoSuchKey) {
+					t.Errorf("Open of a deleted version: %v, want ErrNoSuchKey", err)
+				}
+			})
+		}
+		t.Run("multipart across both kinds", func(t *testing.T) {
+			files, inl := fileCount(t, s), inlineCount(t, s)
+			bodies := []string{body(inlineMax + 5), body(10), body(3), body(2*inlineMax + 1)}
+			u, err := s.CreateUpload("b", "mp", ObjectMeta{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var parts []CompletedPart
+			for i, b := range bodies {
+				p, err := s.PutPartInput(t.Context(), "b", "mp", u.ID, i+1, PartInput{Body: strings.NewReader(b), Size: int64(len(b))})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if p.Body[0].Inline != (len(b) <= inlineMax) {
+					t.Errorf("part %d of %d bytes: inline %v", i+1, len(b), p.Body[0].Inline)
+				}
+				if i != 2 { // part 3 is left out
+					parts = append(parts, CompletedPart{i + 1, p.ETag})
+				}
+			}
+			// Replacing part 2 removes its first body.
+			if _, err := s.PutPart(t.Context(), "b", "mp", u.ID, 2, strings.NewReader(bodies[1]), int64(len(bodies[1])), Checksum{}); err != nil {
+				t.Fatal(err)
+			}
+			if f, i := fileCount(t, s)-files, inlineCount(t, s)-inl; f != 2 || i != 2 {
+				t.Errorf("with 4 parts: new blobs %d, new inline bodies %d; want 2, 2", f, i)
+			}
+			v, err := s.CompleteUpload("b", "mp", u.ID, CompleteInput{Parts: parts})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f, i := fileCount(t, s)-files, inlineCount(t, s)-inl; f != 2 || i != 1 {
+				t.Errorf("completed without part 3: new blobs %d, new inline bodies %d; want 2, 1", f, i)
+			}
+			want := bodies[0] + bodies[1] + bodies[3]
+			if got := read(t, s, v, 0, -1); got != want {
+				t.Errorf("completed body: %d bytes differ from the parts'", len(got))
+			}
+			// A range across all three segments.
+			off := int64(len(bodies[0]) - 2)
+			if got := read(t, s, v, off, 15); got != want[off:off+15] {
+				t.Errorf("range across segments = %q, want %q", got, want[off:off+15])
+			}
+			if _, err := s.DeleteObject("b", "mp", "", nil); err != nil {
+				t.Fatal(err)
+			}
+			if f, i := fileCount(t, s)-files, inlineCount(t, s)-inl; f != 0 || i != 0 {
+				t.Errorf("after deleting: new blobs %d, new inline bodies %d; want none", f, i)
+			}
+		})
+		t.Run("abort removes inline parts", func(t *testing.T) {
+			inl := inlineCount(t, s)
+			u, _ := s.CreateUpload("b", "ab", ObjectMeta{})
+			if _, err := s.PutPart(t.Context(), "b", "ab", u.ID, 1, strings.NewReader("small"), 5, Checksum{}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.AbortUpload("b", "ab", u.ID); err != nil {
+				t.Fatal(err)
+			}
+			if i := inlineCount(t, s) - inl; i != 0 {
+				t.Errorf("%d inline bodies left after abort", i)
 			}
 		})
 	})
