@@ -344,8 +344,18 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 		OwnerID: canonicalUserID(rec.caller.principal.Account), OwnerName: ownerName, Account: rec.caller.principal.Account,
 		RequestID: reqID, Now: now, Auth: &authorizer{s: s, r: r, snap: snap, rec: rec, now: now}}
 	s.compat.Answer(w, req)
+	if body != nil && w.status >= 400 {
+		// The operation failed before reading the whole body (a full disk,
+		// a missing bucket): read on, within reason, so that a client
+		// still sending gets the error rather than a reset connection.
+		io.CopyN(io.Discard, r.Body, maxDrainAfterError)
+	}
 	s.noteTimeout(r, snap, rec, watch)
 }
+
+// maxDrainAfterError is how much of an unread request body is read and
+// dropped after an error response.
+const maxDrainAfterError = 64 << 20
 
 // receiveBody holds the body to the operation's size limit and prepares
 // it (prepareBody).
