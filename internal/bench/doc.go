@@ -1,0 +1,18 @@
+// Package bench measures the PrivateLink path against the store and the
+// fake S3 beneath it, in one run: the same load generator (aws-sdk-go-v2,
+// N concurrent clients) drives, in alternating rounds,
+//
+//   - bare: gofakes3 with its memory backend behind the same kind of TLS
+//     listener (the baseline),
+//   - memory: s3vpce's full path (TLS with the endpoint's certificate, the
+//     vpce Host names, SigV4, endpoint and bucket policies, body checks, the
+//     S3 layer) over the memory store,
+//   - dir: the same over the dir store,
+//   - authoff: the full path with --auth off (policies only),
+//
+// through 1 KiB and 1 MiB PUT and GET and a mixed 1 MiB workload, each with
+// the SDK's default checksums (aws-chunked bodies with a trailing CRC32;
+// bare gofakes3 cannot decode them, so it has no such row) and with
+// UNSIGNED-PAYLOAD. It reports ops/s, MiB/s, p50 and p99 latency, and
+// ratios against the baseline, as a table and as JSON.
+package bench

@@ -1,0 +1,241 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"time"
+)
+
+// Config is one bench run.
+type Config struct {
+	// Targets, Workloads and Variants to measure (names); empty means all.
+	Targets, Workloads, Variants []string
+	// Clients is the number of concurrent clients (default 16).
+	Clients int
+	// Duration of each measurement (default 10s) and Rounds of the whole
+	// alternating sequence (default 3).
+	Duration time.Duration
+	Rounds   int
+	// Progress, if set, gets a line per measurement.
+	Progress io.Writer
+}
+
+// Row is the summary of one (workload, variant, target): medians over the
+// rounds, and ratios of ops/s against the baseline target.
+type Row struct {
+	Workload  string  `json:"workload"`
+	Variant   string  `json:"variant"`
+	Target    string  `json:"target"`
+	OpsPerSec float64 `json:"ops_per_sec"`
+	MiBPerSec float64 `json:"mib_per_sec"`
+	P50ms     float64 `json:"p50_ms"`
+	P99ms     float64 `json:"p99_ms"`
+	Errors    int     `json:"errors"`
+	// VsBare is OpsPerSec / bare's for the same workload and variant (0
+	// when bare has no such row); VsMemory the same against the memory
+	// store's.
+	VsBare   float64 `json:"vs_bare,omitempty"`
+	VsMemory float64 `json:"vs_memory,omitempty"`
+	// Rounds are the per-round ops/s.
+	Rounds []float64 `json:"rounds_ops_per_sec"`
+}
+
+// Report is a run's result.
+type Report struct {
+	Clients  int       `json:"clients"`
+	Duration string    `json:"duration"`
+	Rounds   int       `json:"rounds"`
+	Started  time.Time `json:"started"`
+	Rows     []Row     `json:"rows"`
+	// FirstErrors names the first error of each measurement that had one.
+	FirstErrors []string `json:"first_errors,omitempty"`
+}
+
+func orAll(names, all []string) []string {
+	if len(names) == 0 {
+		return all
+	}
+	return names
+}
+
+// Run measures every configured combination.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	if cfg.Clients <= 0 {
+		cfg.Clients = 16
+	}
+	if cfg.Duration <= 0 {
+		cfg.Duration = 10 * time.Second
+	}
+	if cfg.Rounds <= 0 {
+		cfg.Rounds = 3
+	}
+	var allWorkloads []string
+	for _, w := range Workloads {
+		allWorkloads = append(allWorkloads, w.Name)
+	}
+	targets := orAll(cfg.Targets, []string{TargetBare, TargetMemory, TargetDir, TargetAuthOff})
+	workloads := orAll(cfg.Workloads, allWorkloads)
+	variants := orAll(cfg.Variants, []string{VariantUnsigned, VariantDefault})
+	for _, v := range variants {
+		if v != VariantUnsigned && v != VariantDefault {
+			return nil, fmt.Errorf("bench: unknown variant %q (want %s or %s)", v, VariantUnsigned, VariantDefault)
+		}
+	}
+	started := map[string]*target{}
+	defer func() {
+		for _, t := range started {
+			t.close()
+		}
+	}()
+	for _, name := range targets {
+		t, err := startTarget(ctx, name, cfg.Clients)
+		if err != nil {
+			return nil, err
+		}
+		started[name] = t
+	}
+	byName := map[string]Workload{}
+	for _, w := range Workloads {
+		byName[w.Name] = w
+	}
+	for _, name := range workloads {
+		w, ok := byName[name]
+		if !ok {
+			return nil, fmt.Errorf("bench: unknown workload %q (want one of %v)", name, allWorkloads)
+		}
+		if w.PutShare < 1 {
+			for _, t := range started {
+				if err := prepare(ctx, t.client(VariantUnsigned), w, cfg.Clients); err != nil {
+					return nil, fmt.Errorf("%s: %w", t.name, err)
+				}
+			}
+		}
+	}
+	rep := &Report{Clients: cfg.Clients, Duration: cfg.Duration.String(), Rounds: cfg.Rounds, Started: time.Now().UTC()}
+	type cellKey struct{ w, v, t string }
+	samples := map[cellKey][]sample{}
+	for round := range cfg.Rounds {
+		for _, wn := range workloads {
+			for _, v := range variants {
+				// Alternate: each round starts with another target.
+				order := slices.Clone(targets)
+				for i := 0; i < round%len(order); i++ {
+					order = append(order[1:], order[0])
+				}
+				for _, tn := range order {
+					t := started[tn]
+					if v == VariantDefault && !t.chunks {
+						continue
+					}
+					s := run(ctx, t.client(v), byName[wn], cfg.Clients, cfg.Duration)
+					if err := ctx.Err(); err != nil {
+						return nil, err
+					}
+					k := cellKey{wn, v, tn}
+					samples[k] = append(samples[k], s)
+					if s.firstErr != nil {
+						rep.FirstErrors = append(rep.FirstErrors, fmt.Sprintf("%s %s %s: %d errors, first: %v", wn, v, tn, s.errors, s.firstErr))
+					}
+					if cfg.Progress != nil {
+						fmt.Fprintf(cfg.Progress, "round %d  %-10s %-8s %-8s %9.1f ops/s  %d errors\n", round+1, wn, v, tn, float64(s.ops)/s.elapsed.Seconds(), s.errors)
+					}
+				}
+			}
+		}
+	}
+	for _, wn := range workloads {
+		for _, v := range variants {
+			for _, tn := range targets {
+				ss := samples[cellKey{wn, v, tn}]
+				if len(ss) == 0 {
+					continue
+				}
+				rep.Rows = append(rep.Rows, summarize(wn, v, tn, ss))
+			}
+		}
+	}
+	find := func(w, v, t string) *Row {
+		for i := range rep.Rows {
+			if r := &rep.Rows[i]; r.Workload == w && r.Variant == v && r.Target == t {
+				return r
+			}
+		}
+		return nil
+	}
+	for i := range rep.Rows {
+		r := &rep.Rows[i]
+		if b := find(r.Workload, r.Variant, TargetBare); b != nil && b.OpsPerSec > 0 && r.Target != TargetBare {
+			r.VsBare = r.OpsPerSec / b.OpsPerSec
+		}
+		if m := find(r.Workload, r.Variant, TargetMemory); m != nil && m.OpsPerSec > 0 && r.Target != TargetMemory && r.Target != TargetBare {
+			r.VsMemory = r.OpsPerSec / m.OpsPerSec
+		}
+	}
+	return rep, nil
+}
+
+// summarize takes the median round by ops/s, and latency percentiles over
+// every round.
+func summarize(w, v, t string, ss []sample) Row {
+	r := Row{Workload: w, Variant: v, Target: t}
+	var lat []time.Duration
+	var mibs []float64
+	for _, s := range ss {
+		r.Rounds = append(r.Rounds, float64(s.ops)/s.elapsed.Seconds())
+		mibs = append(mibs, float64(s.bytes)/(1<<20)/s.elapsed.Seconds())
+		r.Errors += s.errors
+		lat = append(lat, s.latencies...)
+	}
+	r.OpsPerSec = median(r.Rounds)
+	r.MiBPerSec = median(mibs)
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	if len(lat) > 0 {
+		r.P50ms = ms(lat[len(lat)/2])
+		r.P99ms = ms(lat[min(len(lat)-1, len(lat)*99/100)])
+	}
+	return r
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// WriteTable prints the report as a table.
+func (r *Report) WriteTable(w io.Writer) {
+	fmt.Fprintf(w, "%d clients, %s per measurement, %d alternating rounds (medians)\n\n", r.Clients, r.Duration, r.Rounds)
+	fmt.Fprintf(w, "%-11s %-9s %-8s %10s %9s %8s %8s %7s %8s %9s\n", "workload", "variant", "target", "ops/s", "MiB/s", "p50 ms", "p99 ms", "errors", "vs bare", "vs memory")
+	for _, row := range r.Rows {
+		ratio := func(x float64) string {
+			if x == 0 {
+				return "-"
+			}
+			return fmt.Sprintf("%.2fx", x)
+		}
+		fmt.Fprintf(w, "%-11s %-9s %-8s %10.1f %9.1f %8.2f %8.2f %7d %8s %9s\n", row.Workload, row.Variant, row.Target,
+			row.OpsPerSec, row.MiBPerSec, row.P50ms, row.P99ms, row.Errors, ratio(row.VsBare), ratio(row.VsMemory))
+	}
+	for _, e := range r.FirstErrors {
+		fmt.Fprintf(w, "error: %s\n", e)
+	}
+}
+
+// WriteJSON writes the report as indented JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}

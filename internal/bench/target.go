@@ -1,0 +1,146 @@
+package bench
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/s3vpce/s3vpce/certs"
+	"github.com/s3vpce/s3vpce/emulator"
+	"github.com/s3vpce/s3vpce/internal/vpce"
+)
+
+// Bucket is the bucket every target serves.
+const Bucket = "bench"
+
+// benchPolicy is the bucket policy of the s3vpce targets: requests must come
+// through the endpoint (they do), so both policy layers are evaluated.
+const benchPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*",` +
+	`"Resource":["arn:aws:s3:::bench","arn:aws:s3:::bench/*"],"Condition":{"StringNotEquals":{"aws:SourceVpce":"` + vpce.DefaultEndpointID + `"}}}]}`
+
+// target is one server under load.
+type target struct {
+	name   string
+	chunks bool // decodes aws-chunked bodies (the SDK's default checksums)
+	client func(variant string) *s3.Client
+	close  func()
+}
+
+// Target names.
+const (
+	TargetBare    = "bare"
+	TargetMemory  = "memory"
+	TargetDir     = "dir"
+	TargetAuthOff = "authoff"
+)
+
+// startTarget starts the named target on loopback.
+func startTarget(ctx context.Context, name string, clients int) (*target, error) {
+	switch name {
+	case TargetBare:
+		return startBare(clients)
+	case TargetMemory, TargetDir, TargetAuthOff:
+		opts := emulator.Options{Buckets: []string{Bucket}, BucketPolicies: map[string]string{Bucket: benchPolicy}, DNSAddr: "off",
+			AuthOff: name == TargetAuthOff}
+		var dir string
+		if name == TargetDir {
+			d, err := os.MkdirTemp("", "s3vpce-bench-")
+			if err != nil {
+				return nil, fmt.Errorf("bench: %w", err)
+			}
+			dir, opts.DataDir = d, d
+		}
+		srv, err := emulator.New(opts)
+		if err == nil {
+			err = srv.Start(ctx)
+		}
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("bench: start %s: %w", name, err)
+		}
+		tr := srv.Transport()
+		tr.MaxIdleConnsPerHost = clients * 2
+		hc := &http.Client{Transport: tr}
+		return &target{name: name, chunks: true,
+			client: func(variant string) *s3.Client { return newClient(hc, srv.URL(), variant) },
+			close:  func() { srv.Close(); os.RemoveAll(dir) }}, nil
+	}
+	return nil, fmt.Errorf("bench: unknown target %q (want %s, %s, %s or %s)", name, TargetBare, TargetMemory, TargetDir, TargetAuthOff)
+}
+
+// startBare serves gofakes3 with its memory backend behind a TLS listener
+// like the emulator's: TLS 1.2+, an ECDSA leaf from the same CA code,
+// HTTP/1.1.
+func startBare(clients int) (*target, error) {
+	backend := s3mem.New()
+	if err := backend.CreateBucket(Bucket); err != nil {
+		return nil, fmt.Errorf("bench: bare: %w", err)
+	}
+	ca, err := certs.NewCA()
+	if err != nil {
+		return nil, fmt.Errorf("bench: bare: %w", err)
+	}
+	leaf, err := ca.Issue("bare.test")
+	if err != nil {
+		return nil, fmt.Errorf("bench: bare: %w", err)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{leaf}, NextProtos: []string{"http/1.1"}, MinVersion: tls.VersionTLS12})
+	if err != nil {
+		return nil, fmt.Errorf("bench: bare: %w", err)
+	}
+	hs := &http.Server{Handler: gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server(), ReadHeaderTimeout: 20 * time.Second}
+	go hs.Serve(ln)
+	addr := ln.Addr().String()
+	d := &net.Dialer{Timeout: 10 * time.Second}
+	tr := &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: ca.Pool(), MinVersion: tls.VersionTLS12},
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return d.DialContext(ctx, network, addr)
+		},
+		MaxIdleConnsPerHost: clients * 2,
+		IdleConnTimeout:     30 * time.Second,
+	}
+	hc := &http.Client{Transport: tr}
+	return &target{name: TargetBare,
+		client: func(variant string) *s3.Client { return newClient(hc, "https://bare.test", variant) },
+		close:  func() { hs.Close() }}, nil
+}
+
+// Payload variants.
+const (
+	// VariantDefault is the SDK's default: checksums on every PUT
+	// (aws-chunked body, trailing CRC32) and validated on GET.
+	VariantDefault = "default"
+	// VariantUnsigned is UNSIGNED-PAYLOAD with checksums only when required.
+	VariantUnsigned = "unsigned"
+)
+
+// newClient is an S3 client for a target: path-style addressing (the
+// baseline knows no vpce names; the emulator's URL is the endpoint's
+// bucket. name, so Host routing and the certificate's SANs are exercised).
+func newClient(hc *http.Client, endpoint, variant string) *s3.Client {
+	return s3.New(s3.Options{
+		Region:           "us-east-1",
+		BaseEndpoint:     aws.String(endpoint),
+		UsePathStyle:     true,
+		HTTPClient:       hc,
+		Credentials:      credentials.NewStaticCredentialsProvider(emulator.DefaultAccessKeyID, emulator.DefaultSecretAccessKey, ""),
+		RetryMaxAttempts: 1,
+	}, func(o *s3.Options) {
+		if variant == VariantUnsigned {
+			o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+			o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+			o.APIOptions = append(o.APIOptions, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware)
+		}
+	})
+}
