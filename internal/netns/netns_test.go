@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -72,6 +73,12 @@ func TestRelaysSignals(t *testing.T) {
 		sig  syscall.Signal
 	}{{"TERM", syscall.SIGTERM}, {"INT", syscall.SIGINT}, {"HUP", syscall.SIGHUP}, {"QUIT", syscall.SIGQUIT}} {
 		t.Run(tc.name, func(t *testing.T) {
+			if signal.Ignored(tc.sig) {
+				// Started under nohup (or the like): the command inherits the
+				// signal ignored, as exec documents, and sh cannot trap a
+				// signal ignored at its start.
+				t.Skipf("SIG%s is ignored in this test process, so in the command too: run the tests without nohup", tc.name)
+			}
 			marker := filepath.Join(t.TempDir(), "marker")
 			name, sig := tc.name, tc.sig
 			c := startShell(t, fmt.Sprintf(`trap 'echo %s > "$M"; exit 42' %s; echo ready; sleep 1000 & wait`, name, name), "M="+marker)
