@@ -155,25 +155,64 @@ func hasPrefix(t kvTx, table string, prefix []byte) (bool, error) {
 	return found, err
 }
 
-// DeleteBucket removes an empty bucket (no versions, no delete markers, no
-// uploads: else ErrBucketNotEmpty).
+// DeleteBucket removes a bucket that holds no versions and no delete
+// markers (else ErrBucketNotEmpty). Its in-progress multipart uploads go
+// with it, parts included, as on S3 (they do not keep a bucket alive).
 func (s *Store) DeleteBucket(name string) error {
-	return s.kv.update(func(t kvTx) error {
+	var garbage []string
+	err := s.kv.update(func(t kvTx) error {
+		garbage = garbage[:0]
 		if _, err := s.getBucket(t, name); err != nil {
 			return err
 		}
 		prefix := appendPrefix(nil, name, "")
-		for _, table := range []string{tableVersions, tableUploads} {
-			found, err := hasPrefix(t, table, prefix)
+		found, err := hasPrefix(t, tableVersions, prefix)
+		if err != nil {
+			return err
+		}
+		if found {
+			return fmt.Errorf("%w: %q", ErrBucketNotEmpty, name)
+		}
+		type upload struct {
+			key []byte
+			id  string
+		}
+		var uploads []upload
+		var derr error
+		err = t.seek(tableUploads, prefix, func(k, v []byte) bool {
+			if !bytes.HasPrefix(k, prefix) {
+				return false
+			}
+			u, err := decodeUpload(v)
+			if err != nil {
+				derr = s.corrupt("upload", k, err)
+				return false
+			}
+			uploads = append(uploads, upload{key: bytes.Clone(k), id: u.ID})
+			return true
+		})
+		if err := errors.Join(err, derr); err != nil {
+			return err
+		}
+		for _, u := range uploads {
+			parts, keys, err := s.listParts(t, u.id)
 			if err != nil {
 				return err
 			}
-			if found {
-				return fmt.Errorf("%w: %q", ErrBucketNotEmpty, name)
+			if err := removeParts(t, parts, keys, nil, &garbage); err != nil {
+				return err
+			}
+			if err := t.del(tableUploads, u.key); err != nil {
+				return err
 			}
 		}
 		return t.del(tableBuckets, []byte(name))
 	})
+	if err != nil {
+		return err
+	}
+	s.removeBlobs(garbage)
+	return nil
 }
 
 // Bucket returns a copy of a bucket's state.

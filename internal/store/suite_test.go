@@ -157,7 +157,8 @@ func TestBuckets(t *testing.T) {
 		if _, err := s.Bucket("nope"); !errors.Is(err, ErrNoSuchBucket) {
 			t.Errorf("Bucket(nope) = %v", err)
 		}
-		// Not empty: a version, a delete marker only, an upload only.
+		// Not empty: a version, a delete marker only. An in-progress upload
+		// does not keep a bucket (S3 deletes it with the bucket).
 		put(t, s, "b2", "k", "x")
 		if err := s.DeleteBucket("b2"); !errors.Is(err, ErrBucketNotEmpty) {
 			t.Errorf("DeleteBucket with an object: %v", err)
@@ -168,11 +169,24 @@ func TestBuckets(t *testing.T) {
 		if err := s.DeleteBucket("a1"); !errors.Is(err, ErrBucketNotEmpty) {
 			t.Errorf("DeleteBucket with a delete marker: %v", err)
 		}
-		if _, err := s.CreateUpload("c3", "k", ObjectMeta{}); err != nil {
+		u, err := s.CreateUpload("c3", "k", ObjectMeta{})
+		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.DeleteBucket("c3"); !errors.Is(err, ErrBucketNotEmpty) {
-			t.Errorf("DeleteBucket with an upload: %v", err)
+		if _, err := s.PutPart(t.Context(), "c3", "k", u.ID, 1, strings.NewReader(strings.Repeat("p", 100<<10)), 100<<10, Checksum{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteBucket("c3"); err != nil {
+			t.Errorf("DeleteBucket with an upload in progress: %v", err)
+		}
+		if err := s.CreateBucket(Bucket{Name: "c3"}); err != nil {
+			t.Fatal(err)
+		}
+		if ups, err := s.Uploads("c3", ""); err != nil || len(ups) != 0 {
+			t.Errorf("uploads of a re-created bucket: %v, %v; want none", ups, err)
+		}
+		if _, err := s.Parts("c3", "k", u.ID); !errors.Is(err, ErrNoSuchUpload) {
+			t.Errorf("parts of the deleted bucket's upload: %v", err)
 		}
 		mustBucket(t, s, "d4", Unversioned)
 		if err := s.DeleteBucket("d4"); err != nil {
