@@ -139,13 +139,12 @@ func SuppliedConditionKeys() []string {
 // t.op. Existing-object tags are looked up in the store only when one of
 // the policies that decide the request has a condition on them.
 func (s *Server) addOperationKeys(ctx *policy.Context, r *http.Request, t target, now time.Time, policies ...*policy.Policy) {
-	op, ok := policy.S3Operation(t.op)
-	if !ok {
+	keys := s.opKeys[t.op]
+	if len(keys) == 0 {
 		return
 	}
 	in := &keyInput{r: r, t: t, now: now}
-	for _, k := range op.Keys {
-		lk := strings.ToLower(k)
+	for _, lk := range keys {
 		if src, ok := operationKeys[lk]; ok {
 			if vals := src(in); len(vals) > 0 {
 				ctx.Set(lk, vals...)
@@ -161,6 +160,20 @@ func (s *Server) addOperationKeys(ctx *policy.Context, r *http.Request, t target
 		}
 		fam(s, in, ctx)
 	}
+}
+
+// operationKeyTable maps each operation of policy's table to its
+// operation-specific condition keys, lower case (built once per Server:
+// policy.S3Operation copies its entry on every call).
+func operationKeyTable() map[string][]string {
+	out := map[string][]string{}
+	for _, name := range policy.S3Operations() {
+		op, _ := policy.S3Operation(name)
+		for _, k := range op.Keys {
+			out[name] = append(out[name], strings.ToLower(k))
+		}
+	}
+	return out
 }
 
 // usesKeyPrefix reports whether any policy has a condition on a key that

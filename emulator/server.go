@@ -44,7 +44,8 @@ type Server struct {
 	authOff    bool
 	gateOff    bool // no SigV4, no policies: set only by benchmarks (export_test.go)
 	now        func() time.Time
-	policies   policyCache // compiled bucket policies
+	policies   policyCache         // compiled bucket policies
+	opKeys     map[string][]string // operationKeyTable, read only
 	keys       keyCache
 	decisions  *decisionLog
 	setMu      sync.Mutex // serialises SetTopology
@@ -67,6 +68,7 @@ func New(opts Options) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.opKeys = operationKeyTable()
 	creds, err := newCredentialSet(opts.Credentials)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/s3vpce/s3vpce/internal/store"
@@ -75,6 +76,8 @@ type Handler struct {
 	// store holds all S3 state.
 	store *store.Store
 	log   *slog.Logger
+	// copyBufs holds the buffers GET bodies are copied through.
+	copyBufs sync.Pool
 }
 
 // Option configures a Handler.
@@ -86,6 +89,7 @@ func WithLogger(l *slog.Logger) Option { return func(h *Handler) { h.log = l } }
 // New builds a Handler over the store.
 func New(st *store.Store, opts ...Option) *Handler {
 	h := &Handler{store: st, log: slog.New(slog.DiscardHandler)}
+	h.copyBufs.New = func() any { b := make([]byte, copyBufSize); return &b }
 	for _, o := range opts {
 		o(h)
 	}

@@ -110,10 +110,17 @@ func (h *Handler) getObject(w http.ResponseWriter, req *Request) error {
 	if body != nil {
 		// An error here is the client going away or the store failing
 		// mid-body: the status is sent, so all that is left is to stop.
-		io.Copy(w, body)
+		buf := h.copyBufs.Get().(*[]byte)
+		io.CopyBuffer(w, struct{ io.Reader }{body}, *buf)
+		h.copyBufs.Put(buf)
 	}
 	return nil
 }
+
+// copyBufSize is the size of the buffers GET bodies stream through: one
+// TLS record's worth of plaintext several times over, and the dir store's
+// file reads at a size the kernel reads ahead well.
+const copyBufSize = 128 << 10
 
 // byteSelection is the part of a version a GET or HEAD sends.
 type byteSelection struct {

@@ -35,6 +35,8 @@ type Store struct {
 	// (tableInline), written in the transaction that names it.
 	inlineMax int64
 
+	buckets bucketCache // decoded bucket records, for Bucket
+
 	closeOnce sync.Once
 	closeErr  error
 	release   func() error // the engine's own cleanup after kv.close
@@ -137,12 +139,14 @@ func (s *Store) CreateBucket(b Bucket) error {
 	if b.Created.IsZero() {
 		b.Created = s.clock()
 	}
-	return s.kv.update(func(t kvTx) error {
+	err := s.kv.update(func(t kvTx) error {
 		if t.get(tableBuckets, []byte(b.Name)) != nil {
 			return fmt.Errorf("%w: %q", ErrBucketExists, b.Name)
 		}
 		return putRecord(t, tableBuckets, []byte(b.Name), &b)
 	})
+	s.buckets.invalidate(b.Name)
+	return err
 }
 
 // hasPrefix reports whether table has an entry starting with prefix.
@@ -208,6 +212,7 @@ func (s *Store) DeleteBucket(name string) error {
 		}
 		return t.del(tableBuckets, []byte(name))
 	})
+	s.buckets.invalidate(name)
 	if err != nil {
 		return err
 	}
@@ -217,13 +222,20 @@ func (s *Store) DeleteBucket(name string) error {
 
 // Bucket returns a copy of a bucket's state.
 func (s *Store) Bucket(name string) (*Bucket, error) {
-	var b *Bucket
+	b, gen := s.buckets.get(name)
+	if b != nil {
+		return b, nil
+	}
 	err := s.kv.view(func(t kvTx) error {
 		var err error
 		b, err = s.getBucket(t, name)
 		return err
 	})
-	return b, err
+	if err != nil {
+		return nil, err
+	}
+	s.buckets.put(b, gen)
+	return b, nil
 }
 
 // Buckets returns every bucket, sorted by name.
@@ -265,6 +277,7 @@ func (s *Store) UpdateBucket(name string, fn func(b *Bucket) error) (*Bucket, er
 		out, err = s.getBucket(t, name) // a copy fn cannot reach
 		return err
 	})
+	s.buckets.invalidate(name)
 	return out, err
 }
 
