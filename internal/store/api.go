@@ -350,11 +350,19 @@ func (s *Store) insertVersion(t kvTx, v *Version) error {
 	if err := t.put(tableVIDs, vidKey(v.Bucket, v.Key, v.VersionID), seqBytes(seq)); err != nil {
 		return err
 	}
-	for _, seg := range v.Body {
+	return indexBlobs(t, v.Body, "v")
+}
+
+// indexBlobs records each file segment's blob in tableBlobs (kind "v" for
+// a version's, "p" for a part's), which the sweep at open reads to tell
+// live bodies from leftovers; inline segments already have their
+// tableInline entry. removeSegments undoes it.
+func indexBlobs(t kvTx, segs []Segment, kind string) error {
+	for _, seg := range segs {
 		if seg.Inline {
-			continue // its tableInline entry is already there
+			continue
 		}
-		if err := t.put(tableBlobs, []byte(seg.Blob), []byte("v")); err != nil {
+		if err := t.put(tableBlobs, []byte(seg.Blob), []byte(kind)); err != nil {
 			return err
 		}
 	}
@@ -610,15 +618,14 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, in PutInput) 
 	}
 	v := &Version{Bucket: bucket, Key: key, Size: b.size, ETag: b.etag, ObjectMeta: in.Meta, Body: b.segs}
 	if in.Finish != nil {
-		orig := *v
-		orig.Body = slices.Clone(b.segs)
-		if err := in.Finish(v); err != nil {
+		// The hook sees a copy and may change only the metadata.
+		c := *v
+		c.Body = slices.Clone(v.Body)
+		if err := in.Finish(&c); err != nil {
 			s.removeBlobs(fileBlobs(b.segs))
 			return nil, err
 		}
-		meta := v.ObjectMeta
-		*v = orig
-		v.ObjectMeta = meta
+		v.ObjectMeta = c.ObjectMeta
 	}
 	var garbage []string
 	err = s.kv.update(func(t kvTx) error {
@@ -1241,15 +1248,14 @@ func (s *Store) PutPartInput(ctx context.Context, bucket, key, uploadID string, 
 	}
 	p := &Part{Number: number, Size: b.size, ETag: b.etag, Checksum: in.Checksum, Body: b.segs}
 	if in.Finish != nil {
-		orig := *p
-		orig.Body = slices.Clone(b.segs)
-		if err := in.Finish(p); err != nil {
+		// The hook sees a copy and may change only the checksum.
+		c := *p
+		c.Body = slices.Clone(p.Body)
+		if err := in.Finish(&c); err != nil {
 			s.removeBlobs(fileBlobs(b.segs))
 			return nil, err
 		}
-		sum := p.Checksum
-		*p = orig
-		p.Checksum = sum
+		p.Checksum = c.Checksum
 	}
 	var garbage []string
 	err = s.kv.update(func(t kvTx) error {
@@ -1274,15 +1280,7 @@ func (s *Store) PutPartInput(ctx context.Context, bucket, key, uploadID string, 
 		if err := b.putInline(t); err != nil {
 			return err
 		}
-		for _, seg := range p.Body {
-			if seg.Inline {
-				continue
-			}
-			if err := t.put(tableBlobs, []byte(seg.Blob), []byte("p")); err != nil {
-				return err
-			}
-		}
-		return nil
+		return indexBlobs(t, p.Body, "p")
 	})
 	if err != nil {
 		s.removeBlobs(fileBlobs(b.segs))
