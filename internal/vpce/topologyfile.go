@@ -90,6 +90,7 @@ func ParseTopology(data []byte) (*Topology, error) {
 	vpcs := make([]VPC, 0, len(f.VPCs))
 	vpcIDs := make([]string, 0, len(f.VPCs))
 	gateway := map[string]bool{}
+	var gws []GatewayEndpoint
 	for i, v := range f.VPCs {
 		path := fmt.Sprintf("vpcs[%d]", i)
 		if !strings.HasPrefix(v.ID, "vpc-") {
@@ -105,7 +106,10 @@ func ParseTopology(data []byte) (*Topology, error) {
 		if !p.Addr().Is4() {
 			return nil, fail(path+".cidr", "%q: want an IPv4 CIDR", v.CIDR)
 		}
-		vpcs = append(vpcs, VPC{ID: v.ID, CIDR: p, S3GatewayEndpointID: v.S3GatewayEndpointID})
+		vpcs = append(vpcs, VPC{ID: v.ID, CIDR: p, EnableDNSSupport: true, EnableDNSHostnames: true})
+		if v.S3GatewayEndpointID != "" {
+			gws = append(gws, GatewayEndpoint{ID: v.S3GatewayEndpointID, VPCID: v.ID, Region: DefaultRegion})
+		}
 		vpcIDs = append(vpcIDs, v.ID)
 		gateway[v.ID] = v.S3GatewayEndpointID != ""
 	}
@@ -169,7 +173,7 @@ func ParseTopology(data []byte) (*Topology, error) {
 		}
 		eps = append(eps, ep)
 	}
-	t, err := NewTopology(vpcs, eps)
+	t, err := Build(Spec{VPCs: vpcs, Endpoints: eps, GatewayEndpoints: gws})
 	if err != nil {
 		// The checks above cover NewTopology's; keep one prefix if they
 		// ever fall behind.
@@ -178,18 +182,15 @@ func ParseTopology(data []byte) (*Topology, error) {
 	return t, nil
 }
 
-func orNone(ids []string) string {
-	if len(ids) == 0 {
-		return "none"
-	}
-	return strings.Join(ids, ", ")
-}
-
 // MarshalTopology writes t in the JSON form ParseTopology reads.
 func MarshalTopology(t *Topology) ([]byte, error) {
 	var f topologyFile
 	for _, v := range t.VPCs() {
-		f.VPCs = append(f.VPCs, vpcFile{ID: v.ID, CIDR: v.CIDR.String(), S3GatewayEndpointID: v.S3GatewayEndpointID})
+		vf := vpcFile{ID: v.ID, CIDR: v.CIDR.String()}
+		if g, ok := t.GatewayEndpointIn(v.ID); ok {
+			vf.S3GatewayEndpointID = g.ID
+		}
+		f.VPCs = append(f.VPCs, vf)
 	}
 	for _, e := range t.Endpoints() {
 		ef := endpointFile{ID: e.ID, DNSSuffix: e.DNSSuffix, Region: e.Region, VPC: e.VPCID, Owner: e.OwnerID,
