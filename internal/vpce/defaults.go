@@ -53,8 +53,8 @@ func DefaultEndpoint() Endpoint {
 			zone("us-east-1f", "subnet-01a2b3c4d5e6f7a86", "172.16.6.143", "eni-0a1b2c3d4e5f60766"),
 		},
 		IPAddressType: "ipv4",
-		Created:        time.Date(2021, 3, 4, 8, 12, 31, 0, time.UTC),
-		State:          "available",
+		Created:       time.Date(2021, 3, 4, 8, 12, 31, 0, time.UTC),
+		State:         "available",
 	}
 }
 
