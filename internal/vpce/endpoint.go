@@ -60,6 +60,8 @@ type Endpoint struct {
 	Created time.Time
 	// State is EC2's endpoint state; "" reads as "available".
 	State string
+	// ClientToken is the idempotency token it was created with, if any.
+	ClientToken string
 }
 
 // ServiceName is the endpoint's service, com.amazonaws.<region>.s3.

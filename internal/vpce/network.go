@@ -192,6 +192,8 @@ type GatewayEndpoint struct {
 	Created time.Time
 	// State is EC2's endpoint state; "available" once created.
 	State string
+	// ClientToken is the idempotency token it was created with, if any.
+	ClientToken string
 }
 
 // S3PrefixListID is the ID of the AWS-managed prefix list of S3's public
