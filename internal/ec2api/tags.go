@@ -1,15 +1,23 @@
 package ec2api
 
 import (
+	"encoding/xml"
 	"strconv"
 	"strings"
 
 	"github.com/s3vpce/s3vpce/internal/vpce"
 )
 
-// TagSet is EC2's XML shape of a resource's tags:
-// <tagSet><item><key>…</key><value>…</value></item></tagSet>.
+// TagSet is EC2's XML shape of a resource's tags. Use it as a field tagged
+// `xml:"tagSet"`: it marshals as <tagSet><item><key>…</key><value>…</value>
+// </item></tagSet>, and as an empty <tagSet></tagSet> when there are none,
+// as EC2 sends it (add ",omitempty" to leave it out instead).
 type TagSet []TagItem
+
+// MarshalXML writes the set as start with one <item> per tag.
+func (t TagSet) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	return marshalItems(e, start, t)
+}
 
 // TagItem is one <item> of a tagSet.
 type TagItem struct {
@@ -17,8 +25,7 @@ type TagItem struct {
 	Value string `xml:"value"`
 }
 
-// XMLTags converts tags to their XML shape (nil for none, so that an
-// omitempty tagSet is left out).
+// XMLTags converts tags to their XML shape (nil for none).
 func XMLTags(tags []vpce.Tag) TagSet {
 	if len(tags) == 0 {
 		return nil
