@@ -152,16 +152,14 @@ func createVpcEndpoint(h *Handler, req *Request) (any, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.token != "" {
-		if x, found, err := replay(h.b.Topology(), c); found || err != nil {
-			if err != nil {
-				return nil, err
-			}
-			return &createVpcEndpointResponse{Meta: NewMeta(req), VpcEndpoint: x, ClientToken: c.token}, nil
-		}
+	if resp, done, err := c.replayed(h, req); done {
+		return resp, err
 	}
 	var id string
 	change := func(s *vpce.Spec) *Error {
+		if c.token != "" && tokenUsed(s, c.token) {
+			return errTokenUsed // a request with the same token got in first
+		}
 		var err *Error
 		id, err = c.apply(s, req)
 		return err
@@ -170,6 +168,12 @@ func createVpcEndpoint(h *Handler, req *Request) (any, *Error) {
 		return nil, h.dryRun(change)
 	}
 	t, err := h.update(change)
+	if err == errTokenUsed {
+		if resp, done, err := c.replayed(h, req); done {
+			return resp, err
+		}
+		return nil, Errorf("IdempotentParameterMismatch", "The client token %s is in use by a request in progress.", c.token)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -183,28 +187,46 @@ func createVpcEndpoint(h *Handler, req *Request) (any, *Error) {
 	return &createVpcEndpointResponse{Meta: NewMeta(req), VpcEndpoint: x, ClientToken: c.token}, nil
 }
 
-// replay finds the endpoint an earlier request with the same ClientToken
-// created. A token reused for another VPC or type is EC2's
-// IdempotentParameterMismatch.
-func replay(t *vpce.Topology, c *createRequest) (vpcEndpointXML, bool, *Error) {
+// errTokenUsed is how a change finds that its ClientToken was used by a
+// request that changed the topology first.
+var errTokenUsed = &Error{Status: 400, Code: "IdempotentParameterMismatch", Message: "client token used concurrently"}
+
+// replayed answers a request whose ClientToken an earlier request
+// created an endpoint with: that endpoint, as EC2 does. A token reused for
+// another VPC or type is IdempotentParameterMismatch. done is false when
+// the token is new (or absent).
+func (c *createRequest) replayed(h *Handler, req *Request) (resp any, done bool, err *Error) {
+	if c.token == "" {
+		return nil, false, nil
+	}
+	t := h.b.Topology()
 	mismatch := Errorf("IdempotentParameterMismatch", "The client token %s has already been used with different parameters.", c.token)
+	answer := func(x vpcEndpointXML) (any, bool, *Error) {
+		return &createVpcEndpointResponse{Meta: NewMeta(req), VpcEndpoint: x, ClientToken: c.token}, true, nil
+	}
 	for i := range t.Endpoints() {
 		if e := &t.Endpoints()[i]; e.ClientToken == c.token {
 			if e.VPCID != c.vpc || c.typ != typeInterface {
-				return vpcEndpointXML{}, true, mismatch
+				return nil, true, mismatch
 			}
-			return interfaceXML(t, e), true, nil
+			return answer(interfaceXML(t, e))
 		}
 	}
 	for i := range t.GatewayEndpoints() {
 		if g := &t.GatewayEndpoints()[i]; g.ClientToken == c.token {
 			if g.VPCID != c.vpc || c.typ != typeGateway {
-				return vpcEndpointXML{}, true, mismatch
+				return nil, true, mismatch
 			}
-			return gatewayXML(t, g), true, nil
+			return answer(gatewayXML(t, g))
 		}
 	}
-	return vpcEndpointXML{}, false, nil
+	return nil, false, nil
+}
+
+// tokenUsed reports whether an endpoint of s was created with token.
+func tokenUsed(s *vpce.Spec, token string) bool {
+	return slices.ContainsFunc(s.Endpoints, func(e vpce.Endpoint) bool { return e.ClientToken == token }) ||
+		slices.ContainsFunc(s.GatewayEndpoints, func(g vpce.GatewayEndpoint) bool { return g.ClientToken == token })
 }
 
 // apply adds the endpoint to s and returns its ID.

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/s3vpce/s3vpce/internal/vpce"
@@ -223,7 +224,11 @@ func TestCreateVpcEndpointErrors(t *testing.T) {
 	twoPrivate := vpce.DefaultSpec()
 	twoPrivate.Endpoints[0].PrivateDNS = true
 	noDNS := vpce.DefaultSpec()
-	noDNS.VPCs[1].EnableDNSHostnames = false
+	for i := range noDNS.VPCs {
+		if noDNS.VPCs[i].ID == myVPC {
+			noDNS.VPCs[i].EnableDNSHostnames = false
+		}
+	}
 	// full has a /28 in us-east-1a whose 11 usable addresses are taken.
 	full := vpce.DefaultSpec()
 	full.Subnets = append(full.Subnets, vpce.Subnet{ID: fullSub, VPCID: myVPC, CIDR: netip.MustParsePrefix("172.16.200.0/28"), AZ: "us-east-1a"})
@@ -304,6 +309,34 @@ func TestClientToken(t *testing.T) {
 		t.Errorf("gateway replay %s, want %s", again.Endpoint.ID, gw.Endpoint.ID)
 	}
 	wantError(t, do(h, "CreateVpcEndpoint", "VpcId", defVPC, "ServiceName", s3Service, "ClientToken", "tok-1"), http.StatusBadRequest, "IdempotentParameterMismatch", "tok-1")
+
+	t.Run("concurrent", func(t *testing.T) {
+		b := newBackend(t, vpce.DefaultSpec())
+		h := New(b)
+		const n = 8
+		ids := make([]string, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				w := do(h, "CreateVpcEndpoint", "VpcId", myVPC, "ServiceName", s3Service, "ClientToken", "tok-c")
+				var c xCreate
+				if err := xml.Unmarshal(w.Body.Bytes(), &c); err != nil || w.Code != http.StatusOK {
+					t.Errorf("status %d: %s", w.Code, w.Body)
+				}
+				ids[i] = c.Endpoint.ID
+			})
+		}
+		wg.Wait()
+		for _, id := range ids[1:] {
+			if id != ids[0] {
+				t.Errorf("ids %v: want one endpoint", ids)
+				break
+			}
+		}
+		if n := len(b.Topology().GatewayEndpoints()); n != 2 {
+			t.Errorf("%d gateway endpoints, want 2 (the default and one new)", n)
+		}
+	})
 }
 
 // manyEndpoints is the default spec with n more interface endpoints in
