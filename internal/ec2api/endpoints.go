@@ -389,7 +389,7 @@ func hasGateway(s *vpce.Spec, vpc, region string) bool {
 // inboundOnlyError is AWS's refusal of PrivateDnsOnlyForInboundResolverEndpoint
 // in a VPC without a gateway endpoint.
 func inboundOnlyError(vpc string) *Error {
-	return Errorf("InvalidParameter", "To set PrivateDnsOnlyForInboundResolverEndpoint to true, the VPC %s must have a Gateway endpoint for the service.", vpc)
+	return Errorf("InvalidParameter", "To set PrivateDnsOnlyForInboundResolverEndpoint to true, the VPC %s must have a gateway endpoint for the service.", vpc)
 }
 
 // routeInUse reports a route table that already routes the S3 prefix list

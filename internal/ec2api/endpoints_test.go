@@ -264,7 +264,7 @@ func TestCreateVpcEndpointErrors(t *testing.T) {
 		{"bad policy", nil, iface("SubnetId.1", subA, "PolicyDocument", `{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`), "InvalidPolicyDocument", "The Policy Document is not valid."},
 		{"policy not JSON", nil, iface("SubnetId.1", subA, "PolicyDocument", `{`), "InvalidPolicyDocument", "not valid"},
 		{"inbound-only without a gateway endpoint", nil, iface("SubnetId.1", subA, "DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint", "true"), "InvalidParameter",
-			"To set PrivateDnsOnlyForInboundResolverEndpoint to true, the VPC " + myVPC + " must have a Gateway endpoint for the service."},
+			"To set PrivateDnsOnlyForInboundResolverEndpoint to true, the VPC " + myVPC + " must have a gateway endpoint for the service."},
 		{"inbound-only without private DNS", nil, iface("SubnetId.1", subA, "PrivateDnsEnabled", "false", "DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint", "true"), "InvalidParameter", "PrivateDnsEnabled"},
 		{"private DNS without VPC DNS attributes", &noDNS, iface("SubnetId.1", subA), "InvalidParameter", "enableDnsSupport and enableDnsHostnames"},
 		{"second private DNS endpoint in the VPC (Build refuses)", &twoPrivate, iface("SubnetId.1", subA), "InvalidParameterValue", "conflicting DNS domain"},
@@ -593,7 +593,7 @@ func TestModifyVpcEndpoint(t *testing.T) {
 		{"remove the only group", []string{"VpcEndpointId", vpce.DefaultEndpointID, "RemoveSecurityGroupId.1", vpce.DefaultEndpointGroupID}, "InvalidParameter", "at least one security group"},
 		{"add an unknown group", []string{"VpcEndpointId", vpce.DefaultEndpointID, "AddSecurityGroupId.1", "sg-0123456789abcdef0"}, "InvalidGroup.NotFound", "sg-0123456789abcdef0"},
 		{"inbound-only without gateway", []string{"VpcEndpointId", vpce.DefaultEndpointID, "PrivateDnsEnabled", "true", "DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint", "true"},
-			"InvalidParameter", "must have a Gateway endpoint for the service"},
+			"InvalidParameter", "must have a gateway endpoint for the service"},
 		{"add and remove one group", []string{"VpcEndpointId", vpce.DefaultEndpointID, "AddSecurityGroupId.1", webSG, "RemoveSecurityGroupId.1", webSG}, "InvalidParameter", "both added and removed"},
 		{"route table of another VPC", []string{"VpcEndpointId", vpce.DefaultGatewayEndpointID, "AddRouteTableId.1", myRTB}, "InvalidParameter", "does not belong to VPC"},
 	}
