@@ -27,7 +27,7 @@ type securityGroupItem struct {
 	VpcID               string                    `xml:"vpcId"`
 	IPPermissions       itemSet[ipPermissionItem] `xml:"ipPermissions"`
 	IPPermissionsEgress itemSet[ipPermissionItem] `xml:"ipPermissionsEgress"`
-	Tags                TagSet                    `xml:"tagSet>item,omitempty"`
+	Tags                TagSet                    `xml:"tagSet,omitempty"`
 	SecurityGroupArn    string                    `xml:"securityGroupArn"`
 }
 

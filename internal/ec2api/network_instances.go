@@ -57,7 +57,7 @@ type instanceItem struct {
 	RootDeviceName     string                 `xml:"rootDeviceName"`
 	VirtualizationType string                 `xml:"virtualizationType"`
 	Hypervisor         string                 `xml:"hypervisor"`
-	Tags               TagSet                 `xml:"tagSet>item,omitempty"`
+	Tags               TagSet                 `xml:"tagSet,omitempty"`
 }
 
 type instanceState struct {

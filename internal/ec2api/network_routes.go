@@ -24,7 +24,7 @@ type routeTableItem struct {
 	Routes          itemSet[routeItem]             `xml:"routeSet"`
 	Associations    itemSet[routeTableAssociation] `xml:"associationSet"`
 	PropagatingVgws itemSet[struct{}]              `xml:"propagatingVgwSet"`
-	Tags            TagSet                         `xml:"tagSet>item,omitempty"`
+	Tags            TagSet                         `xml:"tagSet,omitempty"`
 }
 
 type routeItem struct {
@@ -357,7 +357,7 @@ type internetGatewayItem struct {
 	InternetGatewayID string                     `xml:"internetGatewayId"`
 	OwnerID           string                     `xml:"ownerId"`
 	Attachments       itemSet[gatewayAttachment] `xml:"attachmentSet"`
-	Tags              TagSet                     `xml:"tagSet>item,omitempty"`
+	Tags              TagSet                     `xml:"tagSet,omitempty"`
 }
 
 type gatewayAttachment struct {

@@ -23,7 +23,7 @@ type vpcItem struct {
 	CidrBlock               string                        `xml:"cidrBlock"`
 	CidrBlockAssociationSet itemSet[cidrBlockAssociation] `xml:"cidrBlockAssociationSet"`
 	DhcpOptionsID           string                        `xml:"dhcpOptionsId"`
-	Tags                    TagSet                        `xml:"tagSet>item,omitempty"`
+	Tags                    TagSet                        `xml:"tagSet,omitempty"`
 	InstanceTenancy         string                        `xml:"instanceTenancy"`
 	IsDefault               bool                          `xml:"isDefault"`
 }
@@ -122,7 +122,7 @@ type subnetItem struct {
 	DefaultForAz                bool              `xml:"defaultForAz"`
 	MapPublicIPOnLaunch         bool              `xml:"mapPublicIpOnLaunch"`
 	AssignIpv6AddressOnCreation bool              `xml:"assignIpv6AddressOnCreation"`
-	Tags                        TagSet            `xml:"tagSet>item,omitempty"`
+	Tags                        TagSet            `xml:"tagSet,omitempty"`
 }
 
 // availableIPs is how many addresses of sub are free: its CIDR's size
