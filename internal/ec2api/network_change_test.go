@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/s3vpce/s3vpce/internal/vpce"
@@ -481,4 +482,25 @@ func FuzzIPPermissions(f *testing.F) {
 			t.Fatalf("status %d:\n%s", w.Code, w.Body)
 		}
 	})
+}
+
+// TestChangeRefusedByBuild: a change the actions did not check but
+// vpce.Build refuses is InvalidParameterValue with the model's reason, and
+// nothing changes.
+func TestChangeRefusedByBuild(t *testing.T) {
+	h, b := netHandler(t)
+	before := b.Topology()
+	err := h.change(Params{}, func(s *vpce.Spec) *Error {
+		s.SecurityGroups[0].Ingress = append(s.SecurityGroups[0].Ingress, vpce.Rule{Protocol: "sctp", CIDRs: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}})
+		return nil
+	})
+	if err == nil || err.Code != "InvalidParameterValue" || err.Status != http.StatusBadRequest || !strings.Contains(err.Message, `"sctp"`) {
+		t.Fatalf("got %+v, want InvalidParameterValue naming the protocol", err)
+	}
+	if b.Topology() != before {
+		t.Error("a refused change was swapped in")
+	}
+	if err := h.change(Params{"DryRun": {"true"}}, func(s *vpce.Spec) *Error { return nil }); err == nil || err.Code != "DryRunOperation" {
+		t.Errorf("dry run: %+v, want DryRunOperation", err)
+	}
 }
