@@ -325,7 +325,7 @@ func (s *Server) Handler() http.Handler { return s }
 // authorize (endpoint and bucket policies), prepare the body (decoded and
 // verified as it streams), then hand the typed request to the S3 layer.
 func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
-	if isEC2Host(r.Host) {
+	if isEC2Request(r) {
 		s.serveEC2(hw, r)
 		return
 	}

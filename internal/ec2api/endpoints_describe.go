@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/xml"
 	"slices"
+	"strings"
 
 	"github.com/s3vpce/s3vpce/internal/vpce"
 )
@@ -229,6 +230,7 @@ func describeVpcEndpointServices(h *Handler, req *Request) (any, *Error) {
 			matched = append(matched, s)
 		}
 	}
+	slices.SortFunc(matched, func(a, b serviceDetailXML) int { return strings.Compare(a.ServiceID, b.ServiceID) })
 	page, next := Paginate(matched, func(s serviceDetailXML) string { return s.ServiceID }, req.Action, pg)
 	resp := &describeVpcEndpointServicesResponse{Meta: NewMeta(req), ServiceNames: ItemSet{}, ServiceDetails: serviceDetailSet(page), NextToken: next}
 	for _, s := range page {

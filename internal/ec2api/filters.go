@@ -66,10 +66,10 @@ func (p Params) hasPrefix(prefix string) bool {
 }
 
 func filterKnown(name string, known []string) bool {
-	if slices.Contains(known, name) {
-		return true
+	if strings.HasPrefix(name, "tag:") {
+		return len(name) > len("tag:") && slices.Contains(known, "tag:")
 	}
-	return strings.HasPrefix(name, "tag:") && len(name) > len("tag:") && slices.Contains(known, "tag:")
+	return slices.Contains(known, name)
 }
 
 // Match reports whether an item matches every filter. values gives the
