@@ -47,7 +47,7 @@ func TestAuthorizeSecurityGroupIngress(t *testing.T) {
 				Return bool     `xml:"return"`
 				IDs    []string `xml:"securityGroupRuleSet>item>securityGroupRuleId"`
 			}
-			decode(t, do(h, "AuthorizeSecurityGroupIngress", tc.params...), &resp)
+			decodeInto(t, do(h, "AuthorizeSecurityGroupIngress", tc.params...), &resp)
 			if !resp.Return || len(resp.IDs) != len(tc.want) {
 				t.Errorf("return %v, rule IDs %v: want true and %d IDs", resp.Return, resp.IDs, len(tc.want))
 			}
@@ -173,7 +173,7 @@ func describedSources(t *testing.T, h *Handler, group string) []ruleWant {
 			Groups []string `xml:"groups>item>groupId"`
 		} `xml:"securityGroupInfo>item>ipPermissions>item"`
 	}
-	decode(t, do(h, "DescribeSecurityGroups", "GroupId.1", group), &resp)
+	decodeInto(t, do(h, "DescribeSecurityGroups", "GroupId.1", group), &resp)
 	var out []ruleWant
 	for _, p := range resp.Perms {
 		from, to := -1, -1
@@ -195,7 +195,7 @@ func TestRevokeSecurityGroupIngress(t *testing.T) {
 			Return  bool     `xml:"return"`
 			Revoked []string `xml:"revokedSecurityGroupRuleSet>item>cidrIpv4"`
 		}
-		decode(t, do(h, "RevokeSecurityGroupIngress", "GroupId", ep, "IpPermissions.1.IpProtocol", "6",
+		decodeInto(t, do(h, "RevokeSecurityGroupIngress", "GroupId", ep, "IpPermissions.1.IpProtocol", "6",
 			"IpPermissions.1.FromPort", "443", "IpPermissions.1.ToPort", "443", "IpPermissions.1.IpRanges.1.CidrIp", "172.31.0.0/16"), &resp)
 		if !resp.Return || !slices.Equal(resp.Revoked, []string{"172.31.0.0/16"}) {
 			t.Errorf("return %v revoked %v", resp.Return, resp.Revoked)
@@ -217,7 +217,7 @@ func TestRevokeSecurityGroupIngress(t *testing.T) {
 		var auth struct {
 			IDs []string `xml:"securityGroupRuleSet>item>securityGroupRuleId"`
 		}
-		decode(t, do(h, "AuthorizeSecurityGroupIngress", "GroupId", ep, "IpProtocol", "tcp", "FromPort", "22", "ToPort", "22", "CidrIp", "10.0.0.0/8"), &auth)
+		decodeInto(t, do(h, "AuthorizeSecurityGroupIngress", "GroupId", ep, "IpProtocol", "tcp", "FromPort", "22", "ToPort", "22", "CidrIp", "10.0.0.0/8"), &auth)
 		if len(auth.IDs) != 1 || !vpce.ValidResourceID("sgr", auth.IDs[0]) {
 			t.Fatalf("rule IDs %v", auth.IDs)
 		}
@@ -246,7 +246,7 @@ func TestRevokeSecurityGroupIngress(t *testing.T) {
 			Unknown []string `xml:"unknownIpPermissionSet>item>ipRanges>item>cidrIp"`
 			Revoked []string `xml:"revokedSecurityGroupRuleSet>item>cidrIpv4"`
 		}
-		decode(t, do(h, "RevokeSecurityGroupIngress", "GroupId", seedDefaultGroup, "IpPermissions.1.IpProtocol", "tcp",
+		decodeInto(t, do(h, "RevokeSecurityGroupIngress", "GroupId", seedDefaultGroup, "IpPermissions.1.IpProtocol", "tcp",
 			"IpPermissions.1.FromPort", "22", "IpPermissions.1.ToPort", "22",
 			"IpPermissions.1.IpRanges.1.CidrIp", "0.0.0.0/0", "IpPermissions.1.IpRanges.2.CidrIp", "10.0.0.0/8"), &resp)
 		if !resp.Return || !slices.Equal(resp.Unknown, []string{"10.0.0.0/8"}) || !slices.Equal(resp.Revoked, []string{"0.0.0.0/0"}) {

@@ -49,24 +49,8 @@ func wantOK(t *testing.T, w *httptest.ResponseRecorder) {
 	}
 }
 
-// wantError fails unless w is EC2's error document with status and code,
-// and (when msg is not empty) a message containing msg.
-func wantError(t *testing.T, w *httptest.ResponseRecorder, status int, code, msg string) {
-	t.Helper()
-	var e errorResponse
-	if err := xml.Unmarshal(w.Body.Bytes(), &e); err != nil || len(e.Errors) != 1 {
-		t.Fatalf("status %d, body not an EC2 error (%v):\n%s", w.Code, err, w.Body)
-	}
-	if w.Code != status || e.Errors[0].Code != code {
-		t.Fatalf("got %d %s (%s), want %d %s", w.Code, e.Errors[0].Code, e.Errors[0].Message, status, code)
-	}
-	if msg != "" && !strings.Contains(e.Errors[0].Message, msg) {
-		t.Fatalf("message %q, want it to contain %q", e.Errors[0].Message, msg)
-	}
-}
-
-// decode unmarshals a 200 response into v.
-func decode(t *testing.T, w *httptest.ResponseRecorder, v any) {
+// decodeInto unmarshals a 200 response into v.
+func decodeInto(t *testing.T, w *httptest.ResponseRecorder, v any) {
 	t.Helper()
 	wantOK(t, w)
 	if err := xml.Unmarshal(w.Body.Bytes(), v); err != nil {
@@ -198,7 +182,7 @@ func TestDescribeVpcs(t *testing.T) {
 			if next != "" {
 				params = append(params, "NextToken", next)
 			}
-			decode(t, do(h, "DescribeSubnets", params...), &page)
+			decodeInto(t, do(h, "DescribeSubnets", params...), &page)
 			all = append(all, page.IDs...)
 			if next = page.Next; next == "" {
 				break
@@ -224,7 +208,7 @@ func TestDescribeSubnets(t *testing.T) {
 			State     string `xml:"state"`
 		} `xml:"subnetSet>item"`
 	}
-	decode(t, do(h, "DescribeSubnets", "SubnetId.1", seedSubnetD, "SubnetId.2", seedDefaultSubnet), &resp)
+	decodeInto(t, do(h, "DescribeSubnets", "SubnetId.1", seedSubnetD, "SubnetId.2", seedDefaultSubnet), &resp)
 	if len(resp.Subnets) != 2 {
 		t.Fatalf("got %d subnets, want 2", len(resp.Subnets))
 	}
@@ -285,7 +269,7 @@ func TestDescribeSecurityGroups(t *testing.T) {
 			var resp struct {
 				IDs []string `xml:"securityGroupInfo>item>groupId"`
 			}
-			decode(t, do(h, "DescribeSecurityGroups", tc.params...), &resp)
+			decodeInto(t, do(h, "DescribeSecurityGroups", tc.params...), &resp)
 			if !slices.Equal(resp.IDs, tc.want) {
 				t.Errorf("groups %v, want %v", resp.IDs, tc.want)
 			}
@@ -309,7 +293,7 @@ func TestDescribeSecurityGroups(t *testing.T) {
 				} `xml:"ipPermissionsEgress>item"`
 			} `xml:"securityGroupInfo>item"`
 		}
-		decode(t, do(h, "DescribeSecurityGroups", "GroupId.1", seedDefaultGroup), &resp)
+		decodeInto(t, do(h, "DescribeSecurityGroups", "GroupId.1", seedDefaultGroup), &resp)
 		if len(resp.Groups) != 1 || len(resp.Groups[0].Perms) != 2 {
 			t.Fatalf("got %+v, want the default group with 2 permissions", resp)
 		}
@@ -371,7 +355,7 @@ type routeTablesXML struct {
 func routesOf(t *testing.T, h *Handler, rtb string) []routeXML {
 	t.Helper()
 	var resp routeTablesXML
-	decode(t, do(h, "DescribeRouteTables", "RouteTableId.1", rtb), &resp)
+	decodeInto(t, do(h, "DescribeRouteTables", "RouteTableId.1", rtb), &resp)
 	if len(resp.Tables) != 1 {
 		t.Fatalf("DescribeRouteTables %s: %d tables", rtb, len(resp.Tables))
 	}
@@ -382,7 +366,7 @@ func TestDescribeRouteTables(t *testing.T) {
 	h, _ := netHandler(t)
 	t.Run("default VPC's main table", func(t *testing.T) {
 		var resp routeTablesXML
-		decode(t, do(h, "DescribeRouteTables", "RouteTableId.1", seedDefaultRTB), &resp)
+		decodeInto(t, do(h, "DescribeRouteTables", "RouteTableId.1", seedDefaultRTB), &resp)
 		if len(resp.Tables) != 1 {
 			t.Fatalf("got %d tables", len(resp.Tables))
 		}
@@ -401,7 +385,7 @@ func TestDescribeRouteTables(t *testing.T) {
 			t.Errorf("associations %+v: want the main association", rt.Assocs)
 		}
 		var again routeTablesXML
-		decode(t, do(h, "DescribeRouteTables", "RouteTableId.1", seedDefaultRTB), &again)
+		decodeInto(t, do(h, "DescribeRouteTables", "RouteTableId.1", seedDefaultRTB), &again)
 		if again.Tables[0].Assocs[0].ID != rt.Assocs[0].ID {
 			t.Errorf("association ID changed between calls: %s, %s", rt.Assocs[0].ID, again.Tables[0].Assocs[0].ID)
 		}
@@ -423,7 +407,7 @@ func TestDescribeRouteTables(t *testing.T) {
 			var resp struct {
 				IDs []string `xml:"routeTableSet>item>routeTableId"`
 			}
-			decode(t, do(h, "DescribeRouteTables", tc.params...), &resp)
+			decodeInto(t, do(h, "DescribeRouteTables", tc.params...), &resp)
 			if !slices.Equal(resp.IDs, tc.want) {
 				t.Errorf("tables %v, want %v", resp.IDs, tc.want)
 			}
@@ -439,7 +423,7 @@ func TestDescribeRouteTables(t *testing.T) {
 			t.Fatal(err)
 		}
 		var resp routeTablesXML
-		decode(t, do(h, "DescribeRouteTables", "Filter.1.Name", "association.subnet-id", "Filter.1.Value.1", seedSubnetD), &resp)
+		decodeInto(t, do(h, "DescribeRouteTables", "Filter.1.Name", "association.subnet-id", "Filter.1.Value.1", seedSubnetD), &resp)
 		if len(resp.Tables) != 1 || resp.Tables[0].ID != "rtb-0123456789abcdef0" || len(resp.Tables[0].Assocs) != 1 ||
 			resp.Tables[0].Assocs[0].Main || resp.Tables[0].Assocs[0].Subnet != seedSubnetD {
 			t.Errorf("got %+v, want the new table with its subnet association", resp.Tables)
@@ -485,7 +469,7 @@ func TestDescribeInstances(t *testing.T) {
 				} `xml:"instancesSet>item"`
 			} `xml:"reservationSet>item"`
 		}
-		decode(t, do(h, "DescribeInstances", "InstanceId.1", seedHost), &resp)
+		decodeInto(t, do(h, "DescribeInstances", "InstanceId.1", seedHost), &resp)
 		if len(resp.Reservations) != 1 || len(resp.Reservations[0].Instances) != 1 {
 			t.Fatalf("got %+v, want one reservation of one instance", resp)
 		}
@@ -550,7 +534,7 @@ func TestDescribeInternetGateways(t *testing.T) {
 			} `xml:"attachmentSet>item"`
 		} `xml:"internetGatewaySet>item"`
 	}
-	decode(t, do(h, "DescribeInternetGateways"), &resp)
+	decodeInto(t, do(h, "DescribeInternetGateways"), &resp)
 	if len(resp.Gateways) != 2 {
 		t.Fatalf("got %+v, want 2 gateways", resp)
 	}
