@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -227,4 +229,122 @@ func portOf(t *testing.T, srv *emulator.Server) string {
 		t.Fatalf("address %q", srv.Addr())
 	}
 	return port
+}
+
+// TestEC2PaginationAndFilters: aws-sdk-go-v2's paginator walks every
+// endpoint exactly once, and filters select by type, VPC and tag.
+func TestEC2PaginationAndFilters(t *testing.T) {
+	srv := startServer(t, emulator.Options{})
+	ctx := t.Context()
+	api := ec2Client(t, srv)
+	subnets := []string{"subnet-01a2b3c4d5e6f7a81", "subnet-01a2b3c4d5e6f7a82", "subnet-01a2b3c4d5e6f7a83"}
+	made := map[string]bool{vpce.DefaultEndpointID: false, vpce.DefaultGatewayEndpointID: false}
+	for i := range 23 {
+		out, err := api.CreateVpcEndpoint(ctx, &ec2.CreateVpcEndpointInput{
+			VpcEndpointType: ec2types.VpcEndpointTypeInterface, VpcId: aws.String(vpce.DefaultVPCID),
+			ServiceName: aws.String("com.amazonaws.us-east-1.s3"), SubnetIds: subnets[i%3 : i%3+1],
+			PrivateDnsEnabled: aws.Bool(false),
+			TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeVpcEndpoint,
+				Tags: []ec2types.Tag{{Key: aws.String("batch"), Value: aws.String([]string{"even", "odd"}[i%2])}}}},
+		})
+		if err != nil {
+			t.Fatalf("CreateVpcEndpoint %d: %v", i, err)
+		}
+		made[aws.ToString(out.VpcEndpoint.VpcEndpointId)] = false
+	}
+	pages := 0
+	p := ec2.NewDescribeVpcEndpointsPaginator(api, &ec2.DescribeVpcEndpointsInput{MaxResults: aws.Int32(5)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("page %d: %v", pages, err)
+		}
+		pages++
+		for _, e := range out.VpcEndpoints {
+			id := aws.ToString(e.VpcEndpointId)
+			if seen, ok := made[id]; !ok || seen {
+				t.Errorf("page %d: %s unknown or seen twice", pages, id)
+			}
+			made[id] = true
+		}
+	}
+	for id, seen := range made {
+		if !seen {
+			t.Errorf("%s was on no page", id)
+		}
+	}
+	if pages != 5 {
+		t.Errorf("%d pages of 5 for 25 endpoints, want 5", pages)
+	}
+	for _, tc := range []struct {
+		name    string
+		filters []ec2types.Filter
+		want    int
+	}{
+		{"gateway", []ec2types.Filter{{Name: aws.String("vpc-endpoint-type"), Values: []string{"Gateway"}}}, 1},
+		{"interface in my-vpc", []ec2types.Filter{{Name: aws.String("vpc-endpoint-type"), Values: []string{"Interface"}},
+			{Name: aws.String("vpc-id"), Values: []string{vpce.DefaultVPCID}}}, 24},
+		{"tag", []ec2types.Filter{{Name: aws.String("tag:batch"), Values: []string{"odd"}}}, 11},
+		{"tag-key", []ec2types.Filter{{Name: aws.String("tag-key"), Values: []string{"batch"}}}, 23},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := api.DescribeVpcEndpoints(ctx, &ec2.DescribeVpcEndpointsInput{Filters: tc.filters})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out.VpcEndpoints) != tc.want {
+				t.Errorf("%d endpoints, want %d", len(out.VpcEndpoints), tc.want)
+			}
+		})
+	}
+	_, err := api.DescribeVpcEndpoints(ctx, &ec2.DescribeVpcEndpointsInput{VpcEndpointIds: []string{"vpce-0123456789abcdef0"}})
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "InvalidVpcEndpointId.NotFound" {
+		t.Errorf("unknown ID: %v", err)
+	}
+	_, err = api.DescribeVpcEndpoints(ctx, &ec2.DescribeVpcEndpointsInput{DryRun: aws.Bool(true)})
+	if !errors.As(err, &ae) || ae.ErrorCode() != "DryRunOperation" {
+		t.Errorf("DryRun: %v", err)
+	}
+}
+
+// BenchmarkDescribeVpcEndpoints1000 is DescribeVpcEndpoints of 1,000
+// interface endpoints through the whole path (TLS, SigV4, the API,
+// aws-sdk-go-v2's XML decoding), MaxResults 1000.
+func BenchmarkDescribeVpcEndpoints1000(b *testing.B) {
+	spec := vpce.DefaultSpec()
+	base := spec.Endpoints[0]
+	for i := range 999 {
+		e := base
+		e.ID = fmt.Sprintf("vpce-%017x", i+1)
+		e.DNSSuffix = fmt.Sprintf("b%07d", i)
+		e.Zones = []vpce.Zone{{Name: "us-east-1a", IP: netip.AddrFrom4([4]byte{172, 16, byte(100 + i/200), byte(10 + i%200)})}}
+		spec.Endpoints = append(spec.Endpoints, e)
+	}
+	topo, err := vpce.Build(spec)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, err := emulator.New(emulator.Options{Topology: topo})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := srv.Start(b.Context()); err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	cfg, err := srv.EC2Config(b.Context())
+	if err != nil {
+		b.Fatal(err)
+	}
+	api := ec2.NewFromConfig(cfg)
+	for b.Loop() {
+		out, err := api.DescribeVpcEndpoints(b.Context(), &ec2.DescribeVpcEndpointsInput{MaxResults: aws.Int32(1000)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(out.VpcEndpoints) != 1000 {
+			b.Fatalf("%d endpoints", len(out.VpcEndpoints))
+		}
+	}
 }
