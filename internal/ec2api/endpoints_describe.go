@@ -34,16 +34,9 @@ func describeVpcEndpoints(h *Handler, req *Request) (any, *Error) {
 			return nil, err
 		}
 	}
-	filters, err := ParseFilters(p, "vpc-endpoint-id", "vpc-id", "service-name", "service-region",
+	filters, pg, err := parseDescribe(p, req.Action, clampPages, "vpc-endpoint-id", "vpc-id", "service-name", "service-region",
 		"vpc-endpoint-state", "vpc-endpoint-type", "ip-address-type", "tag-key", "tag:")
 	if err != nil {
-		return nil, err
-	}
-	pg, err := ParsePage(p, req.Action, clampPages)
-	if err != nil {
-		return nil, err
-	}
-	if err := DryRun(p); err != nil {
 		return nil, err
 	}
 	t := h.b.Topology()
@@ -197,16 +190,9 @@ func describeVpcEndpointServices(h *Handler, req *Request) (any, *Error) {
 			return nil, Errorf("InvalidServiceName", "The Vpc Endpoint Service '%s' does not exist", n)
 		}
 	}
-	filters, err := ParseFilters(p, "service-name", "service-type", "service-region", "owner",
+	filters, pg, err := parseDescribe(p, req.Action, clampPages, "service-name", "service-type", "service-region", "owner",
 		"supported-ip-address-types", "tag-key", "tag:")
 	if err != nil {
-		return nil, err
-	}
-	pg, err := ParsePage(p, req.Action, clampPages)
-	if err != nil {
-		return nil, err
-	}
-	if err := DryRun(p); err != nil {
 		return nil, err
 	}
 	var matched []serviceDetailXML
@@ -285,15 +271,8 @@ func describePrefixLists(h *Handler, req *Request) (any, *Error) {
 			return nil, Errorf("InvalidPrefixListId.NotFound", "The prefix list ID '%s' does not exist", id)
 		}
 	}
-	filters, err := ParseFilters(p, "prefix-list-id", "prefix-list-name")
+	filters, pg, err := parseDescribe(p, req.Action, rangePages, "prefix-list-id", "prefix-list-name")
 	if err != nil {
-		return nil, err
-	}
-	pg, err := ParsePage(p, req.Action, rangePages)
-	if err != nil {
-		return nil, err
-	}
-	if err := DryRun(p); err != nil {
 		return nil, err
 	}
 	var matched []prefixListXML

@@ -164,15 +164,8 @@ func (l lister[T]) list(req *Request, all []T, extra ...string) ([]T, string, *E
 			}
 		}
 	}
-	fs, err := ParseFilters(req.Params, l.filters...)
+	fs, pg, err := parseDescribe(req.Params, req.Action, rangePages, l.filters...)
 	if err != nil {
-		return nil, "", err
-	}
-	pg, err := ParsePage(req.Params, req.Action, rangePages)
-	if err != nil {
-		return nil, "", err
-	}
-	if err := DryRun(req.Params); err != nil {
 		return nil, "", err
 	}
 	ids = append(ids, extra...)

@@ -111,3 +111,21 @@ func Paginate[T any](items []T, key func(T) string, action string, pg Page) (pag
 	page = items[:pg.Size]
 	return page, encodeToken(action, key(page[len(page)-1]))
 }
+
+// parseDescribe reads what every Describe action takes besides its IDs:
+// the filters (of the known names), the page and DryRun, in EC2's order of
+// checks.
+func parseDescribe(p Params, action string, lim pageLimits, known ...string) (Filters, Page, *Error) {
+	fs, err := ParseFilters(p, known...)
+	if err != nil {
+		return nil, Page{}, err
+	}
+	pg, err := ParsePage(p, action, lim)
+	if err != nil {
+		return nil, Page{}, err
+	}
+	if err := DryRun(p); err != nil {
+		return nil, Page{}, err
+	}
+	return fs, pg, nil
+}
