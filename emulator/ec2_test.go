@@ -21,7 +21,7 @@ import (
 )
 
 // ec2Client is aws-sdk-go-v2's EC2 client pointed at the emulator's EC2 API.
-func ec2Client(t *testing.T, srv *emulator.Server) *ec2.Client {
+func ec2Client(t testing.TB, srv *emulator.Server) *ec2.Client {
 	t.Helper()
 	cfg, err := srv.EC2Config(t.Context())
 	if err != nil {
@@ -184,19 +184,8 @@ func TestEC2Errors(t *testing.T) {
 // BenchmarkCreateToFirstRequest measures the time from CreateVpcEndpoint's
 // response to the first successful S3 request through the new name.
 func BenchmarkCreateToFirstRequest(b *testing.B) {
-	srv, err := emulator.New(emulator.Options{Buckets: []string{"wsgbucket"}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := srv.Start(b.Context()); err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
-	cfg, err := srv.EC2Config(b.Context())
-	if err != nil {
-		b.Fatal(err)
-	}
-	api := ec2.NewFromConfig(cfg)
+	srv := startServer(b, emulator.Options{Buckets: []string{"wsgbucket"}})
+	api := ec2Client(b, srv)
 	var total time.Duration
 	for i := 0; b.Loop(); i++ {
 		out, err := api.CreateVpcEndpoint(b.Context(), &ec2.CreateVpcEndpointInput{
@@ -325,19 +314,7 @@ func BenchmarkDescribeVpcEndpoints1000(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv, err := emulator.New(emulator.Options{Topology: topo})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := srv.Start(b.Context()); err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
-	cfg, err := srv.EC2Config(b.Context())
-	if err != nil {
-		b.Fatal(err)
-	}
-	api := ec2.NewFromConfig(cfg)
+	api := ec2Client(b, startServer(b, emulator.Options{Topology: topo}))
 	for b.Loop() {
 		out, err := api.DescribeVpcEndpoints(b.Context(), &ec2.DescribeVpcEndpointsInput{MaxResults: aws.Int32(1000)})
 		if err != nil {

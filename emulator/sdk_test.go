@@ -17,7 +17,7 @@ import (
 	"github.com/s3vpce/s3vpce/internal/vpce"
 )
 
-func startServer(t *testing.T, opts emulator.Options) *emulator.Server {
+func startServer(t testing.TB, opts emulator.Options) *emulator.Server {
 	t.Helper()
 	srv, err := emulator.New(opts)
 	if err != nil {
