@@ -124,17 +124,17 @@ type awsInstance struct {
 }
 
 type awsVPCEndpoint struct {
-	VpcEndpointId       string
-	VpcEndpointType     string
-	VpcId               string
-	ServiceName         string
-	State               string
-	PolicyDocument      string
-	RouteTableIds       []string
-	SubnetIds           []string
-	Groups              []struct{ GroupId, GroupName string }
-	IpAddressType       string
-	DnsOptions          *struct {
+	VpcEndpointId   string
+	VpcEndpointType string
+	VpcId           string
+	ServiceName     string
+	State           string
+	PolicyDocument  string
+	RouteTableIds   []string
+	SubnetIds       []string
+	Groups          []struct{ GroupId, GroupName string }
+	IpAddressType   string
+	DnsOptions      *struct {
 		DnsRecordIpType                          string
 		PrivateDnsOnlyForInboundResolverEndpoint bool
 	}
