@@ -21,6 +21,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/s3vpce/s3vpce/certs"
+	"github.com/s3vpce/s3vpce/internal/ec2api"
 	"github.com/s3vpce/s3vpce/internal/s3api"
 	"github.com/s3vpce/s3vpce/internal/store"
 	"github.com/s3vpce/s3vpce/internal/vpce"
@@ -35,6 +36,7 @@ type Server struct {
 	store    *store.Store
 	ownStore bool // opened by New: closed by Close
 	compat   *s3api.Handler
+	ec2      *ec2api.Handler
 	snap     atomic.Pointer[snapshot]
 	tlsConf  *tls.Config
 	http     *http.Server
@@ -119,6 +121,7 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.compat = s3api.New(s.store, s3api.WithLogger(s.log))
+	s.ec2 = ec2api.New(s)
 	s.tlsConf = &tls.Config{
 		MinVersion:     tls.VersionTLS12, // PrivateLink for S3 refuses TLS 1.0
 		NextProtos:     []string{"http/1.1"},
@@ -325,7 +328,7 @@ func (s *Server) Handler() http.Handler { return s }
 // authorize (endpoint and bucket policies), prepare the body (decoded and
 // verified as it streams), then hand the typed request to the S3 layer.
 func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
-	if isEC2Host(r.Host) {
+	if isEC2Request(r) {
 		s.serveEC2(hw, r)
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 )
 
 // index fills the ID maps, checking each ID's form and uniqueness.
@@ -20,7 +21,7 @@ func (t *Topology) index() error {
 			path := fmt.Sprintf("%s[%d].id", kind, i)
 			switch j, dup := m[v]; {
 			case !ValidResourceID(prefix, v):
-				err = fieldErr(path, "%q: want %s- followed by 17 lower-case hex digits", v, prefix)
+				err = fieldErr(path, "%q: want %s- followed by 8 or 17 lower-case hex digits", v, prefix)
 			case dup:
 				err = fieldErr(path, "%q listed twice (also %s[%d])", v, kind, j)
 			}
@@ -263,8 +264,8 @@ func (t *Topology) check() error {
 	for i := range s.Endpoints {
 		e := &s.Endpoints[i]
 		path := fmt.Sprintf("endpoints[%d]", i)
-		if err := e.Validate(); err != nil {
-			return &FieldError{Path: path, Msg: trimVPCE(err.Error())}
+		if err := checkEndpointNames(path, e); err != nil {
+			return err
 		}
 		v, err := vpcOf(path+".vpc", e.VPCID)
 		if err != nil {
@@ -325,6 +326,34 @@ func (t *Topology) check() error {
 				return fieldErr(path+".private_dns_only_for_inbound_resolver_endpoint",
 					"To set PrivateDnsOnlyForInboundResolverEndpoint to true, the VPC %s must have a gateway endpoint for the service.", e.VPCID)
 			}
+		}
+	}
+	return nil
+}
+
+// checkEndpointNames checks what makes up an interface endpoint's DNS
+// names: suffix, region and zones.
+func checkEndpointNames(path string, e *Endpoint) error {
+	switch {
+	case !validSuffix(e.DNSSuffix):
+		return fieldErr(path+".dns_suffix", "%q: want 8 lower-case letters or digits", e.DNSSuffix)
+	case !validRegion(e.Region):
+		return fieldErr(path+".region", "%q: want a region name like us-east-1", e.Region)
+	case len(e.Zones) == 0:
+		return fieldErr(path+".zones", "an interface endpoint needs at least one zone (subnet)")
+	}
+	zones := map[string]int{}
+	for j, z := range e.Zones {
+		zp := fmt.Sprintf("%s.zones[%d]", path, j)
+		if !strings.HasPrefix(z.Name, e.Region) || len(z.Name) <= len(e.Region) || !validLabel(z.Name) {
+			return fieldErr(zp+".name", "%q: want an availability zone of %s such as %sa", z.Name, e.Region, e.Region)
+		}
+		if k, dup := zones[z.Name]; dup {
+			return fieldErr(zp+".name", "%q listed twice (also zones[%d])", z.Name, k)
+		}
+		zones[z.Name] = j
+		if !z.IP.Is4() {
+			return fieldErr(zp+".ip", "%q: want an IPv4 address", z.IP)
 		}
 	}
 	return nil

@@ -96,7 +96,7 @@ func DefaultSpec() Spec {
 	defVPCRecord := VPC{ID: defVPC, CIDR: p("172.31.0.0/16"), IsDefault: true, EnableDNSSupport: true, EnableDNSHostnames: true}
 	s := Spec{
 		Account: DefaultAccount,
-		VPCs:    []VPC{defVPCRecord, DefaultVPC()},
+		VPCs:    []VPC{DefaultVPC(), defVPCRecord},
 		Subnets: []Subnet{
 			{ID: defSubnet, VPCID: defVPC, CIDR: p("172.31.80.0/20"), AZ: "us-east-1a"},
 		},
