@@ -51,7 +51,8 @@ var seedWarnings = []string{
 
 // TestImportSeed: the describe-* outputs of an account like the seed's
 // import as the seed's own Spec, except for what those outputs cannot
-// show (the peering's tags: it is inferred from routes).
+// show: the peering is inferred from routes, so it has no tags, and the
+// VPC listed first (my-vpc) is taken as its requester.
 func TestImportSeed(t *testing.T) {
 	spec, warnings, err := Import(readSeed(t, seedFiles...)...)
 	if err != nil {
@@ -61,7 +62,8 @@ func TestImportSeed(t *testing.T) {
 		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(seedWarnings, "\n"))
 	}
 	want := vpce.DefaultSpec()
-	want.Peerings[0].Tags = nil
+	p := &want.Peerings[0]
+	p.Tags, p.RequesterVPC, p.AccepterVPC = nil, p.AccepterVPC, p.RequesterVPC
 	compareSpecs(t, spec, want)
 
 	topo, err := vpce.Build(spec)
@@ -113,6 +115,11 @@ func TestImportSeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "seed.topology.golden", data)
+	back, err := vpce.ParseTopology(data)
+	if err != nil {
+		t.Fatalf("the topology file written does not parse: %v", err)
+	}
+	compareSpecs(t, back.Spec(), topo.Spec())
 }
 
 func compareSpecs(t *testing.T, got, want vpce.Spec) {
