@@ -39,6 +39,9 @@ var commands = map[string]string{
 	keyVPCEndpoints:      "describe-vpc-endpoints",
 }
 
+// topologyKeys are top-level keys of a topology file.
+var topologyKeys = map[string]bool{"account": true, "vpcs": true, "subnets": true, "endpoints": true}
+
 // knownKeys lists the keys for an error message.
 func knownKeys() string {
 	keys := make([]string, 0, len(commands))
@@ -206,6 +209,9 @@ func (in *input) read(f *File) error {
 			continue
 		}
 		if _, ok := commands[key]; !ok {
+			if topologyKeys[key] {
+				return fail(keyOff, key, "unknown top-level key %q: this looks like a topology file, what import writes (s3vpce serve --topology reads it); import reads the output of aws ec2 describe-*", key)
+			}
 			return fail(keyOff, key, "unknown top-level key %q: want the output of aws ec2 describe-* (keys %s)", key, knownKeys())
 		}
 		tok, err = dec.Token()
