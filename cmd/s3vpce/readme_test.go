@@ -205,7 +205,7 @@ func parseSteps(b mdBlock) ([]step, error) {
 			s := step{line: b.line + 1 + i, cmd: c}
 			for strings.HasSuffix(s.cmd, "\\") && i+1 < len(lines) {
 				i++
-				s.cmd = strings.TrimSuffix(s.cmd, "\\") + "\n" + lines[i]
+				s.cmd += "\n" + lines[i] // sh joins a backslash-newline itself
 			}
 			steps = append(steps, s)
 			continue
@@ -442,7 +442,7 @@ func TestREADMEParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(steps) != 2 || steps[0].cmd != "echo a \n  b" || strings.Join(steps[0].want, "|") != "a b" || steps[0].line != 4 ||
+	if len(steps) != 2 || steps[0].cmd != "echo a \\\n  b" || strings.Join(steps[0].want, "|") != "a b" || steps[0].line != 4 ||
 		steps[1].cmd != "true" || len(steps[1].want) != 0 {
 		t.Errorf("steps: %+v", steps)
 	}

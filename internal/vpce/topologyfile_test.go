@@ -103,7 +103,7 @@ func TestParseTopologyErrors(t *testing.T) {
         {"name": "eu-west-1a", "ip": "10.0.1.5"}
       `, ``), `vpce: topology: line 11, column 16: endpoints[0].zones: an interface endpoint needs at least one zone (subnet)`},
 		{"bad ip", broken("10.0.1.5", "10.0.1"), `vpce: topology: line 12, column 38: endpoints[0].zones[0].ip: "10.0.1": ParseAddr("10.0.1"): IPv4 address too short`},
-		{"policy not an object", broken(`"zones"`, `"policy": "allow all", "zones"`), `vpce: topology: line 11, column 17: endpoints[0].policy: want a policy document (a JSON object)`},
+		{"policy not an object", broken(`"zones"`, `"policy": "allow all", "zones"`), `vpce: topology: line 11, column 17: endpoints[0].policy: want a policy document (a JSON object, or a string holding one)`},
 		{"endpoint twice", twoEndpoints, `vpce: topology: line 15, column 12: endpoints[1].id: "vpce-0123456789abcdef0" listed twice (also endpoints[0])`},
 		{"inbound resolver without private DNS", broken(`"vpc": "vpc-00000001",`, `"vpc": "vpc-00000001", "private_dns_only_for_inbound_resolver_endpoint": true,`),
 			`vpce: topology: line 10, column 80: endpoints[0].private_dns_only_for_inbound_resolver_endpoint: needs "private_dns": true`},

@@ -374,14 +374,23 @@ func parseTime(path, s string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
+// policyText reads a "policy": a document written as a JSON object (by
+// hand), or as a string holding one (as MarshalTopology writes it, so that
+// the document comes back byte for byte as it was given).
 func policyText(path string, raw json.RawMessage) (string, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return "", nil
 	}
-	if raw[0] != '{' {
-		return "", fieldErr(path, "want a policy document (a JSON object)")
+	doc := string(raw)
+	if raw[0] == '"' {
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			return "", fieldErr(path, "want a policy document: %v", err)
+		}
 	}
-	return string(raw), nil
+	if d := strings.TrimLeft(doc, " \t\r\n"); d == "" || d[0] != '{' || !json.Valid([]byte(doc)) {
+		return "", fieldErr(path, "want a policy document (a JSON object, or a string holding one)")
+	}
+	return doc, nil
 }
 
 func orNewID(id, prefix string) string {
@@ -496,14 +505,12 @@ func fileRule(r Rule) ruleFile {
 	return out
 }
 
+// rawPolicy writes a policy document as a JSON string: exactly the text
+// it was given, white space included.
 func rawPolicy(doc string) json.RawMessage {
 	if doc == "" {
 		return nil
 	}
-	if !json.Valid([]byte(doc)) {
-		// Checked by the emulator before it gets here; keep the text.
-		b, _ := json.Marshal(doc)
-		return b
-	}
-	return json.RawMessage(doc)
+	b, _ := json.Marshal(doc) // a string always marshals
+	return b
 }
