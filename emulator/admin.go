@@ -133,5 +133,6 @@ func (s *Server) AdminHandler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(out)
 	})
+	s.registerTopologyAdmin(mux)
 	return mux
 }

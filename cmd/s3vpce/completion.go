@@ -65,6 +65,8 @@ func commandVerbs(name string) []string {
 		return []string{"bash", "zsh", "fish"}
 	case "ca":
 		return []string{"install", "uninstall", "path"}
+	case "topology":
+		return []string{"import", "export", "validate"}
 	}
 	return nil
 }

@@ -23,7 +23,7 @@ type globalFlags struct {
 // is handed to it as its first flag.
 func isStateCommand(name string) bool {
 	switch name {
-	case "serve", "exec", "env", "endpoint-policy", "explain":
+	case "serve", "exec", "env", "endpoint-policy", "explain", "topology":
 		return true
 	}
 	return false

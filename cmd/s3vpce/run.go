@@ -25,6 +25,9 @@ usage:
   s3vpce policy validate FILE     check a policy document (located errors)
   s3vpce policy simulate ...      evaluate a request against policies
   s3vpce dns records              print the DNS records served
+  s3vpce topology import|export|validate
+                                  a topology file from aws ec2 describe-*
+                                  output, or of the running serve; check one
   s3vpce ca path|install|uninstall
                                   the CA's PEM path; trust it on the host, or stop
   s3vpce help                     this text
@@ -77,6 +80,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runPolicy(ctx, args[1:], stdout, stderr)
 	case "ca":
 		return runCA(ctx, args[1:], stdout, stderr)
+	case "topology":
+		return runTopology(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
