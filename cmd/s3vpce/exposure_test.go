@@ -102,7 +102,7 @@ func TestExposure(t *testing.T) {
 		{name: "auth off", https: "[::]:443", dns: "[::]:53", authOff: true, builtin: true, upstream: up,
 			lines: []string{
 				"HTTPS [::]:443 is reachable beyond loopback with auth OFF: anyone who can reach this address can read and write every bucket",
-				"DNS [::]:53 is reachable beyond loopback: it answers the endpoint names for anyone, and forwards other names for loopback and the VPCs 172.16.0.0/16 (--dns-forward-for)",
+				"DNS [::]:53 is reachable beyond loopback: it answers the endpoint names for anyone, and forwards other names for loopback and the VPCs 172.16.0.0/16, 172.31.0.0/16 (--dns-forward-for)",
 			},
 			logs: []string{
 				"level=ERROR msg=\"authentication is OFF and HTTPS listens beyond loopback: anyone who can reach this address can read and write every bucket\" https=[::]:443",

@@ -130,6 +130,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "s3vpce serve: --auth %q: want on or off\n", f.auth)
 		return 2
 	}
+	var topo *vpce.Topology
+	if f.topology != "" {
+		if topo, err = loadTopology(f.topology, f.privateDNS); err != nil {
+			fmt.Fprintf(stderr, "s3vpce serve: %v\n", err)
+			return 1
+		}
+	}
 	// Before anything listens or logs: a second serve on the same home
 	// refuses with nothing else said.
 	lock, err := lockHome(home)
@@ -146,13 +153,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "s3vpce serve: %v\n", err)
 		return 2
 	}
-	// The topology: the --topology file, else the one the last serve on
-	// this data left (with every change made through the EC2 API), else
-	// the seed's; --private-dns and --endpoint-policy change it.
-	topo, err := startTopology(f.topology, dataDir, f.privateDNS)
-	if err != nil {
-		fmt.Fprintf(stderr, "s3vpce serve: %v\n", err)
-		return 1
+	// The topology: the --topology file (read before anything, above),
+	// else the one the last serve on this data left (with every change made
+	// through the EC2 API), else the seed's; --private-dns and
+	// --endpoint-policy change it.
+	if topo == nil {
+		if topo, err = startTopology(dataDir, f.privateDNS); err != nil {
+			fmt.Fprintf(stderr, "s3vpce serve: %v\n", err)
+			return 1
+		}
 	}
 	if f.endpointPolicy != "" {
 		if topo, err = withEndpointPolicy(topo, f.endpointPolicy); err != nil {
@@ -292,12 +301,12 @@ func loadTopology(path string, privateDNS bool) (*vpce.Topology, error) {
 	return topo, nil
 }
 
-// startTopology is loadTopology for a serve on dataDir: without a file,
-// the topology saved there by the last serve (emulator.TopologyFile), if
+// startTopology is the topology of a serve on dataDir started without a
+// file: the one saved there by the last serve (emulator.TopologyFile), if
 // any, else the default.
-func startTopology(path, dataDir string, privateDNS bool) (*vpce.Topology, error) {
-	if path != "" || dataDir == "" {
-		return loadTopology(path, privateDNS)
+func startTopology(dataDir string, privateDNS bool) (*vpce.Topology, error) {
+	if dataDir == "" {
+		return loadTopology("", privateDNS)
 	}
 	saved := filepath.Join(dataDir, emulator.TopologyFile)
 	if _, err := os.Stat(saved); err != nil {
