@@ -51,6 +51,8 @@ type Server struct {
 	setMu      sync.Mutex // serialises SetTopology
 	maxConns   int        // per source and listener; negative: no cap
 
+	watchers topologyWatchers // WatchTopology's subscribers (watch.go)
+
 	mu      sync.Mutex
 	ln      net.Listener
 	dns     dnsService
@@ -144,6 +146,7 @@ func (s *Server) swapLocked(topo *vpce.Topology) error {
 		return err
 	}
 	s.snap.Store(snap)
+	s.watchers.notify()
 	return nil
 }
 
