@@ -130,4 +130,3 @@ func TestWatchTopologyConcurrentSwaps(t *testing.T) {
 		}
 	}
 }
-
