@@ -2,6 +2,7 @@ package netns
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -274,6 +276,20 @@ func TestAddrsMessageLimits(t *testing.T) {
 	}
 	if len(b) > MaxAddrsMessage {
 		t.Errorf("%d addresses make a %d-byte message, more than MaxAddrsMessage %d", MaxAddrs, len(b), MaxAddrsMessage)
+	}
+	// It fits one datagram of a socket pair like init's.
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_SEQPACKET|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fds[0])
+	defer syscall.Close(fds[1])
+	if _, err := syscall.Write(fds[0], b); err != nil {
+		t.Fatalf("send the largest addrs message (%d bytes): %v", len(b), err)
+	}
+	buf := make([]byte, MaxAddrsMessage)
+	if n, err := syscall.Read(fds[1], buf); err != nil || !bytes.Equal(buf[:n], b) {
+		t.Errorf("received %d bytes, %v; want the %d sent", n, err, len(b))
 	}
 	big.Resolvers = addrs("10.0.0.2")
 	if _, err := AppendAddrsMessage(nil, big); err == nil {
