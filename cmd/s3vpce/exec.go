@@ -87,10 +87,14 @@ COMMAND and everything it started are killed.
 
 	var hello attach.Hello
 	var serveOn func(*netns.Sockets) error
+	// follow keeps the namespace's addresses those of the topology, which
+	// may change while the command runs, until ctx ends.
+	var follow func(context.Context, *netns.Cmd)
 	sock := filepath.Join(dir, attach.SocketName)
 	if cl, err := attach.Dial(ctx, sock); err == nil {
 		defer cl.Close()
 		hello, serveOn = cl.Hello, cl.Attach
+		follow = func(fctx context.Context, cmd *netns.Cmd) { followServe(fctx, cl, cmd, stderr) }
 	} else if errors.Is(err, os.ErrPermission) {
 		fmt.Fprintf(stderr, "s3vpce exec: %s\n", notYourServe(dir, sock, err))
 		return 125
@@ -130,6 +134,7 @@ COMMAND and everything it started are killed.
 			_, err := attachSockets(ctx, srv, s)
 			return err
 		}
+		follow = func(fctx context.Context, cmd *netns.Cmd) { followEmulator(fctx, srv, cmd, stderr) }
 	}
 
 	// Only the public certificate: a serve's CA key stays its own.
@@ -172,11 +177,66 @@ COMMAND and everything it started are killed.
 		fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
 		return 125
 	}
+	followCtx, stopFollowing := context.WithCancel(ctx)
+	followed := make(chan struct{})
+	go func() {
+		defer close(followed)
+		follow(followCtx, cmd)
+	}()
 	code, err := cmd.Run(sigs)
+	stopFollowing()
+	<-followed
 	if err != nil {
 		fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
 	}
 	return code
+}
+
+// followServe applies to the namespace each address set that the serve
+// exec is attached to sends when its topology changes, and hands it the
+// DNS sockets of new resolver addresses, until ctx ends or serve hangs up.
+func followServe(ctx context.Context, cl *attach.Client, cmd *netns.Cmd, stderr io.Writer) {
+	for {
+		set, err := cl.Next(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				fmt.Fprintf(stderr, "s3vpce exec: the namespace no longer follows serve's topology: %v\n", err)
+			}
+			return
+		}
+		socks, err := cmd.Update(ctx, set)
+		if err != nil && ctx.Err() == nil {
+			fmt.Fprintf(stderr, "s3vpce exec: follow the topology: %v\n", err)
+		}
+		for _, s := range socks {
+			if err := cl.ServeDNS(s); err != nil {
+				fmt.Fprintf(stderr, "s3vpce exec: no DNS on %s: %v\n", s.DNSTCP.Addr(), err)
+			}
+			s.Close() // serve has its own copies
+		}
+	}
+}
+
+// followEmulator applies the addresses of exec's own emulator's topology
+// to the namespace after every change, and serves DNS on new resolver
+// addresses, until ctx ends.
+func followEmulator(ctx context.Context, srv *emulator.Server, cmd *netns.Cmd, stderr io.Writer) {
+	srv.WatchTopology(ctx, func(topo *vpce.Topology) {
+		h := helloFor(topo, "")
+		socks, err := cmd.Update(ctx, netns.AddrSet{Addrs: h.Addrs, Resolvers: h.Resolvers})
+		if err != nil {
+			if ctx.Err() == nil {
+				fmt.Fprintf(stderr, "s3vpce exec: follow the topology: %v\n", err)
+			}
+			return
+		}
+		for _, s := range socks {
+			if err := srv.ServeDNS(ctx, s.DNSUDP, s.DNSTCP); err != nil {
+				fmt.Fprintf(stderr, "s3vpce exec: no DNS on %s: %v\n", s.DNSTCP.Addr(), err)
+				s.Close()
+			}
+		}
+	})
 }
 
 // commandEnv is the environment of the command: the caller's, with the CA
