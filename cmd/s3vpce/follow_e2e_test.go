@@ -272,4 +272,3 @@ func TestExecFollowsOwnEmulator(t *testing.T) {
 		t.Errorf("followEmulator's messages:\n%s", s)
 	}
 }
-
