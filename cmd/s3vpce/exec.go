@@ -37,7 +37,9 @@ Run COMMAND in a private network, mount and PID namespace where the endpoint
 names resolve, through the VPC resolver address, to the endpoint's private
 IPs, and port 443 there reaches the emulator. Nothing on the host changes. If
 "s3vpce serve" is running (same --home), its buckets and CA are shared;
-otherwise an emulator runs for the command's lifetime.
+otherwise an emulator runs for the command's lifetime. While COMMAND runs,
+the namespace follows the emulator's topology: the addresses of endpoints
+and VPCs created later appear, those of deleted ones go.
 
 The emulator's CA is trusted inside the namespace the way mkcert trusts one
 on a host: the system CA bundles (/etc/ssl/certs/ca-certificates.crt and
