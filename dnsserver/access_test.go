@@ -71,7 +71,7 @@ func TestForwardFor(t *testing.T) {
 }
 
 func TestDefaultForwardFor(t *testing.T) {
-	v2 := vpce.VPC{ID: "vpc-0abc", CIDR: netip.MustParsePrefix("10.20.0.0/16")}
+	v2 := vpce.VPC{ID: "vpc-0abc1234", CIDR: netip.MustParsePrefix("10.20.0.0/16")}
 	topo, err := vpce.NewTopology([]vpce.VPC{vpce.DefaultVPC(), v2}, []vpce.Endpoint{vpce.DefaultEndpoint()})
 	if err != nil {
 		t.Fatal(err)

@@ -15,9 +15,11 @@ func TestPrivateDNSOnlyForInboundResolverEndpoint(t *testing.T) {
 	e := vpce.DefaultEndpoint()
 	e.PrivateDNS = true
 	e.PrivateDNSOnlyForInboundResolverEndpoint = true
-	vpc := vpce.DefaultVPC()
-	vpc.S3GatewayEndpointID = "vpce-0123456789abcdef0"
-	topo, err := vpce.NewTopology([]vpce.VPC{vpc}, []vpce.Endpoint{e})
+	withGateway := func(e vpce.Endpoint) (*vpce.Topology, error) {
+		return vpce.Build(vpce.Spec{VPCs: []vpce.VPC{vpce.DefaultVPC()}, Endpoints: []vpce.Endpoint{e},
+			GatewayEndpoints: []vpce.GatewayEndpoint{{ID: "vpce-0123456789abcdef0", VPCID: vpce.DefaultVPCID, Region: "us-east-1"}}})
+	}
+	topo, err := withGateway(e)
 	if err != nil {
 		t.Fatal(err)
 	}

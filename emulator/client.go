@@ -32,7 +32,8 @@ func (s *Server) Transport() *http.Transport {
 }
 
 // configureTransport points tr at the emulator: trust in its CA and a
-// dialer that sends endpoint and private-DNS names to its listener.
+// dialer that sends endpoint, private-DNS and EC2 API names to its
+// listener.
 func (s *Server) configureTransport(tr *http.Transport) {
 	d := &net.Dialer{Timeout: 10 * time.Second}
 	addr := s.Addr()
@@ -43,7 +44,7 @@ func (s *Server) configureTransport(tr *http.Transport) {
 	tr.DialContext = func(ctx context.Context, network, hostport string) (net.Conn, error) {
 		host, _, err := net.SplitHostPort(hostport)
 		if err == nil {
-			if _, perr := vpce.ParseHost(host); perr == nil {
+			if _, perr := vpce.ParseHost(host); perr == nil || ec2Region(ec2HostName(host)) != "" {
 				hostport = addr
 			}
 		}
@@ -58,13 +59,18 @@ func (s *Server) configureTransport(tr *http.Transport) {
 // AWS_CA_BUNDLE: the client is a BuildableClient trusting the emulator's
 // CA, which is what LoadDefaultConfig needs when AWS_CA_BUNDLE is set.
 func (s *Server) AWSConfig(ctx context.Context) (aws.Config, error) {
+	return s.awsConfig(ctx, s.URL())
+}
+
+// awsConfig is AWSConfig with BaseEndpoint base.
+func (s *Server) awsConfig(ctx context.Context, base string) (aws.Config, error) {
 	cred := s.creds[s.defaultKey]
 	hc := awshttp.NewBuildableClient().WithTransportOptions(s.configureTransport)
 	cfg, err := config.LoadDefaultConfig(ctx,
 		config.WithRegion(s.Topology().Endpoints()[0].Region),
 		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(s.defaultKey, cred.secret, "")),
 		config.WithHTTPClient(hc),
-		config.WithBaseEndpoint(s.URL()),
+		config.WithBaseEndpoint(base),
 		// The emulator's CA, explicitly: it takes the place of any
 		// AWS_CA_BUNDLE in the environment (which the SDK would otherwise
 		// parse and add on every call).
@@ -76,4 +82,11 @@ func (s *Server) AWSConfig(ctx context.Context) (aws.Config, error) {
 		return aws.Config{}, fmt.Errorf("emulator: aws config: %w", err)
 	}
 	return cfg, nil
+}
+
+// EC2Config is AWSConfig for the EC2 API: the same credentials, region and
+// HTTP client, with BaseEndpoint set to EC2URL, for
+// ec2.NewFromConfig(cfg).
+func (s *Server) EC2Config(ctx context.Context) (aws.Config, error) {
+	return s.awsConfig(ctx, s.EC2URL())
 }

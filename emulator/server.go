@@ -21,6 +21,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/s3vpce/s3vpce/certs"
+	"github.com/s3vpce/s3vpce/internal/ec2api"
 	"github.com/s3vpce/s3vpce/internal/s3api"
 	"github.com/s3vpce/s3vpce/internal/store"
 	"github.com/s3vpce/s3vpce/internal/vpce"
@@ -35,6 +36,7 @@ type Server struct {
 	store    *store.Store
 	ownStore bool // opened by New: closed by Close
 	compat   *s3api.Handler
+	ec2      *ec2api.Handler
 	snap     atomic.Pointer[snapshot]
 	tlsConf  *tls.Config
 	http     *http.Server
@@ -48,7 +50,8 @@ type Server struct {
 	opKeys     map[string][]string // operationKeyTable, read only
 	keys       keyCache
 	decisions  *decisionLog
-	setMu      sync.Mutex // serialises SetTopology
+	setMu      sync.Mutex // serialises topology changes
+	topoDir    string     // where the topology is saved; "" for none
 	maxConns   int        // per source and listener; negative: no cap
 
 	watchers topologyWatchers // WatchTopology's subscribers (watch.go)
@@ -103,14 +106,24 @@ func New(opts Options) (*Server, error) {
 		}
 		s.ownStore = true
 	}
-	topo := opts.Topology
-	if topo == nil {
-		topo = vpce.DefaultTopology()
+	topo, err := initialTopology(opts)
+	if err != nil {
+		if s.ownStore {
+			s.store.Close()
+		}
+		return nil, err
+	}
+	if opts.Store == nil {
+		s.topoDir = opts.DataDir
 	}
 	if err := s.SetTopology(topo); err != nil {
+		if s.ownStore {
+			s.store.Close()
+		}
 		return nil, err
 	}
 	s.compat = s3api.New(s.store, s3api.WithLogger(s.log))
+	s.ec2 = ec2api.New(s)
 	s.tlsConf = &tls.Config{
 		MinVersion:     tls.VersionTLS12, // PrivateLink for S3 refuses TLS 1.0
 		NextProtos:     []string{"http/1.1"},
@@ -139,10 +152,14 @@ func (s *Server) SetTopology(topo *vpce.Topology) error {
 	return s.swapLocked(topo)
 }
 
-// swapLocked compiles and installs a snapshot; s.setMu must be held.
+// swapLocked compiles, saves and installs a snapshot; s.setMu must be
+// held.
 func (s *Server) swapLocked(topo *vpce.Topology) error {
 	snap, err := newSnapshot(topo, s.ca, s.snap.Load())
 	if err != nil {
+		return err
+	}
+	if err := s.saveTopology(topo); err != nil {
 		return err
 	}
 	s.snap.Store(snap)
@@ -314,6 +331,10 @@ func (s *Server) Handler() http.Handler { return s }
 // authorize (endpoint and bucket policies), prepare the body (decoded and
 // verified as it streams), then hand the typed request to the S3 layer.
 func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
+	if isEC2Request(r) {
+		s.serveEC2(hw, r)
+		return
+	}
 	w := startRequestLog(hw, r)
 	reqID := newRequestID()
 	r = r.WithContext(s3err.WithRequestID(r.Context(), reqID, hostID(reqID)))

@@ -12,8 +12,9 @@ import (
 // bannerInfo is what the banner says besides the server's own state.
 type bannerInfo struct {
 	home, caFile string
-	// data describes the store (describeStore).
-	data string
+	// data describes the store (describeStore), topology where the
+	// topology is kept (describeTopology).
+	data, topology string
 	// homeFlag is " --home DIR" when other commands need it to find this
 	// serve (homeFlag(home)), else "".
 	homeFlag  string
@@ -41,6 +42,7 @@ func printBanner(w io.Writer, srv *emulator.Server, b bannerInfo) {
 		}
 	}
 	fmt.Fprintf(w, "\nHTTPS        %s\n", srv.Addr())
+	fmt.Fprintf(w, "EC2 API      %s  (aws ec2 --endpoint-url %s describe-vpc-endpoints; creates, changes and deletes endpoints live)\n", srv.EC2URL(), srv.EC2URL())
 	if a := srv.DNSAddr(); a != "" {
 		fmt.Fprintf(w, "DNS          %s (UDP and TCP)\n", a)
 	}
@@ -51,6 +53,7 @@ func printBanner(w io.Writer, srv *emulator.Server, b bannerInfo) {
 	fmt.Fprintf(w, "CA           %s%s\n", caFile, note)
 	fmt.Fprintf(w, "State        %s (CA, control sockets)\n", b.home)
 	fmt.Fprintf(w, "Data         %s\n", b.data)
+	fmt.Fprintf(w, "Topology     %s\n", b.topology)
 	if len(creds) == 0 {
 		creds = []emulator.Credential{emulator.DefaultCredential()}
 	}

@@ -29,7 +29,7 @@ func TestCLIBannerHome(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
-			printBanner(&b, srv.Server, bannerInfo{home: tc.home, homeFlag: homeFlag(tc.home), caFile: filepath.Join(tc.home, "rootCA.pem"),
+			printBanner(&b, srv.Server, bannerInfo{home: tc.home, homeFlag: homeFlag(tc.home), topology: filepath.Join(tc.home, "data", "topology.json") + " (every change saved; s3vpce topology export" + homeFlag(tc.home) + ")", caFile: filepath.Join(tc.home, "rootCA.pem"),
 				data: filepath.Join(tc.home, "data") + " (dir store: kept across restarts)"})
 			out := strings.ReplaceAll(b.String(), ":"+port, ":PORT")
 			out = strings.ReplaceAll(out, "port "+port, "port PORT")

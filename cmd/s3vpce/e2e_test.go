@@ -508,9 +508,9 @@ func TestServeTopologyFile(t *testing.T) {
 	home := t.TempDir()
 	file := filepath.Join(home, "topology.json")
 	os.WriteFile(file, []byte(`{
-  "vpcs": [{"id": "vpc-0abc", "cidr": "10.20.0.0/16"}],
+  "vpcs": [{"id": "vpc-0abc1234", "cidr": "10.20.0.0/16"}],
   "endpoints": [{
-    "id": "vpce-0123456789abcdef0", "dns_suffix": "test1234", "region": "eu-west-1", "vpc": "vpc-0abc",
+    "id": "vpce-0123456789abcdef0", "dns_suffix": "test1234", "region": "eu-west-1", "vpc": "vpc-0abc1234",
     "zones": [{"name": "eu-west-1a", "ip": "10.20.1.10"}, {"name": "eu-west-1b", "ip": "10.20.2.10"}],
     "policy": {"Statement": [{"Sid": "NoDeletes", "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteBucket", "Resource": "*"},
                              {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}

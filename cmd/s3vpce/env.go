@@ -27,7 +27,9 @@ running "s3vpce serve" (same --home):
 
 AWS_ENDPOINT_URL_S3 is the endpoint's regional name on serve's HTTPS port;
 that name must resolve to the emulator (an /etc/hosts line, printed as a
-comment). Inside "s3vpce exec" none of this is needed. Without a running
+comment). AWS_ENDPOINT_URL_EC2 is the EC2 API (https://localhost:port),
+for aws ec2 create-vpc-endpoint and friends (aws CLI v2.13+; older:
+--endpoint-url). Inside "s3vpce exec" none of this is needed. Without a running
 serve, the defaults are printed and a note goes to standard error.
 `
 
@@ -70,6 +72,7 @@ func runEnv(_ context.Context, args []string, stdout, stderr io.Writer) int {
 func writeEnv(w io.Writer, st serveState) {
 	for _, kv := range [][2]string{
 		{"AWS_ENDPOINT_URL_S3", st.EndpointURL},
+		{"AWS_ENDPOINT_URL_EC2", st.EC2URL},
 		{"AWS_CA_BUNDLE", st.CAFile},
 		{"AWS_ACCESS_KEY_ID", st.AccessKeyID},
 		{"AWS_SECRET_ACCESS_KEY", st.SecretAccessKey},
@@ -93,7 +96,7 @@ func stateFor(srv *emulator.Server, caFile string, creds []emulator.Credential) 
 		c = creds[0]
 	}
 	return serveState{
-		PID: os.Getpid(), HTTPS: srv.Addr(), EndpointURL: e.BucketURL("", port), CAFile: caFile, Region: e.Region,
+		PID: os.Getpid(), HTTPS: srv.Addr(), EndpointURL: e.BucketURL("", port), EC2URL: srv.EC2URL(), CAFile: caFile, Region: e.Region,
 		AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey,
 	}
 }
@@ -106,7 +109,7 @@ func defaultServeState(dir string) serveState {
 	port, _ := strconv.Atoi(portStr)
 	c := emulator.DefaultCredential()
 	return serveState{
-		EndpointURL: e.BucketURL("", port), CAFile: filepath.Join(dir, certs.CertFile), Region: e.Region,
+		EndpointURL: e.BucketURL("", port), EC2URL: fmt.Sprintf("https://localhost:%d", port), CAFile: filepath.Join(dir, certs.CertFile), Region: e.Region,
 		AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey,
 	}
 }

@@ -57,7 +57,7 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
 	fs.StringVar(&f.dnsForwardFor, "dns-forward-for", "", `clients DNS forwards other names for, as CIDR[,CIDR...] ("none": no one); others get REFUSED (default: loopback and the VPC CIDRs)`)
 	fs.Var(&f.buckets, "bucket", "create this bucket at start (repeatable)")
 	fs.BoolVar(&f.privateDNS, "private-dns", false, "enable private DNS: s3.<region>.amazonaws.com and friends resolve to the endpoint")
-	fs.StringVar(&f.topology, "topology", "", "JSON file of VPCs and endpoints to emulate (default: the seed's endpoint; testdata/topology.json is that default as a file)")
+	fs.StringVar(&f.topology, "topology", "", "JSON file of the VPCs, subnets, security groups, route tables, instances and endpoints to emulate (default: what the last serve on the same data left, with every change made through the EC2 API, else the seed's; testdata/topology.json is the seed's as a file; s3vpce topology import builds one from a real account)")
 	fs.StringVar(&f.logFormat, "log", "text", `log format on stderr: "text" or "json"`)
 	fs.BoolVar(&f.verbose, "v", false, "log every request (denied requests are always logged)")
 	fs.StringVar(&f.auth, "auth", "on", `"on": verify SigV4 as S3 does (unsigned requests are anonymous); "off": accept any signature as the first credential`)
@@ -119,17 +119,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "s3vpce serve: --dns-forward-for: %v\n", err)
 		return 2
 	}
-	topo, err := loadTopology(f.topology, f.privateDNS)
-	if err != nil {
-		fmt.Fprintf(stderr, "s3vpce serve: %v\n", err)
-		return 1
-	}
-	if f.endpointPolicy != "" {
-		if topo, err = withEndpointPolicy(topo, f.endpointPolicy); err != nil {
-			fmt.Fprintf(stderr, "s3vpce serve: --endpoint-policy: %v\n", err)
-			return 1
-		}
-	}
 	var creds []emulator.Credential
 	if f.credentials != "" {
 		if creds, err = readCredentials(f.credentials); err != nil {
@@ -156,6 +145,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		fmt.Fprintf(stderr, "s3vpce serve: %v\n", err)
 		return 2
+	}
+	// The topology: the --topology file, else the one the last serve on
+	// this data left (with every change made through the EC2 API), else
+	// the seed's; --private-dns and --endpoint-policy change it.
+	topo, err := startTopology(f.topology, dataDir, f.privateDNS)
+	if err != nil {
+		fmt.Fprintf(stderr, "s3vpce serve: %v\n", err)
+		return 1
+	}
+	if f.endpointPolicy != "" {
+		if topo, err = withEndpointPolicy(topo, f.endpointPolicy); err != nil {
+			fmt.Fprintf(stderr, "s3vpce serve: --endpoint-policy: %v\n", err)
+			return 1
+		}
 	}
 	srv, err := emulator.New(emulator.Options{
 		DataDir: dataDir, Topology: topo, CA: ca, Buckets: f.buckets, Addr: f.httpsAddr, DNSAddr: f.dnsAddr,
@@ -195,7 +198,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err := lock.update(stateFor(srv, caFile, creds)); err != nil {
 		log.Warn("s3vpce env will not know this serve", "err", err)
 	}
-	printBanner(stdout, srv, bannerInfo{home: home, data: describeStore(srv), homeFlag: homeFlag(home), caFile: caFile, caCreated: created, creds: creds, authOff: f.auth == "off", exposure: exp})
+	printBanner(stdout, srv, bannerInfo{home: home, data: describeStore(srv), topology: describeTopology(srv, homeFlag(home)), homeFlag: homeFlag(home), caFile: caFile, caCreated: created, creds: creds, authOff: f.auth == "off", exposure: exp})
 	log.Info("ready", "https", srv.Addr(), "dns", srv.DNSAddr(), "startup", time.Since(start).Round(time.Microsecond).String())
 	<-ctx.Done()
 	log.Info("shutting down")
@@ -317,10 +320,32 @@ func loadTopology(path string, privateDNS bool) (*vpce.Topology, error) {
 	return topo, nil
 }
 
+// startTopology is loadTopology for a serve on dataDir: without a file,
+// the topology saved there by the last serve (emulator.TopologyFile), if
+// any, else the default.
+func startTopology(path, dataDir string, privateDNS bool) (*vpce.Topology, error) {
+	if path != "" || dataDir == "" {
+		return loadTopology(path, privateDNS)
+	}
+	saved := filepath.Join(dataDir, emulator.TopologyFile)
+	if _, err := os.Stat(saved); err != nil {
+		return loadTopology("", privateDNS)
+	}
+	topo, err := loadTopology(saved, false)
+	if err != nil || !privateDNS {
+		return topo, err
+	}
+	s := topo.Spec()
+	s.Endpoints[0].PrivateDNS = true
+	return vpce.Build(s)
+}
+
+// defaultTopology is the seed's world, with private DNS on its endpoint
+// when asked.
 func defaultTopology(privateDNS bool) (*vpce.Topology, error) {
-	e := vpce.DefaultEndpoint()
-	e.PrivateDNS = privateDNS
-	return vpce.NewTopology([]vpce.VPC{vpce.DefaultVPC()}, []vpce.Endpoint{e})
+	s := vpce.DefaultSpec()
+	s.Endpoints[0].PrivateDNS = privateDNS
+	return vpce.Build(s)
 }
 
 // helloFor describes the topology to an exec client.

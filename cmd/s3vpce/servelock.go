@@ -20,6 +20,7 @@ type serveState struct {
 	PID             int    `json:"pid"`
 	HTTPS           string `json:"https,omitempty"`
 	EndpointURL     string `json:"endpoint_url,omitempty"`
+	EC2URL          string `json:"ec2_url,omitempty"`
 	CAFile          string `json:"ca_file,omitempty"`
 	Region          string `json:"region,omitempty"`
 	AccessKeyID     string `json:"access_key_id,omitempty"`

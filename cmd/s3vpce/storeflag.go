@@ -60,3 +60,12 @@ func describeStore(srv *emulator.Server) string {
 	}
 	return srv.DataDir() + " (dir store: kept across restarts)"
 }
+
+// describeTopology is the banner's Topology line: where the topology and
+// its run-time changes are kept.
+func describeTopology(srv *emulator.Server, homeFlag string) string {
+	if srv.DataDir() == "" {
+		return "in memory: changes made through the EC2 API are lost when serve exits"
+	}
+	return filepath.Join(srv.DataDir(), emulator.TopologyFile) + " (every change saved; s3vpce topology export" + homeFlag + ")"
+}

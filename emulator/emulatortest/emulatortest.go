@@ -83,6 +83,17 @@ func (s *Server) AWSConfig(tb testing.TB) aws.Config {
 	return cfg
 }
 
+// EC2Config returns the aws-sdk-go-v2 configuration of the emulator's EC2
+// API (ec2.NewFromConfig(cfg)), failing the test on error.
+func (s *Server) EC2Config(tb testing.TB) aws.Config {
+	tb.Helper()
+	cfg, err := s.Server.EC2Config(tb.Context())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cfg
+}
+
 // SetEndpointPolicy replaces an endpoint's policy mid-test ("" restores
 // the default full-access policy); an invalid policy fails the test.
 func (s *Server) SetEndpointPolicy(endpointID, doc string) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"time"
 )
 
 // Zone is one availability zone in which an endpoint has a network interface.
@@ -13,6 +14,12 @@ type Zone struct {
 	Name string
 	// IP is the private IPv4 address of the endpoint's ENI in that zone.
 	IP netip.Addr
+	// SubnetID is the subnet the ENI is in ("" when the topology does not
+	// model subnets for this endpoint).
+	SubnetID string
+	// ENIID is the network interface, "eni-" and 17 hex digits ("" when
+	// not modelled).
+	ENIID string
 }
 
 // Endpoint is an S3 interface VPC endpoint.
@@ -43,6 +50,29 @@ type Endpoint struct {
 	// OwnerID is the account that owns the endpoint; empty means the
 	// default account.
 	OwnerID string
+	// SecurityGroups are the IDs of the security groups of the endpoint's
+	// network interfaces.
+	SecurityGroups []string
+	// IPAddressType is "ipv4" (the only type emulated); "" reads as ipv4.
+	IPAddressType string
+	Tags          []Tag
+	// Created is the creation time EC2 reports (zero: unknown).
+	Created time.Time
+	// State is EC2's endpoint state; "" reads as "available".
+	State string
+	// ClientToken is the idempotency token it was created with, if any.
+	ClientToken string
+}
+
+// ServiceName is the endpoint's service, com.amazonaws.<region>.s3.
+func (e *Endpoint) ServiceName() string { return S3ServiceName(e.Region) }
+
+// StateOrDefault is State, or "available" when unset.
+func (e *Endpoint) StateOrDefault() string {
+	if e.State == "" {
+		return "available"
+	}
+	return e.State
 }
 
 // Validate reports the first problem with e, naming the bad field.

@@ -180,9 +180,11 @@ func TestPrivateDNSOnlyForInboundResolverEndpoint(t *testing.T) {
 	if _, err := NewTopology([]VPC{DefaultVPC()}, []Endpoint{e}); err == nil || !strings.Contains(err.Error(), "To set PrivateDnsOnlyForInboundResolverEndpoint to true, the VPC "+DefaultVPCID+" must have a gateway endpoint for the service.") {
 		t.Fatalf("without a gateway endpoint: %v", err)
 	}
-	vpc := DefaultVPC()
-	vpc.S3GatewayEndpointID = "vpce-0123456789abcdef0"
-	topo, err := NewTopology([]VPC{vpc}, []Endpoint{e})
+	withGateway := func(e Endpoint) (*Topology, error) {
+		return Build(Spec{VPCs: []VPC{DefaultVPC()}, Endpoints: []Endpoint{e},
+			GatewayEndpoints: []GatewayEndpoint{{ID: "vpce-0123456789abcdef0", VPCID: DefaultVPCID, Region: "us-east-1"}}})
+	}
+	topo, err := withGateway(e)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +193,7 @@ func TestPrivateDNSOnlyForInboundResolverEndpoint(t *testing.T) {
 		t.Errorf("names in the VPC %d (want 7: no private names), through an inbound resolver %d (want 10)", in, out)
 	}
 	e.PrivateDNS = false
-	if _, err := NewTopology([]VPC{vpc}, []Endpoint{e}); err == nil {
+	if _, err := withGateway(e); err == nil {
 		t.Error("the option was accepted without private DNS")
 	}
 }

@@ -6,107 +6,203 @@ import (
 	"strings"
 )
 
-// VPC is a virtual private cloud: its ID, its primary CIDR and so the
-// address of its Amazon-provided DNS resolver (base + 2).
-type VPC struct {
-	ID   string
-	CIDR netip.Prefix
-	// S3GatewayEndpointID is the VPC's S3 gateway endpoint, if it has one.
-	S3GatewayEndpointID string
-}
-
-// ResolverIP is the VPC's AmazonProvidedDNS address: the primary CIDR's
-// network address plus two (172.16.0.2 for 172.16.0.0/16).
-func (v VPC) ResolverIP() netip.Addr {
-	a := v.CIDR.Masked().Addr().Next().Next()
-	return a
-}
-
-// Topology is one immutable snapshot of the emulated world: VPCs and their
-// interface endpoints. Certificates, DNS and the request gate all read the
-// same snapshot; a change builds a new Topology and swaps it in whole.
-// A Topology must not be modified after NewTopology returns it.
+// Topology is one immutable snapshot of the emulated world: the account's
+// VPCs with their subnets, security groups, route tables, gateways,
+// peerings, instances and S3 endpoints. Certificates, DNS, the request gate
+// and the network all read the same snapshot; a change builds a new
+// Topology (Spec, then Build) and swaps it in whole. A Topology must not be
+// modified after Build returns it.
 type Topology struct {
-	vpcs      []VPC
-	endpoints []Endpoint
-	byID      map[string]int
+	spec Spec
+
+	byID     map[string]int // interface endpoints
+	gwByID   map[string]int // gateway endpoints
+	vpcByID  map[string]int
+	subByID  map[string]int
+	sgByID   map[string]int
+	rtbByID  map[string]int
+	igwByID  map[string]int
+	pcxByID  map[string]int
+	instByID map[string]int
 }
 
-// NewTopology validates the endpoints and builds a snapshot. Each endpoint's
-// VPCID must name one of vpcs, and IDs must be unique.
+// NewTopology builds a snapshot of VPCs and interface endpoints alone, the
+// short form: each VPC gets DNS support and DNS hostnames on, as the seed's
+// VPC has them. Each endpoint's VPCID must name one of vpcs.
 func NewTopology(vpcs []VPC, endpoints []Endpoint) (*Topology, error) {
-	t := &Topology{byID: make(map[string]int, len(endpoints))}
-	known := map[string]bool{}
-	for _, v := range vpcs {
-		if !strings.HasPrefix(v.ID, "vpc-") || !v.CIDR.IsValid() || !v.CIDR.Addr().Is4() {
-			return nil, fmt.Errorf("vpce: vpc %q: want an id vpc-… and an IPv4 CIDR, got %q", v.ID, v.CIDR)
-		}
-		known[v.ID] = true
-		t.vpcs = append(t.vpcs, v)
+	spec := Spec{VPCs: append([]VPC(nil), vpcs...), Endpoints: endpoints}
+	for i := range spec.VPCs {
+		spec.VPCs[i].EnableDNSSupport, spec.VPCs[i].EnableDNSHostnames = true, true
 	}
-	for i := range endpoints {
-		e := endpoints[i]
-		if err := e.Validate(); err != nil {
-			return nil, err
-		}
-		if !known[e.VPCID] {
-			return nil, fmt.Errorf("vpce: endpoint %s: vpc %q is not in the topology", e.ID, e.VPCID)
-		}
-		if e.PrivateDNSOnlyForInboundResolverEndpoint {
-			if !e.PrivateDNS {
-				return nil, fmt.Errorf("vpce: endpoint %s: PrivateDnsOnlyForInboundResolverEndpoint needs private DNS enabled", e.ID)
-			}
-			if v, _ := t.VPC(e.VPCID); v.S3GatewayEndpointID == "" {
-				// AWS's wording (CreateVpcEndpoint / ModifyVpcEndpoint).
-				return nil, fmt.Errorf("vpce: endpoint %s: To set PrivateDnsOnlyForInboundResolverEndpoint to true, the VPC %s must have a gateway endpoint for the service.", e.ID, e.VPCID)
-			}
-		}
-		if _, dup := t.byID[e.ID]; dup {
-			return nil, fmt.Errorf("vpce: endpoint %s listed twice", e.ID)
-		}
-		e.Zones = append([]Zone(nil), e.Zones...)
-		t.byID[e.ID] = len(t.endpoints)
-		t.endpoints = append(t.endpoints, e)
+	return Build(spec)
+}
+
+// Build checks spec and makes the snapshot. Errors are *FieldError,
+// naming the field as a path in the topology file's terms (such as
+// "subnets[2].cidr"). Build does not keep spec: changing it afterwards does
+// not change the Topology.
+func Build(spec Spec) (*Topology, error) {
+	spec = spec.clone()
+	if spec.Account == "" {
+		spec.Account = DefaultAccount
+	}
+	t := &Topology{spec: spec}
+	if err := t.index(); err != nil {
+		return nil, err
+	}
+	if err := t.check(); err != nil {
+		return nil, err
 	}
 	return t, nil
 }
 
-// Endpoints returns the endpoints in configuration order. The caller must
-// not modify them.
-func (t *Topology) Endpoints() []Endpoint { return t.endpoints }
+// Spec returns a deep copy of the topology's resources, to change and
+// Build into a new Topology.
+func (t *Topology) Spec() Spec { return t.spec.clone() }
+
+// Account is the account that owns the VPCs.
+func (t *Topology) Account() string { return t.spec.Account }
+
+// Endpoints returns the interface endpoints in configuration order. The
+// caller must not modify them.
+func (t *Topology) Endpoints() []Endpoint { return t.spec.Endpoints }
+
+// GatewayEndpoints returns the gateway endpoints. The caller must not
+// modify them.
+func (t *Topology) GatewayEndpoints() []GatewayEndpoint { return t.spec.GatewayEndpoints }
 
 // VPCs returns the VPCs in configuration order.
-func (t *Topology) VPCs() []VPC { return t.vpcs }
+func (t *Topology) VPCs() []VPC { return t.spec.VPCs }
 
-// WithEndpoint returns a copy of the topology in which the endpoint with
-// e.ID is replaced by e. The receiver is unchanged.
-func (t *Topology) WithEndpoint(e Endpoint) (*Topology, error) {
-	i, ok := t.byID[e.ID]
+// Subnets returns the subnets.
+func (t *Topology) Subnets() []Subnet { return t.spec.Subnets }
+
+// SecurityGroups returns the security groups.
+func (t *Topology) SecurityGroups() []SecurityGroup { return t.spec.SecurityGroups }
+
+// RouteTables returns the route tables.
+func (t *Topology) RouteTables() []RouteTable { return t.spec.RouteTables }
+
+// InternetGateways returns the internet gateways.
+func (t *Topology) InternetGateways() []InternetGateway { return t.spec.InternetGateways }
+
+// Peerings returns the VPC peering connections.
+func (t *Topology) Peerings() []Peering { return t.spec.Peerings }
+
+// Instances returns the instances.
+func (t *Topology) Instances() []Instance { return t.spec.Instances }
+
+func lookup[T any](m map[string]int, s []T, id string) (*T, bool) {
+	i, ok := m[id]
 	if !ok {
-		return nil, fmt.Errorf("vpce: no endpoint %s", e.ID)
+		return nil, false
 	}
-	eps := append([]Endpoint(nil), t.endpoints...)
-	eps[i] = e
-	return NewTopology(t.vpcs, eps)
+	return &s[i], true
 }
 
 // VPC returns the VPC with the given ID.
 func (t *Topology) VPC(id string) (VPC, bool) {
-	for _, v := range t.vpcs {
-		if v.ID == id {
-			return v, true
-		}
+	v, ok := lookup(t.vpcByID, t.spec.VPCs, id)
+	if !ok {
+		return VPC{}, false
 	}
-	return VPC{}, false
+	return *v, true
 }
 
-// Endpoint returns the endpoint with the given ID.
+// Endpoint returns the interface endpoint with the given ID.
 func (t *Topology) Endpoint(id string) (*Endpoint, bool) {
-	i, ok := t.byID[id]
+	return lookup(t.byID, t.spec.Endpoints, id)
+}
+
+// GatewayEndpoint returns the gateway endpoint with the given ID.
+func (t *Topology) GatewayEndpoint(id string) (*GatewayEndpoint, bool) {
+	return lookup(t.gwByID, t.spec.GatewayEndpoints, id)
+}
+
+// Subnet returns the subnet with the given ID.
+func (t *Topology) Subnet(id string) (*Subnet, bool) { return lookup(t.subByID, t.spec.Subnets, id) }
+
+// SecurityGroup returns the security group with the given ID.
+func (t *Topology) SecurityGroup(id string) (*SecurityGroup, bool) {
+	return lookup(t.sgByID, t.spec.SecurityGroups, id)
+}
+
+// RouteTable returns the route table with the given ID.
+func (t *Topology) RouteTable(id string) (*RouteTable, bool) {
+	return lookup(t.rtbByID, t.spec.RouteTables, id)
+}
+
+// InternetGateway returns the internet gateway with the given ID.
+func (t *Topology) InternetGateway(id string) (*InternetGateway, bool) {
+	return lookup(t.igwByID, t.spec.InternetGateways, id)
+}
+
+// Peering returns the peering connection with the given ID.
+func (t *Topology) Peering(id string) (*Peering, bool) { return lookup(t.pcxByID, t.spec.Peerings, id) }
+
+// Instance returns the instance with the given ID.
+func (t *Topology) Instance(id string) (*Instance, bool) {
+	return lookup(t.instByID, t.spec.Instances, id)
+}
+
+// GatewayEndpointIn returns the VPC's S3 gateway endpoint, if it has one.
+func (t *Topology) GatewayEndpointIn(vpcID string) (*GatewayEndpoint, bool) {
+	for i := range t.spec.GatewayEndpoints {
+		if g := &t.spec.GatewayEndpoints[i]; g.VPCID == vpcID {
+			return g, true
+		}
+	}
+	return nil, false
+}
+
+// RouteTableOf returns the route table a subnet uses: the one it is
+// explicitly associated with, else its VPC's main table.
+func (t *Topology) RouteTableOf(subnetID string) (*RouteTable, bool) {
+	sub, ok := t.Subnet(subnetID)
 	if !ok {
 		return nil, false
 	}
-	return &t.endpoints[i], true
+	var main *RouteTable
+	for i := range t.spec.RouteTables {
+		r := &t.spec.RouteTables[i]
+		if r.VPCID != sub.VPCID {
+			continue
+		}
+		for _, s := range r.Subnets {
+			if s == subnetID {
+				return r, true
+			}
+		}
+		if r.Main {
+			main = r
+		}
+	}
+	return main, main != nil
+}
+
+// Routes lists every route of a route table as EC2 shows it: the local
+// route for the VPC's CIDR first, then the table's own routes, then one
+// route to the region's S3 prefix list for each gateway endpoint
+// associated with the table.
+func (t *Topology) Routes(rtbID string) []Route {
+	r, ok := t.RouteTable(rtbID)
+	if !ok {
+		return nil
+	}
+	v, _ := t.VPC(r.VPCID)
+	out := []Route{{Destination: v.CIDR, Target: "local", Origin: "CreateRouteTable"}}
+	for _, rt := range r.Routes {
+		rt.Origin = "CreateRoute"
+		out = append(out, rt)
+	}
+	for _, g := range t.spec.GatewayEndpoints {
+		for _, id := range g.RouteTables {
+			if id == rtbID {
+				out = append(out, Route{PrefixList: S3PrefixListID(g.Region), Target: g.ID, Origin: "CreateRoute"})
+			}
+		}
+	}
+	return out
 }
 
 // Resolve classifies a Host header value and finds the endpoint it names:
@@ -118,8 +214,8 @@ func (t *Topology) Resolve(hostport string) (Host, *Endpoint, error) {
 		return h, nil, err
 	}
 	if h.Surface.Private() {
-		for i := range t.endpoints {
-			if e := &t.endpoints[i]; e.PrivateDNS && e.Region == h.Region {
+		for i := range t.spec.Endpoints {
+			if e := &t.spec.Endpoints[i]; e.PrivateDNS && e.Region == h.Region {
 				return h, e, nil
 			}
 		}
@@ -135,4 +231,42 @@ func (t *Topology) Resolve(hostport string) (Host, *Endpoint, error) {
 		}
 	}
 	return h, e, nil
+}
+
+// FieldError is a problem with one field of a Spec, named by its path in
+// the topology file's terms ("endpoints[0].zones[1].ip").
+type FieldError struct {
+	Path string
+	Msg  string
+}
+
+func (e *FieldError) Error() string { return "vpce: " + e.Path + ": " + e.Msg }
+
+func fieldErr(path, format string, args ...any) error {
+	return &FieldError{Path: path, Msg: fmt.Sprintf(format, args...)}
+}
+
+// orNone lists ids for an error message.
+func orNone(ids []string) string {
+	if len(ids) == 0 {
+		return "none"
+	}
+	return strings.Join(ids, ", ")
+}
+
+// contains reports whether the prefix outer holds all of inner.
+func contains(outer, inner netip.Prefix) bool {
+	return outer.Bits() <= inner.Bits() && outer.Contains(inner.Addr())
+}
+
+// WithEndpoint returns a copy of the topology in which the interface
+// endpoint with e.ID is replaced by e. The receiver is unchanged.
+func (t *Topology) WithEndpoint(e Endpoint) (*Topology, error) {
+	i, ok := t.byID[e.ID]
+	if !ok {
+		return nil, fmt.Errorf("vpce: no endpoint %s", e.ID)
+	}
+	s := t.Spec()
+	s.Endpoints[i] = e
+	return Build(s)
 }

@@ -6,42 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/netip"
 	"reflect"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 )
-
-// topologyFile is the JSON form of a Topology (see testdata/topology.json).
-type topologyFile struct {
-	VPCs      []vpcFile      `json:"vpcs"`
-	Endpoints []endpointFile `json:"endpoints"`
-}
-
-type vpcFile struct {
-	ID                  string `json:"id"`
-	CIDR                string `json:"cidr"`
-	S3GatewayEndpointID string `json:"s3_gateway_endpoint,omitempty"`
-}
-
-type endpointFile struct {
-	ID                                       string          `json:"id"`
-	DNSSuffix                                string          `json:"dns_suffix"`
-	Region                                   string          `json:"region"`
-	VPC                                      string          `json:"vpc"`
-	Owner                                    string          `json:"owner,omitempty"`
-	PrivateDNS                               bool            `json:"private_dns,omitempty"`
-	PrivateDNSOnlyForInboundResolverEndpoint bool            `json:"private_dns_only_for_inbound_resolver_endpoint,omitempty"`
-	Zones                                    []zoneFile      `json:"zones"`
-	Policy                                   json.RawMessage `json:"policy,omitempty"`
-}
-
-type zoneFile struct {
-	Name string `json:"name"`
-	IP   string `json:"ip"`
-}
 
 // TopologyError is an error in a topology file: the field at fault, as a
 // path such as endpoints[0].zones[1].ip, where it is and what is wrong.
@@ -68,145 +37,6 @@ func (e *TopologyError) Error() string {
 	}
 	b.WriteString(e.Msg)
 	return b.String()
-}
-
-// ParseTopology reads a topology from its JSON form: strict (unknown fields
-// are errors). Every error is a *TopologyError naming the field path, the
-// line and the column.
-func ParseTopology(data []byte) (*Topology, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var f topologyFile
-	if err := dec.Decode(&f); err != nil {
-		return nil, jsonError(data, dec, err)
-	}
-	if after := skipSpace(data, dec.InputOffset()); after < int64(len(data)) {
-		return nil, at(data, nil, "", after, "data after the top-level object")
-	}
-	loc := locate(data)
-	fail := func(path, format string, args ...any) error {
-		return at(data, loc, path, -1, fmt.Sprintf(format, args...))
-	}
-	vpcs := make([]VPC, 0, len(f.VPCs))
-	vpcIDs := make([]string, 0, len(f.VPCs))
-	gateway := map[string]bool{}
-	for i, v := range f.VPCs {
-		path := fmt.Sprintf("vpcs[%d]", i)
-		if !strings.HasPrefix(v.ID, "vpc-") {
-			return nil, fail(path+".id", "%q: want an id vpc-…", v.ID)
-		}
-		if slices.Contains(vpcIDs, v.ID) {
-			return nil, fail(path+".id", "%q listed twice", v.ID)
-		}
-		p, err := netip.ParsePrefix(v.CIDR)
-		if err != nil {
-			return nil, fail(path+".cidr", "%q: %v", v.CIDR, err)
-		}
-		if !p.Addr().Is4() {
-			return nil, fail(path+".cidr", "%q: want an IPv4 CIDR", v.CIDR)
-		}
-		vpcs = append(vpcs, VPC{ID: v.ID, CIDR: p, S3GatewayEndpointID: v.S3GatewayEndpointID})
-		vpcIDs = append(vpcIDs, v.ID)
-		gateway[v.ID] = v.S3GatewayEndpointID != ""
-	}
-	if len(f.Endpoints) == 0 {
-		return nil, fail("endpoints", "at least one endpoint is needed")
-	}
-	eps := make([]Endpoint, 0, len(f.Endpoints))
-	seen := map[string]int{}
-	for i, e := range f.Endpoints {
-		path := fmt.Sprintf("endpoints[%d]", i)
-		switch {
-		case !validID(e.ID):
-			return nil, fail(path+".id", "%q: want vpce- followed by 8 or 17 lower-case hex digits", e.ID)
-		case !validSuffix(e.DNSSuffix):
-			return nil, fail(path+".dns_suffix", "%q: want 8 lower-case letters or digits", e.DNSSuffix)
-		case !validRegion(e.Region):
-			return nil, fail(path+".region", "%q: want a region name like us-east-1", e.Region)
-		case !slices.Contains(vpcIDs, e.VPC):
-			return nil, fail(path+".vpc", "%q is not a VPC of this topology (vpcs: %s)", e.VPC, orNone(vpcIDs))
-		case e.Owner != "" && !validAccount(e.Owner):
-			return nil, fail(path+".owner", "%q: want a 12-digit account ID", e.Owner)
-		case len(e.Zones) == 0:
-			return nil, fail(path+".zones", "an interface endpoint needs at least one zone (subnet)")
-		case e.PrivateDNSOnlyForInboundResolverEndpoint && !e.PrivateDNS:
-			return nil, fail(path+".private_dns_only_for_inbound_resolver_endpoint", "needs \"private_dns\": true")
-		case e.PrivateDNSOnlyForInboundResolverEndpoint && !gateway[e.VPC]:
-			// AWS's wording (CreateVpcEndpoint / ModifyVpcEndpoint).
-			return nil, fail(path+".private_dns_only_for_inbound_resolver_endpoint",
-				"To set PrivateDnsOnlyForInboundResolverEndpoint to true, the VPC %s must have a gateway endpoint for the service (s3_gateway_endpoint).", e.VPC)
-		}
-		if j, dup := seen[e.ID]; dup {
-			return nil, fail(path+".id", "%q listed twice (also endpoints[%d])", e.ID, j)
-		}
-		seen[e.ID] = i
-		ep := Endpoint{ID: e.ID, DNSSuffix: e.DNSSuffix, Region: e.Region, VPCID: e.VPC, OwnerID: e.Owner,
-			PrivateDNS: e.PrivateDNS, PrivateDNSOnlyForInboundResolverEndpoint: e.PrivateDNSOnlyForInboundResolverEndpoint}
-		zones := map[string]int{}
-		for j, z := range e.Zones {
-			zpath := fmt.Sprintf("%s.zones[%d]", path, j)
-			if !strings.HasPrefix(z.Name, e.Region) || len(z.Name) <= len(e.Region) || !validLabel(z.Name) {
-				return nil, fail(zpath+".name", "%q: want an availability zone of %s such as %sa", z.Name, e.Region, e.Region)
-			}
-			if k, dup := zones[z.Name]; dup {
-				return nil, fail(zpath+".name", "%q listed twice (also zones[%d])", z.Name, k)
-			}
-			zones[z.Name] = j
-			ip, err := netip.ParseAddr(z.IP)
-			if err != nil {
-				return nil, fail(zpath+".ip", "%q: %v", z.IP, err)
-			}
-			if !ip.Is4() {
-				return nil, fail(zpath+".ip", "%q: want an IPv4 address", z.IP)
-			}
-			ep.Zones = append(ep.Zones, Zone{Name: z.Name, IP: ip})
-		}
-		if len(e.Policy) > 0 && string(e.Policy) != "null" {
-			if e.Policy[0] != '{' {
-				return nil, fail(path+".policy", "want a policy document (a JSON object)")
-			}
-			ep.Policy = string(e.Policy)
-		}
-		eps = append(eps, ep)
-	}
-	t, err := NewTopology(vpcs, eps)
-	if err != nil {
-		// The checks above cover NewTopology's; keep one prefix if they
-		// ever fall behind.
-		return nil, &TopologyError{Msg: strings.TrimPrefix(err.Error(), "vpce: ")}
-	}
-	return t, nil
-}
-
-func orNone(ids []string) string {
-	if len(ids) == 0 {
-		return "none"
-	}
-	return strings.Join(ids, ", ")
-}
-
-// MarshalTopology writes t in the JSON form ParseTopology reads.
-func MarshalTopology(t *Topology) ([]byte, error) {
-	var f topologyFile
-	for _, v := range t.VPCs() {
-		f.VPCs = append(f.VPCs, vpcFile{ID: v.ID, CIDR: v.CIDR.String(), S3GatewayEndpointID: v.S3GatewayEndpointID})
-	}
-	for _, e := range t.Endpoints() {
-		ef := endpointFile{ID: e.ID, DNSSuffix: e.DNSSuffix, Region: e.Region, VPC: e.VPCID, Owner: e.OwnerID,
-			PrivateDNS: e.PrivateDNS, PrivateDNSOnlyForInboundResolverEndpoint: e.PrivateDNSOnlyForInboundResolverEndpoint}
-		for _, z := range e.Zones {
-			ef.Zones = append(ef.Zones, zoneFile{Name: z.Name, IP: z.IP.String()})
-		}
-		if e.Policy != "" {
-			ef.Policy = json.RawMessage(e.Policy)
-		}
-		f.Endpoints = append(f.Endpoints, ef)
-	}
-	out, err := json.MarshalIndent(f, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("vpce: topology: %w", err)
-	}
-	return append(out, '\n'), nil
 }
 
 // jsonError locates a decoding error in data.
@@ -275,10 +105,20 @@ func at(data []byte, loc []located, path string, off int64, msg string) *Topolog
 // schema maps the path of each object in a topology file, with array
 // indices as [], to the Go type it decodes into.
 var schema = map[string]reflect.Type{
-	"":                    reflect.TypeFor[topologyFile](),
-	"vpcs[]":              reflect.TypeFor[vpcFile](),
-	"endpoints[]":         reflect.TypeFor[endpointFile](),
-	"endpoints[].zones[]": reflect.TypeFor[zoneFile](),
+	"":                            reflect.TypeFor[topologyFile](),
+	"vpcs[]":                      reflect.TypeFor[vpcFile](),
+	"subnets[]":                   reflect.TypeFor[subnetFile](),
+	"security_groups[]":           reflect.TypeFor[groupFile](),
+	"security_groups[].ingress[]": reflect.TypeFor[ruleFile](),
+	"security_groups[].egress[]":  reflect.TypeFor[ruleFile](),
+	"route_tables[]":              reflect.TypeFor[routeTableFile](),
+	"route_tables[].routes[]":     reflect.TypeFor[routeFile](),
+	"internet_gateways[]":         reflect.TypeFor[igwFile](),
+	"peerings[]":                  reflect.TypeFor[peeringFile](),
+	"instances[]":                 reflect.TypeFor[instanceFile](),
+	"gateway_endpoints[]":         reflect.TypeFor[gatewayFile](),
+	"endpoints[]":                 reflect.TypeFor[endpointFile](),
+	"endpoints[].zones[]":         reflect.TypeFor[zoneFile](),
 }
 
 var indexRE = regexp.MustCompile(`\[[0-9]+\]`)
