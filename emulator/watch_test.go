@@ -9,15 +9,16 @@ import (
 	"github.com/s3vpce/s3vpce/internal/vpce"
 )
 
-// withEndpoint is the default topology plus one endpoint in the default
-// VPC whose only ENI address is ip.
+// withEndpoint is the default topology plus one endpoint in my-vpc whose
+// only ENI address is ip.
 func withEndpoint(t *testing.T, id string, ip netip.Addr) *vpce.Topology {
 	t.Helper()
-	base := vpce.DefaultTopology()
+	spec := vpce.DefaultTopology().Spec()
 	e := vpce.DefaultEndpoint()
 	e.ID, e.DNSSuffix = id, "abcd1234"
 	e.Zones = []vpce.Zone{{Name: "us-east-1a", IP: ip}}
-	topo, err := vpce.NewTopology(base.VPCs(), append(append([]vpce.Endpoint(nil), base.Endpoints()...), e))
+	spec.Endpoints = append(spec.Endpoints, e)
+	topo, err := vpce.Build(spec)
 	if err != nil {
 		t.Fatal(err)
 	}

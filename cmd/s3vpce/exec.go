@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/s3vpce/s3vpce/certs"
@@ -90,13 +91,19 @@ COMMAND and everything it started are killed.
 	var hello attach.Hello
 	var serveOn func(*netns.Sockets) error
 	// follow keeps the namespace's addresses those of the topology, which
-	// may change while the command runs, until ctx ends.
-	var follow func(context.Context, *netns.Cmd)
+	// may change while the command runs, until ctx ends; it calls applied
+	// once it has applied the first.
+	var follow func(ctx context.Context, cmd *netns.Cmd, applied func())
 	sock := filepath.Join(dir, attach.SocketName)
 	if cl, err := attach.Dial(ctx, sock); err == nil {
 		defer cl.Close()
 		hello, serveOn = cl.Hello, cl.Attach
-		follow = func(fctx context.Context, cmd *netns.Cmd) { followServe(fctx, cl, cmd, stderr) }
+		follow = func(fctx context.Context, cmd *netns.Cmd, applied func()) {
+			followServe(fctx, cl, cmd, applied, stderr)
+		}
+		if hello.Version < 2 { // an older serve: it tells no changes
+			follow = func(_ context.Context, _ *netns.Cmd, applied func()) { applied() }
+		}
 	} else if errors.Is(err, os.ErrPermission) {
 		fmt.Fprintf(stderr, "s3vpce exec: %s\n", notYourServe(dir, sock, err))
 		return 125
@@ -136,7 +143,9 @@ COMMAND and everything it started are killed.
 			_, err := attachSockets(ctx, srv, s)
 			return err
 		}
-		follow = func(fctx context.Context, cmd *netns.Cmd) { followEmulator(fctx, srv, cmd, stderr) }
+		follow = func(fctx context.Context, cmd *netns.Cmd, applied func()) {
+			followEmulator(fctx, srv, cmd, applied, stderr)
+		}
 	}
 
 	// Only the public certificate: a serve's CA key stays its own.
@@ -179,12 +188,18 @@ COMMAND and everything it started are killed.
 		fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
 		return 125
 	}
+	// The first addresses are applied before the command starts: every
+	// resolver then answers DNS from its first instruction.
 	followCtx, stopFollowing := context.WithCancel(ctx)
-	followed := make(chan struct{})
+	followed, applied := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(followed)
-		follow(followCtx, cmd)
+		follow(followCtx, cmd, sync.OnceFunc(func() { close(applied) }))
 	}()
+	select {
+	case <-applied:
+	case <-followed:
+	}
 	code, err := cmd.Run(sigs)
 	stopFollowing()
 	<-followed
@@ -194,51 +209,60 @@ COMMAND and everything it started are killed.
 	return code
 }
 
-// followServe applies to the namespace each address set that the serve
-// exec is attached to sends when its topology changes, and hands it the
-// DNS sockets of new resolver addresses, until ctx ends or serve hangs up.
-func followServe(ctx context.Context, cl *attach.Client, cmd *netns.Cmd, stderr io.Writer) {
+// followServe keeps the namespace's addresses those of the serve exec is
+// attached to: its own at once (the resolvers after the first get DNS
+// sockets), then each set serve sends when its topology changes, until
+// ctx ends or serve hangs up. serve gets the DNS sockets of new resolvers.
+func followServe(ctx context.Context, cl *attach.Client, cmd *netns.Cmd, applied func(), stderr io.Writer) {
+	serveDNS := func(s *netns.Sockets) error {
+		defer s.Close() // serve has its own copies
+		return cl.ServeDNS(s)
+	}
+	set := netns.AddrSet{Addrs: cl.Hello.Addrs, Resolvers: cl.Hello.Resolvers}
 	for {
-		set, err := cl.Next(ctx)
-		if err != nil {
+		applyAddrs(ctx, cmd, set, serveDNS, stderr)
+		applied()
+		var err error
+		if set, err = cl.Next(ctx); err != nil {
 			if ctx.Err() == nil {
 				fmt.Fprintf(stderr, "s3vpce exec: the namespace no longer follows serve's topology: %v\n", err)
 			}
 			return
 		}
-		socks, err := cmd.Update(ctx, set)
-		if err != nil && ctx.Err() == nil {
-			fmt.Fprintf(stderr, "s3vpce exec: follow the topology: %v\n", err)
-		}
-		for _, s := range socks {
-			if err := cl.ServeDNS(s); err != nil {
-				fmt.Fprintf(stderr, "s3vpce exec: no DNS on %s: %v\n", s.DNSTCP.Addr(), err)
-			}
-			s.Close() // serve has its own copies
-		}
 	}
 }
 
-// followEmulator applies the addresses of exec's own emulator's topology
-// to the namespace after every change, and serves DNS on new resolver
+// followEmulator keeps the namespace's addresses those of exec's own
+// emulator's topology, after every change, and serves DNS on new resolver
 // addresses, until ctx ends.
-func followEmulator(ctx context.Context, srv *emulator.Server, cmd *netns.Cmd, stderr io.Writer) {
+func followEmulator(ctx context.Context, srv *emulator.Server, cmd *netns.Cmd, applied func(), stderr io.Writer) {
+	serveDNS := func(s *netns.Sockets) error {
+		if err := srv.ServeDNS(ctx, s.DNSUDP, s.DNSTCP); err != nil {
+			s.Close()
+			return err
+		}
+		return nil
+	}
 	srv.WatchTopology(ctx, func(topo *vpce.Topology) {
 		h := helloFor(topo, "")
-		socks, err := cmd.Update(ctx, netns.AddrSet{Addrs: h.Addrs, Resolvers: h.Resolvers})
-		if err != nil {
-			if ctx.Err() == nil {
-				fmt.Fprintf(stderr, "s3vpce exec: follow the topology: %v\n", err)
-			}
-			return
-		}
-		for _, s := range socks {
-			if err := srv.ServeDNS(ctx, s.DNSUDP, s.DNSTCP); err != nil {
-				fmt.Fprintf(stderr, "s3vpce exec: no DNS on %s: %v\n", s.DNSTCP.Addr(), err)
-				s.Close()
-			}
-		}
+		applyAddrs(ctx, cmd, netns.AddrSet{Addrs: h.Addrs, Resolvers: h.Resolvers}, serveDNS, stderr)
+		applied()
 	})
+}
+
+// applyAddrs makes the namespace hold set and has serveDNS serve the DNS
+// sockets of resolvers that had none; failures are reported on stderr.
+func applyAddrs(ctx context.Context, cmd *netns.Cmd, set netns.AddrSet, serveDNS func(*netns.Sockets) error, stderr io.Writer) {
+	socks, err := cmd.Update(ctx, set)
+	if err != nil && ctx.Err() == nil {
+		fmt.Fprintf(stderr, "s3vpce exec: follow the topology: %v\n", err)
+	}
+	for _, s := range socks {
+		addr := s.DNSTCP.Addr().String()
+		if err := serveDNS(s); err != nil {
+			fmt.Fprintf(stderr, "s3vpce exec: no DNS on %s: %v\n", addr, err)
+		}
+	}
 }
 
 // commandEnv is the environment of the command: the caller's, with the CA

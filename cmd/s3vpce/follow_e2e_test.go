@@ -32,7 +32,7 @@ const envProbe = "S3VPCE_TEST_PROBE"
 // waits for is applied asynchronously) and says whether it came true:
 //
 //	get URL            "status N" once an HTTPS GET gets a response
-//	down HOST:PORT     "down" once a TCP connection fails
+//	down HOST:PORT     "down" once HOST has no route and a TCP connection fails
 //	dns RESOLVER NAME  NAME's first address once RESOLVER:53 answers it
 func probe(in io.Reader, out io.Writer) int {
 	sc := bufio.NewScanner(in)
@@ -52,12 +52,19 @@ func probe(in io.Reader, out io.Writer) int {
 			}
 		case len(f) == 2 && f[0] == "down":
 			try = func() (string, bool) {
-				c, err := net.DialTimeout("tcp", f[1], 5*time.Second)
-				if err != nil {
-					return "down", true
+				// A connected UDP socket sends nothing: it only needs a
+				// route, which goes with the address. (A TCP connection
+				// made while the address is there would be left half-open
+				// by its removal.)
+				if c, err := net.Dial("udp", f[1]); err == nil {
+					c.Close()
+					return "still routed", false
 				}
-				c.Close()
-				return "still up", false
+				if c, err := net.DialTimeout("tcp", f[1], 5*time.Second); err == nil {
+					c.Close()
+					return "still answers", false
+				}
+				return "down", true
 			}
 		case len(f) == 3 && f[0] == "dns":
 			r := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
@@ -99,17 +106,18 @@ func poll(try func() (string, bool)) string {
 	return last
 }
 
-// liveEndpoint is created while the command runs: a new interface
-// endpoint in the default VPC, ENI 172.16.10.200, in a topology that also
-// gains a second VPC (resolver 172.31.0.2).
+// liveTopology is the default topology changed while the command runs: a
+// new interface endpoint in my-vpc, ENI 172.16.10.200, and a new VPC
+// 10.20.0.0/16 (resolver 10.20.0.2).
 func liveTopology(t *testing.T) (*vpce.Topology, vpce.Endpoint) {
 	t.Helper()
-	base := vpce.DefaultTopology()
+	spec := vpce.DefaultTopology().Spec()
 	e := vpce.DefaultEndpoint()
 	e.ID, e.DNSSuffix = "vpce-0123456789abcdef0", "live1234"
 	e.Zones = []vpce.Zone{{Name: "us-east-1a", IP: netip.MustParseAddr("172.16.10.200")}}
-	other := vpce.VPC{ID: "vpc-0aaaabbbbccccdddd", CIDR: netip.MustParsePrefix("172.31.0.0/16")}
-	topo, err := vpce.NewTopology(append(append([]vpce.VPC(nil), base.VPCs()...), other), append(append([]vpce.Endpoint(nil), base.Endpoints()...), e))
+	spec.Endpoints = append(spec.Endpoints, e)
+	spec.VPCs = append(spec.VPCs, vpce.VPC{ID: "vpc-0aaaabbbbccccdddd", CIDR: netip.MustParsePrefix("10.20.0.0/16"), EnableDNSSupport: true})
+	topo, err := vpce.Build(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,6 +152,11 @@ func followScenario(t *testing.T, srv *emulator.Server, ask func(string) string)
 	if got := ask("get https://bucket." + seed.RegionalName() + "/"); !strings.HasPrefix(got, "status ") {
 		t.Fatalf("the seed's endpoint before any change: %s", got)
 	}
+	for _, v := range srv.Topology().VPCs() { // not only the first VPC's resolver
+		if got := ask("dns " + v.ResolverIP().String() + " " + seed.RegionalName()); !netip.MustParsePrefix("172.16.0.0/16").Contains(addrOrZero(got)) {
+			t.Errorf("%s's resolver %s: %s; want the seed's endpoint's address", v.ID, v.ResolverIP(), got)
+		}
+	}
 	live, e := liveTopology(t)
 	changed := time.Now()
 	if err := srv.SetTopology(live); err != nil {
@@ -153,8 +166,8 @@ func followScenario(t *testing.T, srv *emulator.Server, ask func(string) string)
 		t.Errorf("the endpoint created while the command runs: %s; want an HTTPS response through 172.16.10.200", got)
 	}
 	t.Logf("from SetTopology to the first HTTPS response through the new endpoint, in the running command: %v", time.Since(changed))
-	if got := ask("dns 172.31.0.2 " + e.RegionalName()); got != "172.16.10.200" {
-		t.Errorf("the new VPC's resolver 172.31.0.2: %s; want it to answer 172.16.10.200", got)
+	if got := ask("dns 10.20.0.2 " + e.RegionalName()); got != "172.16.10.200" {
+		t.Errorf("the new VPC's resolver 10.20.0.2: %s; want it to answer 172.16.10.200", got)
 	}
 	if err := srv.SetTopology(vpce.DefaultTopology()); err != nil {
 		t.Fatal(err)
@@ -162,9 +175,17 @@ func followScenario(t *testing.T, srv *emulator.Server, ask func(string) string)
 	if got := ask("down 172.16.10.200:443"); got != "down" {
 		t.Errorf("the deleted endpoint's address: %s; want it gone", got)
 	}
+	if got := ask("down 10.20.0.2:53"); got != "down" {
+		t.Errorf("the deleted VPC's resolver: %s; want it gone", got)
+	}
 	if got := ask("get https://bucket." + seed.RegionalName() + "/"); !strings.HasPrefix(got, "status ") {
 		t.Errorf("the seed's endpoint after the changes: %s", got)
 	}
+}
+
+func addrOrZero(s string) netip.Addr {
+	a, _ := netip.ParseAddr(s)
+	return a
 }
 
 // asker talks to a probe through its stdin and stdout.
@@ -254,7 +275,7 @@ func TestExecFollowsOwnEmulator(t *testing.T) {
 	followed := make(chan struct{})
 	go func() {
 		defer close(followed)
-		followEmulator(ctx, srv, cmd, &stderr)
+		followEmulator(ctx, srv, cmd, func() {}, &stderr)
 	}()
 	ran := make(chan int, 1)
 	go func() {
