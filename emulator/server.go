@@ -54,6 +54,8 @@ type Server struct {
 	topoDir    string     // where the topology is saved; "" for none
 	maxConns   int        // per source and listener; negative: no cap
 
+	watchers topologyWatchers // WatchTopology's subscribers (watch.go)
+
 	mu      sync.Mutex
 	ln      net.Listener
 	dns     dnsService
@@ -161,6 +163,7 @@ func (s *Server) swapLocked(topo *vpce.Topology) error {
 		return err
 	}
 	s.snap.Store(snap)
+	s.watchers.notify()
 	return nil
 }
 

@@ -30,6 +30,9 @@ func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == netns.InitArg {
 		os.Exit(netns.Init())
 	}
+	if os.Getenv(envProbe) == "1" { // before envAsMain, which it inherits
+		os.Exit(probe(os.Stdin, os.Stdout))
+	}
 	if os.Getenv(envAsMain) == "1" {
 		main()
 	}

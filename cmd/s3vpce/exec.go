@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/s3vpce/s3vpce/certs"
@@ -37,7 +38,9 @@ Run COMMAND in a private network, mount and PID namespace where the endpoint
 names resolve, through the VPC resolver address, to the endpoint's private
 IPs, and port 443 there reaches the emulator. Nothing on the host changes. If
 "s3vpce serve" is running (same --home), its buckets and CA are shared;
-otherwise an emulator runs for the command's lifetime.
+otherwise an emulator runs for the command's lifetime. While COMMAND runs,
+the namespace follows the emulator's topology: the addresses of endpoints
+and VPCs created later appear, those of deleted ones go.
 
 The emulator's CA is trusted inside the namespace the way mkcert trusts one
 on a host: the system CA bundles (/etc/ssl/certs/ca-certificates.crt and
@@ -87,10 +90,20 @@ COMMAND and everything it started are killed.
 
 	var hello attach.Hello
 	var serveOn func(*netns.Sockets) error
+	// follow keeps the namespace's addresses those of the topology, which
+	// may change while the command runs, until ctx ends; it calls applied
+	// once it has applied the first.
+	var follow func(ctx context.Context, cmd *netns.Cmd, applied func())
 	sock := filepath.Join(dir, attach.SocketName)
 	if cl, err := attach.Dial(ctx, sock); err == nil {
 		defer cl.Close()
 		hello, serveOn = cl.Hello, cl.Attach
+		follow = func(fctx context.Context, cmd *netns.Cmd, applied func()) {
+			followServe(fctx, cl, cmd, applied, stderr)
+		}
+		if hello.Version < 2 { // an older serve: it tells no changes
+			follow = func(_ context.Context, _ *netns.Cmd, applied func()) { applied() }
+		}
 	} else if errors.Is(err, os.ErrPermission) {
 		fmt.Fprintf(stderr, "s3vpce exec: %s\n", notYourServe(dir, sock, err))
 		return 125
@@ -129,6 +142,9 @@ COMMAND and everything it started are killed.
 		serveOn = func(s *netns.Sockets) error {
 			_, err := attachSockets(ctx, srv, s)
 			return err
+		}
+		follow = func(fctx context.Context, cmd *netns.Cmd, applied func()) {
+			followEmulator(fctx, srv, cmd, applied, stderr)
 		}
 	}
 
@@ -172,11 +188,81 @@ COMMAND and everything it started are killed.
 		fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
 		return 125
 	}
+	// The first addresses are applied before the command starts: every
+	// resolver then answers DNS from its first instruction.
+	followCtx, stopFollowing := context.WithCancel(ctx)
+	followed, applied := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(followed)
+		follow(followCtx, cmd, sync.OnceFunc(func() { close(applied) }))
+	}()
+	select {
+	case <-applied:
+	case <-followed:
+	}
 	code, err := cmd.Run(sigs)
+	stopFollowing()
+	<-followed
 	if err != nil {
 		fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
 	}
 	return code
+}
+
+// followServe keeps the namespace's addresses those of the serve exec is
+// attached to: its own at once (the resolvers after the first get DNS
+// sockets), then each set serve sends when its topology changes, until
+// ctx ends or serve hangs up. serve gets the DNS sockets of new resolvers.
+func followServe(ctx context.Context, cl *attach.Client, cmd *netns.Cmd, applied func(), stderr io.Writer) {
+	serveDNS := func(s *netns.Sockets) error {
+		defer s.Close() // serve has its own copies
+		return cl.ServeDNS(s)
+	}
+	set := netns.AddrSet{Addrs: cl.Hello.Addrs, Resolvers: cl.Hello.Resolvers}
+	for {
+		applyAddrs(ctx, cmd, set, serveDNS, stderr)
+		applied()
+		var err error
+		if set, err = cl.Next(ctx); err != nil {
+			if ctx.Err() == nil {
+				fmt.Fprintf(stderr, "s3vpce exec: the namespace no longer follows serve's topology: %v\n", err)
+			}
+			return
+		}
+	}
+}
+
+// followEmulator keeps the namespace's addresses those of exec's own
+// emulator's topology, after every change, and serves DNS on new resolver
+// addresses, until ctx ends.
+func followEmulator(ctx context.Context, srv *emulator.Server, cmd *netns.Cmd, applied func(), stderr io.Writer) {
+	serveDNS := func(s *netns.Sockets) error {
+		if err := srv.ServeDNS(ctx, s.DNSUDP, s.DNSTCP); err != nil {
+			s.Close()
+			return err
+		}
+		return nil
+	}
+	srv.WatchTopology(ctx, func(topo *vpce.Topology) {
+		h := helloFor(topo, "")
+		applyAddrs(ctx, cmd, netns.AddrSet{Addrs: h.Addrs, Resolvers: h.Resolvers}, serveDNS, stderr)
+		applied()
+	})
+}
+
+// applyAddrs makes the namespace hold set and has serveDNS serve the DNS
+// sockets of resolvers that had none; failures are reported on stderr.
+func applyAddrs(ctx context.Context, cmd *netns.Cmd, set netns.AddrSet, serveDNS func(*netns.Sockets) error, stderr io.Writer) {
+	socks, err := cmd.Update(ctx, set)
+	if err != nil && ctx.Err() == nil {
+		fmt.Fprintf(stderr, "s3vpce exec: follow the topology: %v\n", err)
+	}
+	for _, s := range socks {
+		addr := s.DNSTCP.Addr().String()
+		if err := serveDNS(s); err != nil {
+			fmt.Fprintf(stderr, "s3vpce exec: no DNS on %s: %v\n", addr, err)
+		}
+	}
 }
 
 // commandEnv is the environment of the command: the caller's, with the CA

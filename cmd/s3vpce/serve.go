@@ -187,16 +187,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	defer srv.Close()
 	caFile := filepath.Join(home, certs.CertFile)
-	ctl, err := attach.Listen(filepath.Join(home, attach.SocketName), func() attach.Hello {
-		return helloFor(srv.Topology(), caFile)
-	}, func(s *netns.Sockets) (func(), error) {
-		return attachSockets(ctx, srv, s)
-	}, log)
+	closeCtl, err := listenControl(ctx, srv, home, caFile, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "s3vpce serve: %v\n", err)
 		return 1
 	}
-	defer ctl.Close()
+	defer closeCtl()
 	admin, err := listenAdmin(filepath.Join(home, adminSocket), srv.AdminHandler())
 	if err != nil {
 		fmt.Fprintf(stderr, "s3vpce serve: %v\n", err)
@@ -218,14 +214,46 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return 0
 }
 
-// attachSockets serves HTTPS and DNS on sockets opened in an exec namespace.
-func attachSockets(ctx context.Context, srv *emulator.Server, s *netns.Sockets) (func(), error) {
-	if err := srv.ServeListener(s.HTTPS); err != nil {
+// listenControl opens the control socket in home through which `s3vpce
+// exec` shares srv, and keeps the attached execs following srv's topology:
+// addresses it gains appear in their namespaces, those it loses go. The
+// returned function closes it.
+func listenControl(ctx context.Context, srv *emulator.Server, home, caFile string, log *slog.Logger) (func(), error) {
+	ctl, err := attach.Listen(filepath.Join(home, attach.SocketName), func() attach.Hello {
+		return helloFor(srv.Topology(), caFile)
+	}, func(s *netns.Sockets) (func(), error) {
+		return attachSockets(ctx, srv, s)
+	}, log)
+	if err != nil {
 		return nil, err
+	}
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		srv.WatchTopology(watchCtx, func(*vpce.Topology) { ctl.Refresh() })
+	}()
+	return func() {
+		stopWatch()
+		<-watched
+		ctl.Close()
+	}, nil
+}
+
+// attachSockets serves HTTPS and DNS on sockets opened in an exec
+// namespace; HTTPS is nil for the DNS sockets of a resolver address added
+// later.
+func attachSockets(ctx context.Context, srv *emulator.Server, s *netns.Sockets) (func(), error) {
+	if s.HTTPS != nil {
+		if err := srv.ServeListener(s.HTTPS); err != nil {
+			return nil, err
+		}
 	}
 	if s.DNSUDP != nil || s.DNSTCP != nil {
 		if err := srv.ServeDNS(ctx, s.DNSUDP, s.DNSTCP); err != nil {
-			s.HTTPS.Close()
+			if s.HTTPS != nil {
+				s.HTTPS.Close()
+			}
 			return nil, err
 		}
 	}
@@ -332,7 +360,7 @@ func defaultTopology(privateDNS bool) (*vpce.Topology, error) {
 // helloFor describes the topology to an exec client.
 func helloFor(topo *vpce.Topology, caFile string) attach.Hello {
 	h := attach.Hello{
-		Version: 1, CAFile: caFile,
+		Version: attach.Version, CAFile: caFile,
 		AccessKeyID: emulator.DefaultAccessKeyID, SecretAccessKey: emulator.DefaultSecretAccessKey,
 	}
 	for _, v := range topo.VPCs() {

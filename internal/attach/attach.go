@@ -6,21 +6,39 @@
 package attach
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/netip"
 	"os"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/s3vpce/s3vpce/internal/netns"
 )
 
 // SocketName is the control socket's file name in the state directory.
 const SocketName = "serve.sock"
+
+// Version is this package's protocol version, sent in Hello.Version.
+//
+//	1  hello; "attach" with the HTTPS, DNS UDP and DNS TCP sockets; "ok" or
+//	   "error: TEXT"; then the server serves until the client hangs up.
+//	2  the client says "attach 2"; after "ok" the server sends an addrs
+//	   message (netns.AppendAddrsMessage) whenever the addresses of its
+//	   topology change, and the client may send "dns" with the UDP and TCP
+//	   sockets of a resolver address that it added, to be served too.
+//	   A client sends "dns" only to a server of version 2 or later; a
+//	   server pushes only to a client that said "attach 2" or later.
+const Version = 2
 
 // Hello is what the server tells a client first.
 type Hello struct {
@@ -47,7 +65,7 @@ type Server struct {
 	log    *slog.Logger
 	wg     sync.WaitGroup
 	mu     sync.Mutex
-	conns  map[*net.UnixConn]bool
+	conns  map[*net.UnixConn]chan struct{} // a client's wake-up channel (nil before it is attached, or for version 1)
 	closed bool
 }
 
@@ -70,7 +88,7 @@ func Listen(path string, hello func() Hello, attach AttachFunc, log *slog.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{ln: ln, path: path, hello: hello, attach: attach, log: log, conns: map[*net.UnixConn]bool{}}
+	s := &Server{ln: ln, path: path, hello: hello, attach: attach, log: log, conns: map[*net.UnixConn]chan struct{}{}}
 	s.wg.Add(1)
 	go s.accept()
 	return s, nil
@@ -89,7 +107,7 @@ func (s *Server) accept() {
 			c.Close()
 			return
 		}
-		s.conns[c] = true
+		s.conns[c] = nil
 		s.wg.Add(1)
 		s.mu.Unlock()
 		go func() {
@@ -104,15 +122,22 @@ func (s *Server) accept() {
 
 func (s *Server) handle(c *net.UnixConn) {
 	defer c.Close()
-	b, err := json.Marshal(s.hello())
+	hello := s.hello()
+	b, err := json.Marshal(hello)
 	if err != nil {
 		return
 	}
 	if _, err := c.Write(b); err != nil {
 		return
 	}
-	_, files, err := netns.ReceiveFiles(c, 3)
+	msg, files, err := netns.ReceiveFiles(c, 3)
 	if err != nil {
+		return
+	}
+	version, ok := attachVersion(msg)
+	if !ok {
+		closeFiles(files)
+		c.Write([]byte(fmt.Sprintf("error: attach: unexpected message %.40q", msg)))
 		return
 	}
 	socks, err := netns.SocketsFromFiles(files)
@@ -126,14 +151,135 @@ func (s *Server) handle(c *net.UnixConn) {
 		c.Write([]byte("error: " + err.Error()))
 		return
 	}
-	defer release()
-	s.log.Info("exec attached", "https", socks.HTTPS.Addr().String())
+	releases := []func(){release}
+	defer func() {
+		for _, r := range releases {
+			r()
+		}
+	}()
+	log := s.log.With("https", socks.HTTPS.Addr().String())
+	log.Info("exec attached", "version", version)
 	if _, err := c.Write([]byte("ok")); err != nil {
 		return
 	}
-	buf := make([]byte, 1)
-	c.Read(buf) // returns when the client hangs up (or Close)
-	s.log.Info("exec detached", "https", socks.HTTPS.Addr().String())
+	if version >= 2 {
+		done := make(chan struct{})
+		pushed := make(chan struct{})
+		defer func() {
+			close(done)
+			c.Close() // unblocks a push to a client that does not read
+			<-pushed
+		}()
+		wake := s.subscribe(c)
+		go func() {
+			defer close(pushed)
+			s.push(c, wake, done, netns.AddrSet{Addrs: hello.Addrs, Resolvers: hello.Resolvers}, log)
+		}()
+	}
+	// Until the client hangs up (or Close): its DNS sockets for resolver
+	// addresses it added.
+	for {
+		msg, files, err := netns.ReceiveFiles(c, 2)
+		if err != nil {
+			break
+		}
+		if string(msg) != msgDNS {
+			closeFiles(files)
+			log.Warn("exec sent an unexpected message", "msg", fmt.Sprintf("%.40q", msg))
+			continue
+		}
+		dns, err := netns.DNSSocketsFromFiles(files)
+		if err == nil {
+			var r func()
+			if r, err = s.attach(dns); err == nil {
+				releases = append(releases, r)
+				log.Info("exec added a resolver", "dns", dns.DNSTCP.Addr().String())
+				continue
+			}
+			dns.Close()
+		}
+		log.Warn("exec's DNS sockets", "err", err)
+	}
+	log.Info("exec detached")
+}
+
+// msgDNS is a client's message carrying a new resolver's DNS sockets.
+const msgDNS = "dns"
+
+// attachVersion is the protocol version of an "attach" message: "attach"
+// alone is version 1.
+func attachVersion(msg []byte) (int, bool) {
+	v, ok := strings.CutPrefix(string(msg), "attach")
+	if !ok {
+		return 0, false
+	}
+	if v == "" {
+		return 1, true
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(v, " "))
+	if err != nil || n < 1 || v != " "+strconv.Itoa(n) {
+		return 0, false
+	}
+	return n, true
+}
+
+// subscribe gives an attached client's connection a wake-up channel.
+func (s *Server) subscribe(c *net.UnixConn) chan struct{} {
+	wake := make(chan struct{}, 1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.conns[c]; ok {
+		s.conns[c] = wake
+	}
+	return wake
+}
+
+// push sends the client the hello's addresses whenever they differ from
+// the last ones it was sent (sent: those of its hello), when woken by
+// Refresh and once at the start, until done. A client that does not read
+// holds up only this goroutine.
+func (s *Server) push(c *net.UnixConn, wake, done <-chan struct{}, sent netns.AddrSet, log *slog.Logger) {
+	for {
+		h := s.hello()
+		now := netns.AddrSet{Addrs: h.Addrs, Resolvers: h.Resolvers}
+		if !slices.Equal(now.Addrs, sent.Addrs) || !slices.Equal(now.Resolvers, sent.Resolvers) {
+			msg, err := netns.AppendAddrsMessage(nil, now)
+			if err != nil {
+				log.Warn("exec cannot follow the topology", "err", err)
+			} else if _, err := c.Write(msg); err != nil {
+				return // hung up, or Close
+			}
+			sent = now
+		}
+		select {
+		case <-done:
+			return
+		case <-wake:
+		}
+	}
+}
+
+// Refresh tells every attached client the addresses of the current hello,
+// if they changed since it was last told. It never blocks: a client busy
+// or slow gets the newest addresses once it has taken the previous ones.
+func (s *Server) Refresh() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, wake := range s.conns {
+		if wake == nil {
+			continue
+		}
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func closeFiles(files []*os.File) {
+	for _, f := range files {
+		f.Close()
+	}
 }
 
 // Close stops accepting, hangs up on attached clients, waits for their
@@ -188,12 +334,8 @@ func (cl *Client) Attach(s *netns.Sockets) error {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		for _, f := range files {
-			f.Close()
-		}
-	}()
-	if err := netns.SendFiles(cl.c, []byte("attach"), files...); err != nil {
+	defer closeFiles(files)
+	if err := netns.SendFiles(cl.c, []byte("attach "+strconv.Itoa(Version)), files...); err != nil {
 		return err
 	}
 	buf := make([]byte, 4096)
@@ -205,6 +347,44 @@ func (cl *Client) Attach(s *netns.Sockets) error {
 		return errors.New("attach: " + string(buf[:n]))
 	}
 	return nil
+}
+
+// Next waits, after Attach, for the server's next address set: it sends
+// one whenever the addresses of its topology change. A server older than
+// version 2 sends none: Next then returns when it hangs up. A malformed
+// message is an error; so is ctx ending (and Next must not be called
+// again then).
+func (cl *Client) Next(ctx context.Context) (netns.AddrSet, error) {
+	stop := context.AfterFunc(ctx, func() { cl.c.SetReadDeadline(time.Now()) })
+	defer stop()
+	buf := make([]byte, netns.MaxAddrsMessage)
+	n, err := cl.c.Read(buf)
+	if ctx.Err() != nil {
+		return netns.AddrSet{}, context.Cause(ctx)
+	}
+	if err != nil || n == 0 {
+		return netns.AddrSet{}, fmt.Errorf("attach: server hung up: %w", cmp.Or(err, io.EOF))
+	}
+	set, err := netns.ParseAddrsMessage(buf[:n])
+	if err != nil {
+		return netns.AddrSet{}, fmt.Errorf("attach: from the server: %w", err)
+	}
+	return set, nil
+}
+
+// ServeDNS hands the server the DNS sockets (UDP, TCP) of a resolver
+// address added to the namespace, to serve on them until Close. The
+// server must be of version 2 or later.
+func (cl *Client) ServeDNS(s *netns.Sockets) error {
+	if cl.Hello.Version < 2 {
+		return fmt.Errorf("attach: the running serve (protocol version %d) cannot serve DNS on a new resolver address: restart it", cl.Hello.Version)
+	}
+	files, err := s.DNSFiles()
+	if err != nil {
+		return err
+	}
+	defer closeFiles(files)
+	return netns.SendFiles(cl.c, []byte(msgDNS), files...)
 }
 
 // Close detaches: the server stops serving on the handed-over sockets.

@@ -1,10 +1,14 @@
 package attach
 
 import (
+	"encoding/json"
 	"net"
 	"net/netip"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/s3vpce/s3vpce/internal/netns"
@@ -100,4 +104,291 @@ func TestStaleSocketIsReplaced(t *testing.T) {
 		t.Fatalf("Listen over a stale socket: %v", err)
 	}
 	srv.Close()
+}
+
+// addrHello serves a Hello whose addresses a test changes.
+type addrHello struct {
+	mu  sync.Mutex
+	set netns.AddrSet
+}
+
+func (h *addrHello) hello() Hello {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return Hello{Version: Version, Addrs: h.set.Addrs, Resolvers: h.set.Resolvers, CAFile: "/x/rootCA.pem"}
+}
+
+func (h *addrHello) change(set netns.AddrSet) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.set = set
+}
+
+func addrSet(n int, resolver string) netns.AddrSet {
+	s := netns.AddrSet{Resolvers: []netip.Addr{netip.MustParseAddr(resolver)}}
+	for i := range n {
+		s.Addrs = append(s.Addrs, netip.AddrFrom4([4]byte{172, 16, byte(i >> 8), byte(i)}).Next())
+	}
+	return s
+}
+
+func sameSet(a, b netns.AddrSet) bool {
+	return slices.Equal(a.Addrs, b.Addrs) && slices.Equal(a.Resolvers, b.Resolvers)
+}
+
+// listenTest starts a server whose attach function accepts any sockets
+// and reports them on got.
+func listenTest(t *testing.T, hello func() Hello) (*Server, string, chan *netns.Sockets) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), SocketName)
+	got := make(chan *netns.Sockets, 8)
+	srv, err := Listen(path, hello, func(s *netns.Sockets) (func(), error) {
+		got <- s
+		return func() { s.Close() }, nil
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv, path, got
+}
+
+func dialAttached(t *testing.T, path string) *Client {
+	t.Helper()
+	cl, err := Dial(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cl.Close() })
+	if err := cl.Attach(loopbackSockets(t)); err != nil {
+		t.Fatal(err)
+	}
+	return cl
+}
+
+// TestPushesAddressChanges: after a change and Refresh, an attached
+// client's Next returns the new address set; a change made between the
+// hello and the attachment is not lost.
+func TestPushesAddressChanges(t *testing.T) {
+	h := &addrHello{set: addrSet(1, "172.16.0.2")}
+	srv, path, _ := listenTest(t, h.hello)
+	cl, err := Dial(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if cl.Hello.Version != Version {
+		t.Errorf("hello version %d, want %d", cl.Hello.Version, Version)
+	}
+	early := addrSet(2, "172.16.0.2")
+	h.change(early) // before Attach, and no Refresh: the attachment itself catches up
+	if err := cl.Attach(loopbackSockets(t)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := cl.Next(t.Context()); err != nil || !sameSet(got, early) {
+		t.Fatalf("first Next: %v, %v; want the set changed before the attachment", got, err)
+	}
+	for i, want := range []netns.AddrSet{addrSet(3, "172.16.0.2"), addrSet(1, "172.31.0.2"), {}} {
+		h.change(want)
+		srv.Refresh()
+		got, err := cl.Next(t.Context())
+		if err != nil || !sameSet(got, want) {
+			t.Fatalf("change %d: %+v, %v; want %+v", i, got, err, want)
+		}
+	}
+}
+
+// TestSlowClientHoldsNothingUp: a client that never reads (its socket
+// buffer full) holds up neither Refresh nor the pushes to another client,
+// which ends with the newest set; Close still returns.
+func TestSlowClientHoldsNothingUp(t *testing.T) {
+	h := &addrHello{set: addrSet(1, "172.16.0.2")}
+	srv, path, _ := listenTest(t, h.hello)
+	dialAttached(t, path) // never reads
+	fast := dialAttached(t, path)
+	var last netns.AddrSet
+	for i := range 100 { // ~5 MB in all: far more than a socket buffer
+		last = addrSet(4000-i, "172.16.0.2")
+		h.change(last)
+		srv.Refresh()
+	}
+	for {
+		got, err := fast.Next(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sameSet(got, last) {
+			break
+		}
+	}
+	if err := srv.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+}
+
+// TestVersion1Client: a client that says plain "attach" (version 1) is
+// served and never pushed to.
+func TestVersion1Client(t *testing.T) {
+	h := &addrHello{set: addrSet(1, "172.16.0.2")}
+	srv, path, got := listenTest(t, h.hello)
+	old, err := Dial(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	files, err := loopbackSockets(t).Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := netns.SendFiles(old.c, []byte("attach"), files...); err != nil {
+		t.Fatal(err)
+	}
+	closeFiles(files)
+	buf := make([]byte, 64)
+	if n, err := old.c.Read(buf); err != nil || string(buf[:n]) != "ok" {
+		t.Fatalf("version 1 attach: %q, %v", buf[:n], err)
+	}
+	<-got
+	fresh := dialAttached(t, path)
+	h.change(addrSet(2, "172.16.0.2"))
+	srv.Refresh()
+	if _, err := fresh.Next(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	subscribed := 0
+	for _, wake := range srv.conns {
+		if wake != nil {
+			subscribed++
+		}
+	}
+	if len(srv.conns) != 2 || subscribed != 1 {
+		t.Errorf("%d clients, %d pushed to; want 2 and 1 (the version 1 client is not)", len(srv.conns), subscribed)
+	}
+}
+
+// TestServeDNSOverAttach: DNS sockets a client hands over after attaching
+// reach the server's attach function (without HTTPS) and carry traffic.
+func TestServeDNSOverAttach(t *testing.T) {
+	h := &addrHello{set: addrSet(1, "172.16.0.2")}
+	_, path, got := listenTest(t, h.hello)
+	cl := dialAttached(t, path)
+	<-got // the attachment's own sockets
+	local := loopbackSockets(t)
+	if err := cl.ServeDNS(local); err != nil {
+		t.Fatal(err)
+	}
+	dns := <-got
+	if dns.HTTPS != nil || dns.DNSUDP == nil || dns.DNSTCP == nil {
+		t.Fatalf("handed-over DNS sockets: %+v", dns)
+	}
+	go func() {
+		buf := make([]byte, 16)
+		if n, from, err := dns.DNSUDP.ReadFrom(buf); err == nil {
+			dns.DNSUDP.WriteTo(buf[:n], from)
+		}
+	}()
+	c, err := net.Dial("udp", local.DNSUDP.LocalAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte("query"))
+	buf := make([]byte, 16)
+	if n, err := c.Read(buf); err != nil || string(buf[:n]) != "query" {
+		t.Errorf("through the handed-over UDP socket: %q, %v", buf[:n], err)
+	}
+}
+
+// fakeServer speaks the server's side by hand: hello, then after the
+// attachment's "ok", the messages given.
+func fakeServer(t *testing.T, hello Hello, msgs ...string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), SocketName)
+	ln, err := net.ListenUnix("unixpacket", &net.UnixAddr{Name: path, Net: "unixpacket"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		c, err := ln.AcceptUnix()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		b, _ := json.Marshal(hello)
+		c.Write(b)
+		_, files, err := netns.ReceiveFiles(c, 3)
+		closeFiles(files)
+		if err != nil {
+			return
+		}
+		c.Write([]byte("ok"))
+		for _, m := range msgs {
+			c.Write([]byte(m))
+		}
+		c.Read(make([]byte, 1))
+	}()
+	return path
+}
+
+// TestNextRejectsMalformed: a message from the server that is not a valid
+// addrs message is an error from Next, never a panic; a version 1 server
+// is not sent DNS sockets.
+func TestNextRejectsMalformed(t *testing.T) {
+	for _, tc := range []struct{ name, msg, wantErr string }{
+		{"garbage", "\x00\xff", "not an addrs message"},
+		{"bad json", `addrs {"addrs":[`, "addrs message"},
+		{"loopback", `addrs {"addrs":["127.0.0.1"]}`, "127.0.0.1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cl, err := Dial(t.Context(), fakeServer(t, Hello{Version: Version}, tc.msg))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cl.Close()
+			if err := cl.Attach(loopbackSockets(t)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := cl.Next(t.Context()); err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("Next: %v, want an error containing %q", err, tc.wantErr)
+			}
+		})
+	}
+	t.Run("version 1 server", func(t *testing.T) {
+		cl, err := Dial(t.Context(), fakeServer(t, Hello{Version: 1}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cl.Close()
+		if err := cl.ServeDNS(loopbackSockets(t)); err == nil || !strings.Contains(err.Error(), "restart it") {
+			t.Errorf("ServeDNS to a version 1 server: %v", err)
+		}
+	})
+}
+
+func TestAttachVersion(t *testing.T) {
+	for _, tc := range []struct {
+		msg string
+		v   int
+		ok  bool
+	}{
+		{"attach", 1, true},
+		{"attach 2", 2, true},
+		{"attach 3", 3, true},
+		{"attach 0", 0, false},
+		{"attach 02", 0, false},
+		{"attach  2", 0, false},
+		{"attach2", 0, false},
+		{"attach x", 0, false},
+		{"dns", 0, false},
+		{"", 0, false},
+	} {
+		t.Run(strconv.Quote(tc.msg), func(t *testing.T) {
+			if v, ok := attachVersion([]byte(tc.msg)); v != tc.v || ok != tc.ok {
+				t.Errorf("got %d %v, want %d %v", v, ok, tc.v, tc.ok)
+			}
+		})
+	}
 }

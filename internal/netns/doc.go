@@ -5,6 +5,9 @@
 // and DNS (53) are opened inside it and handed back to the parent process,
 // which serves on them. Nothing on the host changes.
 //
+// The addresses can change while the command runs: Cmd.Update makes the
+// loopback hold a new set and opens DNS sockets on new resolver addresses.
+//
 // The parent calls Start; the child side runs in a re-executed copy of the
 // program, which must call Init when it sees InitArg as its first argument.
 //

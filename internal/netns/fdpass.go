@@ -107,21 +107,47 @@ func SocketsFromFiles(files []*os.File) (*Sockets, error) { return socketsFromFi
 
 // Files returns dup'd descriptors of the sockets, in the order
 // SocketsFromFiles expects. The caller closes them.
-func (s *Sockets) Files() ([]*os.File, error) {
+func (s *Sockets) Files() ([]*os.File, error) { return filesOf(s.HTTPS, s.DNSUDP, s.DNSTCP) }
+
+// DNSFiles returns dup'd descriptors of the DNS sockets alone (UDP, TCP),
+// in the order DNSSocketsFromFiles expects. The caller closes them.
+func (s *Sockets) DNSFiles() ([]*os.File, error) { return filesOf(s.DNSUDP, s.DNSTCP) }
+
+func filesOf(conns ...any) ([]*os.File, error) {
 	var out []*os.File
-	for _, c := range []any{s.HTTPS, s.DNSUDP, s.DNSTCP} {
+	for _, c := range conns {
 		fc, ok := c.(interface{ File() (*os.File, error) })
 		if !ok {
+			closeFiles(out)
 			return nil, fmt.Errorf("netns: socket %T has no descriptor", c)
 		}
 		f, err := fc.File()
 		if err != nil {
-			for _, o := range out {
-				o.Close()
-			}
+			closeFiles(out)
 			return nil, fmt.Errorf("netns: socket descriptor: %w", err)
 		}
 		out = append(out, f)
 	}
 	return out, nil
+}
+
+// DNSSocketsFromFiles turns received descriptors (DNS UDP, DNS TCP) into
+// Sockets without HTTPS; the files are closed.
+func DNSSocketsFromFiles(files []*os.File) (*Sockets, error) { return dnsSocketsFromFiles(files) }
+
+func dnsSocketsFromFiles(files []*os.File) (*Sockets, error) {
+	defer closeFiles(files)
+	if len(files) != 2 {
+		return nil, fmt.Errorf("netns: got %d DNS sockets from the namespace, want 2", len(files))
+	}
+	s := &Sockets{}
+	var err error
+	if s.DNSUDP, err = net.FilePacketConn(files[0]); err != nil {
+		return nil, fmt.Errorf("netns: dns udp socket: %w", err)
+	}
+	if s.DNSTCP, err = net.FileListener(files[1]); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("netns: dns tcp socket: %w", err)
+	}
+	return s, nil
 }

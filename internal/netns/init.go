@@ -66,16 +66,26 @@ func Init() int {
 		f.Close()
 	}
 	socks.Close()
-	buf := make([]byte, 16)
-	if n, err := conn.Read(buf); err != nil || string(buf[:n]) != msgGo {
-		return 125 // the parent went away
+	st := newLoState(cfg)
+	buf := make([]byte, MaxAddrsMessage)
+	for {
+		n, err := conn.Read(buf)
+		if err != nil || n == 0 {
+			return 125 // the parent went away
+		}
+		if string(buf[:n]) == msgGo {
+			break
+		}
+		if !IsAddrsMessage(buf[:n]) || handleAddrs(conn, st, buf[:n]) != nil {
+			return 125
+		}
 	}
-	return supervise(conn, path, cfg)
+	return supervise(conn, path, cfg, st)
 }
 
 // supervise runs the command and waits for it, reaping every other
 // process that ends up as this init's child on the way.
-func supervise(conn *net.UnixConn, path string, cfg *Config) int {
+func supervise(conn *net.UnixConn, path string, cfg *Config, st *loState) int {
 	// Signals sent to init itself are dropped: those meant for the command
 	// come from the parent over conn, and a terminal's or a process
 	// group's reach the command directly. Catching them, rather than
@@ -102,7 +112,7 @@ func supervise(conn *net.UnixConn, path string, cfg *Config) int {
 		fmt.Fprintf(os.Stderr, "s3vpce exec: %s: %v\n", cfg.Command[0], err)
 		return 126
 	}
-	go relay(conn, pid)
+	go relay(conn, pid, st)
 	for {
 		var ws syscall.WaitStatus
 		wpid, err := syscall.Wait4(-1, &ws, 0, nil)
@@ -123,10 +133,11 @@ func supervise(conn *net.UnixConn, path string, cfg *Config) int {
 	}
 }
 
-// relay sends the command the signals the parent relays. When the parent
-// is gone it kills the command, which ends Init and so the namespace.
-func relay(conn *net.UnixConn, pid int) {
-	buf := make([]byte, 64)
+// relay sends the command the signals the parent relays and applies the
+// address updates it sends. When the parent is gone it kills the command,
+// which ends Init and so the namespace.
+func relay(conn *net.UnixConn, pid int, st *loState) {
+	buf := make([]byte, MaxAddrsMessage)
 	for {
 		n, err := conn.Read(buf)
 		if err != nil || n == 0 {
@@ -135,6 +146,8 @@ func relay(conn *net.UnixConn, pid int) {
 		}
 		if sig, ok := parseSignalMessage(buf[:n]); ok {
 			syscall.Kill(pid, sig)
+		} else if IsAddrsMessage(buf[:n]) {
+			handleAddrs(conn, st, buf[:n]) // a failed answer: the next Read says why
 		}
 	}
 }
@@ -185,7 +198,7 @@ func setup(cfg *Config) (*Sockets, error) {
 		return nil, err
 	}
 	for _, a := range append(append([]netip.Addr(nil), cfg.Addrs...), cfg.Resolvers...) {
-		if err := ip("addr", "add", netip.PrefixFrom(a, a.BitLen()).String(), "dev", "lo"); err != nil {
+		if err := loAddr(true, a); err != nil {
 			return nil, err
 		}
 	}

@@ -20,6 +20,9 @@ func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == InitArg {
 		os.Exit(Init())
 	}
+	if os.Getenv(probeEnv) == "1" {
+		os.Exit(probe(os.Stdin, os.Stdout))
+	}
 	os.Exit(m.Run())
 }
 

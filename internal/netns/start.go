@@ -30,6 +30,9 @@ type Cmd struct {
 	// frees the OS thread that started it.
 	reaped     chan struct{}
 	reapedOnce sync.Once
+	// updMu serialises Update; updErr, once set, fails every later one.
+	updMu  sync.Mutex
+	updErr error
 }
 
 // Start creates the namespaces (network, mount and PID), lets the child
