@@ -185,14 +185,14 @@ func TestExecNslookupPrintsSeedAnswer(t *testing.T) {
 func TestExecStandaloneExitStatusAndEnv(t *testing.T) {
 	needNamespaces(t)
 	home := t.TempDir()
-	r := runS3vpce(t, home, "exec", "--", "sh", "-c", `echo "$NODE_EXTRA_CA_CERTS|$AWS_CA_BUNDLE|$SSL_CERT_FILE|$AWS_ACCESS_KEY_ID|$AWS_DEFAULT_REGION"; exit 7`)
+	r := runS3vpce(t, home, "exec", "--", "sh", "-c", `echo "$NODE_EXTRA_CA_CERTS|$AWS_CA_BUNDLE|$SSL_CERT_FILE|$AWS_ACCESS_KEY_ID|$AWS_DEFAULT_REGION|$AWS_ENDPOINT_URL_EC2"; exit 7`)
 	if r.code != 7 {
 		t.Fatalf("exit status %d, want the command's 7; stderr %s", r.code, r.stderr)
 	}
 	ca := filepath.Join(home, "rootCA.pem")
 	// The system store trusts the CA: no CA file variable by default (the
 	// caller's AWS_CA_BUNDLE is dropped), NODE_EXTRA_CA_CERTS for Node.
-	want := ca + "|||AKIAS3VPCE0EXAMPLE01|us-east-1\n"
+	want := ca + "|||AKIAS3VPCE0EXAMPLE01|us-east-1|https://localhost\n"
 	if r.stdout != want {
 		t.Errorf("command environment %q, want %q", r.stdout, want)
 	}

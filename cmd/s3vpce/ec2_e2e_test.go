@@ -90,6 +90,13 @@ func TestAWSCLIEC2EndpointLifecycle(t *testing.T) {
 	}
 	url := "https://bucket." + regional
 
+	// Inside exec the EC2 API answers on https://localhost (port 443 of
+	// the namespace; AWS_ENDPOINT_URL_EC2 says so to newer clients).
+	if in := runS3vpce(t, home, "exec", "--", "/usr/bin/aws", "--endpoint-url", "https://localhost", "ec2", "describe-vpc-endpoints",
+		"--filters", "Name=tag:Name,Values=second", "--query", "VpcEndpoints[].VpcEndpointId", "--output", "text"); in.code != 0 || strings.TrimSpace(in.stdout) != id {
+		t.Errorf("aws ec2 inside exec: exit %d %q\n%s", in.code, in.stdout, in.stderr)
+	}
+
 	// The new name resolves to the new ENIs and serves S3 in a new exec.
 	if d := runS3vpce(t, home, "exec", "--", "dig", "+short", zonal); d.code != 0 || strings.TrimSpace(d.stdout) != "172.16.10.4" {
 		t.Errorf("dig %s in exec: exit %d %q %s; want the new ENI 172.16.10.4 (the subnet's first free address)", zonal, d.code, d.stdout, d.stderr)

@@ -292,10 +292,25 @@ func commandEnv(env []string, h attach.Hello, keepAWS bool, caEnv string, trust 
 	if !hasRegion && h.Region != "" {
 		set["AWS_DEFAULT_REGION"] = h.Region
 	}
+	if !keepAWS && !hasEnv(env, "AWS_ENDPOINT_URL_EC2") {
+		// The EC2 API answers on the namespace's port 443 too, and its
+		// certificate covers localhost (SDKs and aws CLI v2.13+ read it).
+		set["AWS_ENDPOINT_URL_EC2"] = "https://localhost"
+	}
 	for k, v := range set {
 		out = append(out, k+"="+v)
 	}
 	return out
+}
+
+// hasEnv reports whether env sets key.
+func hasEnv(env []string, key string) bool {
+	for _, kv := range env {
+		if k, _, _ := strings.Cut(kv, "="); k == key {
+			return true
+		}
+	}
+	return false
 }
 
 // fallback tells a user without namespaces how to get the same from the host.
