@@ -16,7 +16,9 @@ func TestPrivateDNSOnlyForInboundResolverEndpoint(t *testing.T) {
 	e.PrivateDNS = true
 	e.PrivateDNSOnlyForInboundResolverEndpoint = true
 	withGateway := func(e vpce.Endpoint) (*vpce.Topology, error) {
-		return vpce.Build(vpce.Spec{VPCs: []vpce.VPC{vpce.DefaultVPC()}, Endpoints: []vpce.Endpoint{e},
+		vpc := vpce.DefaultVPC()
+		vpc.EnableDNSHostnames = true // private DNS needs it
+		return vpce.Build(vpce.Spec{VPCs: []vpce.VPC{vpc}, Endpoints: []vpce.Endpoint{e},
 			GatewayEndpoints: []vpce.GatewayEndpoint{{ID: "vpce-0123456789abcdef0", VPCID: vpce.DefaultVPCID, Region: "us-east-1"}}})
 	}
 	topo, err := withGateway(e)

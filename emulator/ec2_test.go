@@ -221,13 +221,13 @@ func portOf(t *testing.T, srv *emulator.Server) string {
 }
 
 // TestEC2PaginationAndFilters: aws-sdk-go-v2's paginator walks every
-// endpoint exactly once, and filters select by type, VPC and tag.
+// endpoint (the seed's three and 23 new ones) exactly once, and filters select by type, VPC and tag.
 func TestEC2PaginationAndFilters(t *testing.T) {
 	srv := startServer(t, emulator.Options{})
 	ctx := t.Context()
 	api := ec2Client(t, srv)
 	subnets := []string{"subnet-01a2b3c4d5e6f7a81", "subnet-01a2b3c4d5e6f7a82", "subnet-01a2b3c4d5e6f7a83"}
-	made := map[string]bool{vpce.DefaultEndpointID: false, vpce.DefaultGatewayEndpointID: false}
+	made := map[string]bool{vpce.DefaultEndpointID: false, vpce.DefaultGatewayEndpointID: false, vpce.PrivateGatewayEndpointID: false}
 	for i := range 23 {
 		out, err := api.CreateVpcEndpoint(ctx, &ec2.CreateVpcEndpointInput{
 			VpcEndpointType: ec2types.VpcEndpointTypeInterface, VpcId: aws.String(vpce.DefaultVPCID),
@@ -262,15 +262,15 @@ func TestEC2PaginationAndFilters(t *testing.T) {
 			t.Errorf("%s was on no page", id)
 		}
 	}
-	if pages != 5 {
-		t.Errorf("%d pages of 5 for 25 endpoints, want 5", pages)
+	if pages != 6 {
+		t.Errorf("%d pages of 5 for 26 endpoints, want 6", pages)
 	}
 	for _, tc := range []struct {
 		name    string
 		filters []ec2types.Filter
 		want    int
 	}{
-		{"gateway", []ec2types.Filter{{Name: aws.String("vpc-endpoint-type"), Values: []string{"Gateway"}}}, 1},
+		{"gateway", []ec2types.Filter{{Name: aws.String("vpc-endpoint-type"), Values: []string{"Gateway"}}}, 2},
 		{"interface in my-vpc", []ec2types.Filter{{Name: aws.String("vpc-endpoint-type"), Values: []string{"Interface"}},
 			{Name: aws.String("vpc-id"), Values: []string{vpce.DefaultVPCID}}}, 24},
 		{"tag", []ec2types.Filter{{Name: aws.String("tag:batch"), Values: []string{"odd"}}}, 11},

@@ -345,15 +345,29 @@ func startTopology(dataDir string, privateDNS bool) (*vpce.Topology, error) {
 		return topo, err
 	}
 	s := topo.Spec()
-	s.Endpoints[0].PrivateDNS = true
+	withPrivateDNS(&s)
 	return vpce.Build(s)
+}
+
+// withPrivateDNS turns on private DNS for the first endpoint, and the DNS
+// attributes its VPC needs for it.
+func withPrivateDNS(s *vpce.Spec) {
+	e := &s.Endpoints[0]
+	e.PrivateDNS = true
+	for i := range s.VPCs {
+		if v := &s.VPCs[i]; v.ID == e.VPCID {
+			v.EnableDNSSupport, v.EnableDNSHostnames = true, true
+		}
+	}
 }
 
 // defaultTopology is the seed's world, with private DNS on its endpoint
 // when asked.
 func defaultTopology(privateDNS bool) (*vpce.Topology, error) {
 	s := vpce.DefaultSpec()
-	s.Endpoints[0].PrivateDNS = privateDNS
+	if privateDNS {
+		withPrivateDNS(&s)
+	}
 	return vpce.Build(s)
 }
 

@@ -233,6 +233,9 @@ func (t *Topology) check() error {
 		if err := groupsIn(path+".security_groups", sub.VPCID, in.SecurityGroups); err != nil {
 			return err
 		}
+		if in.PublicIP.IsValid() && (!in.PublicIP.Is4() || in.PublicIP.IsPrivate() || in.PublicIP.IsLoopback()) {
+			return fieldErr(path+".public_ip", "%s: want a public IPv4 address", in.PublicIP)
+		}
 	}
 	gwVPC := map[string]bool{}
 	for i, g := range s.GatewayEndpoints {

@@ -22,12 +22,21 @@ const (
 	DefaultEndpointGroupID = "sg-0e5f7a9b1c3d24680"
 	// DefaultGatewayEndpointID is the default VPC's S3 gateway endpoint.
 	DefaultGatewayEndpointID = "vpce-0b2d4f6a8c0e13579"
+	// PrivateGatewayEndpointID is my-vpc's S3 gateway endpoint, on the
+	// route table of its private subnet 172.16.2.0/24 (the seed's
+	// 172.16.2.99 reaches S3 through it, with no internet gateway route).
+	PrivateGatewayEndpointID = "vpce-0c3e5a7b9d1f24680"
+	// MyVPCInternetGatewayID is my-vpc's internet gateway.
+	MyVPCInternetGatewayID = "igw-0e6a8c0b2d4f57913"
 )
 
 // DefaultVPC is the seed's VPC, my-vpc, 172.16.0.0/16, resolver 172.16.0.2.
+// Its DNS hostnames are off, as the seed shows (its resolver answers
+// NXDOMAIN for ip-172-16-2-99.ec2.internal); private DNS for an endpoint
+// needs them on.
 func DefaultVPC() VPC {
 	return VPC{ID: DefaultVPCID, CIDR: netip.MustParsePrefix("172.16.0.0/16"),
-		EnableDNSSupport: true, EnableDNSHostnames: true, Tags: []Tag{{Key: "Name", Value: "my-vpc"}}}
+		EnableDNSSupport: true, Tags: []Tag{{Key: "Name", Value: "my-vpc"}}}
 }
 
 // DefaultEndpoint is the seed's S3 interface endpoint: six zones a–f of
@@ -62,9 +71,11 @@ func DefaultEndpoint() Endpoint {
 //   - the default VPC 172.31.0.0/16 (resolver 172.31.0.2) with an internet
 //     gateway, a subnet 172.31.80.0/20 in us-east-1a, the instance
 //     172.31.80.132, and an S3 gateway endpoint on its main route table;
-//   - my-vpc 172.16.0.0/16 (resolver 172.16.0.2): one subnet per zone a–f,
-//     172.16.10.0/24 in us-east-1d, instances 172.16.10.77 and 172.16.2.99,
-//     no internet gateway, and the S3 interface endpoint
+//   - my-vpc 172.16.0.0/16 (resolver 172.16.0.2, DNS hostnames off): one
+//     subnet per zone a–f, 172.16.10.0/24 in us-east-1d with the instance
+//     172.16.10.77 routed to an internet gateway, 172.16.2.0/24 with the
+//     instance 172.16.2.99 on a private route table whose only way to S3 is
+//     an S3 gateway endpoint, and the S3 interface endpoint
 //     vpce-0a77994aa2124c299 (suffix 9tcntpvn, ENI 172.16.10.143 in
 //     us-east-1d) with its security group allowing HTTPS from both VPCs;
 //   - a peering connection between the two, routed both ways.
@@ -80,6 +91,7 @@ func DefaultSpec() Spec {
 		myGroup    = "sg-0c2e4a6b8d0f13579"
 		defRTB     = "rtb-0a2c4e6b8d0f13579"
 		myRTB      = "rtb-0b3d5f7a9c1e24680"
+		privateRTB = "rtb-0c4e6a8b0d2f35792"
 		igw        = "igw-0c4e6a8b0d2f35791"
 		pcx        = "pcx-0d5f7b9c1e3a46802"
 		webGroup   = "sg-0b1c2d3e4f5a60789"
@@ -119,13 +131,21 @@ func DefaultSpec() Spec {
 				{Destination: p("172.16.0.0/16"), Target: pcx},
 			}},
 			{ID: myRTB, VPCID: myVPC, Main: true, Routes: []Route{
+				{Destination: p(defaultNet), Target: MyVPCInternetGatewayID},
 				{Destination: p("172.31.0.0/16"), Target: pcx},
 			}, Tags: name("my-vpc-main")},
+			{ID: privateRTB, VPCID: myVPC, Subnets: []string{"subnet-01a2b3c4d5e6f7a82"}, Routes: []Route{
+				{Destination: p("172.31.0.0/16"), Target: pcx},
+			}, Tags: name("my-vpc-private")},
 		},
-		InternetGateways: []InternetGateway{{ID: igw, VPCID: defVPC}},
+		InternetGateways: []InternetGateway{{ID: igw, VPCID: defVPC}, {ID: MyVPCInternetGatewayID, VPCID: myVPC, Tags: name("my-vpc-igw")}},
 		Peerings:         []Peering{{ID: pcx, RequesterVPC: defVPC, AccepterVPC: myVPC, Tags: name("default-to-my-vpc")}},
-		GatewayEndpoints: []GatewayEndpoint{{ID: DefaultGatewayEndpointID, VPCID: defVPC, Region: DefaultRegion,
-			RouteTables: []string{defRTB}, Created: time.Date(2021, 3, 4, 8, 2, 11, 0, time.UTC), State: "available"}},
+		GatewayEndpoints: []GatewayEndpoint{
+			{ID: DefaultGatewayEndpointID, VPCID: defVPC, Region: DefaultRegion,
+				RouteTables: []string{defRTB}, Created: time.Date(2021, 3, 4, 8, 2, 11, 0, time.UTC), State: "available"},
+			{ID: PrivateGatewayEndpointID, VPCID: myVPC, Region: DefaultRegion,
+				RouteTables: []string{privateRTB}, Created: time.Date(2022, 10, 27, 11, 2, 45, 0, time.UTC), State: "available"},
+		},
 		Endpoints: []Endpoint{DefaultEndpoint()},
 	}
 	ep := &s.Endpoints[0]
@@ -137,8 +157,8 @@ func DefaultSpec() Spec {
 		s.Subnets = append(s.Subnets, Subnet{ID: z.SubnetID, VPCID: myVPC, CIDR: cidr, AZ: z.Name, Tags: name("my-vpc-" + z.Name)})
 	}
 	s.Instances = []Instance{
-		{ID: "i-0a1b2c3d4e5f60718", SubnetID: defSubnet, PrivateIP: a("172.31.80.132"), SecurityGroups: []string{defGroup}, Tags: name("default-vpc-host")},
-		{ID: "i-0b2c3d4e5f6a70819", SubnetID: "subnet-01a2b3c4d5e6f7a84", PrivateIP: a("172.16.10.77"), SecurityGroups: []string{webGroup}, Tags: name("my-vpc-host")},
+		{ID: "i-0a1b2c3d4e5f60718", SubnetID: defSubnet, PrivateIP: a("172.31.80.132"), PublicIP: a("3.91.60.18"), SecurityGroups: []string{defGroup}, Tags: name("default-vpc-host")},
+		{ID: "i-0b2c3d4e5f6a70819", SubnetID: "subnet-01a2b3c4d5e6f7a84", PrivateIP: a("172.16.10.77"), PublicIP: a("54.175.12.77"), SecurityGroups: []string{webGroup}, Tags: name("my-vpc-host")},
 		{ID: "i-0c3d4e5f6a7b8091a", SubnetID: "subnet-01a2b3c4d5e6f7a82", PrivateIP: a("172.16.2.99"), SecurityGroups: []string{webGroup}, Tags: name("my-vpc-host-2")},
 	}
 	return s

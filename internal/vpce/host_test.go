@@ -181,7 +181,9 @@ func TestPrivateDNSOnlyForInboundResolverEndpoint(t *testing.T) {
 		t.Fatalf("without a gateway endpoint: %v", err)
 	}
 	withGateway := func(e Endpoint) (*Topology, error) {
-		return Build(Spec{VPCs: []VPC{DefaultVPC()}, Endpoints: []Endpoint{e},
+		vpc := DefaultVPC()
+		vpc.EnableDNSHostnames = true // private DNS needs it
+		return Build(Spec{VPCs: []VPC{vpc}, Endpoints: []Endpoint{e},
 			GatewayEndpoints: []GatewayEndpoint{{ID: "vpce-0123456789abcdef0", VPCID: DefaultVPCID, Region: "us-east-1"}}})
 	}
 	topo, err := withGateway(e)

@@ -1,6 +1,7 @@
 package vpce
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -171,7 +172,18 @@ type Instance struct {
 	PrivateIP netip.Addr
 	// SecurityGroups are the IDs of the instance's security groups.
 	SecurityGroups []string
-	Tags           []Tag
+	// PublicIP is the instance's public IPv4 address, the source S3 sees
+	// (aws:SourceIp) for its requests through an internet gateway; invalid
+	// (the zero Addr) when it has none.
+	PublicIP netip.Addr
+	Tags     []Tag
+}
+
+// Hostname is the instance's private host name without the domain,
+// "ip-172-16-10-77".
+func (i Instance) Hostname() string {
+	a := i.PrivateIP.As4()
+	return fmt.Sprintf("ip-%d-%d-%d-%d", a[0], a[1], a[2], a[3])
 }
 
 // Name is the instance's Name tag.

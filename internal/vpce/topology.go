@@ -145,6 +145,48 @@ func (t *Topology) Instance(id string) (*Instance, bool) {
 	return lookup(t.instByID, t.spec.Instances, id)
 }
 
+// FindInstance finds an instance by ID, Name tag or private IP address (as
+// `s3vpce exec --instance` takes it). A Name shared by several instances
+// is an error naming them.
+func (t *Topology) FindInstance(ref string) (*Instance, error) {
+	if in, ok := t.Instance(ref); ok {
+		return in, nil
+	}
+	ip, ipErr := netip.ParseAddr(ref)
+	var found []*Instance
+	for i := range t.spec.Instances {
+		in := &t.spec.Instances[i]
+		if (ipErr == nil && in.PrivateIP == ip) || (in.Name() != "" && in.Name() == ref) {
+			found = append(found, in)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		var have []string
+		for _, in := range t.spec.Instances {
+			have = append(have, fmt.Sprintf("%s (%s, %s)", in.ID, in.Name(), in.PrivateIP))
+		}
+		return nil, fmt.Errorf("vpce: no instance %q: want an ID, a Name tag or a private IP of one of: %s", ref, orNone(have))
+	}
+	var ids []string
+	for _, in := range found {
+		ids = append(ids, in.ID)
+	}
+	return nil, fmt.Errorf("vpce: %q names %d instances (%s): give an ID", ref, len(found), strings.Join(ids, ", "))
+}
+
+// InstanceAt returns the instance whose private IP is ip.
+func (t *Topology) InstanceAt(ip netip.Addr) (*Instance, bool) {
+	for i := range t.spec.Instances {
+		if in := &t.spec.Instances[i]; in.PrivateIP == ip {
+			return in, true
+		}
+	}
+	return nil, false
+}
+
 // GatewayEndpointIn returns the VPC's S3 gateway endpoint, if it has one.
 func (t *Topology) GatewayEndpointIn(vpcID string) (*GatewayEndpoint, bool) {
 	for i := range t.spec.GatewayEndpoints {

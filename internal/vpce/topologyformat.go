@@ -98,6 +98,7 @@ type instanceFile struct {
 	ID             string   `json:"id"`
 	Subnet         string   `json:"subnet"`
 	IP             string   `json:"ip"`
+	PublicIP       string   `json:"public_ip,omitempty"`
 	SecurityGroups []string `json:"security_groups,omitempty"`
 	Tags           tagsFile `json:"tags,omitempty"`
 }
@@ -259,8 +260,14 @@ func (f *topologyFile) spec() (Spec, error) {
 		if err != nil {
 			return s, err
 		}
-		s.Instances = append(s.Instances, Instance{ID: orNewID(in.ID, PrefixInstance), SubnetID: in.Subnet, PrivateIP: ip,
-			SecurityGroups: in.SecurityGroups, Tags: in.Tags.tags()})
+		inst := Instance{ID: orNewID(in.ID, PrefixInstance), SubnetID: in.Subnet, PrivateIP: ip,
+			SecurityGroups: in.SecurityGroups, Tags: in.Tags.tags()}
+		if in.PublicIP != "" {
+			if inst.PublicIP, err = parseAddr(fmt.Sprintf("instances[%d].public_ip", i), in.PublicIP); err != nil {
+				return s, err
+			}
+		}
+		s.Instances = append(s.Instances, inst)
 	}
 	for i, g := range f.GatewayEndpoints {
 		path := fmt.Sprintf("gateway_endpoints[%d]", i)
@@ -469,8 +476,12 @@ func MarshalTopology(t *Topology) ([]byte, error) {
 		f.Peerings = append(f.Peerings, peeringFile{ID: p.ID, RequesterVPC: p.RequesterVPC, AccepterVPC: p.AccepterVPC, Tags: fileTags(p.Tags)})
 	}
 	for _, in := range s.Instances {
-		f.Instances = append(f.Instances, instanceFile{ID: in.ID, Subnet: in.SubnetID, IP: in.PrivateIP.String(),
-			SecurityGroups: in.SecurityGroups, Tags: fileTags(in.Tags)})
+		inf := instanceFile{ID: in.ID, Subnet: in.SubnetID, IP: in.PrivateIP.String(),
+			SecurityGroups: in.SecurityGroups, Tags: fileTags(in.Tags)}
+		if in.PublicIP.IsValid() {
+			inf.PublicIP = in.PublicIP.String()
+		}
+		f.Instances = append(f.Instances, inf)
 	}
 	for _, g := range s.GatewayEndpoints {
 		f.GatewayEndpoints = append(f.GatewayEndpoints, gatewayFile{ID: g.ID, VPC: g.VPCID, Region: g.Region, RouteTables: g.RouteTables,
