@@ -41,6 +41,56 @@ type Config struct {
 	// UserNamespace asks for a user namespace (uid and gid mapped to 0), for
 	// callers that are not root.
 	UserNamespace bool
+	// HTTPPort, when not 0, is a TCP port (80) opened on the wildcard
+	// address too, for plain HTTP (Sockets.HTTP).
+	HTTPPort int
+	// Instance, when set, runs the command as an instance of the VPC: in a
+	// network namespace of its own (and a UTS namespace with the
+	// instance's host name) joined to the namespace that holds the
+	// addresses, the router, by a veth pair.
+	Instance *Instance
+}
+
+// Instance places the command in a VPC subnet. The namespace that holds
+// the addresses and listening sockets (the router namespace, Cmd.RouterNS)
+// is joined by a veth pair to the command's network namespace: there the
+// command's end, InstanceLink, has the instance's address, and the default
+// route goes through Gateway, which the router's end, RouterLink, holds
+// along with a /32 route back to the instance. Packets from the instance
+// thus reach the router's addresses with the instance's address as their
+// source, through RouterLink, where a packet filter can drop them.
+type Instance struct {
+	// Addr is the instance's private IPv4 address with its subnet's prefix
+	// length: 172.16.10.77/24.
+	Addr netip.Prefix
+	// Gateway is the subnet's router, its base address + 1: 172.16.10.1.
+	Gateway netip.Addr
+	// Hostname is the command's host name: ip-172-16-10-77.
+	Hostname string
+}
+
+// The veth pair's interface names: the instance's end, in the command's
+// network namespace, and the router's end, in the router namespace (the
+// interface a packet filter there matches the instance's packets by).
+const (
+	InstanceLink = "eth0"
+	RouterLink   = "veth-instance"
+)
+
+// validate reports an instance that cannot be set up.
+func (in *Instance) validate() error {
+	a := in.Addr.Addr()
+	switch {
+	case !in.Addr.IsValid() || !a.Is4() || in.Addr.Bits() < 1 || in.Addr.Bits() > 30:
+		return fmt.Errorf("netns: instance address %s: want an IPv4 address with the prefix length of its subnet (1 to 30)", in.Addr)
+	case checkAddr(a) != nil:
+		return fmt.Errorf("netns: instance address: %w", checkAddr(a))
+	case !in.Gateway.Is4() || !in.Addr.Masked().Contains(in.Gateway) || in.Gateway == a:
+		return fmt.Errorf("netns: instance gateway %s: want another address of %s", in.Gateway, in.Addr.Masked())
+	case in.Hostname == "" || len(in.Hostname) > 64 || strings.ContainsAny(in.Hostname, " \t\n/"):
+		return fmt.Errorf("netns: instance host name %q: want 1 to 64 characters, no spaces or slashes", in.Hostname)
+	}
+	return nil
 }
 
 func (c *Config) encode() (string, error) {
@@ -58,6 +108,11 @@ func decodeConfig(s string) (*Config, error) {
 	}
 	if len(c.Command) == 0 {
 		return nil, fmt.Errorf("netns: no command")
+	}
+	if c.Instance != nil {
+		if err := c.Instance.validate(); err != nil {
+			return nil, err
+		}
 	}
 	return &c, nil
 }

@@ -61,12 +61,15 @@ type Sockets struct {
 	HTTPS  net.Listener   // TCP on every address, HTTPSPort
 	DNSUDP net.PacketConn // UDP on the first resolver, port 53
 	DNSTCP net.Listener   // TCP on the first resolver, port 53
+	// HTTP is TCP on every address, HTTPPort, for plain HTTP; nil unless
+	// Config.HTTPPort was set.
+	HTTP net.Listener
 }
 
 // Close closes every socket.
 func (s *Sockets) Close() error {
 	var errs []error
-	for _, c := range []interface{ Close() error }{s.HTTPS, s.DNSUDP, s.DNSTCP} {
+	for _, c := range []interface{ Close() error }{s.HTTPS, s.DNSUDP, s.DNSTCP, s.HTTP} {
 		if c != nil {
 			errs = append(errs, c.Close())
 		}
@@ -74,16 +77,16 @@ func (s *Sockets) Close() error {
 	return errors.Join(errs...)
 }
 
-// socketsFromFiles turns received descriptors (HTTPS, DNS UDP, DNS TCP)
-// into sockets; the files are closed.
+// socketsFromFiles turns received descriptors (HTTPS, DNS UDP, DNS TCP,
+// and HTTP when there are four) into sockets; the files are closed.
 func socketsFromFiles(files []*os.File) (*Sockets, error) {
 	defer func() {
 		for _, f := range files {
 			f.Close()
 		}
 	}()
-	if len(files) != 3 {
-		return nil, fmt.Errorf("netns: got %d sockets from the namespace, want 3", len(files))
+	if len(files) != 3 && len(files) != 4 {
+		return nil, fmt.Errorf("netns: got %d sockets from the namespace, want 3 or 4", len(files))
 	}
 	s := &Sockets{}
 	var err error
@@ -98,6 +101,12 @@ func socketsFromFiles(files []*os.File) (*Sockets, error) {
 		s.Close()
 		return nil, fmt.Errorf("netns: dns tcp socket: %w", err)
 	}
+	if len(files) == 4 {
+		if s.HTTP, err = net.FileListener(files[3]); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("netns: http socket: %w", err)
+		}
+	}
 	return s, nil
 }
 
@@ -106,8 +115,14 @@ func socketsFromFiles(files []*os.File) (*Sockets, error) {
 func SocketsFromFiles(files []*os.File) (*Sockets, error) { return socketsFromFiles(files) }
 
 // Files returns dup'd descriptors of the sockets, in the order
-// SocketsFromFiles expects. The caller closes them.
-func (s *Sockets) Files() ([]*os.File, error) { return filesOf(s.HTTPS, s.DNSUDP, s.DNSTCP) }
+// SocketsFromFiles expects: HTTPS, DNS UDP, DNS TCP, then HTTP if there
+// is one. The caller closes them.
+func (s *Sockets) Files() ([]*os.File, error) {
+	if s.HTTP != nil {
+		return filesOf(s.HTTPS, s.DNSUDP, s.DNSTCP, s.HTTP)
+	}
+	return filesOf(s.HTTPS, s.DNSUDP, s.DNSTCP)
+}
 
 // DNSFiles returns dup'd descriptors of the DNS sockets alone (UDP, TCP),
 // in the order DNSSocketsFromFiles expects. The caller closes them.

@@ -68,15 +68,17 @@ func (st *loState) apply(set AddrSet) ([]newDNS, error) {
 			delete(st.have, a)
 		}
 	}
+	var add []netip.Addr
 	for _, a := range sortedKeys(want) {
 		if !st.have[a] {
-			if err := loAddr(true, a); err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			st.have[a] = true
+			add = append(add, a)
 		}
 	}
+	added, addErrs := addLo(add)
+	for _, a := range added {
+		st.have[a] = true
+	}
+	errs = append(errs, addErrs...)
 	var opened []newDNS
 	for _, r := range set.Resolvers {
 		if st.dns[r] || !st.have[r] || slices.ContainsFunc(opened, func(d newDNS) bool { return d.addr == r }) {

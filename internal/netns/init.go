@@ -6,13 +6,15 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/vishvananda/netns"
 )
 
 // Init is the child side: it sets up the namespaces it was started in,
@@ -51,10 +53,11 @@ func Init() int {
 	if err != nil {
 		return fail(err)
 	}
-	socks, err := setup(cfg)
+	socks, inst, err := setup(cfg)
 	if err != nil {
 		return fail(err)
 	}
+	defer inst.Close()
 	files, err := socks.Files()
 	if err != nil {
 		return fail(err)
@@ -80,12 +83,15 @@ func Init() int {
 			return 125
 		}
 	}
-	return supervise(conn, path, cfg, st)
+	return supervise(conn, path, cfg, st, inst)
 }
 
 // supervise runs the command and waits for it, reaping every other
-// process that ends up as this init's child on the way.
-func supervise(conn *net.UnixConn, path string, cfg *Config, st *loState) int {
+// process that ends up as this init's child on the way. With an instance
+// namespace, inst, the command starts there: this thread, locked to the
+// goroutine, enters it first (the others stay in the router namespace,
+// where updates apply).
+func supervise(conn *net.UnixConn, path string, cfg *Config, st *loState, inst netns.NsHandle) int {
 	// Signals sent to init itself are dropped: those meant for the command
 	// come from the parent over conn, and a terminal's or a process
 	// group's reach the command directly. Catching them, rather than
@@ -103,6 +109,12 @@ func supervise(conn *net.UnixConn, path string, cfg *Config, st *loState) int {
 		for range direct {
 		}
 	}()
+	if inst.IsOpen() {
+		if err := netns.Set(inst); err != nil {
+			fmt.Fprintf(os.Stderr, "s3vpce exec: enter the instance's network namespace: %v\n", err)
+			return 125
+		}
+	}
 	pid, err := syscall.ForkExec(path, cfg.Command, &syscall.ProcAttr{
 		Env:   cfg.Env,
 		Files: []uintptr{0, 1, 2},
@@ -175,7 +187,25 @@ func lookPath(name string, env []string) (string, error) {
 	return "", fmt.Errorf("s3vpce exec: %s: command not found in PATH", name)
 }
 
-func setup(cfg *Config) (*Sockets, error) {
+// setup prepares the namespaces and opens the listening sockets. With
+// cfg.Instance it also returns the command's network namespace (see
+// setupInstance); otherwise netns.None().
+func setup(cfg *Config) (*Sockets, netns.NsHandle, error) {
+	s, err := setupRouter(cfg)
+	if err != nil || cfg.Instance == nil {
+		return s, netns.None(), err
+	}
+	inst, err := setupInstance(cfg.Instance)
+	if err != nil {
+		s.Close()
+		return nil, netns.None(), err
+	}
+	return s, inst, nil
+}
+
+// setupRouter sets up the mount namespace and the network namespace that
+// holds the addresses, and opens the sockets there.
+func setupRouter(cfg *Config) (*Sockets, error) {
 	if err := syscall.Mount("", "/", "", syscall.MS_REC|syscall.MS_PRIVATE, ""); err != nil {
 		return nil, fmt.Errorf("make mounts private: %w", err)
 	}
@@ -194,18 +224,22 @@ func setup(cfg *Config) (*Sockets, error) {
 			return nil, err
 		}
 	}
-	if err := ip("link", "set", "lo", "up"); err != nil {
+	if err := loUp(); err != nil {
 		return nil, err
 	}
-	for _, a := range append(append([]netip.Addr(nil), cfg.Addrs...), cfg.Resolvers...) {
-		if err := loAddr(true, a); err != nil {
-			return nil, err
-		}
+	if _, errs := addLo(append(slices.Clone(cfg.Addrs), cfg.Resolvers...)); len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	s := &Sockets{}
 	var err error
 	if s.HTTPS, err = net.Listen("tcp", ":"+strconv.Itoa(cfg.HTTPSPort)); err != nil {
 		return nil, fmt.Errorf("listen for https: %w", err)
+	}
+	if cfg.HTTPPort != 0 {
+		if s.HTTP, err = net.Listen("tcp", ":"+strconv.Itoa(cfg.HTTPPort)); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("listen for http: %w", err)
+		}
 	}
 	if len(cfg.Resolvers) > 0 {
 		dns := netip.AddrPortFrom(cfg.Resolvers[0], 53).String()
@@ -246,26 +280,6 @@ func bindResolvConf(cfg *Config) error {
 	f.Close()
 	if err := syscall.Mount(f.Name(), "/etc/resolv.conf", "", syscall.MS_BIND, ""); err != nil {
 		return fmt.Errorf("bind-mount resolv.conf over /etc/resolv.conf: %w", err)
-	}
-	return nil
-}
-
-func ip(args ...string) error {
-	bin, err := exec.LookPath("ip")
-	if err != nil {
-		for _, p := range []string{"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"} {
-			if _, err := os.Stat(p); err == nil {
-				bin = p
-				break
-			}
-		}
-	}
-	if bin == "" {
-		return fmt.Errorf("the ip command (iproute2) is needed to set up the namespace: apt-get install iproute2")
-	}
-	out, err := exec.Command(bin, args...).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("ip %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
 	}
 	return nil
 }

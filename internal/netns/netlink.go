@@ -1,12 +1,14 @@
 package netns
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
+	"time"
 
+	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
 
@@ -27,77 +29,131 @@ func loAddr(add bool, a netip.Addr) error {
 }
 
 func rtAddr(add bool, a netip.Addr) error {
-	lo, err := net.InterfaceByName("lo")
+	lo, err := netlink.LinkByName("lo")
 	if err != nil {
 		return err
 	}
-	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_ROUTE)
-	if err != nil {
-		return fmt.Errorf("netlink socket: %w", err)
+	addr := &netlink.Addr{IPNet: ipNet(netip.PrefixFrom(a, a.BitLen()))}
+	if a.Is6() {
+		addr.Flags = unix.IFA_F_NODAD
 	}
-	defer unix.Close(fd)
-	msg := addrRequest(add, a, lo.Index)
-	if err := unix.Sendto(fd, msg, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		return fmt.Errorf("netlink send: %w", err)
-	}
-	buf := make([]byte, 4096)
-	n, _, err := unix.Recvfrom(fd, buf, 0)
-	if err != nil {
-		return fmt.Errorf("netlink receive: %w", err)
-	}
-	errno, err := ackErrno(buf[:n])
-	if err != nil {
+	if add {
+		err = netlink.AddrAdd(lo, addr)
+		if errors.Is(err, unix.EEXIST) {
+			return nil
+		}
 		return err
 	}
-	switch {
-	case errno == 0, add && errno == unix.EEXIST, !add && errno == unix.EADDRNOTAVAIL:
+	err = netlink.AddrDel(lo, addr)
+	if errors.Is(err, unix.EADDRNOTAVAIL) {
 		return nil
 	}
-	return errno
+	return err
 }
 
-// addrRequest is an RTM_NEWADDR (or RTM_DELADDR) request for a on the
-// interface index, asking for an acknowledgement.
-func addrRequest(add bool, a netip.Addr, index int) []byte {
-	typ, flags := uint16(unix.RTM_DELADDR), uint16(unix.NLM_F_REQUEST|unix.NLM_F_ACK)
-	if add {
-		typ, flags = unix.RTM_NEWADDR, flags|unix.NLM_F_CREATE|unix.NLM_F_EXCL
-	}
-	family, ifaFlags := byte(unix.AF_INET), byte(0)
-	if a.Is6() {
-		family, ifaFlags = unix.AF_INET6, unix.IFA_F_NODAD
-	}
-	raw := a.AsSlice()
-	attrLen := unix.SizeofRtAttr + len(raw) // 4-aligned: 8 or 20
-	b := make([]byte, unix.SizeofNlMsghdr+unix.SizeofIfAddrmsg+2*attrLen)
-	ne := binary.NativeEndian
-	ne.PutUint32(b[0:], uint32(len(b)))
-	ne.PutUint16(b[4:], typ)
-	ne.PutUint16(b[6:], flags)
-	ne.PutUint32(b[8:], 1) // sequence number
-	// pid 0: the kernel
-	m := b[unix.SizeofNlMsghdr:]
-	m[0], m[1], m[2], m[3] = family, byte(a.BitLen()), ifaFlags, unix.RT_SCOPE_UNIVERSE
-	ne.PutUint32(m[4:], uint32(index))
-	at := m[unix.SizeofIfAddrmsg:]
-	for _, t := range []uint16{unix.IFA_LOCAL, unix.IFA_ADDRESS} {
-		ne.PutUint16(at[0:], uint16(attrLen))
-		ne.PutUint16(at[2:], t)
-		copy(at[unix.SizeofRtAttr:], raw)
-		at = at[attrLen:]
-	}
-	return b
+// ipNet is p as the net package has it; its address keeps p's host bits.
+func ipNet(p netip.Prefix) *net.IPNet {
+	return &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}
 }
 
-// ackErrno is the error code of a netlink acknowledgement (0: success).
-func ackErrno(b []byte) (unix.Errno, error) {
-	if len(b) < unix.SizeofNlMsghdr+4 {
-		return 0, errors.New("netlink: short answer")
+// loUp brings the loopback interface up, as `ip link set lo up` does.
+func loUp() error {
+	lo, err := netlink.LinkByName("lo")
+	if err == nil {
+		err = netlink.LinkSetUp(lo)
 	}
-	ne := binary.NativeEndian
-	if typ := ne.Uint16(b[4:]); typ != unix.NLMSG_ERROR {
-		return 0, fmt.Errorf("netlink: answer of type %d, want an acknowledgement", typ)
+	if err != nil {
+		return fmt.Errorf("ip link set lo up: %w", err)
 	}
-	code := int32(ne.Uint32(b[unix.SizeofNlMsghdr:]))
-	return unix.Errno(-code), nil
+	return nil
+}
+
+// localWait bounds the wait for an IPv6 address's local route.
+const localWait = 2 * time.Second
+
+// localWatch sees IPv6 addresses become reachable. The kernel adds an
+// IPv6 address's local route asynchronously, after the address itself
+// (in its address-configuration work, even with IFA_F_NODAD): a connection
+// made in between finds no route and fails a second later. Start the
+// watch before adding the addresses, then wait for them.
+type localWatch struct {
+	ch   chan netlink.RouteUpdate
+	done chan struct{}
+	seen map[netip.Addr]bool
+}
+
+func watchLocal() (*localWatch, error) {
+	w := &localWatch{ch: make(chan netlink.RouteUpdate, 256), done: make(chan struct{}), seen: map[netip.Addr]bool{}}
+	if err := netlink.RouteSubscribeWithOptions(w.ch, w.done, netlink.RouteSubscribeOptions{ListExisting: true}); err != nil {
+		return nil, fmt.Errorf("netlink: watch routes: %w", err)
+	}
+	return w, nil
+}
+
+// wait waits until every IPv6 address of addrs has its local route.
+func (w *localWatch) wait(addrs []netip.Addr) error {
+	pending := map[netip.Addr]bool{}
+	for _, a := range addrs {
+		if a.Is6() && !w.seen[a] {
+			pending[a] = true
+		}
+	}
+	timer := time.NewTimer(localWait)
+	defer timer.Stop()
+	for len(pending) > 0 {
+		select {
+		case u, ok := <-w.ch:
+			if !ok {
+				return fmt.Errorf("netlink: route watch ended")
+			}
+			if u.Type != unix.RTM_NEWROUTE || u.Route.Type != unix.RTN_LOCAL || u.Route.Dst == nil {
+				continue
+			}
+			if a, ok := netip.AddrFromSlice(u.Route.Dst.IP); ok {
+				w.seen[a] = true
+				delete(pending, a)
+			}
+		case <-timer.C:
+			return fmt.Errorf("netlink: no local route for %v after %v", sortedKeys(pending), localWait)
+		}
+	}
+	return nil
+}
+
+// close ends the watch.
+func (w *localWatch) close() {
+	close(w.done)
+	go func() {
+		for range w.ch { // until the subscription's reader has gone
+		}
+	}()
+}
+
+// addLo adds addrs to lo (see loAddr) and, if some are IPv6, waits until
+// they are reachable. It returns the addresses it added and the errors of
+// the others.
+func addLo(addrs []netip.Addr) ([]netip.Addr, []error) {
+	var w *localWatch
+	if slices.ContainsFunc(addrs, netip.Addr.Is6) {
+		var err error
+		if w, err = watchLocal(); err != nil {
+			return nil, []error{err}
+		}
+		defer w.close()
+	}
+	var added []netip.Addr
+	var errs []error
+	for _, a := range addrs {
+		if err := loAddr(true, a); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		added = append(added, a)
+	}
+	if w != nil {
+		if err := w.wait(added); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return added, errs
 }

@@ -35,9 +35,10 @@ type Cmd struct {
 	updErr error
 }
 
-// Start creates the namespaces (network, mount and PID), lets the child
-// set them up and open its sockets, and returns once the sockets are here.
-// The command has not run yet: serve on Sockets, then call Run. ctx bounds
+// Start creates the namespaces (network, mount and PID; with an instance,
+// its network and UTS namespaces too), lets the child set them up and
+// open its sockets, and returns once the sockets are here. The command
+// has not run yet: serve on Sockets, then call Run. ctx bounds
 // the setup only: once Start has returned, the command is stopped by
 // signals relayed through Run, or by the caller's exit.
 //
@@ -85,6 +86,14 @@ func Start(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		// runner) then reach it once, relayed, instead of twice.
 		Setpgid: !shareTTY,
 	}
+	if cfg.Instance != nil {
+		if err := cfg.Instance.validate(); err != nil {
+			conn.Close()
+			return nil, err
+		}
+		// The instance's host name.
+		cmd.SysProcAttr.Cloneflags |= syscall.CLONE_NEWUTS
+	}
 	if cfg.UserNamespace {
 		cmd.SysProcAttr.Cloneflags |= syscall.CLONE_NEWUSER
 		cmd.SysProcAttr.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}}
@@ -97,7 +106,7 @@ func Start(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		return nil, fmt.Errorf("netns: start namespace (%s): %w", Hint(), err)
 	}
 	stop := context.AfterFunc(ctx, func() { cmd.Process.Kill() })
-	msg, files, err := ReceiveFiles(conn, 3)
+	msg, files, err := ReceiveFiles(conn, 4)
 	if err == nil && strings.HasPrefix(string(msg), "error: ") {
 		err = errors.New(strings.TrimPrefix(string(msg), "error: "))
 	}
@@ -117,6 +126,13 @@ func Start(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 	}
 	return c, nil
 }
+
+// RouterNS is the path of the network namespace that holds the addresses
+// and the listening sockets (/proc/PID/ns/net of its init), valid from
+// Start until the command has ended: with an instance (Config.Instance),
+// the namespace whose RouterLink the instance's packets arrive on, where
+// a packet filter applies (nsenter --net=PATH nft -f -).
+func (c *Cmd) RouterNS() string { return fmt.Sprintf("/proc/%d/ns/net", c.cmd.Process.Pid) }
 
 // start starts init from a goroutine locked to its OS thread, which stays
 // locked, so alive and used by nothing else, until init has been waited

@@ -1,0 +1,106 @@
+package netns
+
+import (
+	"fmt"
+	"net/netip"
+	"runtime"
+	"syscall"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+)
+
+// setupInstance, in init, in the router namespace (this thread's), sets
+// the host name of the UTS namespace init was started in, creates the
+// command's network namespace and joins it to this one by a veth pair
+// (see Instance). It returns the command's namespace, which init enters
+// just before it starts the command.
+func setupInstance(in *Instance) (netns.NsHandle, error) {
+	if err := syscall.Sethostname([]byte(in.Hostname)); err != nil {
+		return -1, fmt.Errorf("set host name %s: %w", in.Hostname, err)
+	}
+	ns, err := newNetNS()
+	if err != nil {
+		return -1, err
+	}
+	if err := joinInstance(ns, in); err != nil {
+		ns.Close()
+		return -1, err
+	}
+	return ns, nil
+}
+
+// newNetNS creates a network namespace and returns it, leaving this
+// thread's as it was: a thread of its own enters the new one and ends
+// with its goroutine (locked to it and never unlocked, the thread is
+// not reused).
+func newNetNS() (netns.NsHandle, error) {
+	type result struct {
+		ns  netns.NsHandle
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		runtime.LockOSThread()
+		ns, err := netns.New()
+		ch <- result{ns, err}
+	}()
+	r := <-ch
+	if r.err != nil {
+		return -1, fmt.Errorf("create the instance's network namespace: %w", r.err)
+	}
+	return r.ns, nil
+}
+
+// joinInstance creates the veth pair, the instance's end straight in ns,
+// and gives both ends their addresses and routes.
+func joinInstance(ns netns.NsHandle, in *Instance) error {
+	la := netlink.NewLinkAttrs()
+	la.Name = RouterLink
+	veth := &netlink.Veth{LinkAttrs: la, PeerName: InstanceLink, PeerNamespace: netlink.NsFd(int(ns))}
+	if err := netlink.LinkAdd(veth); err != nil {
+		return fmt.Errorf("ip link add %s type veth peer %s netns instance: %w", RouterLink, InstanceLink, err)
+	}
+	router, err := netlink.LinkByName(RouterLink)
+	if err != nil {
+		return fmt.Errorf("find %s: %w", RouterLink, err)
+	}
+	gw := netip.PrefixFrom(in.Gateway, 32)
+	if err := netlink.AddrAdd(router, &netlink.Addr{IPNet: ipNet(gw)}); err != nil {
+		return fmt.Errorf("ip addr add %s dev %s: %w", gw, RouterLink, err)
+	}
+	if err := netlink.LinkSetUp(router); err != nil {
+		return fmt.Errorf("ip link set %s up: %w", RouterLink, err)
+	}
+	back := netip.PrefixFrom(in.Addr.Addr(), 32)
+	if err := netlink.RouteAdd(&netlink.Route{LinkIndex: router.Attrs().Index, Dst: ipNet(back), Scope: netlink.SCOPE_LINK}); err != nil {
+		return fmt.Errorf("ip route add %s dev %s: %w", back, RouterLink, err)
+	}
+
+	h, err := netlink.NewHandleAt(ns)
+	if err != nil {
+		return fmt.Errorf("netlink in the instance's namespace: %w", err)
+	}
+	defer h.Close()
+	for _, name := range []string{"lo", InstanceLink} {
+		l, err := h.LinkByName(name)
+		if err != nil {
+			return fmt.Errorf("instance: find %s: %w", name, err)
+		}
+		if name == InstanceLink {
+			if err := h.AddrAdd(l, &netlink.Addr{IPNet: ipNet(in.Addr)}); err != nil {
+				return fmt.Errorf("instance: ip addr add %s dev %s: %w", in.Addr, name, err)
+			}
+		}
+		if err := h.LinkSetUp(l); err != nil {
+			return fmt.Errorf("instance: ip link set %s up: %w", name, err)
+		}
+		if name == InstanceLink {
+			def := &netlink.Route{LinkIndex: l.Attrs().Index, Gw: in.Gateway.AsSlice()}
+			if err := h.RouteAdd(def); err != nil {
+				return fmt.Errorf("instance: ip route add default via %s dev %s: %w", in.Gateway, name, err)
+			}
+		}
+	}
+	return nil
+}
