@@ -5,6 +5,14 @@
 // and DNS (53) are opened inside it and handed back to the parent process,
 // which serves on them. Nothing on the host changes.
 //
+// With Config.Instance the command runs as an instance of the VPC instead:
+// in a network (and UTS) namespace of its own whose eth0, the instance's
+// address, is one end of a veth pair; the other end is in the namespace
+// above, the router, which holds the addresses and sockets. The command's
+// packets then reach them from the instance's address, through an
+// interface a packet filter in the router namespace (Cmd.RouterNS) can
+// match. Both namespaces go when the command ends, however it ends.
+//
 // The addresses can change while the command runs: Cmd.Update makes the
 // loopback hold a new set and opens DNS sockets on new resolver addresses.
 //

@@ -88,9 +88,7 @@ func Init() int {
 
 // supervise runs the command and waits for it, reaping every other
 // process that ends up as this init's child on the way. With an instance
-// namespace, inst, the command starts there: this thread, locked to the
-// goroutine, enters it first (the others stay in the router namespace,
-// where updates apply).
+// namespace, inst, the command starts there (startCommand).
 func supervise(conn *net.UnixConn, path string, cfg *Config, st *loState, inst netns.NsHandle) int {
 	// Signals sent to init itself are dropped: those meant for the command
 	// come from the parent over conn, and a terminal's or a process
@@ -109,18 +107,13 @@ func supervise(conn *net.UnixConn, path string, cfg *Config, st *loState, inst n
 		for range direct {
 		}
 	}()
-	if inst.IsOpen() {
-		if err := netns.Set(inst); err != nil {
-			fmt.Fprintf(os.Stderr, "s3vpce exec: enter the instance's network namespace: %v\n", err)
+	pid, err := startCommand(path, cfg, inst)
+	if err != nil {
+		var nsErr *enterError
+		if errors.As(err, &nsErr) {
+			fmt.Fprintf(os.Stderr, "s3vpce exec: %v\n", err)
 			return 125
 		}
-	}
-	pid, err := syscall.ForkExec(path, cfg.Command, &syscall.ProcAttr{
-		Env:   cfg.Env,
-		Files: []uintptr{0, 1, 2},
-		Sys:   &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL},
-	})
-	if err != nil {
 		fmt.Fprintf(os.Stderr, "s3vpce exec: %s: %v\n", cfg.Command[0], err)
 		return 126
 	}
@@ -143,6 +136,47 @@ func supervise(conn *net.UnixConn, path string, cfg *Config, st *loState, inst n
 		}
 		return ws.ExitStatus()
 	}
+}
+
+// enterError is a failure to enter the instance's namespace.
+type enterError struct{ err error }
+
+func (e *enterError) Error() string { return "enter the instance's network namespace: " + e.err.Error() }
+
+// startCommand forks and execs the command. With an instance namespace it
+// is forked from a thread of its own that enters that namespace and then
+// stays, locked and idle, until init exits: the command's parent-death
+// signal is tied to the thread that forked it. Init's other threads stay
+// in the router namespace, where updates apply, and which /proc/PID/ns/net
+// of init (its main thread's) shows (Cmd.RouterNS).
+func startCommand(path string, cfg *Config, inst netns.NsHandle) (int, error) {
+	attr := &syscall.ProcAttr{
+		Env:   cfg.Env,
+		Files: []uintptr{0, 1, 2},
+		Sys:   &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL},
+	}
+	if !inst.IsOpen() {
+		return syscall.ForkExec(path, cfg.Command, attr)
+	}
+	type result struct {
+		pid int
+		err error
+	}
+	started := make(chan result, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread is the instance's
+		if err := netns.Set(inst); err != nil {
+			started <- result{0, &enterError{err}}
+			return
+		}
+		pid, err := syscall.ForkExec(path, cfg.Command, attr)
+		started <- result{pid, err}
+		if err == nil {
+			select {} // the thread must outlive the command
+		}
+	}()
+	r := <-started
+	return r.pid, r.err
 }
 
 // relay sends the command the signals the parent relays and applies the
