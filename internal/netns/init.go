@@ -141,7 +141,9 @@ func supervise(conn *net.UnixConn, path string, cfg *Config, st *loState, inst n
 // enterError is a failure to enter the instance's namespace.
 type enterError struct{ err error }
 
-func (e *enterError) Error() string { return "enter the instance's network namespace: " + e.err.Error() }
+func (e *enterError) Error() string {
+	return "enter the instance's network namespace: " + e.err.Error()
+}
 
 // startCommand forks and execs the command. With an instance namespace it
 // is forked from a thread of its own that enters that namespace and then
