@@ -38,7 +38,15 @@ const SocketName = "serve.sock"
 //	   sockets of a resolver address that it added, to be served too.
 //	   A client sends "dns" only to a server of version 2 or later; a
 //	   server pushes only to a client that said "attach 2" or later.
-const Version = 2
+//	3  the client says "attach 3" and may hand over a fourth socket after
+//	   the three, plain HTTP (netns.Sockets.HTTP); the server then pushes
+//	   an addrs message on every change of its topology, even when the
+//	   addresses stay the same, so that the client can read what else
+//	   changed (exec --instance: security groups, routes) from the admin
+//	   API. A client hands over HTTP only to a server of version 3 or
+//	   later; a server pushes unchanged addresses only to a client that
+//	   said "attach 3" or later.
+const Version = 3
 
 // Hello is what the server tells a client first.
 type Hello struct {
@@ -130,14 +138,14 @@ func (s *Server) handle(c *net.UnixConn) {
 	if _, err := c.Write(b); err != nil {
 		return
 	}
-	msg, files, err := netns.ReceiveFiles(c, 3)
+	msg, files, err := netns.ReceiveFiles(c, 4)
 	if err != nil {
 		return
 	}
 	version, ok := attachVersion(msg)
-	if !ok {
+	if !ok || version < 3 && len(files) > 3 {
 		closeFiles(files)
-		c.Write([]byte(fmt.Sprintf("error: attach: unexpected message %.40q", msg)))
+		c.Write([]byte(fmt.Sprintf("error: attach: unexpected message %.40q with %d sockets", msg, len(files))))
 		return
 	}
 	socks, err := netns.SocketsFromFiles(files)
@@ -173,7 +181,7 @@ func (s *Server) handle(c *net.UnixConn) {
 		wake := s.subscribe(c)
 		go func() {
 			defer close(pushed)
-			s.push(c, wake, done, netns.AddrSet{Addrs: hello.Addrs, Resolvers: hello.Resolvers}, log)
+			s.push(c, wake, done, netns.AddrSet{Addrs: hello.Addrs, Resolvers: hello.Resolvers}, version >= 3, log)
 		}()
 	}
 	// Until the client hangs up (or Close): its DNS sockets for resolver
@@ -236,13 +244,15 @@ func (s *Server) subscribe(c *net.UnixConn) chan struct{} {
 
 // push sends the client the hello's addresses whenever they differ from
 // the last ones it was sent (sent: those of its hello), when woken by
-// Refresh and once at the start, until done. A client that does not read
-// holds up only this goroutine.
-func (s *Server) push(c *net.UnixConn, wake, done <-chan struct{}, sent netns.AddrSet, log *slog.Logger) {
+// Refresh and once at the start, until done; with every, on every wake
+// by Refresh even when they do not. A client that does not read holds up
+// only this goroutine.
+func (s *Server) push(c *net.UnixConn, wake, done <-chan struct{}, sent netns.AddrSet, every bool, log *slog.Logger) {
+	woken := false
 	for {
 		h := s.hello()
 		now := netns.AddrSet{Addrs: h.Addrs, Resolvers: h.Resolvers}
-		if !slices.Equal(now.Addrs, sent.Addrs) || !slices.Equal(now.Resolvers, sent.Resolvers) {
+		if woken && every || !slices.Equal(now.Addrs, sent.Addrs) || !slices.Equal(now.Resolvers, sent.Resolvers) {
 			msg, err := netns.AppendAddrsMessage(nil, now)
 			if err != nil {
 				log.Warn("exec cannot follow the topology", "err", err)
@@ -255,6 +265,7 @@ func (s *Server) push(c *net.UnixConn, wake, done <-chan struct{}, sent netns.Ad
 		case <-done:
 			return
 		case <-wake:
+			woken = true
 		}
 	}
 }
@@ -328,8 +339,13 @@ func Dial(ctx context.Context, path string) (*Client, error) {
 }
 
 // Attach hands the namespace's sockets to the server and waits until it
-// serves on them.
+// serves on them. The plain HTTP socket, if any, goes only to a server of
+// version 3 or later (ServesHTTP); it is closed otherwise.
 func (cl *Client) Attach(s *netns.Sockets) error {
+	if s.HTTP != nil && !cl.ServesHTTP() {
+		s.HTTP.Close()
+		s.HTTP = nil
+	}
 	files, err := s.Files()
 	if err != nil {
 		return err
@@ -349,8 +365,12 @@ func (cl *Client) Attach(s *netns.Sockets) error {
 	return nil
 }
 
+// ServesHTTP reports whether the server takes a plain HTTP socket.
+func (cl *Client) ServesHTTP() bool { return cl.Hello.Version >= 3 }
+
 // Next waits, after Attach, for the server's next address set: it sends
-// one whenever the addresses of its topology change. A server older than
+// one whenever the addresses of its topology change (a server of version
+// 3 or later: whenever its topology changes). A server older than
 // version 2 sends none: Next then returns when it hangs up. A malformed
 // message is an error; so is ctx ending (and Next must not be called
 // again then).

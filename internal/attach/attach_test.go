@@ -392,3 +392,125 @@ func TestAttachVersion(t *testing.T) {
 		})
 	}
 }
+
+// TestPushesEveryChange: a version 3 client is pushed the addresses on
+// every Refresh, unchanged ones too; a version 2 client only changed ones
+// (its first Next is the change, not the unchanged set before it).
+func TestPushesEveryChange(t *testing.T) {
+	h := &addrHello{set: addrSet(1, "172.16.0.2")}
+	srv, path, _ := listenTest(t, h.hello)
+	v3 := dialAttached(t, path)
+	v2, err := Dial(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v2.Close()
+	files, err := loopbackSockets(t).Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := netns.SendFiles(v2.c, []byte("attach 2"), files...); err != nil {
+		t.Fatal(err)
+	}
+	closeFiles(files)
+	buf := make([]byte, 64)
+	if n, err := v2.c.Read(buf); err != nil || string(buf[:n]) != "ok" {
+		t.Fatalf("version 2 attach: %q, %v", buf[:n], err)
+	}
+	same := h.hello()
+	srv.Refresh() // nothing changed
+	if got, err := v3.Next(t.Context()); err != nil || !sameSet(got, netns.AddrSet{Addrs: same.Addrs, Resolvers: same.Resolvers}) {
+		t.Fatalf("version 3 after an unchanged Refresh: %+v, %v; want the same set again", got, err)
+	}
+	changed := addrSet(2, "172.16.0.2")
+	h.change(changed)
+	srv.Refresh()
+	if got, err := v2.Next(t.Context()); err != nil || !sameSet(got, changed) {
+		t.Fatalf("version 2: %+v, %v; want only the change", got, err)
+	}
+	if got, err := v3.Next(t.Context()); err != nil || !sameSet(got, changed) {
+		t.Fatalf("version 3: %+v, %v; want the change", got, err)
+	}
+}
+
+// TestHTTPOverAttach: a plain HTTP socket goes to a server of version 3
+// (and carries traffic there); to an older one it is not sent (the
+// server's hello says version 2), and a version 2 attachment with four
+// sockets is refused.
+func TestHTTPOverAttach(t *testing.T) {
+	withHTTP := func(t *testing.T) *netns.Sockets {
+		s := loopbackSockets(t)
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.HTTP = ln
+		return s
+	}
+	t.Run("version 3", func(t *testing.T) {
+		_, path, got := listenTest(t, func() Hello { return Hello{Version: Version} })
+		cl, err := Dial(t.Context(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cl.Close()
+		local := withHTTP(t)
+		if err := cl.Attach(local); err != nil {
+			t.Fatal(err)
+		}
+		passed := <-got
+		if passed.HTTP == nil {
+			t.Fatal("the server got no HTTP socket")
+		}
+		go func() {
+			if c, err := passed.HTTP.Accept(); err == nil {
+				c.Write([]byte("hi"))
+				c.Close()
+			}
+		}()
+		c, err := net.Dial("tcp", local.HTTP.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		buf := make([]byte, 2)
+		if _, err := c.Read(buf); err != nil || string(buf) != "hi" {
+			t.Errorf("read through the passed HTTP listener: %q %v", buf, err)
+		}
+	})
+	t.Run("version 2 server", func(t *testing.T) {
+		_, path, got := listenTest(t, func() Hello { return Hello{Version: 2} })
+		cl, err := Dial(t.Context(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cl.Close()
+		local := withHTTP(t)
+		if err := cl.Attach(local); err != nil {
+			t.Fatal(err)
+		}
+		if passed := <-got; passed.HTTP != nil || local.HTTP != nil {
+			t.Errorf("HTTP socket handed to a version 2 server (server %v, client %v)", passed.HTTP, local.HTTP)
+		}
+	})
+	t.Run("four sockets with attach 2", func(t *testing.T) {
+		_, path, _ := listenTest(t, func() Hello { return Hello{Version: Version} })
+		cl, err := Dial(t.Context(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cl.Close()
+		files, err := withHTTP(t).Files()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer closeFiles(files)
+		if err := netns.SendFiles(cl.c, []byte("attach 2"), files...); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 256)
+		if n, err := cl.c.Read(buf); err != nil || !strings.HasPrefix(string(buf[:n]), "error: ") {
+			t.Errorf("answer %q, %v; want an error", buf[:n], err)
+		}
+	})
+}
