@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -28,6 +29,7 @@ func runExec(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	privateDNS := fs.Bool("private-dns", false, "when no serve is running: enable private DNS for the emulator started for the command")
 	topoFile := fs.String("topology", "", "when no serve is running: the topology file for the emulator started for the command")
 	caEnv := fs.String("ca-env", caEnvDefault, "CA variables for the command: default, none or all (see above)")
+	instanceRef := fs.String("instance", "", "run COMMAND as this instance of the topology: its ID, Name tag or private IP (needs root; see above)")
 	own := storeFlags{}
 	fs.StringVar(&own.kind, "store", "memory", `when no serve is running: where the emulator started for the command keeps buckets and objects, "memory" or "dir" (see serve)`)
 	fs.StringVar(&own.dir, "data", "", "when no serve is running, with --store dir: the store's directory (default <home>/data)")
@@ -59,6 +61,15 @@ it without any variable. For the clients that keep their own store,
            and CURL_CA_BUNDLE set to the CA
 The command also gets the emulator's credentials.
 
+With --instance NAME|ID|IP, COMMAND runs as that EC2 instance instead (as
+root): in a network namespace of its own whose eth0 has the instance's
+private IP, behind a router namespace that holds every endpoint address,
+VPC resolver and public S3 address (HTTPS on 443, plain HTTP on 80, DNS on
+53). What the instance can reach follows its security groups and route
+tables, in an nftables filter there: a refused SYN is dropped, as in AWS.
+Its host name is ip-A-B-C-D and its resolv.conf names its own VPC's
+resolver. Security group, route and gateway changes apply while it runs.
+
 SIGTERM, SIGINT, SIGHUP and SIGQUIT sent to exec are relayed to COMMAND (in
 a terminal, only SIGTERM: the terminal's own signals reach it directly), and
 exec exits with COMMAND's status. When exec ends, even killed by SIGKILL,
@@ -82,6 +93,10 @@ COMMAND and everything it started are killed.
 		fmt.Fprintf(stderr, "s3vpce exec: --ca-env %q: want default, none or all\n", *caEnv)
 		return 2
 	}
+	if *instanceRef != "" && !isRoot() {
+		fmt.Fprintf(stderr, "s3vpce exec: %v\n", errInstanceNeedsRoot)
+		return 125
+	}
 	dir, err := stateDir(*home)
 	if err != nil {
 		fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
@@ -90,6 +105,9 @@ COMMAND and everything it started are killed.
 
 	var hello attach.Hello
 	var serveOn func(*netns.Sockets) error
+	// topo is the topology the instance is found in (--instance only).
+	var topo *vpce.Topology
+	var im *instanceMode
 	// follow keeps the namespace's addresses those of the topology, which
 	// may change while the command runs, until ctx ends; it calls applied
 	// once it has applied the first.
@@ -98,11 +116,21 @@ COMMAND and everything it started are killed.
 	if cl, err := attach.Dial(ctx, sock); err == nil {
 		defer cl.Close()
 		hello, serveOn = cl.Hello, cl.Attach
+		fetch := func(fctx context.Context) (*vpce.Topology, error) { return fetchTopology(fctx, *home) }
 		follow = func(fctx context.Context, cmd *netns.Cmd, applied func()) {
-			followServe(fctx, cl, cmd, applied, stderr)
+			followServe(fctx, cl, cmd, applied, im, fetch, stderr)
 		}
 		if hello.Version < 2 { // an older serve: it tells no changes
 			follow = func(_ context.Context, _ *netns.Cmd, applied func()) { applied() }
+		}
+		if *instanceRef != "" {
+			if topo, err = fetch(ctx); err != nil {
+				fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
+				return 125
+			}
+			if !cl.ServesHTTP() {
+				fmt.Fprintf(stderr, "s3vpce exec: the running serve (protocol version %d) serves no plain HTTP and tells no security group or route change: restart it\n", hello.Version)
+			}
 		}
 	} else if errors.Is(err, os.ErrPermission) {
 		fmt.Fprintf(stderr, "s3vpce exec: %s\n", notYourServe(dir, sock, err))
@@ -116,7 +144,7 @@ COMMAND and everything it started are killed.
 			}
 			return 125
 		}
-		topo, err := loadTopology(*topoFile, *privateDNS)
+		loaded, err := loadTopology(*topoFile, *privateDNS)
 		if err != nil {
 			fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
 			return 125
@@ -127,7 +155,7 @@ COMMAND and everything it started are killed.
 			fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
 			return 125
 		}
-		srv, err := emulator.New(emulator.Options{DataDir: dataDir, Topology: topo, CA: ca, DNSUpstream: upstream})
+		srv, err := emulator.New(emulator.Options{DataDir: dataDir, Topology: loaded, CA: ca, DNSUpstream: upstream})
 		if err == nil {
 			if err = srv.Start(ctx); err != nil {
 				srv.Close()
@@ -138,13 +166,23 @@ COMMAND and everything it started are killed.
 			return 125
 		}
 		defer srv.Close()
-		hello = helloFor(topo, filepath.Join(dir, certs.CertFile))
+		hello = helloFor(loaded, filepath.Join(dir, certs.CertFile))
 		serveOn = func(s *netns.Sockets) error {
 			_, err := attachSockets(ctx, srv, s)
 			return err
 		}
 		follow = func(fctx context.Context, cmd *netns.Cmd, applied func()) {
-			followEmulator(fctx, srv, cmd, applied, stderr)
+			followEmulator(fctx, srv, cmd, applied, im, stderr)
+		}
+		topo = srv.Topology()
+	}
+	var place *netns.Instance
+	var resolver netip.Addr
+	var search string
+	if *instanceRef != "" {
+		if im, place, resolver, search, err = newInstanceMode(topo, *instanceRef); err != nil {
+			fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
+			return 125
 		}
 	}
 
@@ -170,8 +208,18 @@ COMMAND and everything it started are killed.
 	cfg := netns.Config{
 		Addrs: hello.Addrs, Resolvers: hello.Resolvers, SearchDomain: hello.SearchDomain,
 		HTTPSPort: 443, Command: command, Env: commandEnv(os.Environ(), hello, *keepAWS, *caEnv, trust),
-		UserNamespace: os.Geteuid() != 0, TrustCA: caPEM,
+		UserNamespace: !isRoot(), TrustCA: caPEM,
 		TrustBundles: certs.PythonBundles(pythonSearchPath(command[0]), pythonHomes()...),
+	}
+	if im != nil {
+		set := instanceAddrs(topo, resolver)
+		cfg.Addrs, cfg.Resolvers, cfg.SearchDomain = set.Addrs, set.Resolvers, search
+		cfg.HTTPPort, cfg.Instance = 80, place
+		if !hasEnv(os.Environ(), "AWS_ENDPOINT_URL_EC2") {
+			// https://localhost is the router's, not the instance's.
+			// TODO(lead): the EC2 API as an instance reaches it.
+			cfg.Env = withoutEnv(cfg.Env, "AWS_ENDPOINT_URL_EC2")
+		}
 	}
 	// Caught from before the namespace exists, so that none is missed;
 	// Run relays them to the command.
@@ -187,6 +235,15 @@ COMMAND and everything it started are killed.
 		cmd.Abort()
 		fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
 		return 125
+	}
+	if im != nil {
+		// The packet filter is in place before the command starts; the
+		// follower below keeps it, and the addresses, up to date.
+		if _, err := im.apply(ctx, topo, cmd.RouterNS(), stderr); err != nil {
+			cmd.Abort()
+			fmt.Fprintf(stderr, "s3vpce exec: %v\n", err)
+			return 125
+		}
 	}
 	// The first addresses are applied before the command starts: every
 	// resolver then answers DNS from its first instruction.
@@ -213,13 +270,18 @@ COMMAND and everything it started are killed.
 // attached to: its own at once (the resolvers after the first get DNS
 // sockets), then each set serve sends when its topology changes, until
 // ctx ends or serve hangs up. serve gets the DNS sockets of new resolvers.
-func followServe(ctx context.Context, cl *attach.Client, cmd *netns.Cmd, applied func(), stderr io.Writer) {
+// With an instance (im), each change reads serve's topology again (fetch)
+// for the instance's packet filter and addresses.
+func followServe(ctx context.Context, cl *attach.Client, cmd *netns.Cmd, applied func(), im *instanceMode, fetch func(context.Context) (*vpce.Topology, error), stderr io.Writer) {
 	serveDNS := func(s *netns.Sockets) error {
 		defer s.Close() // serve has its own copies
 		return cl.ServeDNS(s)
 	}
 	set := netns.AddrSet{Addrs: cl.Hello.Addrs, Resolvers: cl.Hello.Resolvers}
 	for {
+		if im != nil {
+			set = followInstance(ctx, im, cmd, fetch, stderr)
+		}
 		applyAddrs(ctx, cmd, set, serveDNS, stderr)
 		applied()
 		var err error
@@ -232,10 +294,29 @@ func followServe(ctx context.Context, cl *attach.Client, cmd *netns.Cmd, applied
 	}
 }
 
+// followInstance reads the topology and applies it to the instance's
+// packet filter; failures are reported on stderr. It returns the
+// addresses the namespace should hold (those of the topology read last
+// when it cannot be read).
+func followInstance(ctx context.Context, im *instanceMode, cmd *netns.Cmd, fetch func(context.Context) (*vpce.Topology, error), stderr io.Writer) netns.AddrSet {
+	topo, err := fetch(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			fmt.Fprintf(stderr, "s3vpce exec: follow the topology: %v\n", err)
+		}
+		return im.set
+	}
+	set, err := im.apply(ctx, topo, cmd.RouterNS(), stderr)
+	if err != nil && ctx.Err() == nil {
+		fmt.Fprintf(stderr, "s3vpce exec: follow the topology: %v\n", err)
+	}
+	return set
+}
+
 // followEmulator keeps the namespace's addresses those of exec's own
 // emulator's topology, after every change, and serves DNS on new resolver
-// addresses, until ctx ends.
-func followEmulator(ctx context.Context, srv *emulator.Server, cmd *netns.Cmd, applied func(), stderr io.Writer) {
+// addresses, until ctx ends. With an instance (im), its packet filter too.
+func followEmulator(ctx context.Context, srv *emulator.Server, cmd *netns.Cmd, applied func(), im *instanceMode, stderr io.Writer) {
 	serveDNS := func(s *netns.Sockets) error {
 		if err := srv.ServeDNS(ctx, s.DNSUDP, s.DNSTCP); err != nil {
 			s.Close()
@@ -245,7 +326,11 @@ func followEmulator(ctx context.Context, srv *emulator.Server, cmd *netns.Cmd, a
 	}
 	srv.WatchTopology(ctx, func(topo *vpce.Topology) {
 		h := helloFor(topo, "")
-		applyAddrs(ctx, cmd, netns.AddrSet{Addrs: h.Addrs, Resolvers: h.Resolvers}, serveDNS, stderr)
+		set := netns.AddrSet{Addrs: h.Addrs, Resolvers: h.Resolvers}
+		if im != nil {
+			set = followInstance(ctx, im, cmd, func(context.Context) (*vpce.Topology, error) { return topo, nil }, stderr)
+		}
+		applyAddrs(ctx, cmd, set, serveDNS, stderr)
 		applied()
 	})
 }

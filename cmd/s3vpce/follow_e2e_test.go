@@ -275,7 +275,7 @@ func TestExecFollowsOwnEmulator(t *testing.T) {
 	followed := make(chan struct{})
 	go func() {
 		defer close(followed)
-		followEmulator(ctx, srv, cmd, func() {}, &stderr)
+		followEmulator(ctx, srv, cmd, func() {}, nil, &stderr)
 	}()
 	ran := make(chan int, 1)
 	go func() {

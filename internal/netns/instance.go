@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"runtime"
 	"syscall"
+	"time"
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
@@ -102,5 +103,50 @@ func joinInstance(ns netns.NsHandle, in *Instance) error {
 			}
 		}
 	}
-	return nil
+	if err := waitUp(netns.None(), RouterLink); err != nil {
+		return err
+	}
+	return waitUp(ns, InstanceLink)
+}
+
+// upWait bounds the wait for a veth to be up.
+const upWait = 2 * time.Second
+
+// waitUp waits until the link name in ns (netns.None(): this thread's) is
+// operationally up. The kernel sees a veth's carrier asynchronously (in
+// its link-watch work) and until then drops what is sent through it: the
+// command's first packet, an ARP request say, would be lost, and its first
+// connection would take a second more.
+func waitUp(ns netns.NsHandle, name string) error {
+	ch := make(chan netlink.LinkUpdate, 16)
+	done := make(chan struct{})
+	defer func() {
+		close(done)
+		go func() {
+			for range ch { // until the subscription's reader has gone
+			}
+		}()
+	}()
+	opts := netlink.LinkSubscribeOptions{ListExisting: true}
+	if ns.IsOpen() {
+		opts.Namespace = &ns
+	}
+	if err := netlink.LinkSubscribeWithOptions(ch, done, opts); err != nil {
+		return fmt.Errorf("netlink: watch %s: %w", name, err)
+	}
+	timer := time.NewTimer(upWait)
+	defer timer.Stop()
+	for {
+		select {
+		case u, ok := <-ch:
+			if !ok {
+				return fmt.Errorf("netlink: the watch of %s ended", name)
+			}
+			if a := u.Attrs(); a.Name == name && a.OperState == netlink.OperUp {
+				return nil
+			}
+		case <-timer.C:
+			return fmt.Errorf("%s is not up after %v", name, upWait)
+		}
+	}
 }
