@@ -29,6 +29,9 @@ type instanceMode struct {
 	gone    bool
 	// set is the addresses of the topology last applied.
 	set netns.AddrSet
+	// applyRuleset loads a ruleset in the namespace at nsPath
+	// (vpcnet.ApplyRuleset).
+	applyRuleset func(ctx context.Context, nsPath, ruleset string) error
 }
 
 // newInstanceMode finds the instance ref names (an ID, a Name tag or a
@@ -58,7 +61,7 @@ func newInstanceMode(topo *vpce.Topology, ref string) (*instanceMode, *netns.Ins
 	} else {
 		label += " (" + inst.PrivateIP.String() + ")"
 	}
-	return &instanceMode{id: inst.ID, label: label}, place, vpc.ResolverIP(), vpce.EC2Domain(regionOfAZ(sub.AZ)), nil
+	return &instanceMode{id: inst.ID, label: label, applyRuleset: vpcnetApplyRuleset}, place, vpc.ResolverIP(), vpce.EC2Domain(regionOfAZ(sub.AZ)), nil
 }
 
 // regionOfAZ is the region of an availability zone: us-east-1 of us-east-1d.
@@ -114,7 +117,7 @@ func (m *instanceMode) apply(ctx context.Context, topo *vpce.Topology, nsPath st
 	if ruleset == m.ruleset {
 		return set, nil
 	}
-	if err := vpcnetApplyRuleset(ctx, nsPath, ruleset); err != nil {
+	if err := m.applyRuleset(ctx, nsPath, ruleset); err != nil {
 		return set, fmt.Errorf("the packet filter of instance %s: %w", m.label, err)
 	}
 	m.ruleset = ruleset

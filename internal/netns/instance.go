@@ -53,11 +53,19 @@ func newNetNS() (netns.NsHandle, error) {
 	return r.ns, nil
 }
 
+// routerLinkIndex is RouterLink's interface index (see joinInstance).
+const routerLinkIndex = 100
+
 // joinInstance creates the veth pair, the instance's end straight in ns,
 // and gives both ends their addresses and routes.
 func joinInstance(ns netns.NsHandle, in *Instance) error {
 	la := netlink.NewLinkAttrs()
 	la.Name = RouterLink
+	// Not the index the instance's end gets (2, after lo, in its fresh
+	// namespace): the kernel takes a veth whose peer has its own index for
+	// an ordinary device, whose carrier it sees up to a second late (a
+	// non-urgent link-watch event), and the first packets with it.
+	la.Index = routerLinkIndex
 	veth := &netlink.Veth{LinkAttrs: la, PeerName: InstanceLink, PeerNamespace: netlink.NsFd(int(ns))}
 	if err := netlink.LinkAdd(veth); err != nil {
 		return fmt.Errorf("ip link add %s type veth peer %s netns instance: %w", RouterLink, InstanceLink, err)
