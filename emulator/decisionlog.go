@@ -158,3 +158,10 @@ func (l *decisionLog) recent(n int) []*DecisionRecord {
 	}
 	return out
 }
+
+// Context returns the values of a condition key (any case) in the
+// request context the check was evaluated with; none when absent.
+func (c *CheckRecord) Context(key string) []string {
+	v, _ := c.request.Context.Get(key)
+	return v
+}
