@@ -147,27 +147,45 @@ func TestClientFromPublicS3(t *testing.T) {
 }
 
 func TestClientFromGatewayEndpointPolicy(t *testing.T) {
-	srv := emulatortest.New(t, emulatortest.WithBuckets("wsgbucket"))
-	_, err := srv.UpdateTopology(func(s *vpce.Spec) error {
-		for i := range s.GatewayEndpoints {
-			if s.GatewayEndpoints[i].ID == vpce.PrivateGatewayEndpointID {
-				s.GatewayEndpoints[i].Policy = `{"Statement":[{"Sid":"OnlyOther","Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::other/*"}]}`
+	tests := []struct {
+		name    string
+		policy  string
+		message string
+	}{
+		{"no statement allows", `{"Statement":[{"Sid":"OnlyOther","Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::other/*"}]}`,
+			"because no VPC endpoint policy allows the s3:ListBucket action"},
+		{"explicit deny", `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},{"Sid":"NoList","Effect":"Deny","Principal":"*","Action":"s3:ListBucket","Resource":"*"}]}`,
+			"with an explicit deny in a VPC endpoint policy"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := emulatortest.New(t, emulatortest.WithBuckets("wsgbucket"))
+			_, err := srv.UpdateTopology(func(s *vpce.Spec) error {
+				for i := range s.GatewayEndpoints {
+					if s.GatewayEndpoints[i].ID == vpce.PrivateGatewayEndpointID {
+						s.GatewayEndpoints[i].Policy = tt.policy
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := s3From(srv.AWSConfigFrom(t, privateHost), "https://s3.amazonaws.com", true)
-	_, err = c.ListObjectsV2(t.Context(), &s3.ListObjectsV2Input{Bucket: aws.String("wsgbucket")})
-	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDenied" ||
-		!strings.Contains(apiErr.ErrorMessage(), "because no VPC endpoint policy allows the s3:ListBucket action") {
-		t.Fatalf("err = %v, want AccessDenied by the gateway endpoint's policy", err)
-	}
-	if d := srv.LastDecision(); d.Checks[0].Decision.Kind.String() != "gateway-endpoint" {
-		t.Errorf("deciding policy kind %s, want gateway-endpoint", d.Checks[0].Decision.Kind)
+			c := s3From(srv.AWSConfigFrom(t, privateHost), "https://s3.amazonaws.com", true)
+			_, err = c.ListObjectsV2(t.Context(), &s3.ListObjectsV2Input{Bucket: aws.String("wsgbucket")})
+			var apiErr smithy.APIError
+			if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDenied" || !strings.Contains(apiErr.ErrorMessage(), tt.message) {
+				t.Fatalf("err = %v, want AccessDenied %q", err, tt.message)
+			}
+			d := srv.LastDecision()
+			if d.Checks[0].Decision.Kind.String() != "gateway-endpoint" {
+				t.Errorf("deciding policy kind %s, want gateway-endpoint", d.Checks[0].Decision.Kind)
+			}
+			want := "  path      gateway endpoint " + vpce.PrivateGatewayEndpointID + "\n  source    " + privateHost + " ("
+			if d.Endpoint != vpce.PrivateGatewayEndpointID || !strings.Contains(d.Explain(), want) {
+				t.Errorf("endpoint %s, explain:\n%s", d.Endpoint, d.Explain())
+			}
+		})
 	}
 }
 
