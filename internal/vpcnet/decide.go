@@ -394,8 +394,11 @@ func allowVerb(gs []*vpce.SecurityGroup) string {
 }
 
 func vpcName(v vpce.VPC) string {
-	if n := v.Name(); n != "" {
-		return v.ID + " (" + n + ")"
+	switch {
+	case v.Name() != "":
+		return v.ID + " (" + v.Name() + ")"
+	case v.IsDefault:
+		return v.ID + " (default VPC)"
 	}
 	return v.ID
 }

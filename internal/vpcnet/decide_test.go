@@ -115,7 +115,7 @@ func TestDecide(t *testing.T) {
 		{name: "seed/own resolver on 443", from: "172.16.10.77", flow: "tcp 443", to: "172.16.0.2", want: Verdict{Via: ViaResolver},
 			reason: "answers only DNS"},
 		{name: "seed/the peer's resolver", from: "172.16.10.77", flow: "udp 53", to: "172.31.0.2", want: Verdict{},
-			reason: "172.31.0.2 is the resolver of vpc-0d3a5c7e9b1f24680: an instance reaches only its own VPC's resolver (172.16.0.2)"},
+			reason: "172.31.0.2 is the resolver of vpc-0d3a5c7e9b1f24680 (default VPC): an instance reaches only its own VPC's resolver (172.16.0.2)"},
 		{name: "seed/bad protocol", from: "172.16.10.77", flow: "sctp 443", to: eni, want: Verdict{}, reason: `protocol "sctp"`},
 
 		// The seed's transcripts, changed.
