@@ -497,19 +497,21 @@ func TestDescribeInstances(t *testing.T) {
 				ID        string `xml:"reservationId"`
 				Owner     string `xml:"ownerId"`
 				Instances []struct {
-					ID      string   `xml:"instanceId"`
-					Code    int      `xml:"instanceState>code"`
-					State   string   `xml:"instanceState>name"`
-					IP      string   `xml:"privateIpAddress"`
-					DNS     string   `xml:"privateDnsName"`
-					Subnet  string   `xml:"subnetId"`
-					VPC     string   `xml:"vpcId"`
-					AZ      string   `xml:"placement>availabilityZone"`
-					Type    string   `xml:"instanceType"`
-					Image   string   `xml:"imageId"`
-					Groups  []string `xml:"groupSet>item>groupId"`
-					Names   []string `xml:"groupSet>item>groupName"`
-					TagKeys []string `xml:"tagSet>item>key"`
+					ID       string   `xml:"instanceId"`
+					Code     int      `xml:"instanceState>code"`
+					State    string   `xml:"instanceState>name"`
+					IP       string   `xml:"privateIpAddress"`
+					DNS      string   `xml:"privateDnsName"`
+					PublicIP string   `xml:"ipAddress"`
+					Public   *string  `xml:"dnsName"`
+					Subnet   string   `xml:"subnetId"`
+					VPC      string   `xml:"vpcId"`
+					AZ       string   `xml:"placement>availabilityZone"`
+					Type     string   `xml:"instanceType"`
+					Image    string   `xml:"imageId"`
+					Groups   []string `xml:"groupSet>item>groupId"`
+					Names    []string `xml:"groupSet>item>groupName"`
+					TagKeys  []string `xml:"tagSet>item>key"`
 				} `xml:"instancesSet>item"`
 			} `xml:"reservationSet>item"`
 		}
@@ -529,6 +531,26 @@ func TestDescribeInstances(t *testing.T) {
 			!slices.Equal(in.TagKeys, []string{"Name"}) {
 			t.Errorf("instance %+v", in)
 		}
+		// A public IP, but no public DNS name: my-vpc's DNS hostnames are off.
+		if in.PublicIP != "54.175.12.77" || in.Public == nil || *in.Public != "" {
+			t.Errorf("public IP %q, public DNS name %v: want 54.175.12.77 and an empty name", in.PublicIP, in.Public)
+		}
+	})
+	t.Run("public DNS name in the default VPC", func(t *testing.T) {
+		var resp struct {
+			IP  string `xml:"reservationSet>item>instancesSet>item>ipAddress"`
+			DNS string `xml:"reservationSet>item>instancesSet>item>dnsName"`
+		}
+		decodeInto(t, do(h, "DescribeInstances", "InstanceId.1", "i-0a1b2c3d4e5f60718"), &resp)
+		if resp.IP != "3.91.60.18" || resp.DNS != "ec2-3-91-60-18.compute-1.amazonaws.com" {
+			t.Errorf("ipAddress %q dnsName %q", resp.IP, resp.DNS)
+		}
+	})
+	t.Run("no public IP", func(t *testing.T) {
+		w := do(h, "DescribeInstances", "InstanceId.1", "i-0c3d4e5f6a7b8091a")
+		if got := idsIn(t, w, "ipAddress"); len(got) != 0 {
+			t.Errorf("ipAddress %v for an instance without a public IP", got)
+		}
 	})
 	filters := []struct {
 		name   string
@@ -536,6 +558,9 @@ func TestDescribeInstances(t *testing.T) {
 		want   []string
 	}{
 		{"private-ip-address", []string{"Filter.1.Name", "private-ip-address", "Filter.1.Value.1", "172.31.80.132"}, []string{"i-0a1b2c3d4e5f60718"}},
+		{"ip-address", []string{"Filter.1.Name", "ip-address", "Filter.1.Value.1", "54.175.12.77"}, []string{seedHost}},
+		{"ip-address any", []string{"Filter.1.Name", "ip-address", "Filter.1.Value.1", "*"}, []string{"i-0a1b2c3d4e5f60718", seedHost}},
+		{"dns-name", []string{"Filter.1.Name", "dns-name", "Filter.1.Value.1", "ec2-*"}, []string{"i-0a1b2c3d4e5f60718"}},
 		{"tag:Name", []string{"Filter.1.Name", "tag:Name", "Filter.1.Value.1", "my-vpc-host*"}, []string{seedHost, "i-0c3d4e5f6a7b8091a"}},
 		{"vpc-id", []string{"Filter.1.Name", "vpc-id", "Filter.1.Value.1", vpce.DefaultVPCDefaultID}, []string{"i-0a1b2c3d4e5f60718"}},
 		{"subnet-id", []string{"Filter.1.Name", "subnet-id", "Filter.1.Value.1", seedSubnetD}, []string{seedHost}},
