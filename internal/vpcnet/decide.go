@@ -49,8 +49,9 @@ const icmpEchoRequest = 8
 // back, an internet gateway for an instance with a public IP, an S3
 // gateway endpoint's prefix list), then the instance's security groups'
 // egress and, for a network interface in a VPC, the destination's security
-// groups' ingress. Security groups are stateful: replies always pass, only
-// the first packet of a flow is decided.
+// groups' ingress (public S3 has none, and answers no ICMP echo request).
+// Security groups are stateful: replies always pass, only the first packet
+// of a flow is decided.
 func Decide(t *vpce.Topology, inst *vpce.Instance, f Flow) Verdict {
 	switch f.Proto {
 	case vpce.ProtocolTCP, vpce.ProtocolUDP:
@@ -74,6 +75,9 @@ func Decide(t *vpce.Topology, inst *vpce.Instance, f Flow) Verdict {
 	}
 	port := f.Port
 	if f.Proto == vpce.ProtocolICMP {
+		if !p.dst.filtered {
+			return Verdict{Via: p.via, Reason: fmt.Sprintf("%s is public S3, which does not answer icmp echo-request", f.Dst)}
+		}
 		port = icmpEchoRequest
 	}
 	if !p.egress[f.Proto].contains(port) {
@@ -108,6 +112,9 @@ func (p *path) allowed(proto string) ports {
 		return ports{{53, 53}}
 	}
 	if !p.dst.filtered {
+		if proto == vpce.ProtocolICMP {
+			return nil // public S3 answers no ping
+		}
 		return p.egress[proto]
 	}
 	return p.egress[proto].intersect(p.ingress[proto])
@@ -387,8 +394,11 @@ func allowVerb(gs []*vpce.SecurityGroup) string {
 }
 
 func vpcName(v vpce.VPC) string {
-	if n := v.Name(); n != "" {
-		return v.ID + " (" + n + ")"
+	switch {
+	case v.Name() != "":
+		return v.ID + " (" + v.Name() + ")"
+	case v.IsDefault:
+		return v.ID + " (default VPC)"
 	}
 	return v.ID
 }

@@ -101,6 +101,9 @@ func TestDecide(t *testing.T) {
 		{name: "seed/public S3 on 80 through the gateway endpoint", from: "172.16.2.99", flow: "tcp 80", to: "52.217.194.208", want: Verdict{Allowed: true, Via: vpce.PrivateGatewayEndpointID}},
 		{name: "seed/eu-west-1 S3 is not in us-east-1's prefix list", from: "172.16.2.99", flow: "tcp 443", to: "52.218.26.139", want: Verdict{},
 			reason: "no route to 52.218.26.139 from subnet subnet-01a2b3c4d5e6f7a82 (route table rtb-0c4e6a8b0d2f35792)"},
+		{name: "seed/no ping to public S3", from: "172.16.10.77", flow: "icmp", to: public, want: Verdict{Via: vpce.MyVPCInternetGatewayID},
+			reason: "does not answer icmp echo-request"},
+		{name: "seed/udp to public S3", from: "172.16.2.99", flow: "udp 443", to: public, want: Verdict{Allowed: true, Via: vpce.PrivateGatewayEndpointID}},
 		{name: "seed/public S3 through the internet gateway", from: "172.16.10.77", flow: "tcp 443", to: public, want: Verdict{Allowed: true, Via: vpce.MyVPCInternetGatewayID}},
 		{name: "seed/eu-west-1 S3 through the internet gateway", from: "172.16.10.77", flow: "tcp 443", to: "52.218.26.139", want: Verdict{Allowed: true, Via: vpce.MyVPCInternetGatewayID}},
 		{name: "seed/the prefix list beats 0.0.0.0/0", from: "172.31.80.132", flow: "tcp 443", to: public, want: Verdict{Allowed: true, Via: vpce.DefaultGatewayEndpointID}},
@@ -112,7 +115,7 @@ func TestDecide(t *testing.T) {
 		{name: "seed/own resolver on 443", from: "172.16.10.77", flow: "tcp 443", to: "172.16.0.2", want: Verdict{Via: ViaResolver},
 			reason: "answers only DNS"},
 		{name: "seed/the peer's resolver", from: "172.16.10.77", flow: "udp 53", to: "172.31.0.2", want: Verdict{},
-			reason: "172.31.0.2 is the resolver of vpc-0d3a5c7e9b1f24680: an instance reaches only its own VPC's resolver (172.16.0.2)"},
+			reason: "172.31.0.2 is the resolver of vpc-0d3a5c7e9b1f24680 (default VPC): an instance reaches only its own VPC's resolver (172.16.0.2)"},
 		{name: "seed/bad protocol", from: "172.16.10.77", flow: "sctp 443", to: eni, want: Verdict{}, reason: `protocol "sctp"`},
 
 		// The seed's transcripts, changed.
