@@ -510,6 +510,9 @@ func (s *Server) logDecision(rec *DecisionRecord, serr *s3err.Error, rl *request
 	if rec.Message != "" {
 		attrs = append(attrs, "message", rec.Message)
 	}
+	if rec.Path != "" {
+		attrs = append(attrs, "path", rec.Path, "source", rec.Source)
+	}
 	if n := len(rec.Checks); n > 0 {
 		last := rec.Checks[n-1]
 		attrs = append(attrs, "action", last.Action, "resource", last.Resource, "policy", last.Decision.Kind.String(),
