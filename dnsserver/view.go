@@ -14,23 +14,18 @@ import (
 // answers from (built on its first query) and the vpce names they share.
 type views struct {
 	topo *vpce.Topology
-	base *zone                    // the vpce names of every endpoint
 	vpcs map[netip.Addr]*vpce.VPC // by resolver address
 
 	mu    sync.Mutex
+	base  *zone // the vpce names of every endpoint, built with the first view
 	built map[netip.Addr]*zone
 }
 
 func newViews(t *vpce.Topology) *views {
 	v := &views{topo: t, vpcs: map[netip.Addr]*vpce.VPC{}, built: map[netip.Addr]*zone{}}
-	v.base = &zone{topo: t, nodes: map[string]*node{}, forwardFor: DefaultForwardFor(t)}
 	if t == nil {
 		return v
 	}
-	for _, e := range t.Endpoints() {
-		v.base.addEndpoint(&e, true, true, false)
-	}
-	v.base.addNegative()
 	for i := range t.VPCs() {
 		vpc := &t.VPCs()[i]
 		v.vpcs[vpc.ResolverIP()] = vpc
@@ -48,6 +43,13 @@ func (v *views) view(resolver netip.Addr) (*zone, bool) {
 	defer v.mu.Unlock()
 	if z, ok := v.built[resolver]; ok {
 		return z, true
+	}
+	if v.base == nil {
+		v.base = &zone{topo: v.topo, nodes: map[string]*node{}, forwardFor: DefaultForwardFor(v.topo)}
+		for _, e := range v.topo.Endpoints() {
+			v.base.addEndpoint(&e, true, true, false)
+		}
+		v.base.addNegative()
 	}
 	z := buildView(v.topo, vpc, v.base)
 	v.built[resolver] = z
