@@ -299,3 +299,34 @@ func TestClientFromUnknownInstance(t *testing.T) {
 		t.Error("AWSConfigFrom(nope) succeeded")
 	}
 }
+
+// BenchmarkClientFrom compares a request through the in-process instance
+// path (ClientFrom: Decide, the VPC view, an in-memory connection) with
+// one through Client (loopback TCP), on keep-alive connections:
+//
+//	go test -run '^$' -bench ClientFrom ./emulator
+func BenchmarkClientFrom(b *testing.B) {
+	srv := emulatortest.New(b, emulatortest.WithBuckets("wsgbucket"))
+	zonal, err := srv.EndpointURL(vpce.DefaultEndpointID, vpce.DefaultZone) // with the listener's port
+	if err != nil {
+		b.Fatal(err)
+	}
+	clients := []struct {
+		name string
+		cfg  aws.Config
+		base string
+	}{
+		{"loopback", srv.AWSConfig(b), zonal},
+		{"instance", srv.AWSConfigFrom(b, webHost), "https://bucket.vpce-0a77994aa2124c299-9tcntpvn-us-east-1d.s3.us-east-1.vpce.amazonaws.com"},
+	}
+	for _, c := range clients {
+		b.Run(c.name, func(b *testing.B) {
+			cl := s3From(c.cfg, c.base, true)
+			for b.Loop() {
+				if _, err := cl.HeadBucket(b.Context(), &s3.HeadBucketInput{Bucket: aws.String("wsgbucket")}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
