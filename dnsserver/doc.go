@@ -23,4 +23,14 @@
 // s3.vpce.amazonaws.com: a vpce name with its region left out (a common
 // mistake) never exists on AWS, so it gets NXDOMAIN instead of being
 // forwarded.
+//
+// A query received on a VPC's resolver address (base+2, such as 172.16.0.2:
+// the socket's local address) gets that VPC's view instead: the vpce names
+// as above; the private DNS names of that VPC's own interface endpoints
+// only; public S3's names (s3.amazonaws.com, s3.<r>.amazonaws.com,
+// s3-<r>.amazonaws.com, s3-external-1.amazonaws.com and every name below
+// them) with the region's public addresses (vpce.PublicS3For) where no
+// such endpoint answers them; and ip-a-b-c-d names of the VPC and its
+// peers only when the VPC has DNS hostnames on (NXDOMAIN otherwise, as the
+// seed's my-vpc shows). [NewView] answers the same without a socket.
 package dnsserver

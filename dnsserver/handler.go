@@ -52,7 +52,7 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 		s.reply(w, r, m, dns.RcodeRefused, tcp, size)
 		return
 	}
-	z := s.zone()
+	z := s.zoneFor(w.LocalAddr())
 	res, n, addrs, apex := z.lookup(q.Name)
 	switch res {
 	case resultOutside:

@@ -57,6 +57,7 @@ type Server struct {
 	inVPC      bool
 	log        *slog.Logger
 	cache      atomic.Pointer[zone]
+	viewCache  atomic.Pointer[views] // the VPC resolvers' views (view.go)
 
 	// life is the parent of forwarded queries' contexts, cancelled by Close
 	// (like net/http.Server's BaseContext: a server lifetime, not a request).

@@ -59,6 +59,9 @@ type zone struct {
 	names []string
 	// forwardFor is DefaultForwardFor(topo).
 	forwardFor []netip.Prefix
+	// parent holds names a view shares with the other views of the same
+	// topology (the vpce names): consulted where nodes has no entry.
+	parent *zone
 }
 
 func newSOA(apex string) *dns.SOA {
@@ -82,48 +85,71 @@ func buildZone(t *vpce.Topology, inVPC bool) *zone {
 	if t == nil {
 		return z
 	}
-	apex := func(name string, kind nodeKind) *node {
-		if n, ok := z.nodes[name]; ok {
-			return n
-		}
-		n := &node{kind: kind, apex: true, soa: newSOA(name)}
-		z.nodes[name] = n
-		z.apexes = append(z.apexes, name)
-		return n
-	}
 	vpcRegions := map[string][]string{}
 	for _, e := range t.Endpoints() {
-		vpceApex := apex(dns.Fqdn("s3."+e.Region+".vpce.amazonaws.com"), kindApex)
 		if !contains(vpcRegions[e.VPCID], e.Region) {
 			vpcRegions[e.VPCID] = append(vpcRegions[e.VPCID], e.Region)
 		}
-		for _, dn := range e.DNSNamesFor(inVPC) {
-			name := dns.Fqdn(strings.ToLower(dn.Name))
-			if _, ok := z.nodes[name]; ok {
-				// Two endpoints with private DNS in one region: the first
-				// wins, as in vpce.Topology.Resolve.
-				continue
-			}
-			n := &node{kind: kindAddr, wildcard: dn.Wildcard, addrs: dn.Addrs, soa: vpceApex.soa}
-			if !strings.HasSuffix(name, ".vpce.amazonaws.com.") {
-				// A private DNS name is the apex of its own private hosted zone.
-				n.apex, n.soa = true, newSOA(name)
-				z.apexes = append(z.apexes, name)
-			}
-			z.nodes[name] = n
-			z.names = append(z.names, name)
-		}
+		z.addEndpoint(&e, inVPC, true, true)
 	}
 	for _, v := range t.VPCs() {
 		for _, r := range vpcRegions[v.ID] {
-			n := apex(dns.Fqdn(vpce.EC2Domain(r)), kindEC2)
+			n := z.apex(dns.Fqdn(vpce.EC2Domain(r)), kindEC2)
 			n.prefixes = append(n.prefixes, v.CIDR.Masked())
 		}
 	}
-	if len(t.Endpoints()) > 0 {
+	z.addNegative()
+	return z
+}
+
+// apex returns the apex node of name, adding it with kind if new.
+func (z *zone) apex(name string, kind nodeKind) *node {
+	if n, ok := z.nodes[name]; ok {
+		return n
+	}
+	n := &node{kind: kind, apex: true, soa: newSOA(name)}
+	z.nodes[name] = n
+	z.apexes = append(z.apexes, name)
+	return n
+}
+
+// addEndpoint adds the names of e as the resolver answers an in-VPC
+// client (inVPC) or one through an inbound resolver endpoint: its vpce
+// names (withVPCE) and its private DNS names (withPrivate).
+func (z *zone) addEndpoint(e *vpce.Endpoint, inVPC, withVPCE, withPrivate bool) {
+	var vpceApex *node
+	for _, dn := range e.DNSNamesFor(inVPC) {
+		name := dns.Fqdn(strings.ToLower(dn.Name))
+		isVPCE := strings.HasSuffix(name, ".vpce.amazonaws.com.")
+		if (isVPCE && !withVPCE) || (!isVPCE && !withPrivate) {
+			continue
+		}
+		if _, ok := z.nodes[name]; ok {
+			// Two endpoints with private DNS in one region: the first
+			// wins, as in vpce.Topology.Resolve.
+			continue
+		}
+		n := &node{kind: kindAddr, wildcard: dn.Wildcard, addrs: dn.Addrs}
+		if isVPCE {
+			if vpceApex == nil {
+				vpceApex = z.apex(dns.Fqdn("s3."+e.Region+".vpce.amazonaws.com"), kindApex)
+			}
+			n.soa = vpceApex.soa
+		} else {
+			// A private DNS name is the apex of its own private hosted zone.
+			n.apex, n.soa = true, newSOA(name)
+			z.apexes = append(z.apexes, name)
+		}
+		z.nodes[name] = n
+		z.names = append(z.names, name)
+	}
+}
+
+// addNegative makes s3.vpce.amazonaws.com and its children not exist.
+func (z *zone) addNegative() {
+	if len(z.topo.Endpoints()) > 0 {
 		z.nodes["s3.vpce.amazonaws.com."] = &node{kind: kindNegative, soa: newSOA("vpce.amazonaws.com.")}
 	}
-	return z
 }
 
 func contains(list []string, s string) bool {
@@ -153,7 +179,11 @@ const (
 func (z *zone) lookup(qname string) (res result, n *node, addrs []netip.Addr, apex bool) {
 	name := lower(qname)
 	for off, first := 0, true; off < len(name); first = false {
-		if n = z.nodes[name[off:]]; n != nil {
+		n = z.nodes[name[off:]]
+		if n == nil && z.parent != nil {
+			n = z.parent.nodes[name[off:]]
+		}
+		if n != nil {
 			switch n.kind {
 			case kindNegative:
 				return resultNXDomain, n, nil, false

@@ -112,6 +112,8 @@ func (s *Server) AdminHandler() http.Handler {
 		type line struct {
 			RequestID, Time, Endpoint, Principal, Operation, Decision, Detail string
 			Hint                                                              string `json:",omitempty"`
+			Path                                                              string `json:",omitempty"`
+			Source                                                            string `json:",omitempty"`
 		}
 		var out []line
 		for _, d := range s.RecentDecisions(n) {
@@ -119,7 +121,7 @@ func (s *Server) AdminHandler() http.Handler {
 			if !d.Allowed() {
 				l.Decision = "deny"
 			}
-			l.Hint = d.Hint
+			l.Hint, l.Path, l.Source = d.Hint, d.Path, d.Source
 			switch {
 			case d.Code != "" && d.Code != "AccessDenied":
 				l.Detail = d.Code

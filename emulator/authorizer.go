@@ -35,8 +35,12 @@ func (a *authorizer) Allow(op, key, versionID string) bool {
 	if err != nil || len(checks) == 0 {
 		return false
 	}
-	ep, c := a.rec.ep, a.rec.caller
-	records, serr := a.s.evaluate(a.s.requestContext(a.r, ep, a.snap.policies[ep.ID], c, t, a.now), a.snap, ep, c, checks)
+	o := a.rec.org
+	if !o.set {
+		o = endpointOrigin(a.r, a.snap, a.rec.ep)
+	}
+	c := a.rec.caller
+	records, serr := a.s.evaluate(a.s.requestContext(a.r, o, c, t, a.now), o, c, checks)
 	a.rec.Checks = append(a.rec.Checks, records...)
 	if serr != nil && op == "ListObjects" {
 		// The response is S3's plain "Access Denied" (the policy's reason

@@ -31,8 +31,16 @@ type DecisionRecord struct {
 	Message string `json:",omitempty"`
 	// Hint is the usual cause of Code and what to change, when known.
 	Hint string `json:",omitempty"`
+	// Path is the way the request came, for requests from an instance of
+	// the topology or to public S3: "interface endpoint vpce-…", "gateway
+	// endpoint vpce-…", "internet gateway igw-…", "internet".
+	Path string `json:",omitempty"`
+	// Source is the address the request came from as S3 sees it, with the
+	// instance it belongs to: "172.16.10.77 (i-… my-vpc-host)".
+	Source string `json:",omitempty"`
 
 	ep     *vpce.Endpoint
+	org    origin // set for public S3 requests
 	caller caller
 	target target
 }
@@ -62,7 +70,14 @@ func (d *DecisionRecord) Allowed() bool {
 // Explain renders the full evaluation trace of the request.
 func (d *DecisionRecord) Explain() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "request %s at %s\n  endpoint  %s\n  principal %s\n  operation %s\n", d.RequestID, d.Time.Format(time.RFC3339), d.Endpoint, d.Principal, d.Operation)
+	fmt.Fprintf(&b, "request %s at %s\n  endpoint  %s\n", d.RequestID, d.Time.Format(time.RFC3339), d.Endpoint)
+	if d.Path != "" {
+		fmt.Fprintf(&b, "  path      %s\n", d.Path)
+	}
+	if d.Source != "" {
+		fmt.Fprintf(&b, "  source    %s\n", d.Source)
+	}
+	fmt.Fprintf(&b, "  principal %s\n  operation %s\n", d.Principal, d.Operation)
 	switch {
 	case d.Code != "":
 		fmt.Fprintf(&b, "  error     %s: %s\n", d.Code, d.Message)
@@ -142,4 +157,11 @@ func (l *decisionLog) recent(n int) []*DecisionRecord {
 		out = append(out, d)
 	}
 	return out
+}
+
+// Context returns the values of a condition key (any case) in the
+// request context the check was evaluated with; none when absent.
+func (c *CheckRecord) Context(key string) []string {
+	v, _ := c.request.Context.Get(key)
+	return v
 }

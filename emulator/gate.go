@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/s3vpce/s3vpce/internal/s3err"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -30,6 +29,12 @@ type caller struct {
 // anonymous) against the endpoint's region. It must run before the request
 // is rewritten: the signature covers the Host and path the client sent.
 func (s *Server) authenticate(r *http.Request, q url.Values, ep *vpce.Endpoint, now time.Time) (caller, *s3err.Error) {
+	return s.authenticateIn(r, q, ep.Region, now)
+}
+
+// authenticateIn is authenticate against region; an empty region accepts
+// the credential scope's own (ListBuckets on a public name).
+func (s *Server) authenticateIn(r *http.Request, q url.Values, region string, now time.Time) (caller, *s3err.Error) {
 	if s.authOff {
 		return caller{principal: s.creds[s.defaultKey].principal}, nil
 	}
@@ -45,7 +50,10 @@ func (s *Server) authenticate(r *http.Request, q url.Values, ep *vpce.Endpoint, 
 		return caller{}, s3err.New(http.StatusForbidden, "InvalidAccessKeyId",
 			"The AWS Access Key Id you provided does not exist in our records.").With("AWSAccessKeyId", a.AccessKeyID)
 	}
-	if err := a.CheckScope(sigv4.Expect{Region: ep.Region, Service: "s3", Now: now}); err != nil {
+	if region == "" {
+		region = a.Region
+	}
+	if err := a.CheckScope(sigv4.Expect{Region: region, Service: "s3", Now: now}); err != nil {
 		return caller{}, authError(err)
 	}
 	key := s.keys.get(a, cred.secret)
@@ -107,6 +115,11 @@ func headerValue(h http.Header, canonical string) string {
 // policy and the bucket policies. It returns the record for the decision
 // log and, when denied, the AccessDenied error to send.
 func (s *Server) authorize(r *http.Request, snap *snapshot, ep *vpce.Endpoint, c caller, t target, now time.Time) ([]CheckRecord, *s3err.Error) {
+	return s.authorizeFrom(r, endpointOrigin(r, snap, ep), c, t, now)
+}
+
+// authorizeFrom is authorize for a request that came by way of o.
+func (s *Server) authorizeFrom(r *http.Request, o origin, c caller, t target, now time.Time) ([]CheckRecord, *s3err.Error) {
 	st := policy.S3Target{Bucket: t.bucket, Key: t.key, Versioned: t.query.Has("versionId")}
 	for i, h := range conditionalHeaders {
 		if headerValue(r.Header, conditionalCanonical[i]) != "" {
@@ -128,17 +141,20 @@ func (s *Server) authorize(r *http.Request, snap *snapshot, ep *vpce.Endpoint, c
 		return nil, &s3err.Error{Status: http.StatusNotImplemented, Code: "NotImplemented",
 			Message: fmt.Sprintf("s3vpce cannot authorize this request (%s %s): operation not recognised, so it is refused.", r.Method, r.URL.Path)}
 	}
-	return s.evaluate(s.requestContext(r, ep, snap.policies[ep.ID], c, t, now), snap, ep, c, checks)
+	return s.evaluate(s.requestContext(r, o, c, t, now), o, c, checks)
 }
 
-// evaluate decides checks in order against the endpoint policy and the
-// policy of each check's bucket; it stops at the first denial.
-func (s *Server) evaluate(ctx policy.Context, snap *snapshot, ep *vpce.Endpoint, c caller, checks []policy.Check) ([]CheckRecord, *s3err.Error) {
-	endpointPolicy := snap.policies[ep.ID]
+// evaluate decides checks in order against the endpoint policy of o (none
+// through an internet gateway) and the policy of each check's bucket; it
+// stops at the first denial.
+func (s *Server) evaluate(ctx policy.Context, o origin, c caller, checks []policy.Check) ([]CheckRecord, *s3err.Error) {
 	records := make([]CheckRecord, 0, len(checks))
 	for _, ch := range checks {
 		req := policy.Request{Principal: c.principal, Action: ch.Action, Resource: ch.Resource, Context: ctx}
-		atts := []policy.Attached{{Policy: endpointPolicy, Kind: policy.KindEndpoint}}
+		atts := make([]policy.Attached, 0, 2)
+		if o.policyKind != policy.KindUnspecified {
+			atts = append(atts, policy.Attached{Policy: o.endpointPolicy, Kind: o.policyKind})
+		}
 		if b := bucketOf(ch.Resource); b != "" {
 			bp, owner := s.bucketPolicy(b)
 			atts = append(atts, policy.Attached{Policy: bp, Kind: policy.KindBucket, ResourceAccount: owner})
@@ -180,23 +196,28 @@ func parseCopySource(src string) (bucket, key string, versioned bool, err error)
 	return bucket, key, strings.Contains(query, "versionId="), nil
 }
 
-// requestContext supplies the condition keys S3 sees for a request through
-// an interface endpoint: aws:SourceIp is absent (aws:VpcSourceIp is
-// there), then the operation's own keys from the operation table.
-func (s *Server) requestContext(r *http.Request, ep *vpce.Endpoint, endpointPolicy *policy.Policy, c caller, t target, now time.Time) policy.Context {
+// requestContext supplies the condition keys S3 sees for a request that
+// came by way of o: through an interface or gateway endpoint aws:SourceVpce,
+// aws:SourceVpc and aws:VpcSourceIp and no aws:SourceIp; through an
+// internet gateway aws:SourceIp alone. Then the operation's own keys from
+// the operation table.
+func (s *Server) requestContext(r *http.Request, o origin, c caller, t target, now time.Time) policy.Context {
 	// Keys are written in lower case: Context folds case, and lower-case
 	// literals spare it an allocation per key.
 	var ctx policy.Context
 	ctx.Grow(24)
-	owner := ep.OwnerID
-	if owner == "" {
-		owner = DefaultAccountID
+	if o.endpointID != "" {
+		ctx.SetValue("aws:sourcevpce", o.endpointID)
 	}
-	ctx.SetValue("aws:sourcevpce", ep.ID)
-	ctx.SetValue("aws:sourcevpc", ep.VPCID)
-	ctx.SetValue("aws:sourcevpcarn", "arn:aws:ec2:"+ep.Region+":"+owner+":vpc/"+ep.VPCID)
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		ctx.SetValue("aws:vpcsourceip", host)
+	if o.vpcID != "" {
+		ctx.SetValue("aws:sourcevpc", o.vpcID)
+		ctx.SetValue("aws:sourcevpcarn", "arn:aws:ec2:"+o.region+":"+o.owner+":vpc/"+o.vpcID)
+	}
+	if o.vpcSourceIP != "" {
+		ctx.SetValue("aws:vpcsourceip", o.vpcSourceIP)
+	}
+	if o.sourceIP != "" {
+		ctx.SetValue("aws:sourceip", o.sourceIP)
 	}
 	ctx.SetValue("aws:securetransport", strconv.FormatBool(r.TLS != nil))
 	if r.TLS != nil {
@@ -204,7 +225,7 @@ func (s *Server) requestContext(r *http.Request, ep *vpce.Endpoint, endpointPoli
 	}
 	ctx.SetValue("aws:currenttime", now.UTC().Format(time.RFC3339))
 	ctx.SetValue("aws:epochtime", strconv.FormatInt(now.Unix(), 10))
-	ctx.SetValue("aws:requestedregion", ep.Region)
+	ctx.SetValue("aws:requestedregion", o.region)
 	if ua := r.Header.Get("User-Agent"); ua != "" {
 		ctx.SetValue("aws:useragent", ua)
 	}
@@ -224,7 +245,7 @@ func (s *Server) requestContext(r *http.Request, ep *vpce.Endpoint, endpointPoli
 		ctx.SetValue("s3:signatureage", strconv.FormatInt(now.Sub(a.Time).Milliseconds(), 10))
 		ctx.SetValue("s3:x-amz-content-sha256", a.PayloadHash)
 	}
-	s.addOperationKeys(&ctx, r, t, now, endpointPolicy, bucketPolicy)
+	s.addOperationKeys(&ctx, r, t, now, o.endpointPolicy, bucketPolicy)
 	return ctx
 }
 

@@ -25,7 +25,7 @@ const maxHintKeys = 5
 // there is no usual cause to point at. It reads the request as the client
 // sent it (before routing rewrites Host) and the record the gate filled.
 func (s *Server) hint(r *http.Request, snap *snapshot, rec *DecisionRecord, serr *s3err.Error) string {
-	if rec.ep == nil && serr.Code == "InvalidRequest" {
+	if rec.ep == nil && !rec.org.set && serr.Code == "InvalidRequest" && !strings.Contains(serr.Message, "public S3") {
 		// The one refusal before the endpoint is known: a Host that is not
 		// a name of any endpoint.
 		return "use one of the endpoint names as the endpoint URL (path style, or <bucket>.bucket.… for " +
@@ -168,6 +168,9 @@ func unsignedHeaders(serr *s3err.Error) string {
 }
 
 func regionOf(rec *DecisionRecord) string {
+	if rec.org.set {
+		return rec.org.region
+	}
 	if rec.ep != nil {
 		return rec.ep.Region
 	}

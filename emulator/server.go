@@ -171,7 +171,11 @@ func (s *Server) swapLocked(topo *vpce.Topology) error {
 func (s *Server) Topology() *vpce.Topology { return s.snap.Load().topo }
 
 func (s *Server) getCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
-	return s.snap.Load().certificate(hello.ServerName), nil
+	snap := s.snap.Load()
+	if c := snap.pub.certificate(hello); c != nil {
+		return c, nil
+	}
+	return snap.certificate(hello.ServerName), nil
 }
 
 // Start creates the configured buckets, then listens for HTTPS and DNS and
@@ -432,6 +436,9 @@ const ownerName = "s3vpce"
 
 // gate runs every check before a request may reach the store. It fills rec.
 func (s *Server) gate(r *http.Request, snap *snapshot, rec *DecisionRecord, now time.Time) *s3err.Error {
+	if pr, local, ok := snap.pub.at(r); ok {
+		return s.gatePublic(r, snap, rec, now, pr, local)
+	}
 	host, ep, err := snap.topo.Resolve(r.Host)
 	if err != nil {
 		return &s3err.Error{Status: http.StatusBadRequest, Code: "InvalidRequest",
@@ -439,6 +446,7 @@ func (s *Server) gate(r *http.Request, snap *snapshot, rec *DecisionRecord, now 
 	}
 	rec.Endpoint = ep.ID
 	rec.ep = ep
+	rec.noteSource(r, snap.topo, ep)
 	// S3 keys are UTF-8: a path whose percent-escapes decode to anything
 	// else is refused before authentication, as S3 does.
 	if !utf8.ValidString(r.URL.Path) {
@@ -501,6 +509,9 @@ func (s *Server) logDecision(rec *DecisionRecord, serr *s3err.Error, rl *request
 	attrs := append(rl.attrs(code), "request_id", rec.RequestID, "vpce", rec.Endpoint, "principal", rec.Principal, "op", rec.Operation)
 	if rec.Message != "" {
 		attrs = append(attrs, "message", rec.Message)
+	}
+	if rec.Path != "" {
+		attrs = append(attrs, "path", rec.Path, "source", rec.Source)
 	}
 	if n := len(rec.Checks); n > 0 {
 		last := rec.Checks[n-1]

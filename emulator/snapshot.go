@@ -20,6 +20,7 @@ type snapshot struct {
 	api      *tls.Certificate            // for the EC2 API: localhost, ec2.<region>.amazonaws.com
 	policies map[string]*policy.Policy   // compiled endpoint policies, by endpoint ID
 	docs     map[string]string           // the documents they were compiled from
+	pub      *publicS3                   // public S3: addresses, certificates, gateway endpoint policies
 }
 
 // DefaultEndpointPolicy is the policy AWS attaches to an interface endpoint
@@ -83,6 +84,9 @@ func newSnapshot(topo *vpce.Topology, ca *certs.CA, prev *snapshot) (*snapshot, 
 		return nil, fmt.Errorf("emulator: certificate for the EC2 API: %w", err)
 	}
 	s.api = api
+	if s.pub, err = newPublicS3(topo, ca, prev.pub); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -213,6 +214,10 @@ type decisionLine struct {
 	// Hint is the usual cause of a refusal and what to change, when the
 	// server knows it.
 	Hint string
+	// Source is the client's address and Path the way it came (an
+	// instance through an interface or gateway endpoint, an internet
+	// gateway), when the server knows them.
+	Source, Path string
 }
 
 // codeAndStatement splits Detail into the S3 error code and the deciding
@@ -255,9 +260,24 @@ func explainList(ctx context.Context, c *http.Client, n int, asJSON bool, w io.W
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "TIME\tREQUEST ID\tPRINCIPAL\tOPERATION\tDECISION\tCODE\tPOLICY STATEMENT")
+	// The source column appears once a request came from an instance or
+	// another known place (s3vpce exec --instance).
+	sources := slices.ContainsFunc(lines, func(l decisionLine) bool { return l.Source != "" })
+	if sources {
+		fmt.Fprintln(tw, "TIME\tREQUEST ID\tSOURCE\tPRINCIPAL\tOPERATION\tDECISION\tCODE\tPOLICY STATEMENT")
+	} else {
+		fmt.Fprintln(tw, "TIME\tREQUEST ID\tPRINCIPAL\tOPERATION\tDECISION\tCODE\tPOLICY STATEMENT")
+	}
 	for _, l := range lines {
 		code, stmt := l.codeAndStatement()
+		if sources {
+			src := dash(l.Source)
+			if l.Path != "" {
+				src += " (" + l.Path + ")"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Time, l.RequestID, src, dash(l.Principal), dash(l.Operation), l.Decision, code, stmt)
+			continue
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Time, l.RequestID, dash(l.Principal), dash(l.Operation), l.Decision, code, stmt)
 	}
 	if err := tw.Flush(); err != nil {

@@ -29,14 +29,16 @@ what the aws CLI prints for a real account, to reproduce its VPCs offline:
   aws ec2 describe-instances > instances.json
   aws ec2 describe-vpc-endpoints > endpoints.json
   aws ec2 describe-network-interfaces > enis.json
+  aws ec2 describe-vpc-attribute --vpc-id VPC --attribute enableDnsHostnames > VPC-hostnames.json
   s3vpce topology import -o topology.json *.json
 
 Each FILE is one command's JSON output, in any order, or one object holding
 several; describe-network-interfaces gives the endpoints' ENI addresses,
+describe-vpc-attribute a VPC's DNS attributes (one per file),
 describe-internet-gateways and describe-vpc-peering-connections are read
 too. What the emulator does not model (IPv6, NAT and transit gateways,
 services other than S3, ...) is skipped, and what the outputs do not say
-(the VPCs' DNS attributes, gateways and peerings, from the routes) is
+(DNS attributes not given are on; gateways and peerings, from the routes) is
 inferred, each with a warning on standard error. Bad input exits 1 with
 the file, line and column.
 

@@ -41,8 +41,8 @@ func transcript(t *testing.T, args ...string) (string, int, string) {
 // topology file on standard output, with the warnings and a summary on
 // standard error; -o writes the same file; bad input is located.
 func TestCLITopologyImportGolden(t *testing.T) {
-	files := seedDescribeFiles("vpcs.json", "subnets.json", "security-groups.json", "route-tables.json",
-		"instances.json", "vpc-endpoints.json", "network-interfaces.json")
+	files := seedDescribeFiles("vpcs.json", "vpc-attribute-my-vpc.json", "subnets.json", "security-groups.json", "route-tables.json",
+		"internet-gateways.json", "instances.json", "vpc-endpoints.json", "network-interfaces.json")
 	got, code, stdout := transcript(t, append([]string{"topology", "import"}, files...)...)
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, got)

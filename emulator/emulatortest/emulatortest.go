@@ -10,6 +10,7 @@
 package emulatortest
 
 import (
+	"net/http"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -145,4 +146,27 @@ func (s *Server) RequireAllowed() {
 	if d := s.LastDecision(); !d.Allowed() {
 		s.tb.Fatalf("emulatortest: request %s (%s) was denied:\n%s", d.RequestID, d.Operation, d.Explain())
 	}
+}
+
+// ClientFrom returns an HTTP client whose requests are made as the
+// instance ref of the topology (emulator.Server.ClientFrom), failing the
+// test when there is no such instance.
+func (s *Server) ClientFrom(tb testing.TB, ref string) *http.Client {
+	tb.Helper()
+	c, err := s.Server.ClientFrom(ref)
+	if err != nil {
+		tb.Fatalf("emulatortest: %v", err)
+	}
+	return c
+}
+
+// AWSConfigFrom is AWSConfig for requests made as the instance ref
+// (emulator.Server.AWSConfigFrom), failing the test on error.
+func (s *Server) AWSConfigFrom(tb testing.TB, ref string) aws.Config {
+	tb.Helper()
+	cfg, err := s.Server.AWSConfigFrom(tb.Context(), ref)
+	if err != nil {
+		tb.Fatalf("emulatortest: %v", err)
+	}
+	return cfg
 }

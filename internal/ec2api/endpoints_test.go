@@ -25,7 +25,8 @@ const (
 	myDefaultSG = "sg-0c2e4a6b8d0f13579"     // my-vpc's "default"
 	webSG       = "sg-0b1c2d3e4f5a60789"     // my-vpc's "web"
 	defSG       = "sg-0a1b2c3d4e5f60789"     // the default VPC's "default"
-	myRTB       = "rtb-0b3d5f7a9c1e24680"    // my-vpc's main table
+	myRTB       = "rtb-0b3d5f7a9c1e24680"    // my-vpc's main table (0.0.0.0/0 to its internet gateway)
+	privateRTB  = "rtb-0c4e6a8b0d2f35792"    // my-vpc's private table (subB; my-vpc's gateway endpoint)
 	defRTB      = "rtb-0a2c4e6b8d0f13579"    // the default VPC's main table (has the gateway endpoint)
 	s3Service   = "com.amazonaws.us-east-1.s3"
 	denyPolicy  = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"*"}]}`
@@ -104,17 +105,47 @@ func wantError(t *testing.T, w *httptest.ResponseRecorder, status int, code, msg
 	}
 }
 
+// hostnamesOn is the seed's world with my-vpc's DNS hostnames turned on
+// (what aws ec2 modify-vpc-attribute --enable-dns-hostnames does), which an
+// endpoint with private DNS in my-vpc needs; the seed has them off.
+func hostnamesOn() vpce.Spec {
+	s := vpce.DefaultSpec()
+	for i := range s.VPCs {
+		if s.VPCs[i].ID == myVPC {
+			s.VPCs[i].EnableDNSHostnames = true
+		}
+	}
+	return s
+}
+
+// withoutGateway is s without the gateway endpoint id (and so without its
+// prefix-list routes).
+func withoutGateway(s vpce.Spec, id string) vpce.Spec {
+	s.GatewayEndpoints = slices.DeleteFunc(slices.Clone(s.GatewayEndpoints), func(g vpce.GatewayEndpoint) bool { return g.ID == id })
+	return s
+}
+
+// specOr is *s, or the seed's world when s is nil.
+func specOr(s *vpce.Spec) vpce.Spec {
+	if s == nil {
+		return vpce.DefaultSpec()
+	}
+	return *s
+}
+
 func iface(params ...string) []string {
 	return append([]string{"VpcEndpointType", "Interface", "VpcId", myVPC, "ServiceName", s3Service}, params...)
 }
 
 func TestCreateVpcEndpoint(t *testing.T) {
+	dnsOn := hostnamesOn()
 	tests := []struct {
 		name   string
+		spec   *vpce.Spec // nil: the seed's world
 		params []string
 		check  func(t *testing.T, b *fakeBackend, got xEndpoint)
 	}{
-		{"interface in two zones", iface("SubnetId.1", subA, "SubnetId.2", subB,
+		{"interface in two zones of my-vpc with DNS hostnames on", &dnsOn, iface("SubnetId.1", subA, "SubnetId.2", subB,
 			"TagSpecification.1.ResourceType", "vpc-endpoint", "TagSpecification.1.Tag.1.Key", "Name", "TagSpecification.1.Tag.1.Value", "s3-new"),
 			func(t *testing.T, b *fakeBackend, got xEndpoint) {
 				if got.State != "pending" || got.Type != "Interface" || !got.PrivateDNS || got.Owner != vpce.DefaultAccount {
@@ -123,6 +154,10 @@ func TestCreateVpcEndpoint(t *testing.T) {
 				e, ok := b.Topology().Endpoint(got.ID)
 				if !ok {
 					t.Fatalf("%s is not in the topology", got.ID)
+				}
+				// my-vpc has an S3 gateway endpoint (on its private table).
+				if !got.InboundOnly || !e.PrivateDNSOnlyForInboundResolverEndpoint {
+					t.Errorf("inbound-only %v / %v, want on by default: my-vpc has a gateway endpoint", got.InboundOnly, e.PrivateDNSOnlyForInboundResolverEndpoint)
 				}
 				// Lowest free host addresses: .4 (the first four are AWS's).
 				wantIPs := []netip.Addr{netip.MustParseAddr("172.16.1.4"), netip.MustParseAddr("172.16.2.4")}
@@ -154,7 +189,7 @@ func TestCreateVpcEndpoint(t *testing.T) {
 					t.Errorf("policy %q (stored %q), want the default", got.Policy, e.Policy)
 				}
 			}},
-		{"interface with policy, groups, no private DNS", iface("SubnetId.1", subB, "SecurityGroupId.1", webSG, "SecurityGroupId.2", vpce.DefaultEndpointGroupID,
+		{"interface in the seed's my-vpc (DNS hostnames off) with policy, groups, no private DNS", nil, iface("SubnetId.1", subB, "SecurityGroupId.1", webSG, "SecurityGroupId.2", vpce.DefaultEndpointGroupID,
 			"PolicyDocument", denyPolicy, "PrivateDnsEnabled", "false"),
 			func(t *testing.T, b *fakeBackend, got xEndpoint) {
 				e, _ := b.Topology().Endpoint(got.ID)
@@ -165,7 +200,7 @@ func TestCreateVpcEndpoint(t *testing.T) {
 					t.Errorf("groups %v %+v", e.SecurityGroups, got.Groups)
 				}
 			}},
-		{"interface in a VPC with a gateway endpoint: inbound-only by default", []string{"VpcEndpointType", "Interface", "VpcId", defVPC, "ServiceName", s3Service, "SubnetId.1", subDefault},
+		{"interface in a VPC with a gateway endpoint: inbound-only by default", nil, []string{"VpcEndpointType", "Interface", "VpcId", defVPC, "ServiceName", s3Service, "SubnetId.1", subDefault},
 			func(t *testing.T, b *fakeBackend, got xEndpoint) {
 				e, _ := b.Topology().Endpoint(got.ID)
 				if !got.InboundOnly || !e.PrivateDNSOnlyForInboundResolverEndpoint || got.Groups[0].ID != defSG {
@@ -175,14 +210,14 @@ func TestCreateVpcEndpoint(t *testing.T) {
 					t.Errorf("ip %v", e.Zones[0].IP)
 				}
 			}},
-		{"interface with inbound-only off", []string{"VpcEndpointType", "Interface", "VpcId", defVPC, "ServiceName", s3Service, "SubnetId.1", subDefault,
+		{"interface with inbound-only off", nil, []string{"VpcEndpointType", "Interface", "VpcId", defVPC, "ServiceName", s3Service, "SubnetId.1", subDefault,
 			"DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint", "false", "DnsOptions.DnsRecordIpType", "ipv4"},
 			func(t *testing.T, b *fakeBackend, got xEndpoint) {
 				if got.InboundOnly || !got.PrivateDNS {
 					t.Errorf("inbound-only %v private %v", got.InboundOnly, got.PrivateDNS)
 				}
 			}},
-		{"gateway is the default type", []string{"VpcId", myVPC, "ServiceName", s3Service, "RouteTableId.1", myRTB, "PolicyDocument", denyPolicy},
+		{"gateway is the default type", nil, []string{"VpcId", myVPC, "ServiceName", s3Service, "RouteTableId.1", myRTB, "PolicyDocument", denyPolicy},
 			func(t *testing.T, b *fakeBackend, got xEndpoint) {
 				g, ok := b.Topology().GatewayEndpoint(got.ID)
 				if !ok || got.Type != "Gateway" || got.State != "available" || !slices.Equal(g.RouteTables, []string{myRTB}) || g.Policy != denyPolicy {
@@ -196,7 +231,7 @@ func TestCreateVpcEndpoint(t *testing.T) {
 					t.Errorf("gateway with interface fields: %+v", got)
 				}
 			}},
-		{"gateway default policy", []string{"VpcEndpointType", "Gateway", "VpcId", myVPC, "ServiceName", s3Service},
+		{"gateway default policy", nil, []string{"VpcEndpointType", "Gateway", "VpcId", myVPC, "ServiceName", s3Service},
 			func(t *testing.T, b *fakeBackend, got xEndpoint) {
 				if got.Policy != defaultGatewayPolicy {
 					t.Errorf("policy %q", got.Policy)
@@ -205,7 +240,7 @@ func TestCreateVpcEndpoint(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := newBackend(t, vpce.DefaultSpec())
+			b := newBackend(t, specOr(tt.spec))
 			got := decode[xCreate](t, do(New(b), "CreateVpcEndpoint", tt.params...))
 			if !vpce.ValidResourceID(vpce.PrefixEndpoint, got.Endpoint.ID) || got.Endpoint.Service != s3Service || got.Endpoint.VPC == "" {
 				t.Fatalf("endpoint %+v", got.Endpoint)
@@ -220,17 +255,16 @@ func TestCreateVpcEndpoint(t *testing.T) {
 	}
 }
 
+// TestCreateVpcEndpointErrors: each request is refused for its own reason,
+// in my-vpc with DNS hostnames on (hostnamesOn) unless a case says
+// otherwise, so that private DNS, the default, is not what refuses it.
 func TestCreateVpcEndpointErrors(t *testing.T) {
-	twoPrivate := vpce.DefaultSpec()
+	twoPrivate := hostnamesOn()
 	twoPrivate.Endpoints[0].PrivateDNS = true
-	noDNS := vpce.DefaultSpec()
-	for i := range noDNS.VPCs {
-		if noDNS.VPCs[i].ID == myVPC {
-			noDNS.VPCs[i].EnableDNSHostnames = false
-		}
-	}
+	seed := vpce.DefaultSpec() // my-vpc's DNS hostnames off
+	noGateway := withoutGateway(hostnamesOn(), vpce.PrivateGatewayEndpointID)
 	// full has a /28 in us-east-1a whose 11 usable addresses are taken.
-	full := vpce.DefaultSpec()
+	full := hostnamesOn()
 	full.Subnets = append(full.Subnets, vpce.Subnet{ID: fullSub, VPCID: myVPC, CIDR: netip.MustParsePrefix("172.16.200.0/28"), AZ: "us-east-1a"})
 	for i := 4; i <= 14; i++ {
 		full.Instances = append(full.Instances, vpce.Instance{ID: "i-" + fixedHex(i), SubnetID: fullSub,
@@ -261,12 +295,14 @@ func TestCreateVpcEndpointErrors(t *testing.T) {
 		{"group of another VPC", nil, iface("SubnetId.1", subA, "SecurityGroupId.1", defSG), "InvalidParameter", "belong to different networks"},
 		{"unknown route table", nil, []string{"VpcId", myVPC, "ServiceName", s3Service, "RouteTableId.1", "rtb-0123456789abcdef0"}, "InvalidRouteTableId.NotFound", "The routeTable ID 'rtb-0123456789abcdef0' does not exist"},
 		{"route table already routed", nil, []string{"VpcId", defVPC, "ServiceName", s3Service, "RouteTableId.1", defRTB}, "RouteAlreadyExists", "pl-63a5400a"},
+		{"my-vpc's private table already routed", nil, []string{"VpcId", myVPC, "ServiceName", s3Service, "RouteTableId.1", privateRTB}, "RouteAlreadyExists", "pl-63a5400a"},
 		{"bad policy", nil, iface("SubnetId.1", subA, "PolicyDocument", `{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`), "InvalidPolicyDocument", "The Policy Document is not valid."},
 		{"policy not JSON", nil, iface("SubnetId.1", subA, "PolicyDocument", `{`), "InvalidPolicyDocument", "not valid"},
-		{"inbound-only without a gateway endpoint", nil, iface("SubnetId.1", subA, "DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint", "true"), "InvalidParameter",
+		{"inbound-only without a gateway endpoint", &noGateway, iface("SubnetId.1", subA, "DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint", "true"), "InvalidParameter",
 			"To set PrivateDnsOnlyForInboundResolverEndpoint to true, the VPC " + myVPC + " must have a gateway endpoint for the service."},
 		{"inbound-only without private DNS", nil, iface("SubnetId.1", subA, "PrivateDnsEnabled", "false", "DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint", "true"), "InvalidParameter", "PrivateDnsEnabled"},
-		{"private DNS without VPC DNS attributes", &noDNS, iface("SubnetId.1", subA), "InvalidParameter", "enableDnsSupport and enableDnsHostnames"},
+		{"private DNS in the seed's my-vpc (DNS hostnames off)", &seed, iface("SubnetId.1", subA), "InvalidParameter",
+			"Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC attributes set to true for " + myVPC},
 		{"second private DNS endpoint in the VPC (Build refuses)", &twoPrivate, iface("SubnetId.1", subA), "InvalidParameterValue", "conflicting DNS domain"},
 		{"dualstack", nil, iface("SubnetId.1", subA, "DnsOptions.DnsRecordIpType", "dualstack"), "InvalidParameter", "IPv4"},
 		{"bad bool", nil, iface("SubnetId.1", subA, "PrivateDnsEnabled", "yes"), "InvalidParameterValue", "PrivateDnsEnabled"},
@@ -275,7 +311,7 @@ func TestCreateVpcEndpointErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			spec := vpce.DefaultSpec()
+			spec := hostnamesOn()
 			if tt.spec != nil {
 				spec = *tt.spec
 			}
@@ -292,7 +328,7 @@ func TestCreateVpcEndpointErrors(t *testing.T) {
 func TestClientToken(t *testing.T) {
 	b := newBackend(t, vpce.DefaultSpec())
 	h := New(b)
-	params := iface("SubnetId.1", subA, "ClientToken", "tok-1")
+	params := iface("SubnetId.1", subA, "PrivateDnsEnabled", "false", "ClientToken", "tok-1")
 	first := decode[xCreate](t, do(h, "CreateVpcEndpoint", params...))
 	second := decode[xCreate](t, do(h, "CreateVpcEndpoint", params...))
 	if first.Endpoint.ID != second.Endpoint.ID || first.ClientToken != "tok-1" || second.ClientToken != "tok-1" {
@@ -333,8 +369,8 @@ func TestClientToken(t *testing.T) {
 				break
 			}
 		}
-		if n := len(b.Topology().GatewayEndpoints()); n != 2 {
-			t.Errorf("%d gateway endpoints, want 2 (the default and one new)", n)
+		if n := len(b.Topology().GatewayEndpoints()); n != 3 {
+			t.Errorf("%d gateway endpoints, want 3 (the seed's two and one new)", n)
 		}
 	})
 }
@@ -380,21 +416,22 @@ func TestDescribeVpcEndpoints(t *testing.T) {
 		want   int // endpoints returned
 		first  string
 	}{
-		{"all", nil, 32, ""},
+		{"all", nil, 33, ""}, // the seed's interface endpoint and two gateway endpoints, and 30
 		{"by id", []string{"VpcEndpointId.1", vpce.DefaultGatewayEndpointID, "VpcEndpointId.2", vpce.DefaultEndpointID}, 2, vpce.DefaultEndpointID},
 		{"vpc-id", []string{"Filter.1.Name", "vpc-id", "Filter.1.Value.1", defVPC}, 1, vpce.DefaultGatewayEndpointID},
-		{"type Gateway", []string{"Filter.1.Name", "vpc-endpoint-type", "Filter.1.Value.1", "Gateway"}, 1, vpce.DefaultGatewayEndpointID},
+		{"type Gateway", []string{"Filter.1.Name", "vpc-endpoint-type", "Filter.1.Value.1", "Gateway"}, 2, vpce.DefaultGatewayEndpointID},
+		{"my-vpc's gateway", []string{"Filter.1.Name", "vpc-endpoint-type", "Filter.1.Value.1", "Gateway", "Filter.2.Name", "vpc-id", "Filter.2.Value.1", myVPC}, 1, vpce.PrivateGatewayEndpointID},
 		{"type Interface", []string{"Filter.1.Name", "vpc-endpoint-type", "Filter.1.Value.1", "Interface"}, 31, ""},
-		{"state", []string{"Filter.1.Name", "vpc-endpoint-state", "Filter.1.Value.1", "pending", "Filter.1.Value.2", "available"}, 32, ""},
+		{"state", []string{"Filter.1.Name", "vpc-endpoint-state", "Filter.1.Value.1", "pending", "Filter.1.Value.2", "available"}, 33, ""},
 		{"state none", []string{"Filter.1.Name", "vpc-endpoint-state", "Filter.1.Value.1", "deleted"}, 0, ""},
-		{"service-name", []string{"Filter.1.Name", "service-name", "Filter.1.Value.1", s3Service}, 32, ""},
+		{"service-name", []string{"Filter.1.Name", "service-name", "Filter.1.Value.1", s3Service}, 33, ""},
 		{"endpoint id", []string{"Filter.1.Name", "vpc-endpoint-id", "Filter.1.Value.1", vpce.DefaultEndpointID}, 1, vpce.DefaultEndpointID},
 		{"tag:Group", []string{"Filter.1.Name", "tag:Group", "Filter.1.Value.1", "three"}, 10, ""},
 		{"tag:Index wildcard", []string{"Filter.1.Name", "tag:Index", "Filter.1.Value.1", "2?"}, 10, ""},
 		{"tag-key", []string{"Filter.1.Name", "tag-key", "Filter.1.Value.1", "Index"}, 30, ""},
 		{"two filters AND", []string{"Filter.1.Name", "tag:Group", "Filter.1.Value.1", "three", "Filter.2.Name", "tag:Index", "Filter.2.Value.1", "1*"}, 3, ""},
 		{"id and filter", []string{"VpcEndpointId.1", vpce.DefaultEndpointID, "Filter.1.Name", "vpc-endpoint-type", "Filter.1.Value.1", "Gateway"}, 0, ""},
-		{"MaxResults above 1000 returns at most 1000", []string{"MaxResults", "5000"}, 32, ""},
+		{"MaxResults above 1000 returns at most 1000", []string{"MaxResults", "5000"}, 33, ""},
 		{"MaxResults 1", []string{"MaxResults", "1"}, 1, ""},
 	}
 	for _, tt := range tests {
@@ -432,8 +469,8 @@ func TestDescribeVpcEndpoints(t *testing.T) {
 	}
 }
 
-// TestDescribePagination pages through 1,000 endpoints (and the default
-// two): every endpoint exactly once, whatever the page size, even when
+// TestDescribePagination pages through 1,000 endpoints (and the seed's
+// three): every endpoint exactly once, whatever the page size, even when
 // endpoints are deleted and created between pages.
 func TestDescribePagination(t *testing.T) {
 	for _, size := range []int{5, 7, 100, 999, 1000} {
@@ -460,15 +497,15 @@ func TestDescribePagination(t *testing.T) {
 				}
 				token = d.NextToken
 			}
-			if len(seen) != 1002 {
-				t.Errorf("%d distinct endpoints, want 1002", len(seen))
+			if len(seen) != 1003 {
+				t.Errorf("%d distinct endpoints, want 1003", len(seen))
 			}
 			for id, n := range seen {
 				if n != 1 {
 					t.Errorf("%s returned %d times", id, n)
 				}
 			}
-			if want := (1002 + size - 1) / size; pages != want {
+			if want := (1003 + size - 1) / size; pages != want {
 				t.Errorf("%d pages, want %d", pages, want)
 			}
 		})
@@ -496,41 +533,51 @@ func TestDescribePagination(t *testing.T) {
 			}
 			token = d.NextToken
 		}
-		if seen[gone[1]] || len(seen) != 51 {
-			t.Errorf("%d seen (want 51: 52 less the one deleted before its page)", len(seen))
+		if seen[gone[1]] || len(seen) != 52 {
+			t.Errorf("%d seen (want 52: 53 less the one deleted before its page)", len(seen))
 		}
 	})
 }
 
 func TestModifyVpcEndpoint(t *testing.T) {
+	dnsOn := hostnamesOn()
+	dnsOnNoGateway := withoutGateway(hostnamesOn(), vpce.PrivateGatewayEndpointID)
 	tests := []struct {
 		name   string
+		spec   *vpce.Spec // nil: the seed's world
 		params []string
 		check  func(t *testing.T, top *vpce.Topology)
 	}{
-		{"policy", []string{"VpcEndpointId", vpce.DefaultEndpointID, "PolicyDocument", denyPolicy}, func(t *testing.T, top *vpce.Topology) {
+		{"policy", nil, []string{"VpcEndpointId", vpce.DefaultEndpointID, "PolicyDocument", denyPolicy}, func(t *testing.T, top *vpce.Topology) {
 			if e, _ := top.Endpoint(vpce.DefaultEndpointID); e.Policy != denyPolicy {
 				t.Errorf("policy %q", e.Policy)
 			}
 		}},
-		{"reset policy", []string{"VpcEndpointId", vpce.DefaultGatewayEndpointID, "ResetPolicy", "true"}, func(t *testing.T, top *vpce.Topology) {
+		{"reset policy", nil, []string{"VpcEndpointId", vpce.DefaultGatewayEndpointID, "ResetPolicy", "true"}, func(t *testing.T, top *vpce.Topology) {
 			if g, _ := top.GatewayEndpoint(vpce.DefaultGatewayEndpointID); g.Policy != "" {
 				t.Errorf("policy %q", g.Policy)
 			}
 		}},
-		{"subnets and groups", []string{"VpcEndpointId", vpce.DefaultEndpointID, "RemoveSubnetId.1", subA, "RemoveSubnetId.2", subB,
+		{"subnets and groups", nil, []string{"VpcEndpointId", vpce.DefaultEndpointID, "RemoveSubnetId.1", subA, "RemoveSubnetId.2", subB,
 			"AddSecurityGroupId.1", webSG, "RemoveSecurityGroupId.1", vpce.DefaultEndpointGroupID}, func(t *testing.T, top *vpce.Topology) {
 			e, _ := top.Endpoint(vpce.DefaultEndpointID)
 			if len(e.Zones) != 4 || e.Zones[0].Name != "us-east-1c" || !slices.Equal(e.SecurityGroups, []string{webSG}) {
 				t.Errorf("zones %+v groups %v", e.Zones, e.SecurityGroups)
 			}
 		}},
-		{"private DNS on", []string{"VpcEndpointId", vpce.DefaultEndpointID, "PrivateDnsEnabled", "true"}, func(t *testing.T, top *vpce.Topology) {
-			if e, _ := top.Endpoint(vpce.DefaultEndpointID); !e.PrivateDNS || e.PrivateDNSOnlyForInboundResolverEndpoint {
-				t.Errorf("private %v inbound %v", e.PrivateDNS, e.PrivateDNSOnlyForInboundResolverEndpoint)
-			}
-		}},
-		{"gateway route tables", []string{"VpcEndpointId", vpce.DefaultGatewayEndpointID, "RemoveRouteTableId.1", defRTB}, func(t *testing.T, top *vpce.Topology) {
+		{"private DNS on, DNS hostnames on: inbound-only, my-vpc has a gateway endpoint", &dnsOn,
+			[]string{"VpcEndpointId", vpce.DefaultEndpointID, "PrivateDnsEnabled", "true"}, func(t *testing.T, top *vpce.Topology) {
+				if e, _ := top.Endpoint(vpce.DefaultEndpointID); !e.PrivateDNS || !e.PrivateDNSOnlyForInboundResolverEndpoint {
+					t.Errorf("private %v inbound %v, want both", e.PrivateDNS, e.PrivateDNSOnlyForInboundResolverEndpoint)
+				}
+			}},
+		{"private DNS on, DNS hostnames on, no gateway endpoint in my-vpc", &dnsOnNoGateway,
+			[]string{"VpcEndpointId", vpce.DefaultEndpointID, "PrivateDnsEnabled", "true"}, func(t *testing.T, top *vpce.Topology) {
+				if e, _ := top.Endpoint(vpce.DefaultEndpointID); !e.PrivateDNS || e.PrivateDNSOnlyForInboundResolverEndpoint {
+					t.Errorf("private %v inbound %v, want private only", e.PrivateDNS, e.PrivateDNSOnlyForInboundResolverEndpoint)
+				}
+			}},
+		{"gateway route tables", nil, []string{"VpcEndpointId", vpce.DefaultGatewayEndpointID, "RemoveRouteTableId.1", defRTB}, func(t *testing.T, top *vpce.Topology) {
 			if g, _ := top.GatewayEndpoint(vpce.DefaultGatewayEndpointID); len(g.RouteTables) != 0 {
 				t.Errorf("route tables %v", g.RouteTables)
 			}
@@ -543,7 +590,7 @@ func TestModifyVpcEndpoint(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := newBackend(t, vpce.DefaultSpec())
+			b := newBackend(t, specOr(tt.spec))
 			w := do(New(b), "ModifyVpcEndpoint", tt.params...)
 			if r := decode[xReturn](t, w); !r.Return {
 				t.Errorf("return false: %s", w.Body)
@@ -574,32 +621,35 @@ func TestModifyVpcEndpoint(t *testing.T) {
 	})
 	errs := []struct {
 		name      string
+		spec      *vpce.Spec // nil: the seed's world
 		params    []string
 		code, msg string
 	}{
-		{"no id", nil, "MissingParameter", "VpcEndpointId"},
-		{"malformed id", []string{"VpcEndpointId", "vpce-1"}, "InvalidVpcEndpointId.Malformed", "vpce-1"},
-		{"unknown id", []string{"VpcEndpointId", "vpce-0123456789abcdef0"}, "InvalidVpcEndpointId.NotFound", "does not exist"},
-		{"bad policy", []string{"VpcEndpointId", vpce.DefaultEndpointID, "PolicyDocument", `{"Statement":[]`}, "InvalidPolicyDocument", "not valid"},
-		{"gateway policy needs Principal *", []string{"VpcEndpointId", vpce.DefaultGatewayEndpointID, "PolicyDocument",
+		{"no id", nil, nil, "MissingParameter", "VpcEndpointId"},
+		{"malformed id", nil, []string{"VpcEndpointId", "vpce-1"}, "InvalidVpcEndpointId.Malformed", "vpce-1"},
+		{"unknown id", nil, []string{"VpcEndpointId", "vpce-0123456789abcdef0"}, "InvalidVpcEndpointId.NotFound", "does not exist"},
+		{"bad policy", nil, []string{"VpcEndpointId", vpce.DefaultEndpointID, "PolicyDocument", `{"Statement":[]`}, "InvalidPolicyDocument", "not valid"},
+		{"gateway policy needs Principal *", nil, []string{"VpcEndpointId", vpce.DefaultGatewayEndpointID, "PolicyDocument",
 			`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"*","Resource":"*"}]}`}, "InvalidPolicyDocument", "not valid"},
-		{"reset and policy", []string{"VpcEndpointId", vpce.DefaultEndpointID, "ResetPolicy", "true", "PolicyDocument", denyPolicy}, "InvalidParameterCombination", "ResetPolicy"},
-		{"route table on interface", []string{"VpcEndpointId", vpce.DefaultEndpointID, "AddRouteTableId.1", myRTB}, "InvalidParameter", "Route table IDs are only supported for Gateway"},
-		{"subnet on gateway", []string{"VpcEndpointId", vpce.DefaultGatewayEndpointID, "AddSubnetId.1", subDefault}, "InvalidParameter", "Subnet IDs are only supported"},
-		{"remove a subnet it is not in", []string{"VpcEndpointId", vpce.DefaultEndpointID, "RemoveSubnetId.1", subDefault}, "InvalidParameter", "not associated"},
-		{"add an unknown subnet", []string{"VpcEndpointId", vpce.DefaultEndpointID, "AddSubnetId.1", "subnet-0123456789abcdef0"}, "InvalidSubnetID.NotFound", "does not exist"},
-		{"remove every subnet", []string{"VpcEndpointId", vpce.DefaultEndpointID, "RemoveSubnetId.1", subA, "RemoveSubnetId.2", subB, "RemoveSubnetId.3", "subnet-01a2b3c4d5e6f7a83",
+		{"reset and policy", nil, []string{"VpcEndpointId", vpce.DefaultEndpointID, "ResetPolicy", "true", "PolicyDocument", denyPolicy}, "InvalidParameterCombination", "ResetPolicy"},
+		{"route table on interface", nil, []string{"VpcEndpointId", vpce.DefaultEndpointID, "AddRouteTableId.1", myRTB}, "InvalidParameter", "Route table IDs are only supported for Gateway"},
+		{"subnet on gateway", nil, []string{"VpcEndpointId", vpce.DefaultGatewayEndpointID, "AddSubnetId.1", subDefault}, "InvalidParameter", "Subnet IDs are only supported"},
+		{"remove a subnet it is not in", nil, []string{"VpcEndpointId", vpce.DefaultEndpointID, "RemoveSubnetId.1", subDefault}, "InvalidParameter", "not associated"},
+		{"add an unknown subnet", nil, []string{"VpcEndpointId", vpce.DefaultEndpointID, "AddSubnetId.1", "subnet-0123456789abcdef0"}, "InvalidSubnetID.NotFound", "does not exist"},
+		{"remove every subnet", nil, []string{"VpcEndpointId", vpce.DefaultEndpointID, "RemoveSubnetId.1", subA, "RemoveSubnetId.2", subB, "RemoveSubnetId.3", "subnet-01a2b3c4d5e6f7a83",
 			"RemoveSubnetId.4", "subnet-01a2b3c4d5e6f7a84", "RemoveSubnetId.5", "subnet-01a2b3c4d5e6f7a85", "RemoveSubnetId.6", "subnet-01a2b3c4d5e6f7a86"}, "InvalidParameter", "at least one subnet"},
-		{"remove the only group", []string{"VpcEndpointId", vpce.DefaultEndpointID, "RemoveSecurityGroupId.1", vpce.DefaultEndpointGroupID}, "InvalidParameter", "at least one security group"},
-		{"add an unknown group", []string{"VpcEndpointId", vpce.DefaultEndpointID, "AddSecurityGroupId.1", "sg-0123456789abcdef0"}, "InvalidGroup.NotFound", "sg-0123456789abcdef0"},
-		{"inbound-only without gateway", []string{"VpcEndpointId", vpce.DefaultEndpointID, "PrivateDnsEnabled", "true", "DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint", "true"},
+		{"remove the only group", nil, []string{"VpcEndpointId", vpce.DefaultEndpointID, "RemoveSecurityGroupId.1", vpce.DefaultEndpointGroupID}, "InvalidParameter", "at least one security group"},
+		{"add an unknown group", nil, []string{"VpcEndpointId", vpce.DefaultEndpointID, "AddSecurityGroupId.1", "sg-0123456789abcdef0"}, "InvalidGroup.NotFound", "sg-0123456789abcdef0"},
+		{"private DNS on in the seed's my-vpc (DNS hostnames off)", nil, []string{"VpcEndpointId", vpce.DefaultEndpointID, "PrivateDnsEnabled", "true"},
+			"InvalidParameter", "Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC attributes set to true for " + myVPC},
+		{"inbound-only without gateway", &dnsOnNoGateway, []string{"VpcEndpointId", vpce.DefaultEndpointID, "PrivateDnsEnabled", "true", "DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint", "true"},
 			"InvalidParameter", "must have a gateway endpoint for the service"},
-		{"add and remove one group", []string{"VpcEndpointId", vpce.DefaultEndpointID, "AddSecurityGroupId.1", webSG, "RemoveSecurityGroupId.1", webSG}, "InvalidParameter", "both added and removed"},
-		{"route table of another VPC", []string{"VpcEndpointId", vpce.DefaultGatewayEndpointID, "AddRouteTableId.1", myRTB}, "InvalidParameter", "does not belong to VPC"},
+		{"add and remove one group", nil, []string{"VpcEndpointId", vpce.DefaultEndpointID, "AddSecurityGroupId.1", webSG, "RemoveSecurityGroupId.1", webSG}, "InvalidParameter", "both added and removed"},
+		{"route table of another VPC", nil, []string{"VpcEndpointId", vpce.DefaultGatewayEndpointID, "AddRouteTableId.1", myRTB}, "InvalidParameter", "does not belong to VPC"},
 	}
 	for _, tt := range errs {
 		t.Run(tt.name, func(t *testing.T) {
-			b := newBackend(t, vpce.DefaultSpec())
+			b := newBackend(t, specOr(tt.spec))
 			before := b.Topology()
 			wantError(t, do(New(b), "ModifyVpcEndpoint", tt.params...), http.StatusBadRequest, tt.code, tt.msg)
 			if b.Topology() != before {
@@ -625,7 +675,8 @@ func TestDeleteVpcEndpoints(t *testing.T) {
 	t.Run("some fail", func(t *testing.T) {
 		b := newBackend(t, vpce.DefaultSpec())
 		d := decode[xDelete](t, do(New(b), "DeleteVpcEndpoints", "VpcEndpointId.1", vpce.DefaultEndpointID,
-			"VpcEndpointId.2", "vpce-0123456789abcdef0", "VpcEndpointId.3", "bogus", "VpcEndpointId.4", vpce.DefaultGatewayEndpointID))
+			"VpcEndpointId.2", "vpce-0123456789abcdef0", "VpcEndpointId.3", "bogus", "VpcEndpointId.4", vpce.DefaultGatewayEndpointID,
+			"VpcEndpointId.5", vpce.PrivateGatewayEndpointID))
 		if len(d.Unsuccessful) != 2 {
 			t.Fatalf("unsuccessful %+v, want 2", d.Unsuccessful)
 		}
@@ -653,8 +704,12 @@ func TestDeleteVpcEndpoints(t *testing.T) {
 		}
 		// Both together go.
 		d = decode[xDelete](t, do(h, "DeleteVpcEndpoints", "VpcEndpointId.1", vpce.DefaultGatewayEndpointID, "VpcEndpointId.2", ep))
-		if len(d.Unsuccessful) != 0 || len(b.Topology().GatewayEndpoints()) != 0 {
+		if len(d.Unsuccessful) != 0 {
 			t.Errorf("unsuccessful %+v", d.Unsuccessful)
+		}
+		// my-vpc's gateway endpoint is not one of them.
+		if gws := b.Topology().GatewayEndpoints(); len(gws) != 1 || gws[0].ID != vpce.PrivateGatewayEndpointID {
+			t.Errorf("gateway endpoints left %+v, want my-vpc's alone", gws)
 		}
 	})
 	t.Run("no ids", func(t *testing.T) {
@@ -730,9 +785,10 @@ func TestDryRun(t *testing.T) {
 		params []string
 		code   string
 	}{
-		{"CreateVpcEndpoint", iface("SubnetId.1", subA), "DryRunOperation"},
+		{"CreateVpcEndpoint", iface("SubnetId.1", subA, "PrivateDnsEnabled", "false"), "DryRunOperation"},
+		{"CreateVpcEndpoint", iface("SubnetId.1", subA), "InvalidParameter"}, // private DNS, my-vpc's DNS hostnames off
 		{"CreateVpcEndpoint", []string{"VpcId", myVPC, "ServiceName", s3Service, "RouteTableId.1", myRTB}, "DryRunOperation"},
-		{"CreateVpcEndpoint", iface("SubnetId.1", "subnet-0123456789abcdef0"), "InvalidSubnetID.NotFound"},
+		{"CreateVpcEndpoint", iface("SubnetId.1", "subnet-0123456789abcdef0", "PrivateDnsEnabled", "false"), "InvalidSubnetID.NotFound"},
 		{"ModifyVpcEndpoint", []string{"VpcEndpointId", vpce.DefaultEndpointID, "PolicyDocument", denyPolicy}, "DryRunOperation"},
 		{"ModifyVpcEndpoint", []string{"VpcEndpointId", "vpce-0123456789abcdef0"}, "InvalidVpcEndpointId.NotFound"},
 		{"DeleteVpcEndpoints", []string{"VpcEndpointId.1", vpce.DefaultEndpointID}, "DryRunOperation"},

@@ -13,26 +13,28 @@ import (
 // New endpoints get random IDs; they are replaced by fixed ones before the
 // comparison.
 func TestGolden(t *testing.T) {
+	dnsOn := hostnamesOn() // private DNS in my-vpc needs its DNS hostnames on
 	tests := []struct {
 		name   string
+		spec   *vpce.Spec // nil: the seed's world
 		action string
 		params []string
 	}{
-		{"create_interface", "CreateVpcEndpoint", iface("SubnetId.1", subA, "SubnetId.2", subB, "ClientToken", "token-1",
+		{"create_interface", &dnsOn, "CreateVpcEndpoint", iface("SubnetId.1", subA, "SubnetId.2", subB, "ClientToken", "token-1",
 			"TagSpecification.1.ResourceType", "vpc-endpoint", "TagSpecification.1.Tag.1.Key", "Name", "TagSpecification.1.Tag.1.Value", "s3-new")},
-		{"create_gateway", "CreateVpcEndpoint", []string{"VpcId", myVPC, "ServiceName", s3Service, "RouteTableId.1", myRTB}},
-		{"describe_endpoints", "DescribeVpcEndpoints", nil},
-		{"describe_endpoints_page", "DescribeVpcEndpoints", []string{"MaxResults", "1"}},
-		{"modify", "ModifyVpcEndpoint", []string{"VpcEndpointId", vpce.DefaultEndpointID, "PolicyDocument", denyPolicy}},
-		{"delete", "DeleteVpcEndpoints", []string{"VpcEndpointId.1", vpce.DefaultEndpointID, "VpcEndpointId.2", "vpce-0123456789abcdef0"}},
-		{"describe_services", "DescribeVpcEndpointServices", nil},
-		{"describe_prefix_lists", "DescribePrefixLists", nil},
-		{"error_not_found", "DescribeVpcEndpoints", []string{"VpcEndpointId.1", "vpce-0123456789abcdef0"}},
-		{"error_dry_run", "DeleteVpcEndpoints", []string{"VpcEndpointId.1", vpce.DefaultEndpointID, "DryRun", "true"}},
+		{"create_gateway", nil, "CreateVpcEndpoint", []string{"VpcId", myVPC, "ServiceName", s3Service, "RouteTableId.1", myRTB}},
+		{"describe_endpoints", nil, "DescribeVpcEndpoints", nil},
+		{"describe_endpoints_page", nil, "DescribeVpcEndpoints", []string{"MaxResults", "1"}},
+		{"modify", nil, "ModifyVpcEndpoint", []string{"VpcEndpointId", vpce.DefaultEndpointID, "PolicyDocument", denyPolicy}},
+		{"delete", nil, "DeleteVpcEndpoints", []string{"VpcEndpointId.1", vpce.DefaultEndpointID, "VpcEndpointId.2", "vpce-0123456789abcdef0"}},
+		{"describe_services", nil, "DescribeVpcEndpointServices", nil},
+		{"describe_prefix_lists", nil, "DescribePrefixLists", nil},
+		{"error_not_found", nil, "DescribeVpcEndpoints", []string{"VpcEndpointId.1", "vpce-0123456789abcdef0"}},
+		{"error_dry_run", nil, "DeleteVpcEndpoints", []string{"VpcEndpointId.1", vpce.DefaultEndpointID, "DryRun", "true"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := newBackend(t, vpce.DefaultSpec())
+			b := newBackend(t, specOr(tt.spec))
 			w := do(New(b), tt.action, tt.params...)
 			got := fixIDs(b.Topology(), w.Body.String())
 			checkGolden(t, tt.name, []byte(fmt.Sprintf("HTTP %d\n%s\n", w.Code, got)))
@@ -40,12 +42,20 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// fixIDs replaces the random IDs of endpoints that are not the default
-// topology's by fixed ones.
+// fixIDs replaces the random IDs of endpoints that are not the seed's by
+// fixed ones.
 func fixIDs(top *vpce.Topology, body string) string {
+	seed := map[string]bool{}
+	s := vpce.DefaultSpec()
+	for _, e := range s.Endpoints {
+		seed[e.ID] = true
+	}
+	for _, g := range s.GatewayEndpoints {
+		seed[g.ID] = true
+	}
 	var pairs []string
 	for _, e := range top.Endpoints() {
-		if e.ID == vpce.DefaultEndpointID {
+		if seed[e.ID] {
 			continue
 		}
 		pairs = append(pairs, e.ID, "vpce-0fffffffffffffff1", e.DNSSuffix, "zzzzzzzz")
@@ -54,7 +64,7 @@ func fixIDs(top *vpce.Topology, body string) string {
 		}
 	}
 	for _, g := range top.GatewayEndpoints() {
-		if g.ID != vpce.DefaultGatewayEndpointID {
+		if !seed[g.ID] {
 			pairs = append(pairs, g.ID, "vpce-0fffffffffffffff2")
 		}
 	}

@@ -15,6 +15,8 @@ import (
 func networkActions() map[string]actionFunc {
 	return map[string]actionFunc{
 		"DescribeVpcs":                  describeVpcs,
+		"DescribeVpcAttribute":          describeVpcAttribute,
+		"ModifyVpcAttribute":            modifyVpcAttribute,
 		"DescribeSubnets":               describeSubnets,
 		"DescribeSecurityGroups":        describeSecurityGroups,
 		"DescribeRouteTables":           describeRouteTables,

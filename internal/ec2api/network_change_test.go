@@ -270,6 +270,7 @@ func TestRevokeSecurityGroupIngress(t *testing.T) {
 func TestCreateDeleteRoute(t *testing.T) {
 	t.Run("peering route round trip", func(t *testing.T) {
 		h, b := netHandler(t)
+		before := routesOf(t, h, seedMyRTB)
 		wantOK(t, do(h, "CreateRoute", "RouteTableId", seedMyRTB, "DestinationCidrBlock", "10.8.1.2/16", "VpcPeeringConnectionId", seedPCX))
 		want := routeXML{CIDR: "10.8.0.0/16", Peering: seedPCX, State: "active", Origin: "CreateRoute"}
 		if got := routesOf(t, h, seedMyRTB); !slices.Contains(got, want) {
@@ -281,18 +282,27 @@ func TestCreateDeleteRoute(t *testing.T) {
 			t.Errorf("topology routes: %+v", b.Topology().Routes(seedMyRTB))
 		}
 		wantOK(t, do(h, "DeleteRoute", "RouteTableId", seedMyRTB, "DestinationCidrBlock", "10.8.0.0/16"))
-		if got := routesOf(t, h, seedMyRTB); slices.Contains(got, want) || len(got) != 2 {
-			t.Errorf("routes after DeleteRoute: %+v", got)
+		if got := routesOf(t, h, seedMyRTB); !slices.Equal(got, before) {
+			t.Errorf("routes after DeleteRoute: %+v, want those before\n%+v", got, before)
 		}
 	})
-	t.Run("internet gateway route", func(t *testing.T) {
-		h, b := netHandler(t)
-		wantOK(t, do(h, "DeleteRoute", "RouteTableId", seedDefaultRTB, "DestinationCidrBlock", "0.0.0.0/0"))
-		wantOK(t, do(h, "CreateRoute", "RouteTableId", seedDefaultRTB, "DestinationCidrBlock", "0.0.0.0/0", "GatewayId", seedIGW))
-		if !slices.ContainsFunc(b.Topology().Routes(seedDefaultRTB), func(r vpce.Route) bool { return r.Target == seedIGW }) {
-			t.Error("igw route missing")
-		}
-	})
+	for _, gw := range []struct{ name, rtb, igw string }{
+		{"default VPC", seedDefaultRTB, seedIGW},
+		{"my-vpc", seedMyRTB, vpce.MyVPCInternetGatewayID},
+	} {
+		t.Run("internet gateway route, "+gw.name, func(t *testing.T) {
+			h, b := netHandler(t)
+			isIGW := func(r vpce.Route) bool { return r.Target == gw.igw }
+			wantOK(t, do(h, "DeleteRoute", "RouteTableId", gw.rtb, "DestinationCidrBlock", "0.0.0.0/0"))
+			if slices.ContainsFunc(b.Topology().Routes(gw.rtb), isIGW) {
+				t.Error("igw route still there after DeleteRoute")
+			}
+			wantOK(t, do(h, "CreateRoute", "RouteTableId", gw.rtb, "DestinationCidrBlock", "0.0.0.0/0", "GatewayId", gw.igw))
+			if !slices.ContainsFunc(b.Topology().Routes(gw.rtb), isIGW) {
+				t.Error("igw route missing")
+			}
+		})
+	}
 	errs := []struct {
 		name   string
 		action string
@@ -306,11 +316,11 @@ func TestCreateDeleteRoute(t *testing.T) {
 			"RouteAlreadyExists", "The route identified by 172.16.0.0/16 already exists."},
 		{"inside the VPC", "CreateRoute", []string{"RouteTableId", seedMyRTB, "DestinationCidrBlock", "172.16.5.0/24", "VpcPeeringConnectionId", seedPCX},
 			"InvalidParameterValue", "is equal to or more specific than one of this VPC's CIDR blocks"},
-		{"gateway of another VPC", "CreateRoute", []string{"RouteTableId", seedMyRTB, "DestinationCidrBlock", "0.0.0.0/0", "GatewayId", seedIGW},
-			"InvalidParameterValue", "route table " + seedMyRTB + " and network gateway " + seedIGW + " belong to different networks"},
-		{"unknown gateway", "CreateRoute", []string{"RouteTableId", seedMyRTB, "DestinationCidrBlock", "0.0.0.0/0", "GatewayId", "igw-00000000000000000"},
+		{"gateway of another VPC", "CreateRoute", []string{"RouteTableId", seedPrivateRTB, "DestinationCidrBlock", "0.0.0.0/0", "GatewayId", seedIGW},
+			"InvalidParameterValue", "route table " + seedPrivateRTB + " and network gateway " + seedIGW + " belong to different networks"},
+		{"unknown gateway", "CreateRoute", []string{"RouteTableId", seedPrivateRTB, "DestinationCidrBlock", "0.0.0.0/0", "GatewayId", "igw-00000000000000000"},
 			"InvalidGatewayID.NotFound", "The gateway ID 'igw-00000000000000000' does not exist"},
-		{"detached gateway", "CreateRoute", []string{"RouteTableId", seedMyRTB, "DestinationCidrBlock", "0.0.0.0/0", "GatewayId", spareIGW},
+		{"detached gateway", "CreateRoute", []string{"RouteTableId", seedPrivateRTB, "DestinationCidrBlock", "0.0.0.0/0", "GatewayId", spareIGW},
 			"InvalidParameterValue", "belong to different networks"},
 		{"unknown peering", "CreateRoute", []string{"RouteTableId", seedMyRTB, "DestinationCidrBlock", "10.0.0.0/8", "VpcPeeringConnectionId", "pcx-00000000000000000"},
 			"InvalidVpcPeeringConnectionID.NotFound", "pcx-00000000000000000"},
@@ -318,7 +328,7 @@ func TestCreateDeleteRoute(t *testing.T) {
 			"RouteNotSupported", "VPC Endpoints of this type cannot be used as route targets."},
 		{"gateway endpoint route exists", "CreateRoute", []string{"RouteTableId", seedDefaultRTB, "DestinationPrefixListId", "pl-63a5400a", "GatewayId", vpce.DefaultGatewayEndpointID},
 			"RouteAlreadyExists", "pl-63a5400a"},
-		{"NAT gateway", "CreateRoute", []string{"RouteTableId", seedMyRTB, "DestinationCidrBlock", "0.0.0.0/0", "NatGatewayId", "nat-0123456789abcdef0"},
+		{"NAT gateway", "CreateRoute", []string{"RouteTableId", seedPrivateRTB, "DestinationCidrBlock", "0.0.0.0/0", "NatGatewayId", "nat-0123456789abcdef0"},
 			"InvalidParameterValue", "not emulated"},
 		{"two targets", "CreateRoute", []string{"RouteTableId", seedMyRTB, "DestinationCidrBlock", "0.0.0.0/0", "GatewayId", seedIGW, "VpcPeeringConnectionId", seedPCX},
 			"InvalidParameterCombination", ""},
@@ -334,8 +344,12 @@ func TestCreateDeleteRoute(t *testing.T) {
 			"InvalidParameterValue", "cannot remove local route 172.31.0.0/16 in route table " + seedDefaultRTB},
 		{"delete gateway endpoint route", "DeleteRoute", []string{"RouteTableId", seedDefaultRTB, "DestinationPrefixListId", "pl-63a5400a"},
 			"InvalidParameterValue", vpce.DefaultGatewayEndpointID},
-		{"delete missing route", "DeleteRoute", []string{"RouteTableId", seedMyRTB, "DestinationCidrBlock", "0.0.0.0/0"},
-			"InvalidRoute.NotFound", "no route with destination-cidr-block 0.0.0.0/0 in route table " + seedMyRTB},
+		{"existing internet gateway route in my-vpc", "CreateRoute", []string{"RouteTableId", seedMyRTB, "DestinationCidrBlock", "0.0.0.0/0", "GatewayId", vpce.MyVPCInternetGatewayID},
+			"RouteAlreadyExists", "The route identified by 0.0.0.0/0 already exists."},
+		{"delete missing route", "DeleteRoute", []string{"RouteTableId", seedPrivateRTB, "DestinationCidrBlock", "0.0.0.0/0"},
+			"InvalidRoute.NotFound", "no route with destination-cidr-block 0.0.0.0/0 in route table " + seedPrivateRTB},
+		{"delete my-vpc's gateway endpoint route", "DeleteRoute", []string{"RouteTableId", seedPrivateRTB, "DestinationPrefixListId", "pl-63a5400a"},
+			"InvalidParameterValue", vpce.PrivateGatewayEndpointID},
 		{"delete missing prefix list route", "DeleteRoute", []string{"RouteTableId", seedMyRTB, "DestinationPrefixListId", "pl-63a5400a"},
 			"InvalidRoute.NotFound", "destination-prefix-list-id"},
 		{"IPv6", "DeleteRoute", []string{"RouteTableId", seedMyRTB, "DestinationIpv6CidrBlock", "::/0"}, "InvalidParameterValue", "IPv6"},
@@ -376,6 +390,9 @@ func TestInternetGatewayAttachment(t *testing.T) {
 		if got := idsIn(t, do(h, "DescribeInternetGateways", "InternetGatewayId.1", seedIGW), "vpcId"); len(got) != 0 {
 			t.Errorf("described attachments after detach: %v", got)
 		}
+		wantError(t, do(h, "AttachInternetGateway", "InternetGatewayId", seedIGW, "VpcId", vpce.DefaultVPCID), http.StatusBadRequest,
+			"Resource.AlreadyAssociated", "Network "+vpce.DefaultVPCID+" already has an internet gateway attached")
+		detachMyVPCGateway(t, h)
 		wantOK(t, do(h, "AttachInternetGateway", "InternetGatewayId", seedIGW, "VpcId", vpce.DefaultVPCID))
 		if got := idsIn(t, do(h, "DescribeInternetGateways", "InternetGatewayId.1", seedIGW), "vpcId"); !slices.Equal(got, []string{vpce.DefaultVPCID}) {
 			t.Errorf("described attachments after attach: %v", got)
@@ -393,6 +410,10 @@ func TestInternetGatewayAttachment(t *testing.T) {
 			"Resource.AlreadyAssociated", "resource " + seedIGW + " is already attached to network " + vpce.DefaultVPCDefaultID},
 		{"VPC has one", "AttachInternetGateway", []string{"InternetGatewayId", spareIGW, "VpcId", vpce.DefaultVPCDefaultID},
 			"Resource.AlreadyAssociated", "Network " + vpce.DefaultVPCDefaultID + " already has an internet gateway attached"},
+		{"my-vpc has one", "AttachInternetGateway", []string{"InternetGatewayId", spareIGW, "VpcId", vpce.DefaultVPCID},
+			"Resource.AlreadyAssociated", "Network " + vpce.DefaultVPCID + " already has an internet gateway attached"},
+		{"detach my-vpc's with its route", "DetachInternetGateway", []string{"InternetGatewayId", vpce.MyVPCInternetGatewayID, "VpcId", vpce.DefaultVPCID},
+			"DependencyViolation", "route 0.0.0.0/0 in route table " + seedMyRTB},
 		{"unknown gateway", "AttachInternetGateway", []string{"InternetGatewayId", "igw-00000000000000000", "VpcId", vpce.DefaultVPCID},
 			"InvalidInternetGatewayID.NotFound", "The internetGateway ID 'igw-00000000000000000' does not exist"},
 		{"unknown VPC", "AttachInternetGateway", []string{"InternetGatewayId", spareIGW, "VpcId", "vpc-00000000000000000"},
@@ -415,6 +436,7 @@ func TestInternetGatewayAttachment(t *testing.T) {
 	}
 	t.Run("dry run", func(t *testing.T) {
 		h, b := netHandler(t)
+		detachMyVPCGateway(t, h)
 		before := b.Topology()
 		wantError(t, do(h, "AttachInternetGateway", "InternetGatewayId", spareIGW, "VpcId", vpce.DefaultVPCID, "DryRun", "true"),
 			http.StatusPreconditionFailed, "DryRunOperation", "")

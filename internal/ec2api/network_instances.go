@@ -3,6 +3,7 @@ package ec2api
 import (
 	"encoding/xml"
 	"strconv"
+	"strings"
 
 	"github.com/s3vpce/s3vpce/internal/vpce"
 )
@@ -50,6 +51,7 @@ type instanceItem struct {
 	SubnetID           string                 `xml:"subnetId"`
 	VpcID              string                 `xml:"vpcId"`
 	PrivateIPAddress   string                 `xml:"privateIpAddress"`
+	IPAddress          string                 `xml:"ipAddress,omitempty"`
 	SourceDestCheck    bool                   `xml:"sourceDestCheck"`
 	Groups             itemSet[groupIdentity] `xml:"groupSet"`
 	Architecture       string                 `xml:"architecture"`
@@ -87,7 +89,7 @@ func instanceLister(t *vpce.Topology) lister[vpce.Instance] {
 		idParam:  "InstanceId",
 		checkID:  checkInstanceID,
 		notFound: func(ids []string) *Error { return missingIDs("InvalidInstanceID.NotFound", "instance", ids) },
-		filters: []string{"instance-id", "vpc-id", "subnet-id", "private-ip-address", "private-dns-name",
+		filters: []string{"instance-id", "vpc-id", "subnet-id", "private-ip-address", "private-dns-name", "ip-address", "dns-name",
 			"network-interface.addresses.private-ip-address", "instance-state-name", "instance-state-code",
 			"availability-zone", "instance-type", "image-id", "owner-id", "instance.group-id", "instance.group-name",
 			"group-id", "group-name", "tag:", "tag-key"},
@@ -105,6 +107,16 @@ func instanceLister(t *vpce.Topology) lister[vpce.Instance] {
 				return []string{i.PrivateIP.String()}
 			case "private-dns-name":
 				return []string{vpce.EC2Hostname(i.PrivateIP, azRegion(sub.AZ))}
+			case "ip-address":
+				if i.PublicIP.IsValid() {
+					return []string{i.PublicIP.String()}
+				}
+				return nil
+			case "dns-name":
+				if n := publicDNSName(t, i, sub); n != "" {
+					return []string{n}
+				}
+				return nil
 			case "instance-state-name":
 				return []string{instanceRunning.Name}
 			case "instance-state-code":
@@ -134,6 +146,21 @@ func instanceLister(t *vpce.Topology) lister[vpce.Instance] {
 	}
 }
 
+// publicDNSName is the instance's public DNS name, as EC2 gives one: to an
+// instance with a public IPv4 address in a VPC with DNS hostnames (and
+// DNS support) on; "" otherwise.
+func publicDNSName(t *vpce.Topology, i vpce.Instance, sub *vpce.Subnet) string {
+	v, ok := t.VPC(sub.VPCID)
+	if !i.PublicIP.Is4() || !ok || !v.EnableDNSSupport || !v.EnableDNSHostnames {
+		return ""
+	}
+	label := "ec2-" + strings.ReplaceAll(i.PublicIP.String(), ".", "-")
+	if r := azRegion(sub.AZ); r != "us-east-1" {
+		return label + "." + r + ".compute.amazonaws.com"
+	}
+	return label + ".compute-1.amazonaws.com"
+}
+
 func describeInstances(h *Handler, req *Request) (any, *Error) {
 	t := h.b.Topology()
 	if req.Params.Has("MaxResults") && len(req.Params.List("InstanceId")) > 0 {
@@ -146,6 +173,10 @@ func describeInstances(h *Handler, req *Request) (any, *Error) {
 	resp := &describeInstancesResponse{Meta: NewMeta(req), NextToken: next}
 	for _, in := range insts {
 		sub, _ := t.Subnet(in.SubnetID)
+		publicIP := ""
+		if in.PublicIP.IsValid() {
+			publicIP = in.PublicIP.String()
+		}
 		var groups []groupIdentity
 		for _, id := range in.SecurityGroups {
 			g, _ := t.SecurityGroup(id)
@@ -159,12 +190,14 @@ func describeInstances(h *Handler, req *Request) (any, *Error) {
 				ImageID:            instanceImageID,
 				InstanceState:      instanceRunning,
 				PrivateDNSName:     vpce.EC2Hostname(in.PrivateIP, azRegion(sub.AZ)),
+				DNSName:            publicDNSName(t, in, sub),
 				InstanceType:       instanceType,
 				Placement:          placement{AvailabilityZone: sub.AZ, Tenancy: "default"},
 				Monitoring:         stateValue{State: "disabled"},
 				SubnetID:           in.SubnetID,
 				VpcID:              sub.VPCID,
 				PrivateIPAddress:   in.PrivateIP.String(),
+				IPAddress:          publicIP,
 				SourceDestCheck:    true,
 				Groups:             itemSet[groupIdentity](groups),
 				Architecture:       "x86_64",

@@ -20,8 +20,10 @@ const (
 	seedMyGroup       = "sg-0c2e4a6b8d0f13579"
 	seedWebGroup      = "sg-0b1c2d3e4f5a60789"
 	seedDefaultRTB    = "rtb-0a2c4e6b8d0f13579"
-	seedMyRTB         = "rtb-0b3d5f7a9c1e24680"
-	seedIGW           = "igw-0c4e6a8b0d2f35791"
+	seedMyRTB         = "rtb-0b3d5f7a9c1e24680" // my-vpc's main table, 0.0.0.0/0 to vpce.MyVPCInternetGatewayID
+	seedPrivateRTB    = "rtb-0c4e6a8b0d2f35792" // my-vpc's private table, subnet 172.16.2.0/24
+	seedSubnetB       = "subnet-01a2b3c4d5e6f7a82"
+	seedIGW           = "igw-0c4e6a8b0d2f35791" // the default VPC's
 	seedPCX           = "pcx-0d5f7b9c1e3a46802"
 	seedHost          = "i-0b2c3d4e5f6a70819" // 172.16.10.77
 	spareIGW          = "igw-0f0e0d0c0b0a09080"
@@ -112,8 +114,11 @@ func TestNetworkGolden(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h, _ := netHandler(t)
-			if tc.action == "DetachInternetGateway" {
+			switch tc.action {
+			case "DetachInternetGateway":
 				wantOK(t, do(h, "DeleteRoute", "RouteTableId", seedDefaultRTB, "DestinationCidrBlock", "0.0.0.0/0"))
+			case "AttachInternetGateway": // my-vpc has its own: detach it first
+				detachMyVPCGateway(t, h)
 			}
 			w := do(h, tc.action, tc.params...)
 			if tc.name != "error" {
@@ -122,6 +127,14 @@ func TestNetworkGolden(t *testing.T) {
 			checkGolden(t, "network_"+tc.name, w.Body.Bytes())
 		})
 	}
+}
+
+// detachMyVPCGateway deletes my-vpc's default route and detaches its
+// internet gateway, so that another can be attached.
+func detachMyVPCGateway(t *testing.T, h *Handler) {
+	t.Helper()
+	wantOK(t, do(h, "DeleteRoute", "RouteTableId", seedMyRTB, "DestinationCidrBlock", "0.0.0.0/0"))
+	wantOK(t, do(h, "DetachInternetGateway", "InternetGatewayId", vpce.MyVPCInternetGatewayID, "VpcId", vpce.DefaultVPCID))
 }
 
 func TestDescribeVpcs(t *testing.T) {
@@ -390,17 +403,48 @@ func TestDescribeRouteTables(t *testing.T) {
 			t.Errorf("association ID changed between calls: %s, %s", rt.Assocs[0].ID, again.Tables[0].Assocs[0].ID)
 		}
 	})
+	t.Run("my-vpc's tables", func(t *testing.T) {
+		var resp routeTablesXML
+		decodeInto(t, do(h, "DescribeRouteTables", "RouteTableId.1", seedMyRTB, "RouteTableId.2", seedPrivateRTB), &resp)
+		if len(resp.Tables) != 2 {
+			t.Fatalf("got %d tables", len(resp.Tables))
+		}
+		main, private := resp.Tables[0], resp.Tables[1]
+		wantMain := []routeXML{
+			{CIDR: "172.16.0.0/16", Gateway: "local", State: "active", Origin: "CreateRouteTable"},
+			{CIDR: "0.0.0.0/0", Gateway: vpce.MyVPCInternetGatewayID, State: "active", Origin: "CreateRoute"},
+			{CIDR: "172.31.0.0/16", Peering: seedPCX, State: "active", Origin: "CreateRoute"},
+		}
+		if main.ID != seedMyRTB || !slices.Equal(main.Routes, wantMain) || len(main.Assocs) != 1 || !main.Assocs[0].Main {
+			t.Errorf("main table %+v, want routes\n%+v", main, wantMain)
+		}
+		// The private table: no internet gateway; S3 through my-vpc's gateway endpoint.
+		wantPrivate := []routeXML{
+			{CIDR: "172.16.0.0/16", Gateway: "local", State: "active", Origin: "CreateRouteTable"},
+			{CIDR: "172.31.0.0/16", Peering: seedPCX, State: "active", Origin: "CreateRoute"},
+			{PrefixList: "pl-63a5400a", Gateway: vpce.PrivateGatewayEndpointID, State: "active", Origin: "CreateRoute"},
+		}
+		if private.ID != seedPrivateRTB || private.VPC != vpce.DefaultVPCID || !slices.Equal(private.Routes, wantPrivate) {
+			t.Errorf("private table %+v, want routes\n%+v", private, wantPrivate)
+		}
+		if len(private.Assocs) != 1 || private.Assocs[0].Main || private.Assocs[0].Subnet != seedSubnetB || private.Assocs[0].State != "associated" ||
+			!vpce.ValidResourceID("rtbassoc", private.Assocs[0].ID) {
+			t.Errorf("private table associations %+v: want 172.16.2.0/24's", private.Assocs)
+		}
+	})
 	filters := []struct {
 		name   string
 		params []string
 		want   []string
 	}{
-		{"vpc-id", []string{"Filter.1.Name", "vpc-id", "Filter.1.Value.1", vpce.DefaultVPCID}, []string{seedMyRTB}},
+		{"vpc-id", []string{"Filter.1.Name", "vpc-id", "Filter.1.Value.1", vpce.DefaultVPCID}, []string{seedMyRTB, seedPrivateRTB}},
 		{"association.main", []string{"Filter.1.Name", "association.main", "Filter.1.Value.1", "true"}, []string{seedDefaultRTB, seedMyRTB}},
-		{"association.main false", []string{"Filter.1.Name", "association.main", "Filter.1.Value.1", "false"}, nil},
+		{"association.main false", []string{"Filter.1.Name", "association.main", "Filter.1.Value.1", "false"}, []string{seedPrivateRTB}},
+		{"association.subnet-id", []string{"Filter.1.Name", "association.subnet-id", "Filter.1.Value.1", seedSubnetB}, []string{seedPrivateRTB}},
 		{"route-table-id", []string{"Filter.1.Name", "route-table-id", "Filter.1.Value.1", seedMyRTB}, []string{seedMyRTB}},
 		{"tag:Name", []string{"Filter.1.Name", "tag:Name", "Filter.1.Value.1", "my-vpc-main"}, []string{seedMyRTB}},
-		{"route.gateway-id", []string{"Filter.1.Name", "route.gateway-id", "Filter.1.Value.1", "vpce-*"}, []string{seedDefaultRTB}},
+		{"route.gateway-id", []string{"Filter.1.Name", "route.gateway-id", "Filter.1.Value.1", "vpce-*"}, []string{seedDefaultRTB, seedPrivateRTB}},
+		{"route.gateway-id igw", []string{"Filter.1.Name", "route.gateway-id", "Filter.1.Value.1", vpce.MyVPCInternetGatewayID}, []string{seedMyRTB}},
 	}
 	for _, tc := range filters {
 		t.Run(tc.name, func(t *testing.T) {
@@ -453,19 +497,21 @@ func TestDescribeInstances(t *testing.T) {
 				ID        string `xml:"reservationId"`
 				Owner     string `xml:"ownerId"`
 				Instances []struct {
-					ID      string   `xml:"instanceId"`
-					Code    int      `xml:"instanceState>code"`
-					State   string   `xml:"instanceState>name"`
-					IP      string   `xml:"privateIpAddress"`
-					DNS     string   `xml:"privateDnsName"`
-					Subnet  string   `xml:"subnetId"`
-					VPC     string   `xml:"vpcId"`
-					AZ      string   `xml:"placement>availabilityZone"`
-					Type    string   `xml:"instanceType"`
-					Image   string   `xml:"imageId"`
-					Groups  []string `xml:"groupSet>item>groupId"`
-					Names   []string `xml:"groupSet>item>groupName"`
-					TagKeys []string `xml:"tagSet>item>key"`
+					ID       string   `xml:"instanceId"`
+					Code     int      `xml:"instanceState>code"`
+					State    string   `xml:"instanceState>name"`
+					IP       string   `xml:"privateIpAddress"`
+					DNS      string   `xml:"privateDnsName"`
+					PublicIP string   `xml:"ipAddress"`
+					Public   *string  `xml:"dnsName"`
+					Subnet   string   `xml:"subnetId"`
+					VPC      string   `xml:"vpcId"`
+					AZ       string   `xml:"placement>availabilityZone"`
+					Type     string   `xml:"instanceType"`
+					Image    string   `xml:"imageId"`
+					Groups   []string `xml:"groupSet>item>groupId"`
+					Names    []string `xml:"groupSet>item>groupName"`
+					TagKeys  []string `xml:"tagSet>item>key"`
 				} `xml:"instancesSet>item"`
 			} `xml:"reservationSet>item"`
 		}
@@ -485,6 +531,26 @@ func TestDescribeInstances(t *testing.T) {
 			!slices.Equal(in.TagKeys, []string{"Name"}) {
 			t.Errorf("instance %+v", in)
 		}
+		// A public IP, but no public DNS name: my-vpc's DNS hostnames are off.
+		if in.PublicIP != "54.175.12.77" || in.Public == nil || *in.Public != "" {
+			t.Errorf("public IP %q, public DNS name %v: want 54.175.12.77 and an empty name", in.PublicIP, in.Public)
+		}
+	})
+	t.Run("public DNS name in the default VPC", func(t *testing.T) {
+		var resp struct {
+			IP  string `xml:"reservationSet>item>instancesSet>item>ipAddress"`
+			DNS string `xml:"reservationSet>item>instancesSet>item>dnsName"`
+		}
+		decodeInto(t, do(h, "DescribeInstances", "InstanceId.1", "i-0a1b2c3d4e5f60718"), &resp)
+		if resp.IP != "3.91.60.18" || resp.DNS != "ec2-3-91-60-18.compute-1.amazonaws.com" {
+			t.Errorf("ipAddress %q dnsName %q", resp.IP, resp.DNS)
+		}
+	})
+	t.Run("no public IP", func(t *testing.T) {
+		w := do(h, "DescribeInstances", "InstanceId.1", "i-0c3d4e5f6a7b8091a")
+		if got := idsIn(t, w, "ipAddress"); len(got) != 0 {
+			t.Errorf("ipAddress %v for an instance without a public IP", got)
+		}
 	})
 	filters := []struct {
 		name   string
@@ -492,6 +558,9 @@ func TestDescribeInstances(t *testing.T) {
 		want   []string
 	}{
 		{"private-ip-address", []string{"Filter.1.Name", "private-ip-address", "Filter.1.Value.1", "172.31.80.132"}, []string{"i-0a1b2c3d4e5f60718"}},
+		{"ip-address", []string{"Filter.1.Name", "ip-address", "Filter.1.Value.1", "54.175.12.77"}, []string{seedHost}},
+		{"ip-address any", []string{"Filter.1.Name", "ip-address", "Filter.1.Value.1", "*"}, []string{"i-0a1b2c3d4e5f60718", seedHost}},
+		{"dns-name", []string{"Filter.1.Name", "dns-name", "Filter.1.Value.1", "ec2-*"}, []string{"i-0a1b2c3d4e5f60718"}},
 		{"tag:Name", []string{"Filter.1.Name", "tag:Name", "Filter.1.Value.1", "my-vpc-host*"}, []string{seedHost, "i-0c3d4e5f6a7b8091a"}},
 		{"vpc-id", []string{"Filter.1.Name", "vpc-id", "Filter.1.Value.1", vpce.DefaultVPCDefaultID}, []string{"i-0a1b2c3d4e5f60718"}},
 		{"subnet-id", []string{"Filter.1.Name", "subnet-id", "Filter.1.Value.1", seedSubnetD}, []string{seedHost}},
@@ -535,18 +604,25 @@ func TestDescribeInternetGateways(t *testing.T) {
 		} `xml:"internetGatewaySet>item"`
 	}
 	decodeInto(t, do(h, "DescribeInternetGateways"), &resp)
-	if len(resp.Gateways) != 2 {
-		t.Fatalf("got %+v, want 2 gateways", resp)
+	if len(resp.Gateways) != 3 {
+		t.Fatalf("got %+v, want 3 gateways", resp)
 	}
-	attached, spare := resp.Gateways[0], resp.Gateways[1]
+	// In ID order: igw-0c4e… (default VPC), igw-0e6a… (my-vpc), igw-0f0e… (spare).
+	attached, mine, spare := resp.Gateways[0], resp.Gateways[1], resp.Gateways[2]
 	if attached.ID != seedIGW || len(attached.Attach) != 1 || attached.Attach[0].VPC != vpce.DefaultVPCDefaultID || attached.Attach[0].State != "available" {
 		t.Errorf("seed gateway %+v", attached)
+	}
+	if mine.ID != vpce.MyVPCInternetGatewayID || len(mine.Attach) != 1 || mine.Attach[0].VPC != vpce.DefaultVPCID || mine.Attach[0].State != "available" {
+		t.Errorf("my-vpc's gateway %+v", mine)
 	}
 	if spare.ID != spareIGW || len(spare.Attach) != 0 || spare.Owner != vpce.DefaultAccount {
 		t.Errorf("spare gateway %+v", spare)
 	}
 	if got := idsIn(t, do(h, "DescribeInternetGateways", "Filter.1.Name", "attachment.vpc-id", "Filter.1.Value.1", vpce.DefaultVPCDefaultID), "internetGatewayId"); !slices.Equal(got, []string{seedIGW}) {
 		t.Errorf("attachment.vpc-id filter: %v", got)
+	}
+	if got := idsIn(t, do(h, "DescribeInternetGateways", "Filter.1.Name", "attachment.vpc-id", "Filter.1.Value.1", vpce.DefaultVPCID), "internetGatewayId"); !slices.Equal(got, []string{vpce.MyVPCInternetGatewayID}) {
+		t.Errorf("attachment.vpc-id filter, my-vpc: %v", got)
 	}
 	wantError(t, do(h, "DescribeInternetGateways", "InternetGatewayId.1", "igw-00000000000000000"), http.StatusBadRequest,
 		"InvalidInternetGatewayID.NotFound", "The internetGateway ID 'igw-00000000000000000' does not exist")

@@ -41,6 +41,13 @@ func TestImportErrors(t *testing.T) {
 			`{"Subnets": [{"SubnetId": "subnet-0aaaaaaaaaaaaaaaa", "VpcId": "vpc-0aaaaaaaaaaaaaaaa", "CidrBlock": "10.0.1.0/24", "AvailabilityZone": "us-east-1a"}]}`,
 			`{"Reservations": [{"Instances": [{"InstanceId": "i-0aaaaaaaaaaaaaaaa", "SubnetId": "subnet-0aaaaaaaaaaaaaaaa", "PrivateIpAddress": "10.0.1"}]}]}`},
 			`topoimport: f2: line 1, column 132: Reservations[0].Instances[0].PrivateIpAddress: "10.0.1": want an IPv4 address`},
+		{"bad public address", []string{vpcs,
+			`{"Subnets": [{"SubnetId": "subnet-0aaaaaaaaaaaaaaaa", "VpcId": "vpc-0aaaaaaaaaaaaaaaa", "CidrBlock": "10.0.1.0/24", "AvailabilityZone": "us-east-1a"}]}`,
+			`{"Reservations": [{"Instances": [{"InstanceId": "i-0aaaaaaaaaaaaaaaa", "SubnetId": "subnet-0aaaaaaaaaaaaaaaa", "PrivateIpAddress": "10.0.1.9", "PublicIpAddress": "54.175.12"}]}]}`},
+			`topoimport: f2: line 1, column 163: Reservations[0].Instances[0].PublicIpAddress: "54.175.12": want an IPv4 address`},
+		{"bad VPC attribute ID", []string{vpcs, `{"VpcId": "vpc-xyz", "EnableDnsHostnames": {"Value": false}}`}, `topoimport: f1: line 1, column 11: VpcId: "vpc-xyz": want vpc- followed by 8 or 17 lower-case hex digits`},
+		{"VPC attribute of the wrong type", []string{vpcs, "{\n  \"VpcId\": \"vpc-0aaaaaaaaaaaaaaaa\",\n  \"EnableDnsHostnames\": {\"Value\": \"false\"}\n}"}, "topoimport: f1: line 3, column 35: EnableDnsHostnames.Value: want true or false, got JSON string"},
+		{"VPC attribute among describe outputs", []string{`{"Vpcs": [], "VpcId": "vpc-0aaaaaaaaaaaaaaaa"}`}, "topoimport: f0: line 1, column 14: VpcId: unknown top-level key \"VpcId\": want the output of aws ec2 describe-* (keys InternetGateways, NetworkInterfaces, Reservations, RouteTables, SecurityGroups, Subnets, VpcEndpoints, VpcPeeringConnections, Vpcs)"},
 		{"bad route destination", []string{vpcs, `{"RouteTables": [{"RouteTableId": "rtb-0aaaaaaaaaaaaaaaa", "VpcId": "vpc-0aaaaaaaaaaaaaaaa", "Routes": [{"DestinationCidrBlock": "0.0.0.0", "GatewayId": "igw-0aaaaaaaaaaaaaaaa"}]}]}`},
 			`topoimport: f1: line 1, column 130: RouteTables[0].Routes[0].DestinationCidrBlock: "0.0.0.0": want an IPv4 CIDR`},
 		{"bad creation time", []string{vpcs, `{"VpcEndpoints": [{"VpcEndpointId": "vpce-0aaaaaaaaaaaaaaaa", "VpcEndpointType": "Gateway", "VpcId": "vpc-0aaaaaaaaaaaaaaaa", "ServiceName": "com.amazonaws.us-east-1.s3", "CreationTimestamp": "yesterday"}]}`},
@@ -56,6 +63,10 @@ func TestImportErrors(t *testing.T) {
 			`{"Subnets": [{"SubnetId": "subnet-0aaaaaaaaaaaaaaaa", "VpcId": "vpc-0aaaaaaaaaaaaaaaa", "CidrBlock": "10.0.1.0/24", "AvailabilityZone": "us-east-1a"}]}`,
 			`{"Reservations": [{"Instances": [{"InstanceId": "i-0aaaaaaaaaaaaaaaa", "SubnetId": "subnet-0aaaaaaaaaaaaaaaa", "PrivateIpAddress": "10.0.2.9"}]}]}`},
 			"topoimport: f2: line 1, column 34: Reservations[0].Instances[0]: ip: 10.0.2.9 is not within subnet-0aaaaaaaaaaaaaaaa (10.0.1.0/24)"},
+		{"private public address", []string{vpcs,
+			`{"Subnets": [{"SubnetId": "subnet-0aaaaaaaaaaaaaaaa", "VpcId": "vpc-0aaaaaaaaaaaaaaaa", "CidrBlock": "10.0.1.0/24", "AvailabilityZone": "us-east-1a"}]}`,
+			`{"Reservations": [{"Instances": [{"InstanceId": "i-0aaaaaaaaaaaaaaaa", "SubnetId": "subnet-0aaaaaaaaaaaaaaaa", "PrivateIpAddress": "10.0.1.9", "PublicIpAddress": "10.0.1.10"}]}]}`},
+			"topoimport: f2: line 1, column 34: Reservations[0].Instances[0]: public_ip: 10.0.1.10: want a public IPv4 address"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

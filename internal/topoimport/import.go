@@ -9,6 +9,9 @@
 //	aws ec2 describe-instances       > instances.json
 //	aws ec2 describe-vpc-endpoints   > endpoints.json
 //	aws ec2 describe-network-interfaces > enis.json   (optional: the endpoints' ENI addresses)
+//	aws ec2 describe-internet-gateways  > igws.json   (optional: detached gateways, tags)
+//	aws ec2 describe-vpc-attribute --vpc-id vpc-… --attribute enableDnsHostnames > vpc-…-hostnames.json
+//	                                                  (optional, one file per VPC and attribute)
 //
 // Each file is one command's JSON output (--output json, the default),
 // recognised by its top-level key (Vpcs, Subnets, SecurityGroups,
@@ -20,7 +23,8 @@
 // model is skipped, each with a Warning that names the resource:
 //   - the VPC attributes enableDnsSupport and enableDnsHostnames are not
 //     in describe-vpcs output: both are taken as true (AWS's default for a
-//     default VPC, and what private DNS needs);
+//     default VPC, and what private DNS needs) unless describe-vpc-attribute
+//     output for the VPC says otherwise;
 //   - only a VPC's primary IPv4 CIDR is modelled: secondary CIDR blocks,
 //     and subnets in them, are skipped; IPv6 ranges and routes too;
 //   - internet gateways are those that route tables route to (attached to
@@ -45,7 +49,7 @@
 //   - AWS's default full-access endpoint policy is imported as no policy
 //     (the model's spelling of the default);
 //   - terminated instances are skipped; an instance keeps its primary
-//     private address only.
+//     private address and its public IPv4 address (PublicIpAddress) only.
 package topoimport
 
 import (
@@ -200,12 +204,12 @@ func pathOf(e *elem, sub string) string {
 	if sub == "" {
 		return e.path
 	}
-	return e.path + "." + sub
+	return joinPath(e.path, sub)
 }
 
 func (im *importer) run() error {
 	steps := []func() error{
-		im.account, im.vpcs, im.subnets, im.securityGroups, im.networkInterfaces,
+		im.account, im.vpcs, im.vpcAttributes, im.subnets, im.securityGroups, im.networkInterfaces,
 		im.instances, im.routeTables, im.internetGateways, im.peerings,
 		im.finishRoutes, im.vpcEndpoints, im.finishPrefixListRoutes, im.interfaceEndpoints,
 	}
@@ -294,6 +298,34 @@ func (im *importer) vpcs() error {
 	}
 	if len(im.spec.VPCs) == 0 {
 		return &Error{Msg: "no VPCs: give the output of aws ec2 describe-vpcs (a top-level Vpcs array)"}
+	}
+	return nil
+}
+
+// vpcAttributes applies the outputs of aws ec2 describe-vpc-attribute
+// (enableDnsSupport, enableDnsHostnames), which describe-vpcs does not
+// show, to their VPCs.
+func (im *importer) vpcAttributes() error {
+	for _, e := range im.in.elems[keyVPCAttribute] {
+		var a awsVPCAttribute
+		if err := e.decode(&a); err != nil {
+			return err
+		}
+		if err := checkID(e, "VpcId", vpce.PrefixVPC, a.VpcId); err != nil {
+			return err
+		}
+		i, ok := im.ids[vpce.PrefixVPC][a.VpcId]
+		if !ok {
+			im.warn(e, a.VpcId, "attributes skipped: the VPC is not in the input")
+			continue
+		}
+		v := &im.spec.VPCs[i]
+		if a.EnableDnsSupport != nil {
+			v.EnableDNSSupport = a.EnableDnsSupport.Value
+		}
+		if a.EnableDnsHostnames != nil {
+			v.EnableDNSHostnames = a.EnableDnsHostnames.Value
+		}
 	}
 	return nil
 }
@@ -519,6 +551,11 @@ func (im *importer) instances() error {
 				continue
 			}
 			inst := vpce.Instance{ID: in.InstanceId, SubnetID: in.SubnetId, PrivateIP: ip, Tags: tags(in.Tags)}
+			if in.PublicIpAddress != "" {
+				if inst.PublicIP, err = parseAddr(e, sub+".PublicIpAddress", in.PublicIpAddress); err != nil {
+					return err
+				}
+			}
 			for _, g := range in.SecurityGroups {
 				if im.groupIn(g.GroupId, s.VPCID) {
 					inst.SecurityGroups = append(inst.SecurityGroups, g.GroupId)

@@ -17,8 +17,8 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 // seedFiles are the describe-* outputs of the seed's account.
-var seedFiles = []string{"vpcs.json", "subnets.json", "security-groups.json", "route-tables.json",
-	"instances.json", "vpc-endpoints.json", "network-interfaces.json"}
+var seedFiles = []string{"vpcs.json", "vpc-attribute-my-vpc.json", "subnets.json", "security-groups.json", "route-tables.json",
+	"internet-gateways.json", "instances.json", "vpc-endpoints.json", "network-interfaces.json"}
 
 func readSeed(t testing.TB, names ...string) []File {
 	t.Helper()
@@ -46,7 +46,7 @@ func warningStrings(ws []Warning) []string {
 var seedWarnings = []string{
 	"instances.json: i-0d4e5f6a7b8c9d0e1: skipped: terminated",
 	"vpc-endpoints.json: vpce-0f1a2b3c4d5e6f708: skipped: service com.amazonaws.us-east-1.dynamodb is not emulated (only S3, com.amazonaws.<region>.s3)",
-	"route-tables.json: rtb-0b3d5f7a9c1e24680: Routes[2] to pl-02cd2c6b via vpce-0f1a2b3c4d5e6f708 skipped with that endpoint",
+	"route-tables.json: rtb-0b3d5f7a9c1e24680: Routes[3] to pl-02cd2c6b via vpce-0f1a2b3c4d5e6f708 skipped with that endpoint",
 }
 
 // TestImportSeed: the describe-* outputs of an account like the seed's
@@ -105,8 +105,17 @@ func TestImportSeed(t *testing.T) {
 		t.Errorf("route table of us-east-1d's subnet = %v, want my-vpc's main table", rt)
 	}
 	in, ok := topo.Instance("i-0b2c3d4e5f6a70819")
-	if !ok || in.PrivateIP != netip.MustParseAddr("172.16.10.77") || in.Name() != "my-vpc-host" {
+	if !ok || in.PrivateIP != netip.MustParseAddr("172.16.10.77") || in.PublicIP != netip.MustParseAddr("54.175.12.77") || in.Name() != "my-vpc-host" {
 		t.Errorf("instance i-0b2c3d4e5f6a70819 = %+v", in)
+	}
+	if in, ok := topo.Instance("i-0c3d4e5f6a7b8091a"); !ok || in.PublicIP.IsValid() {
+		t.Errorf("instance i-0c3d4e5f6a7b8091a = %+v, want no public address", in)
+	}
+	if rt, ok := topo.RouteTableOf("subnet-01a2b3c4d5e6f7a82"); !ok || rt.ID != "rtb-0c4e6a8b0d2f35792" {
+		t.Errorf("route table of 172.16.2.0/24 = %v, want my-vpc's private table", rt)
+	}
+	if v, ok := topo.VPC(vpce.DefaultVPCID); !ok || v.EnableDNSHostnames || !v.EnableDNSSupport {
+		t.Errorf("my-vpc %+v, want DNS support on and hostnames off (describe-vpc-attribute)", v)
 	}
 
 	// The topology file it makes (its format changes with the lead's; -update).
@@ -154,7 +163,8 @@ func golden(t *testing.T, name string, got []byte) {
 }
 
 // TestImportOrderAndCombined: the files in any order, and one object
-// holding every key, import the same.
+// holding every key (with describe-vpc-attribute's output, which has no
+// top-level array, beside it), import the same.
 func TestImportOrderAndCombined(t *testing.T) {
 	files := readSeed(t, seedFiles...)
 	want, _, err := Import(files...)
@@ -164,7 +174,12 @@ func TestImportOrderAndCombined(t *testing.T) {
 	reversed := slices.Clone(files)
 	slices.Reverse(reversed)
 	combined := map[string]json.RawMessage{}
+	var attributes []File
 	for _, f := range files {
+		if strings.HasPrefix(f.Name, "vpc-attribute-") {
+			attributes = append(attributes, f)
+			continue
+		}
 		var m map[string]json.RawMessage
 		if err := json.Unmarshal(f.Data, &m); err != nil {
 			t.Fatal(err)
@@ -179,7 +194,7 @@ func TestImportOrderAndCombined(t *testing.T) {
 	}
 	for name, in := range map[string][]File{
 		"reversed": reversed,
-		"combined": {{Name: "all.json", Data: all}},
+		"combined": append([]File{{Name: "all.json", Data: all}}, attributes...),
 	} {
 		t.Run(name, func(t *testing.T) {
 			got, ws, err := Import(in...)
@@ -197,7 +212,8 @@ func TestImportOrderAndCombined(t *testing.T) {
 // TestImportWithoutNetworkInterfaces: without describe-network-interfaces
 // output each ENI gets its subnet's first free address, with a warning.
 func TestImportWithoutNetworkInterfaces(t *testing.T) {
-	spec, warnings, err := Import(readSeed(t, seedFiles[:6]...)...)
+	names := slices.DeleteFunc(slices.Clone(seedFiles), func(n string) bool { return n == "network-interfaces.json" })
+	spec, warnings, err := Import(readSeed(t, names...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,6 +264,36 @@ func TestImportAllocationSkipsUsedAddresses(t *testing.T) {
 	ep := spec.Endpoints[0]
 	if ep.DNSSuffix != "abcd1234" || ep.Region != "eu-west-1" || ep.Zones[0].IP != netip.MustParseAddr("10.0.0.6") || ep.Zones[0].ENIID != "eni-0bbbbbbbbbbbbbbbb" {
 		t.Errorf("endpoint %+v, want suffix abcd1234 in eu-west-1 at 10.0.0.6", ep)
+	}
+}
+
+// TestImportVPCAttributes: describe-vpc-attribute outputs set the DNS
+// attributes of their VPCs, one attribute each; a VPC without them has
+// both on; an output for a VPC not in the input is skipped with a warning.
+func TestImportVPCAttributes(t *testing.T) {
+	const vpcs = `{"Vpcs": [{"VpcId": "vpc-0aaaaaaaaaaaaaaaa", "CidrBlock": "10.0.0.0/16"}, {"VpcId": "vpc-0bbbbbbbbbbbbbbbb", "CidrBlock": "10.1.0.0/16"}]}`
+	files := []File{
+		{"hostnames.json", []byte(`{"VpcId": "vpc-0aaaaaaaaaaaaaaaa", "EnableDnsHostnames": {"Value": false}}`)},
+		{"vpcs.json", []byte(vpcs)},
+		{"support.json", []byte("{\n    \"EnableDnsSupport\": {\n        \"Value\": false\n    },\n    \"VpcId\": \"vpc-0aaaaaaaaaaaaaaaa\"\n}\n")},
+		{"other.json", []byte(`{"VpcId": "vpc-0cccccccccccccccc", "EnableDnsHostnames": {"Value": true}}`)},
+	}
+	spec, warnings, err := Import(files...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type dns struct{ support, hostnames bool }
+	got := map[string]dns{}
+	for _, v := range spec.VPCs {
+		got[v.ID] = dns{v.EnableDNSSupport, v.EnableDNSHostnames}
+	}
+	want := map[string]dns{"vpc-0aaaaaaaaaaaaaaaa": {false, false}, "vpc-0bbbbbbbbbbbbbbbb": {true, true}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("DNS attributes %+v, want %+v", got, want)
+	}
+	wantWarnings := []string{"other.json: vpc-0cccccccccccccccc: attributes skipped: the VPC is not in the input"}
+	if ws := warningStrings(warnings); !slices.Equal(ws, wantWarnings) {
+		t.Errorf("warnings %q, want %q", ws, wantWarnings)
 	}
 }
 

@@ -24,6 +24,10 @@ const (
 	keyVPCEndpoints      = "VpcEndpoints"
 	// keyNextToken is in an output cut short with --max-items.
 	keyNextToken = "NextToken"
+	// keyVPCAttribute files an output of aws ec2 describe-vpc-attribute,
+	// which has no top-level array: the whole document is one object,
+	// {"VpcId": "vpc-…", "EnableDnsHostnames": {"Value": false}}.
+	keyVPCAttribute = "VpcAttribute"
 )
 
 // commands names the describe command whose output holds each key.
@@ -101,7 +105,7 @@ func (e *elem) errAt(sub, format string, args ...any) *Error {
 	off := e.off
 	path := e.path
 	if sub != "" {
-		path += "." + sub
+		path = joinPath(path, sub)
 		for _, l := range locate(e.raw) {
 			if l.path == sub {
 				off = e.off + l.off
@@ -112,6 +116,38 @@ func (e *elem) errAt(sub, format string, args ...any) *Error {
 	err := &Error{File: e.file.Name, Path: path, Msg: fmt.Sprintf(format, args...)}
 	err.Line, err.Col = position(e.file.Data, off)
 	return err
+}
+
+// joinPath is the path of sub below path ("" for a whole document).
+func joinPath(path, sub string) string {
+	if path == "" {
+		return sub
+	}
+	return path + "." + sub
+}
+
+// vpcAttributeKeys are the top-level keys of describe-vpc-attribute
+// output: the VPC and the attribute asked for.
+var vpcAttributeKeys = map[string]bool{"VpcId": true, "EnableDnsSupport": true, "EnableDnsHostnames": true,
+	"EnableNetworkAddressUsageMetrics": true}
+
+// isVPCAttribute reports whether data is the output of aws ec2
+// describe-vpc-attribute: an object with a VpcId and no other keys than
+// that command's. It cannot be combined with other outputs in one object.
+func isVPCAttribute(data []byte) bool {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(data, &top) != nil {
+		return false // read reports what is wrong
+	}
+	if _, ok := top["VpcId"]; !ok {
+		return false
+	}
+	for k := range top {
+		if !vpcAttributeKeys[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // decode decodes the element into v, locating a type error.
@@ -184,6 +220,10 @@ func (in *input) read(f *File) error {
 	start := skipSpace(data, 0)
 	if start == int64(len(data)) {
 		return &Error{File: f.Name, Msg: "empty: want the JSON output of an aws ec2 describe-* command"}
+	}
+	if isVPCAttribute(data) {
+		in.elems[keyVPCAttribute] = append(in.elems[keyVPCAttribute], &elem{file: f, off: start, raw: bytes.TrimSpace(data[start:])})
+		return nil
 	}
 	tok, err := dec.Token()
 	if err != nil {

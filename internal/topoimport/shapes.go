@@ -26,6 +26,14 @@ type cidrAssociation struct {
 	CidrBlockState struct{ State string }
 }
 
+// awsVPCAttribute is the output of aws ec2 describe-vpc-attribute, one
+// attribute per call.
+type awsVPCAttribute struct {
+	VpcId              string
+	EnableDnsSupport   *struct{ Value bool }
+	EnableDnsHostnames *struct{ Value bool }
+}
+
 type awsSubnet struct {
 	SubnetId                    string
 	VpcId                       string
@@ -114,6 +122,7 @@ type awsInstance struct {
 	SubnetId         string
 	VpcId            string
 	PrivateIpAddress string
+	PublicIpAddress  string
 	State            struct{ Name string }
 	SecurityGroups   []struct {
 		GroupId   string
