@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/netip"
 	"os"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/s3vpce/s3vpce/internal/netns"
 	"github.com/s3vpce/s3vpce/internal/vpce"
+	"github.com/s3vpce/s3vpce/internal/vpcnet"
 )
 
 // instanceMode is `s3vpce exec --instance`: the command runs as one
@@ -61,7 +61,7 @@ func newInstanceMode(topo *vpce.Topology, ref string) (*instanceMode, *netns.Ins
 	} else {
 		label += " (" + inst.PrivateIP.String() + ")"
 	}
-	return &instanceMode{id: inst.ID, label: label, applyRuleset: vpcnetApplyRuleset}, place, vpc.ResolverIP(), vpce.EC2Domain(regionOfAZ(sub.AZ)), nil
+	return &instanceMode{id: inst.ID, label: label, applyRuleset: vpcnet.ApplyRuleset}, place, vpc.ResolverIP(), vpce.EC2Domain(regionOfAZ(sub.AZ)), nil
 }
 
 // regionOfAZ is the region of an availability zone: us-east-1 of us-east-1d.
@@ -76,7 +76,7 @@ func instanceAddrs(topo *vpce.Topology, first netip.Addr) netns.AddrSet {
 		resolvers[v.ResolverIP()] = true
 	}
 	var set netns.AddrSet
-	for _, a := range vpcnetDestinations(topo) {
+	for _, a := range vpcnet.Destinations(topo) {
 		if resolvers[a] {
 			set.Resolvers = append(set.Resolvers, a)
 		} else {
@@ -103,7 +103,7 @@ func (m *instanceMode) apply(ctx context.Context, topo *vpce.Topology, nsPath st
 				first = vpc.ResolverIP()
 			}
 		}
-		ruleset = vpcnetRuleset(topo, inst, netns.RouterLink)
+		ruleset = vpcnet.Ruleset(topo, inst, netns.RouterLink)
 		m.gone = false
 	} else {
 		if !m.gone {
@@ -129,7 +129,7 @@ func (m *instanceMode) apply(ctx context.Context, topo *vpce.Topology, nsPath st
 func dropAllRuleset(ifname string) string {
 	return fmt.Sprintf("table inet %[1]s\ndelete table inet %[1]s\n"+
 		"table inet %[1]s {\n\tchain input {\n\t\ttype filter hook input priority 0; policy accept;\n\t\tiifname %[2]q drop\n\t}\n}\n",
-		vpcnetTableName, ifname)
+		vpcnet.TableName, ifname)
 }
 
 // fetchTopology reads the topology of the serve running with the state
@@ -156,27 +156,6 @@ var errInstanceNeedsRoot = errors.New("--instance needs root: the instance's pac
 // withoutEnv drops key from env.
 func withoutEnv(env []string, key string) []string {
 	return slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, key+"=") })
-}
-
-// httpListenerServer serves plain HTTP on a listener: the emulator's
-// public S3 on port 80 (emulator.Server.ServeHTTPListener).
-type httpListenerServer interface {
-	ServeHTTPListener(net.Listener) error
-}
-
-// serveHTTPSocket has srv serve plain HTTP on ln (nil: none). An emulator
-// without plain HTTP refuses its connections: ln is closed.
-func serveHTTPSocket(srv any, ln net.Listener) error {
-	if ln == nil {
-		return nil
-	}
-	h, ok := srv.(httpListenerServer)
-	if !ok {
-		// TODO(lead): emulator.Server.ServeHTTPListener (issue 12) serves it.
-		ln.Close()
-		return nil
-	}
-	return h.ServeHTTPListener(ln)
 }
 
 // isRoot reports whether exec runs as root.

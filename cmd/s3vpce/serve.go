@@ -249,9 +249,11 @@ func attachSockets(ctx context.Context, srv *emulator.Server, s *netns.Sockets) 
 			return nil, err
 		}
 	}
-	if err := serveHTTPSocket(srv, s.HTTP); err != nil {
-		s.HTTPS.Close()
-		return nil, err
+	if s.HTTP != nil {
+		if err := srv.ServeHTTPListener(s.HTTP); err != nil {
+			s.HTTPS.Close()
+			return nil, err
+		}
 	}
 	if s.DNSUDP != nil || s.DNSTCP != nil {
 		if err := srv.ServeDNS(ctx, s.DNSUDP, s.DNSTCP); err != nil {
