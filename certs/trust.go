@@ -217,7 +217,15 @@ func PythonBundles(pathEnv string, homes ...string) []string {
 			seen[real] = true
 		}
 	}
+	// PATH names the same installation many times (/usr/bin and /usr/sbin,
+	// /bin through the /lib -> usr/lib link): look in each lib once.
+	libs := map[string]bool{}
 	for _, prefix := range prefixes {
+		lib, err := filepath.EvalSymlinks(filepath.Join(prefix, "lib"))
+		if err != nil || libs[lib] {
+			continue
+		}
+		libs[lib] = true
 		for _, pkgs := range []string{"lib/python3*/site-packages", "lib/python3*/dist-packages", "lib/python3/dist-packages"} {
 			for _, rel := range []string{"certifi/cacert.pem", "pip/_vendor/certifi/cacert.pem", "botocore/cacert.pem"} {
 				m, _ := filepath.Glob(filepath.Join(prefix, pkgs, rel))
