@@ -115,7 +115,7 @@ func allowances(t *vpce.Topology, inst *vpce.Instance) ([]allowance, []string) {
 // holding the Destinations do what Decide says for the packets that
 // arrive on ifname (the veth from inst's namespace): one table inet
 // s3vpce, replaced whole in one transaction, whose input chain accepts
-// established and related packets, then exactly the destinations, ports
+// TCP packets that open no connection, then exactly the destinations, ports
 // and echo requests Decide allows from inst's private IP, and silently
 // drops everything else that comes in on ifname (AWS sends no RST for a
 // SYN a security group refuses). ifname must be a valid interface name.
@@ -133,7 +133,11 @@ func Ruleset(t *vpce.Topology, inst *vpce.Instance, ifname string) string {
 	}
 	fmt.Fprintf(&b, "table inet %s {\n\tchain input {\n\t\ttype filter hook input priority 0; policy accept;\n", TableName)
 	in := fmt.Sprintf("\t\tiifname %q ", ifname)
-	fmt.Fprintf(&b, "%sct state established,related accept\n", in)
+	// Stateless, like the decision it enforces: a TCP packet that does
+	// not open a connection passes (so an open connection outlives a
+	// revoked rule, as a security group's tracked flows do), the first
+	// SYN and every UDP datagram are judged. No conntrack in the path.
+	fmt.Fprintf(&b, "%stcp flags & (syn | ack) != syn accept\n", in)
 	for _, a := range as {
 		fmt.Fprintf(&b, "%sip saddr %s ip daddr %s ", in, inst.PrivateIP, nftSet(strs(a.dsts)))
 		switch {
