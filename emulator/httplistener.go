@@ -3,7 +3,6 @@ package emulator
 import (
 	"errors"
 	"net"
-	"net/http"
 )
 
 // ServeHTTPListener serves plain HTTP on an extra listener, such as public
@@ -16,17 +15,6 @@ func (s *Server) ServeHTTPListener(ln net.Listener) error {
 	if s.closed {
 		return errors.New("emulator: server is closed")
 	}
-	capped := ln
-	if s.maxConns > 0 {
-		capped = newConnLimiter(ln, s.maxConns, s.log)
-	}
-	s.serving.Add(1)
-	go func() {
-		defer s.serving.Done()
-		err := s.http.Serve(capped)
-		if err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
-			s.log.Error("http listener stopped", "addr", ln.Addr().String(), "err", err)
-		}
-	}()
+	s.serveOn(ln, false)
 	return nil
 }

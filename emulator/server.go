@@ -223,17 +223,25 @@ func (s *Server) Start(ctx context.Context) error {
 	return nil
 }
 
-func (s *Server) serveLocked(ln net.Listener) {
+func (s *Server) serveLocked(ln net.Listener) { s.serveOn(ln, true) }
+
+// serveOn serves ln (TLS or plain HTTP) in the background with the
+// per-source connection cap; s.mu must be held.
+func (s *Server) serveOn(ln net.Listener, withTLS bool) {
 	capped := ln
 	if s.maxConns > 0 {
 		capped = newConnLimiter(ln, s.maxConns, s.log)
 	}
+	kind := "http"
+	if withTLS {
+		capped, kind = tls.NewListener(capped, s.tlsConf), "https"
+	}
 	s.serving.Add(1)
 	go func() {
 		defer s.serving.Done()
-		err := s.http.Serve(tls.NewListener(capped, s.tlsConf))
+		err := s.http.Serve(capped)
 		if err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
-			s.log.Error("https listener stopped", "addr", ln.Addr().String(), "err", err)
+			s.log.Error(kind+" listener stopped", "addr", ln.Addr().String(), "err", err)
 		}
 	}()
 }
