@@ -84,8 +84,11 @@ func buildView(t *vpce.Topology, vpc *vpce.VPC, base *zone) *zone {
 	if len(regions) == 0 {
 		add(vpce.DefaultRegion)
 	}
+	var public []vpce.PublicService
 	for _, r := range vpce.PublicS3Regions(t) {
-		p := vpce.PublicS3For(r)
+		public = append(public, vpce.PublicS3For(r), vpce.PublicEC2For(r))
+	}
+	for _, p := range public {
 		for _, n := range p.Names {
 			name := dns.Fqdn(n)
 			if _, ok := z.nodes[name]; ok {

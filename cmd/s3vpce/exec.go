@@ -216,8 +216,9 @@ COMMAND and everything it started are killed.
 		cfg.Addrs, cfg.Resolvers, cfg.SearchDomain = set.Addrs, set.Resolvers, search
 		cfg.HTTPPort, cfg.Instance = 80, place
 		if !hasEnv(os.Environ(), "AWS_ENDPOINT_URL_EC2") {
-			// https://localhost is the router's, not the instance's.
-			// TODO(lead): the EC2 API as an instance reaches it.
+			// https://localhost is the router's, not the instance's: an
+			// instance reaches the EC2 API as on AWS, at
+			// ec2.<region>.amazonaws.com through an internet gateway.
 			cfg.Env = withoutEnv(cfg.Env, "AWS_ENDPOINT_URL_EC2")
 		}
 	}

@@ -216,3 +216,18 @@ signature_v2 = False
 		t.Errorf("aws s3 ls from %s without the internet gateway: exit %d\n%s", myVPCHost, noIGW.code, noIGW.stderr)
 	}
 }
+
+// TestInstanceEC2API: the EC2 API answers as ec2.us-east-1.amazonaws.com
+// through an internet gateway, so the aws CLI needs no --endpoint-url on an
+// instance that has one; from the private subnet it times out connecting.
+func TestInstanceEC2API(t *testing.T) {
+	_, _, as := instanceServe(t)
+	r := as(myVPCHost, "/usr/bin/aws", "ec2", "describe-vpcs", "--query", "sort(Vpcs[].VpcId)", "--output", "text")
+	if r.code != 0 || strings.TrimSpace(r.stdout) != "vpc-0c1f3e5a7b9d2f468\tvpc-0d3a5c7e9b1f24680" {
+		t.Fatalf("aws ec2 describe-vpcs from %s: exit %d\n%s\n%s", myVPCHost, r.code, r.stdout, r.stderr)
+	}
+	r = as(privateHost, "/usr/bin/aws", "ec2", "describe-vpcs", "--cli-connect-timeout", "2")
+	if r.code == 0 || !strings.Contains(r.stderr, `Connect timeout on endpoint URL: "https://ec2.us-east-1.amazonaws.com/"`) {
+		t.Errorf("aws ec2 describe-vpcs from %s (no internet gateway): exit %d\n%s", privateHost, r.code, r.stderr)
+	}
+}

@@ -10,7 +10,11 @@ import (
 // it: the names the VPC resolver answers with public addresses, and those
 // addresses. A packet from an instance reaches them only through an
 // internet gateway route or the S3 gateway endpoint's prefix-list route.
-type PublicS3 struct {
+type PublicS3 = PublicService
+
+// PublicService is an AWS service's public surface in one region: names
+// and the public-looking addresses they resolve to in the emulated VPCs.
+type PublicService struct {
 	Region string
 	// Names are answered with Addrs, each with its "*." children
 	// (virtual-hosted buckets).
@@ -86,4 +90,28 @@ func PublicS3Named(t *Topology, host string) (PublicS3, bool) {
 		}
 	}
 	return PublicS3{}, false
+}
+
+// PublicEC2For is the EC2 API's public surface in region:
+// ec2.<region>.amazonaws.com at one public-looking address (made up,
+// stable), which an instance reaches only through an internet gateway
+// (the S3 gateway endpoint's prefix list does not cover it).
+func PublicEC2For(region string) PublicService {
+	h := uint32(2166136261)
+	for i := range len(region) {
+		h ^= uint32(region[i])
+		h *= 16777619
+	}
+	return PublicService{Region: region, Names: []string{"ec2." + region + ".amazonaws.com"},
+		Addrs: []netip.Addr{netip.AddrFrom4([4]byte{54, 239, byte(h >> 8), byte(h)|1})}}
+}
+
+// PublicEC2At reports which region's EC2 API an address belongs to.
+func PublicEC2At(t *Topology, ip netip.Addr) (PublicService, bool) {
+	for _, r := range PublicS3Regions(t) {
+		if p := PublicEC2For(r); slices.Contains(p.Addrs, ip) {
+			return p, true
+		}
+	}
+	return PublicService{}, false
 }

@@ -193,8 +193,9 @@ func pathTo(t *vpce.Topology, inst *vpce.Instance, dst netip.Addr) (*path, Verdi
 		if !inst.PublicIP.IsValid() {
 			return nil, Verdict{Via: rt.Target, Reason: fmt.Sprintf("instance %s has no public IP address: %s does not carry its traffic to %s", inst.ID, rt.Target, dst)}
 		}
-		if _, ok := vpce.PublicS3At(t, dst); !ok {
-			return nil, Verdict{Via: rt.Target, Reason: fmt.Sprintf("%s is outside the emulated world: only S3's public addresses answer through %s", dst, rt.Target)}
+		_, s3 := vpce.PublicS3At(t, dst)
+		if _, ec2 := vpce.PublicEC2At(t, dst); !s3 && !ec2 {
+			return nil, Verdict{Via: rt.Target, Reason: fmt.Sprintf("%s is outside the emulated world: only S3's and the EC2 API's public addresses answer through %s", dst, rt.Target)}
 		}
 		p.dst = target{addr: dst}
 	default: // a gateway endpoint's prefix-list route, which bestRoute matched to dst

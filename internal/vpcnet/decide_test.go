@@ -300,3 +300,31 @@ func TestPorts(t *testing.T) {
 		})
 	}
 }
+
+// TestDecideEC2API: the EC2 API's public address is reached through an
+// internet gateway only — the S3 gateway endpoint's prefix list does not
+// cover it.
+func TestDecideEC2API(t *testing.T) {
+	topo := vpce.DefaultTopology()
+	ec2 := vpce.PublicEC2For("us-east-1").Addrs[0]
+	for _, tc := range []struct {
+		inst    string
+		allowed bool
+		via     string
+	}{
+		{"172.16.10.77", true, vpce.MyVPCInternetGatewayID},
+		{"172.31.80.132", true, "igw-0c4e6a8b0d2f35791"},
+		{"172.16.2.99", false, ""},
+	} {
+		t.Run(tc.inst, func(t *testing.T) {
+			in, err := topo.FindInstance(tc.inst)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := Decide(topo, in, Flow{Proto: vpce.ProtocolTCP, Dst: ec2, Port: 443})
+			if v.Allowed != tc.allowed || (tc.allowed && v.Via != tc.via) || (!tc.allowed && v.Reason == "") {
+				t.Errorf("Decide(%s → %s:443) = %+v, want allowed=%v via %q", tc.inst, ec2, v, tc.allowed, tc.via)
+			}
+		})
+	}
+}

@@ -27,6 +27,7 @@ func Destinations(t *vpce.Topology) []netip.Addr {
 	}
 	for _, r := range vpce.PublicS3Regions(t) {
 		out = append(out, vpce.PublicS3For(r).Addrs...)
+		out = append(out, vpce.PublicEC2For(r).Addrs...)
 	}
 	slices.SortFunc(out, netip.Addr.Compare)
 	return slices.Compact(out)
