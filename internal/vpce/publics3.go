@@ -103,7 +103,7 @@ func PublicEC2For(region string) PublicService {
 		h *= 16777619
 	}
 	return PublicService{Region: region, Names: []string{"ec2." + region + ".amazonaws.com"},
-		Addrs: []netip.Addr{netip.AddrFrom4([4]byte{54, 239, byte(h >> 8), byte(h)|1})}}
+		Addrs: []netip.Addr{netip.AddrFrom4([4]byte{54, 239, byte(h >> 8), byte(h) | 1})}}
 }
 
 // PublicEC2At reports which region's EC2 API an address belongs to.
