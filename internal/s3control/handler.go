@@ -713,8 +713,9 @@ func MarshalError(e *s3err.Error, requestID, hostID string) []byte {
 	r.Err.Code, r.Err.Message, r.Err.Extra = e.Code, e.Message, e.Extra
 	r.RequestID, r.HostID = requestID, hostID
 	out, err := xml.Marshal(&r)
-	if err != nil { // cannot happen for these types
-		out = []byte("<ErrorResponse><Error><Code>InternalError</Code></Error></ErrorResponse>")
+	if err != nil { // cannot happen for these types: strings only
+		r.Err.Code, r.Err.Message, r.Err.Extra = "InternalError", "", nil
+		out, _ = xml.Marshal(&r)
 	}
 	return append([]byte(xml.Header), out...)
 }
