@@ -210,6 +210,11 @@ func (k *dirKV) initTx(tx *bolt.Tx, fresh bool) error {
 	if found != formatVersion {
 		return fmt.Errorf("%w: %s: format %d found, %d expected", ErrUnsupportedFormat, k.path, found, formatVersion)
 	}
+	for _, t := range addedTables {
+		if _, err := tx.CreateBucketIfNotExists([]byte(t)); err != nil {
+			return fmt.Errorf("store: %s: creating table %s: %w", k.path, t, err)
+		}
+	}
 	for _, t := range tables {
 		if tx.Bucket([]byte(t)) == nil {
 			return fmt.Errorf("%w: %s: table %s missing", ErrCorrupt, k.path, t)

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -541,6 +542,7 @@ func FuzzDecodeRecord(f *testing.F) {
 		_, _ = decodeBucket(b)
 		_, _ = decodeUpload(b)
 		_, _ = decodePart(b)
+		_, _ = decodeAccessPoint(b)
 		if key, rest, err := splitKey(b, "b"); err == nil {
 			if got := append(appendKey(nil, "b", key), rest...); !bytes.Equal(got, b) {
 				t.Fatalf("key %q splits to %q + %q, which encode to %q", b, key, rest, got)
@@ -811,5 +813,85 @@ func BenchmarkDirInline(b *testing.B) {
 				})
 			})
 		}
+	}
+}
+
+// TestDirAccessPointsReopen: access points, their aliases and policies
+// survive a reopen.
+func TestDirAccessPointsReopen(t *testing.T) {
+	dir := t.TempDir()
+	s := openDir(t, dir)
+	mustBucket(t, s, "b", Unversioned)
+	want := ap("ap1", "b")
+	want.VPCID = "vpc-1"
+	if err := s.CreateAccessPoint(want); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateAccessPoint(ap("ap2", "b")); err != nil {
+		t.Fatal(err)
+	}
+	want.Policy = `{"Statement":[]}`
+	if err := s.SetAccessPointPolicy(want.Account, "ap1", want.Policy); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteAccessPoint(want.Account, "ap2"); err != nil {
+		t.Fatal(err)
+	}
+	closeStore(t, s)
+
+	s = openDir(t, dir)
+	got, err := s.AccessPointByAlias(want.Alias)
+	if err != nil || *got != want {
+		t.Fatalf("after reopen AccessPointByAlias = %+v, %v; want %+v", got, err, want)
+	}
+	aps, _, err := s.AccessPoints(want.Account, "", "", 0)
+	if err != nil || !slices.Equal(apNames(aps), []string{"ap1"}) {
+		t.Errorf("after reopen AccessPoints = %q, %v", apNames(aps), err)
+	}
+}
+
+// TestDirOpensStoreWithoutAccessPoints opens a format 2 store written
+// before access points existed (no accesspoints or apaliases tables): it
+// opens, keeps its objects, gains the tables and takes access points.
+func TestDirOpensStoreWithoutAccessPoints(t *testing.T) {
+	dir := t.TempDir()
+	s := openDir(t, dir)
+	populate(t, s)
+	before := snapshot(t, s)
+	closeStore(t, s)
+	withBolt(t, dir, func(tx *bolt.Tx) error {
+		for _, name := range addedTables {
+			if err := tx.DeleteBucket([]byte(name)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+
+	s = openDir(t, dir)
+	if after := snapshot(t, s); after != before {
+		t.Errorf("objects changed:\n%s\nwant:\n%s", after, before)
+	}
+	if aps, _, err := s.AccessPoints("111122223333", "", "", 0); err != nil || len(aps) != 0 {
+		t.Errorf("AccessPoints of the old store = %q, %v", apNames(aps), err)
+	}
+	if err := s.CreateAccessPoint(ap("ap1", "ver")); err != nil {
+		t.Fatalf("CreateAccessPoint in the old store: %v", err)
+	}
+	closeStore(t, s)
+	withBolt(t, dir, func(tx *bolt.Tx) error {
+		if got := string(tx.Bucket([]byte(tableMeta)).Get([]byte("format"))); got != "2" {
+			t.Errorf("format = %q, want 2 (no bump)", got)
+		}
+		for _, name := range addedTables {
+			if tx.Bucket([]byte(name)) == nil {
+				t.Errorf("table %s not created", name)
+			}
+		}
+		return nil
+	})
+	s = openDir(t, dir)
+	if _, err := s.AccessPoint("111122223333", "ap1"); err != nil {
+		t.Errorf("access point after reopen: %v", err)
 	}
 }

@@ -74,9 +74,18 @@ const (
 	tableParts    = "parts"    // uploadID 0 number(uint32 BE) -> Part JSON
 	tableBlobs    = "blobs"    // blob ID -> "v" (a version's) or "p" (a part's); blobs only
 	tableInline   = "inline"   // blob ID -> the bytes of an inline body
+	// Access points (added in format 2 without a bump: a store without
+	// these tables gets them, empty, when opened).
+	tableAccessPoints = "accesspoints" // account 0 name -> AccessPoint JSON
+	tableAPAliases    = "apaliases"    // alias -> account 0 name
 )
 
-var tables = []string{tableMeta, tableBuckets, tableVersions, tableVIDs, tableUploads, tableParts, tableBlobs, tableInline}
+var tables = []string{tableMeta, tableBuckets, tableVersions, tableVIDs, tableUploads, tableParts, tableBlobs, tableInline,
+	tableAccessPoints, tableAPAliases}
+
+// addedTables are tables an existing store of the current format may lack
+// (it was written before they existed); open creates them.
+var addedTables = []string{tableAccessPoints, tableAPAliases}
 
 // formatVersion is the on-disk format number; OpenDir refuses any other
 // but upgrades format 1 (which had no tableInline) in place.

@@ -1246,3 +1246,178 @@ func TestInlineBodies(t *testing.T) {
 		})
 	})
 }
+
+// ap is an access point of account 111122223333 for the suite.
+func ap(name, bucket string) AccessPoint {
+	return AccessPoint{
+		Name: name, Account: "111122223333", Region: "us-east-1", Bucket: bucket, BucketAccount: "111122223333",
+		Alias: name + "-abcdefghijklmnopqrstuvwxyz0123-s3alias", BlockPublicAcls: true, IgnorePublicAcls: true,
+		BlockPublicPolicy: true, RestrictPublicBuckets: true, Created: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
+	}
+}
+
+func apNames(aps []*AccessPoint) []string {
+	var out []string
+	for _, a := range aps {
+		out = append(out, a.Name)
+	}
+	return out
+}
+
+func TestAccessPoints(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		mustBucket(t, s, "b1", Unversioned)
+		mustBucket(t, s, "b2", Unversioned)
+		vpc := ap("vpc-ap", "b2")
+		vpc.VPCID = "vpc-0123456789abcdef0"
+		vpc.BlockPublicAcls = false
+		for _, a := range []AccessPoint{ap("c", "b1"), ap("a", "b1"), vpc, ap("b", "b2"), ap("a-1", "b1")} {
+			if err := s.CreateAccessPoint(a); err != nil {
+				t.Fatalf("CreateAccessPoint(%s): %v", a.Name, err)
+			}
+		}
+		other := ap("a", "b1")
+		other.Account, other.Alias = "999988887777", "a-other-s3alias"
+		if err := s.CreateAccessPoint(other); err != nil {
+			t.Fatalf("CreateAccessPoint of another account's a: %v", err)
+		}
+
+		createErrs := []struct {
+			name string
+			ap   AccessPoint
+			want error
+		}{
+			{"same name", func() AccessPoint { a := ap("a", "b2"); a.Alias = "fresh-s3alias"; return a }(), ErrAccessPointExists},
+			{"same alias", func() AccessPoint { a := ap("z", "b1"); a.Alias = ap("a", "b1").Alias; return a }(), ErrAccessPointExists},
+			{"no bucket", ap("nb", "missing"), ErrNoSuchBucket},
+			{"empty name", ap("", "b1"), nil},
+			{"zero byte", ap("x\x00y", "b1"), nil},
+		}
+		for _, c := range createErrs {
+			t.Run("create "+c.name, func(t *testing.T) {
+				err := s.CreateAccessPoint(c.ap)
+				if err == nil || (c.want != nil && !errors.Is(err, c.want)) {
+					t.Errorf("CreateAccessPoint: %v, want %v", err, c.want)
+				}
+			})
+		}
+
+		t.Run("get", func(t *testing.T) {
+			got, err := s.AccessPoint("111122223333", "vpc-ap")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if *got != vpc {
+				t.Errorf("AccessPoint = %+v, want %+v", *got, vpc)
+			}
+			if _, err := s.AccessPoint("111122223333", "nope"); !errors.Is(err, ErrNoSuchAccessPoint) {
+				t.Errorf("AccessPoint(nope): %v", err)
+			}
+			if _, err := s.AccessPoint("000000000000", "vpc-ap"); !errors.Is(err, ErrNoSuchAccessPoint) {
+				t.Errorf("AccessPoint of another account: %v", err)
+			}
+			byAlias, err := s.AccessPointByAlias(vpc.Alias)
+			if err != nil || byAlias.Name != "vpc-ap" || byAlias.Account != "111122223333" {
+				t.Errorf("AccessPointByAlias = %+v, %v", byAlias, err)
+			}
+			if _, err := s.AccessPointByAlias("nope-s3alias"); !errors.Is(err, ErrNoSuchAccessPoint) {
+				t.Errorf("AccessPointByAlias(nope): %v", err)
+			}
+		})
+
+		lists := []struct {
+			name          string
+			bucket, after string
+			max           int
+			want          []string
+			wantNext      string
+			account       string
+		}{
+			{"all", "", "", 0, []string{"a", "a-1", "b", "c", "vpc-ap"}, "", ""},
+			{"first page", "", "", 2, []string{"a", "a-1"}, "a-1", ""},
+			{"second page", "", "a-1", 2, []string{"b", "c"}, "c", ""},
+			{"last page", "", "c", 2, []string{"vpc-ap"}, "", ""},
+			{"exact page", "", "b", 2, []string{"c", "vpc-ap"}, "", ""},
+			{"bucket", "b2", "", 0, []string{"b", "vpc-ap"}, "", ""},
+			{"bucket paged", "b1", "", 1, []string{"a"}, "a", ""},
+			{"bucket paged on", "b1", "a", 1, []string{"a-1"}, "a-1", ""},
+			{"bucket last", "b1", "a-1", 1, []string{"c"}, "", ""},
+			{"after a missing name", "", "bb", 0, []string{"c", "vpc-ap"}, "", ""},
+			{"no such bucket", "zz", "", 0, nil, "", ""},
+			{"other account", "", "", 0, []string{"a"}, "", "999988887777"},
+			{"no access points", "", "", 0, nil, "", "000000000000"},
+		}
+		for _, c := range lists {
+			t.Run("list "+c.name, func(t *testing.T) {
+				account := c.account
+				if account == "" {
+					account = "111122223333"
+				}
+				got, next, err := s.AccessPoints(account, c.bucket, c.after, c.max)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(apNames(got), c.want) || next != c.wantNext {
+					t.Errorf("AccessPoints = %q next %q, want %q next %q", apNames(got), next, c.want, c.wantNext)
+				}
+			})
+		}
+
+		t.Run("policy", func(t *testing.T) {
+			const doc = `{"Version":"2012-10-17","Statement":[]}`
+			if err := s.SetAccessPointPolicy("111122223333", "a", doc); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := s.AccessPoint("111122223333", "a"); got.Policy != doc {
+				t.Errorf("Policy = %q, want %q", got.Policy, doc)
+			}
+			if got, _ := s.AccessPoint("999988887777", "a"); got.Policy != "" {
+				t.Errorf("another account's a got the policy: %q", got.Policy)
+			}
+			if err := s.SetAccessPointPolicy("111122223333", "a", ""); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := s.AccessPoint("111122223333", "a"); got.Policy != "" {
+				t.Errorf("Policy after removal = %q", got.Policy)
+			}
+			if err := s.SetAccessPointPolicy("111122223333", "nope", doc); !errors.Is(err, ErrNoSuchAccessPoint) {
+				t.Errorf("SetAccessPointPolicy(nope): %v", err)
+			}
+		})
+
+		t.Run("delete bucket keeps its access points", func(t *testing.T) {
+			mustBucket(t, s, "b3", Unversioned)
+			if err := s.CreateAccessPoint(ap("on-b3", "b3")); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.DeleteBucket("b3"); err != nil {
+				t.Fatalf("DeleteBucket of a bucket with an access point: %v", err)
+			}
+			if got, err := s.AccessPoint("111122223333", "on-b3"); err != nil || got.Bucket != "b3" {
+				t.Errorf("dangling access point = %+v, %v", got, err)
+			}
+		})
+
+		t.Run("delete", func(t *testing.T) {
+			if err := s.DeleteAccessPoint("111122223333", "a"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.AccessPoint("111122223333", "a"); !errors.Is(err, ErrNoSuchAccessPoint) {
+				t.Errorf("AccessPoint after delete: %v", err)
+			}
+			if _, err := s.AccessPointByAlias(ap("a", "b1").Alias); !errors.Is(err, ErrNoSuchAccessPoint) {
+				t.Errorf("AccessPointByAlias after delete: %v", err)
+			}
+			if err := s.DeleteAccessPoint("111122223333", "a"); !errors.Is(err, ErrNoSuchAccessPoint) {
+				t.Errorf("second DeleteAccessPoint: %v", err)
+			}
+			if _, err := s.AccessPoint("999988887777", "a"); err != nil {
+				t.Errorf("another account's a went too: %v", err)
+			}
+			// The name and alias are free again.
+			if err := s.CreateAccessPoint(ap("a", "b2")); err != nil {
+				t.Errorf("CreateAccessPoint after delete: %v", err)
+			}
+		})
+	})
+}
