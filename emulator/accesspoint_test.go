@@ -266,7 +266,9 @@ func TestAccessPointVPCOrigin(t *testing.T) {
 	if err := putBody(t, sdkClient(f.srv, f.srv.URL(), false), "apb", "k", "v"); err != nil {
 		t.Fatal(err)
 	}
-	apURL := func(bucketURL string) string { return strings.Replace(bucketURL, "https://bucket.", "https://accesspoint.", 1) }
+	apURL := func(bucketURL string) string {
+		return strings.Replace(bucketURL, "https://bucket.", "https://accesspoint.", 1)
+	}
 	tests := []struct {
 		name string
 		base string
