@@ -14,6 +14,8 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	s3controltypes "github.com/aws/aws-sdk-go-v2/service/s3control/types"
 	"github.com/s3vpce/s3vpce/emulator"
 	"github.com/s3vpce/s3vpce/internal/store"
 	"github.com/s3vpce/s3vpce/internal/vpce"
@@ -323,5 +325,105 @@ func TestAccessPointAlias(t *testing.T) {
 	_, err := getBody(t, sdkClient(f.srv, f.srv.URL(), true), "nosuch-abcdefghijklmnopqrstuvwxyz1234-s3alias", "k")
 	if got := apiCode(err); !strings.HasPrefix(got, "NoSuchBucket") {
 		t.Fatalf("GetObject from an unknown alias: %s, want NoSuchBucket", got)
+	}
+}
+
+func TestS3ControlSDK(t *testing.T) {
+	f := newAPFixture(t, twoEndpoints(t), "")
+	cfg := aws.Config{
+		Region:      vpce.DefaultRegion,
+		Credentials: credentials.NewStaticCredentialsProvider(emulator.DefaultAccessKeyID, emulator.DefaultSecretAccessKey, ""),
+		HTTPClient:  &http.Client{Transport: f.hosts},
+	}
+	ctl := s3control.NewFromConfig(cfg, func(o *s3control.Options) { o.BaseEndpoint = aws.String(surfaceURL(f.srv, "control")) })
+	ctx := t.Context()
+	acct := aws.String(emulator.DefaultAccountID)
+	_, err := ctl.CreateAccessPoint(ctx, &s3control.CreateAccessPointInput{AccountId: acct, Name: aws.String("vpcap"), Bucket: aws.String("apb"),
+		VpcConfiguration: &s3controltypes.VpcConfiguration{VpcId: aws.String(vpce.DefaultVPCID)}})
+	if err != nil {
+		t.Fatalf("CreateAccessPoint: %v", err)
+	}
+	got, err := ctl.GetAccessPoint(ctx, &s3control.GetAccessPointInput{AccountId: acct, Name: aws.String("vpcap")})
+	if err != nil {
+		t.Fatalf("GetAccessPoint: %v", err)
+	}
+	if got.NetworkOrigin != s3controltypes.NetworkOriginVpc || aws.ToString(got.Bucket) != "apb" ||
+		got.VpcConfiguration == nil || aws.ToString(got.VpcConfiguration.VpcId) != vpce.DefaultVPCID || !strings.HasSuffix(aws.ToString(got.Alias), "-s3alias") {
+		t.Errorf("GetAccessPoint = origin %s bucket %s vpc %+v alias %s", got.NetworkOrigin, aws.ToString(got.Bucket), got.VpcConfiguration, aws.ToString(got.Alias))
+	}
+	list, err := ctl.ListAccessPoints(ctx, &s3control.ListAccessPointsInput{AccountId: acct, Bucket: aws.String("apb")})
+	if err != nil {
+		t.Fatalf("ListAccessPoints: %v", err)
+	}
+	var names []string
+	for _, ap := range list.AccessPointList {
+		names = append(names, aws.ToString(ap.Name))
+	}
+	if !slices.Equal(names, []string{apName, "vpcap"}) {
+		t.Errorf("ListAccessPoints names %q, want [ap1 vpcap]", names)
+	}
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:us-east-1:123456789012:accesspoint/vpcap/object/*"}]}`
+	if _, err := ctl.PutAccessPointPolicy(ctx, &s3control.PutAccessPointPolicyInput{AccountId: acct, Name: aws.String("vpcap"), Policy: aws.String(doc)}); err != nil {
+		t.Fatalf("PutAccessPointPolicy: %v", err)
+	}
+	pol, err := ctl.GetAccessPointPolicy(ctx, &s3control.GetAccessPointPolicyInput{AccountId: acct, Name: aws.String("vpcap")})
+	if err != nil || aws.ToString(pol.Policy) != doc {
+		t.Fatalf("GetAccessPointPolicy = %v, %v", pol, err)
+	}
+	// The policy applies to the data plane at once.
+	c := f.client(surfaceURL(f.srv, "accesspoint"), emulator.DefaultAccessKeyID, emulator.DefaultSecretAccessKey)
+	err = putBody(t, c, "arn:aws:s3:us-east-1:123456789012:accesspoint/vpcap", "k", "v")
+	if got := apiCode(err); !strings.HasSuffix(got, "with an explicit deny in a resource-based policy") {
+		t.Fatalf("PutObject through vpcap: %q, want the access point policy's explicit deny", got)
+	}
+	if _, err := ctl.DeleteAccessPoint(ctx, &s3control.DeleteAccessPointInput{AccountId: acct, Name: aws.String("vpcap")}); err != nil {
+		t.Fatalf("DeleteAccessPoint: %v", err)
+	}
+	_, err = ctl.GetAccessPoint(ctx, &s3control.GetAccessPointInput{AccountId: acct, Name: aws.String("vpcap")})
+	if got := apiCode(err); !strings.HasPrefix(got, "NoSuchAccessPoint") {
+		t.Fatalf("GetAccessPoint after delete: %q, want NoSuchAccessPoint", got)
+	}
+	wantControl := "123456789012.control." + strings.TrimPrefix(strings.TrimPrefix(f.srv.URL(), "https://"), "bucket.")
+	if hosts := f.hosts.seen(); hosts[0] != wantControl {
+		t.Errorf("the s3control client sent to %s, want %s", hosts[0], wantControl)
+	}
+	t.Logf("aws-sdk-go-v2 s3control with BaseEndpoint %s sent to https://%s", surfaceURL(f.srv, "control"), wantControl)
+}
+
+func TestS3ControlEndpointPolicy(t *testing.T) {
+	f := newAPFixture(t, nil, "")
+	epDoc := `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},` +
+		`{"Effect":"Deny","Principal":"*","Action":"s3:DeleteAccessPoint","Resource":"` + apARN + `"}]}`
+	topo := f.srv.Topology()
+	spec := topo.Spec()
+	spec.Endpoints[0].Policy = epDoc
+	next, err := vpce.Build(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.srv.SetTopology(next); err != nil {
+		t.Fatal(err)
+	}
+	cfg := aws.Config{
+		Region:      vpce.DefaultRegion,
+		Credentials: credentials.NewStaticCredentialsProvider(emulator.DefaultAccessKeyID, emulator.DefaultSecretAccessKey, ""),
+		HTTPClient:  f.srv.Client(),
+	}
+	ctl := s3control.NewFromConfig(cfg, func(o *s3control.Options) { o.BaseEndpoint = aws.String(surfaceURL(f.srv, "control")) })
+	acct := aws.String(emulator.DefaultAccountID)
+	if _, err := ctl.ListAccessPoints(t.Context(), &s3control.ListAccessPointsInput{AccountId: acct}); err != nil {
+		t.Fatalf("ListAccessPoints: %v", err)
+	}
+	_, err = ctl.DeleteAccessPoint(t.Context(), &s3control.DeleteAccessPointInput{AccountId: acct, Name: aws.String(apName)})
+	want := `AccessDenied: User: arn:aws:iam::123456789012:user/s3vpce is not authorized to perform: s3:DeleteAccessPoint on resource: "` + apARN + `" with an explicit deny in a VPC endpoint policy`
+	if got := apiCode(err); got != want {
+		t.Fatalf("DeleteAccessPoint:\n got %s\nwant %s", got, want)
+	}
+	rec, ok := f.srv.Decision(requestID(err))
+	if !ok || rec.Operation != "DeleteAccessPoint" || len(rec.Checks) != 1 || rec.Checks[0].Decision.Kind != policy.KindEndpoint {
+		t.Fatalf("decision record %+v", rec)
+	}
+	if _, err := f.st.AccessPoint(emulator.DefaultAccountID, apName); err != nil {
+		t.Fatalf("the denied DeleteAccessPoint deleted the access point: %v", err)
 	}
 }

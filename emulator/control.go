@@ -3,6 +3,7 @@ package emulator
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/s3vpce/s3vpce/internal/s3control"
@@ -32,6 +33,7 @@ func isControl(h vpce.Host) bool {
 // access point's ARN ("*" for ListAccessPoints). It fills rec; the
 // request is then answered by serveControl.
 func (s *Server) gateControl(r *http.Request, q url.Values, snap *snapshot, h vpce.Host, ep *vpce.Endpoint, rec *DecisionRecord, now time.Time) *s3err.Error {
+	rec.controlSurface = true
 	c, serr := s.authenticate(r, q, ep, now)
 	if serr != nil {
 		return serr
@@ -72,4 +74,31 @@ func (s *Server) serveControl(w *requestLog, r *http.Request, snap *snapshot, re
 		RequestID: rec.RequestID, Now: now,
 		VPCExists: func(id string) bool { _, ok := topo.VPC(id); return ok },
 	})
+}
+
+// writeRefusal writes the error a request was refused with: in S3
+// Control's shape (<ErrorResponse><Error>…) on an S3 Control name, S3's
+// elsewhere.
+func writeRefusal(w *requestLog, r *http.Request, rec *DecisionRecord, serr *s3err.Error) {
+	if !rec.controlSurface {
+		s3err.Write(w, r, serr)
+		return
+	}
+	requestID, hostID := s3err.RequestID(r.Context())
+	body := s3control.MarshalError(serr, requestID, hostID)
+	h := w.Header()
+	for k, v := range serr.Header {
+		h.Set(k, v)
+	}
+	h.Set("Content-Type", "application/xml")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.NoteS3Error(serr)
+	status := serr.Status
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
 }

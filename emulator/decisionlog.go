@@ -43,8 +43,11 @@ type DecisionRecord struct {
 	org origin // set for public S3 requests
 	// control is set for S3 Control requests (answered by serveControl).
 	control *controlTarget
-	caller  caller
-	target  target
+	// controlSurface is set for requests to an S3 Control name, refused
+	// in S3 Control's error shape.
+	controlSurface bool
+	caller         caller
+	target         target
 }
 
 // CheckRecord is one evaluated check.

@@ -377,7 +377,7 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 		// The body is left unread: net/http drains a small remainder for
 		// keep-alive, or closes the connection, and never sends 100 Continue
 		// for a request refused before its body.
-		s3err.Write(w, r, serr)
+		writeRefusal(w, r, rec, serr)
 		s.logDecision(rec, serr, w)
 		return
 	}
