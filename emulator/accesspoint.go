@@ -116,10 +116,12 @@ func (s *Server) accessPointPolicy(ap *store.AccessPoint) *policy.Policy {
 	if ok && e.doc == ap.Policy {
 		return e.compiled
 	}
-	p, err := policy.Parse([]byte(ap.Policy), policy.WithKind(policy.KindAccessPoint))
-	if err != nil {
+	// Compiled as PutAccessPointPolicy accepted it; it takes part in
+	// evaluation as policy.KindAccessPoint (see evaluate).
+	p, serr := s3control.CompilePolicy([]byte(ap.Policy))
+	if serr != nil {
 		// Stored documents were validated when put: fail closed.
-		s.log.Error("stored access point policy does not compile; denying", "accesspoint", ap.Name, "err", err)
+		s.log.Error("stored access point policy does not compile; denying", "accesspoint", ap.Name, "err", serr.Message)
 		p = denyAll
 	}
 	c.mu.Lock()
