@@ -27,11 +27,15 @@ var _ s3api.Authorizer = (*authorizer)(nil)
 // missing-key rule (S3 answers 403 instead of 404 to a caller that may not
 // list the bucket): it refuses the request in the decision record.
 func (a *authorizer) Allow(op, key, versionID string) bool {
-	t := target{op: op, bucket: a.rec.target.bucket, key: key, query: url.Values{}}
+	t := target{op: op, bucket: a.rec.target.bucket, key: key, query: url.Values{}, ap: a.rec.target.ap}
 	if versionID != "" {
 		t.query.Set("versionId", versionID)
 	}
-	checks, err := policy.S3ChecksFor(op, policy.S3Target{Bucket: t.bucket, Key: key, Versioned: versionID != ""})
+	st := policy.S3Target{Bucket: t.bucket, Key: key, Versioned: versionID != ""}
+	if t.ap != nil {
+		st.AccessPointARN = accessPointARN(t.ap)
+	}
+	checks, err := policy.S3ChecksFor(op, st)
 	if err != nil || len(checks) == 0 {
 		return false
 	}
@@ -40,7 +44,7 @@ func (a *authorizer) Allow(op, key, versionID string) bool {
 		o = endpointOrigin(a.r, a.snap, a.rec.ep)
 	}
 	c := a.rec.caller
-	records, serr := a.s.evaluate(a.s.requestContext(a.r, o, c, t, a.now), o, c, checks)
+	records, serr := a.s.evaluate(a.s.requestContext(a.r, o, c, t, a.now), o, c, t.ap, checks)
 	a.rec.Checks = append(a.rec.Checks, records...)
 	if serr != nil && op == "ListObjects" {
 		// The response is S3's plain "Access Denied" (the policy's reason

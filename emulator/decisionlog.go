@@ -39,10 +39,15 @@ type DecisionRecord struct {
 	// instance it belongs to: "172.16.10.77 (i-… my-vpc-host)".
 	Source string `json:",omitempty"`
 
-	ep     *vpce.Endpoint
-	org    origin // set for public S3 requests
-	caller caller
-	target target
+	ep  *vpce.Endpoint
+	org origin // set for public S3 requests
+	// control is set for S3 Control requests (answered by serveControl).
+	control *controlTarget
+	// controlSurface is set for requests to an S3 Control name, refused
+	// in S3 Control's error shape.
+	controlSurface bool
+	caller         caller
+	target         target
 }
 
 // CheckRecord is one evaluated check.

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/s3vpce/s3vpce/internal/sigv4"
+	"github.com/s3vpce/s3vpce/internal/store"
 	"github.com/s3vpce/s3vpce/internal/vpce"
 	"github.com/s3vpce/s3vpce/policy"
 )
@@ -76,6 +77,9 @@ type target struct {
 	op          string
 	bucket, key string
 	query       url.Values // parsed once
+	// ap is the access point the request came through (its host or its
+	// alias); bucket is then the access point's bucket.
+	ap *store.AccessPoint
 }
 
 // parseTarget classifies a routed request; q is its parsed query.
@@ -121,6 +125,9 @@ func (s *Server) authorize(r *http.Request, snap *snapshot, ep *vpce.Endpoint, c
 // authorizeFrom is authorize for a request that came by way of o.
 func (s *Server) authorizeFrom(r *http.Request, o origin, c caller, t target, now time.Time) ([]CheckRecord, *s3err.Error) {
 	st := policy.S3Target{Bucket: t.bucket, Key: t.key, Versioned: t.query.Has("versionId")}
+	if t.ap != nil {
+		st.AccessPointARN = accessPointARN(t.ap)
+	}
 	for i, h := range conditionalHeaders {
 		if headerValue(r.Header, conditionalCanonical[i]) != "" {
 			st.Headers = append(st.Headers, h)
@@ -141,26 +148,46 @@ func (s *Server) authorizeFrom(r *http.Request, o origin, c caller, t target, no
 		return nil, &s3err.Error{Status: http.StatusNotImplemented, Code: "NotImplemented",
 			Message: fmt.Sprintf("s3vpce cannot authorize this request (%s %s): operation not recognised, so it is refused.", r.Method, r.URL.Path)}
 	}
-	return s.evaluate(s.requestContext(r, o, c, t, now), o, c, checks)
+	return s.evaluate(s.requestContext(r, o, c, t, now), o, c, t.ap, checks)
 }
 
 // evaluate decides checks in order against the endpoint policy of o (none
 // through an internet gateway) and the policy of each check's bucket; it
-// stops at the first denial.
-func (s *Server) evaluate(ctx policy.Context, o origin, c caller, checks []policy.Check) ([]CheckRecord, *s3err.Error) {
-	records := make([]CheckRecord, 0, len(checks))
+// stops at the first denial. Through access point ap (nil: none) a check
+// on the access point's resources is two: the endpoint and access point
+// policies on the access point ARN, then the bucket policy on the bucket
+// ARN; both must allow.
+func (s *Server) evaluate(ctx policy.Context, o origin, c caller, ap *store.AccessPoint, checks []policy.Check) ([]CheckRecord, *s3err.Error) {
+	n := len(checks)
+	var apARN string
+	var apPolicy *policy.Policy
+	if ap != nil {
+		apARN, apPolicy, n = accessPointARN(ap), s.accessPointPolicy(ap), 2*n
+	}
+	records := make([]CheckRecord, 0, n)
 	for _, ch := range checks {
 		req := policy.Request{Principal: c.principal, Action: ch.Action, Resource: ch.Resource, Context: ctx}
 		atts := make([]policy.Attached, 0, 2)
 		if o.policyKind != policy.KindUnspecified {
 			atts = append(atts, policy.Attached{Policy: o.endpointPolicy, Kind: o.policyKind})
 		}
-		if b := bucketOf(ch.Resource); b != "" {
+		if ap != nil {
+			if b, ok := bucketResource(apARN, ap.Bucket, ch.Resource); ok {
+				atts = append(atts, policy.Attached{Policy: apPolicy, Kind: policy.KindAccessPoint, ResourceAccount: ap.Account})
+				d := policy.Evaluate(&req, atts...)
+				records = append(records, CheckRecord{Action: ch.Action, Resource: ch.Resource, Decision: d, request: req, attached: atts})
+				if !d.Allowed() {
+					return records, &s3err.Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: d.Message()}
+				}
+				req.Resource, atts = b, make([]policy.Attached, 0, 1)
+			}
+		}
+		if b := bucketOf(req.Resource); b != "" {
 			bp, owner := s.bucketPolicy(b)
 			atts = append(atts, policy.Attached{Policy: bp, Kind: policy.KindBucket, ResourceAccount: owner})
 		}
 		d := policy.Evaluate(&req, atts...)
-		records = append(records, CheckRecord{Action: ch.Action, Resource: ch.Resource, Decision: d, request: req, attached: atts})
+		records = append(records, CheckRecord{Action: ch.Action, Resource: req.Resource, Decision: d, request: req, attached: atts})
 		if !d.Allowed() {
 			return records, &s3err.Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: d.Message()}
 		}
@@ -245,6 +272,7 @@ func (s *Server) requestContext(r *http.Request, o origin, c caller, t target, n
 		ctx.SetValue("s3:signatureage", strconv.FormatInt(now.Sub(a.Time).Milliseconds(), 10))
 		ctx.SetValue("s3:x-amz-content-sha256", a.PayloadHash)
 	}
+	addAccessPointKeys(&ctx, t.ap)
 	s.addOperationKeys(&ctx, r, t, now, o.endpointPolicy, bucketPolicy)
 	return ctx
 }

@@ -60,6 +60,9 @@ func (s *Server) hint(r *http.Request, snap *snapshot, rec *DecisionRecord, serr
 			" (the default pair, printed by `s3vpce serve`, or those of its --credentials file); AWS keys are not valid here: " +
 			"set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to an emulator pair."
 	case "AccessDenied":
+		if h := networkOriginHint(rec); h != "" {
+			return h
+		}
 		switch {
 		case len(rec.Checks) > 0 && !rec.Checks[len(rec.Checks)-1].Decision.Allowed():
 			d := rec.Checks[len(rec.Checks)-1].Decision

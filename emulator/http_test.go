@@ -86,7 +86,7 @@ func TestRawHTTP(t *testing.T) {
 		{"checksum header mismatch", "PUT", base + "/raw/k", "hello", map[string]string{"x-amz-checksum-crc32": "AAAAAA=="}, 400, "BadDigest"},
 		{"malformed aws-chunked body", "PUT", base + "/raw/k", "zz;chunk\r\n", map[string]string{"x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "content-encoding": "aws-chunked", "x-amz-decoded-content-length": "5"}, 400, "InvalidRequest"},
 		{"aws-chunked trailer checksum mismatch", "PUT", base + "/raw/k", "5\r\nhello\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n", map[string]string{"x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "content-encoding": "aws-chunked", "x-amz-decoded-content-length": "5", "x-amz-trailer": "x-amz-checksum-crc32"}, 400, "BadDigest"},
-		{"access point not emulated yet", "GET", strings.Replace(base, "https://bucket.", "https://ap-123456789012.accesspoint.", 1) + "/k", "", nil, 501, "NotImplemented"},
+		{"missing access point", "GET", strings.Replace(base, "https://bucket.", "https://ap-123456789012.accesspoint.", 1) + "/k", "", nil, 404, "NoSuchAccessPoint"},
 		{"unknown label under endpoint", "GET", base + "/", "", map[string]string{"Host": "foo." + endpointName}, 400, "InvalidRequest"},
 		{"unknown endpoint", "GET", base + "/", "", map[string]string{"Host": "bucket.vpce-0a77994aa2124c298-9tcntpvn.s3.us-east-1.vpce.amazonaws.com"}, 400, "InvalidRequest"},
 		{"not an endpoint name", "GET", base + "/", "", map[string]string{"Host": "example.com"}, 400, "InvalidRequest"},

@@ -14,12 +14,14 @@ import (
 func route(h vpce.Host, e *vpce.Endpoint, r *http.Request) *s3err.Error {
 	switch h.Surface {
 	case vpce.SurfaceBucket, vpce.SurfaceBare, vpce.SurfacePrivateS3:
-	case vpce.SurfaceVirtualBucket, vpce.SurfacePrivateVirtualBucket:
+	case vpce.SurfaceVirtualBucket, vpce.SurfacePrivateVirtualBucket, vpce.SurfaceAccessPoint, vpce.SurfacePrivateAccessPoint:
+		// An access point's bucket was set in h by accessPointOf: the
+		// path is the key.
 		r.URL.Path = "/" + h.Bucket + r.URL.Path
 		if r.URL.RawPath != "" {
 			r.URL.RawPath = "/" + h.Bucket + r.URL.RawPath
 		}
-	case vpce.SurfaceAccessPoint, vpce.SurfacePrivateAccessPoint, vpce.SurfaceControl, vpce.SurfacePrivateControl:
+	case vpce.SurfaceControl, vpce.SurfacePrivateControl:
 		return &s3err.Error{Status: http.StatusNotImplemented, Code: "NotImplemented",
 			Message: fmt.Sprintf("s3vpce does not emulate the %s surface yet.", h.Surface)}
 	default:

@@ -23,6 +23,7 @@ import (
 	"github.com/s3vpce/s3vpce/certs"
 	"github.com/s3vpce/s3vpce/internal/ec2api"
 	"github.com/s3vpce/s3vpce/internal/s3api"
+	"github.com/s3vpce/s3vpce/internal/s3control"
 	"github.com/s3vpce/s3vpce/internal/store"
 	"github.com/s3vpce/s3vpce/internal/vpce"
 	"github.com/s3vpce/s3vpce/policy"
@@ -36,6 +37,7 @@ type Server struct {
 	store    *store.Store
 	ownStore bool // opened by New: closed by Close
 	compat   *s3api.Handler
+	control  *s3control.Handler
 	ec2      *ec2api.Handler
 	snap     atomic.Pointer[snapshot]
 	tlsConf  *tls.Config
@@ -123,6 +125,7 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.compat = s3api.New(s.store, s3api.WithLogger(s.log))
+	s.control = s3control.New(s.store)
 	s.ec2 = ec2api.New(s)
 	s.tlsConf = &tls.Config{
 		MinVersion:     tls.VersionTLS12, // PrivateLink for S3 refuses TLS 1.0
@@ -358,6 +361,10 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 	rec := &DecisionRecord{RequestID: reqID, Time: now}
 	watch := streamedBody(r) // before receiveBody wraps it
 	serr := s.gate(r, snap, rec, now)
+	if serr == nil && rec.control != nil {
+		s.serveControl(w, r, snap, rec, now)
+		return
+	}
 	var body *s3api.Body
 	if serr == nil {
 		body, serr = s.receiveBody(r, rec)
@@ -370,7 +377,7 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 		// The body is left unread: net/http drains a small remainder for
 		// keep-alive, or closes the connection, and never sends 100 Continue
 		// for a request refused before its body.
-		s3err.Write(w, r, serr)
+		writeRefusal(w, r, rec, serr)
 		s.logDecision(rec, serr, w)
 		return
 	}
@@ -463,14 +470,21 @@ func (s *Server) gate(r *http.Request, snap *snapshot, rec *DecisionRecord, now 
 	// The query is parsed once, for authentication and the operation;
 	// routing changes only the Host and the path.
 	q := r.URL.Query()
+	if isControl(host) {
+		return s.gateControl(r, q, snap, host, ep, rec, now)
+	}
+	ap, serr := s.accessPointOf(&host)
+	if serr != nil {
+		return serr
+	}
 	if s.gateOff { // benchmarks only (export_test.go): the baseline without the gate
 		if serr := route(host, ep, r); serr != nil {
 			return serr
 		}
 		rec.caller = caller{principal: s.creds[s.defaultKey].principal}
-		rec.target = parseTarget(r, q)
+		rec.target, serr = s.throughAccessPoint(r, parseTarget(r, q), ap)
 		rec.Operation = rec.target.op
-		return nil
+		return serr
 	}
 	c, serr := s.authenticate(r, q, ep, now)
 	if serr != nil {
@@ -481,8 +495,14 @@ func (s *Server) gate(r *http.Request, snap *snapshot, rec *DecisionRecord, now 
 	if serr := route(host, ep, r); serr != nil {
 		return serr
 	}
-	t := parseTarget(r, q)
+	t, serr := s.throughAccessPoint(r, parseTarget(r, q), ap)
 	rec.Operation, rec.target = t.op, t
+	if serr != nil {
+		return serr
+	}
+	if serr := checkNetworkOrigin(t.ap, ep, rec); serr != nil {
+		return serr
+	}
 	checks, serr := s.authorize(r, snap, ep, c, t, now)
 	rec.Checks = checks
 	return serr

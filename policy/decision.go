@@ -65,15 +65,27 @@ type Decision struct {
 // Allowed reports whether the request is allowed.
 func (d Decision) Allowed() bool { return d.Effect == EffectAllow }
 
-// kindPhrase names a policy kind as AWS's error messages do.
+// kindPhrase names a policy kind as AWS's error messages do. AWS's
+// messages know the policy types of IAM only, so an access point policy
+// is a "resource-based policy" there, like a bucket policy.
 func kindPhrase(k Kind) (a, name string) {
 	switch k {
 	case KindEndpoint, KindGatewayEndpoint:
 		return "a", "VPC endpoint policy"
-	case KindBucket:
+	case KindBucket, KindAccessPoint:
 		return "a", "resource-based policy"
 	}
 	return "an", "identity-based policy"
+}
+
+// kindName names a policy kind for explanations (String, the trace): as
+// kindPhrase, but telling the access point policy from the bucket policy.
+func kindName(k Kind) string {
+	if k == KindAccessPoint {
+		return "access point policy"
+	}
+	_, name := kindPhrase(k)
+	return name
 }
 
 // Message renders S3's AccessDenied wording for a denied request, e.g.
@@ -101,7 +113,7 @@ func (d Decision) Message() string {
 
 // statementRef names the deciding statement: `statement 1 (Sid "X") of the VPC endpoint policy`.
 func (d Decision) statementRef() string {
-	_, name := kindPhrase(d.Kind)
+	name := kindName(d.Kind)
 	var b strings.Builder
 	fmt.Fprintf(&b, "statement %d", d.Statement)
 	if d.Sid != "" {
@@ -124,8 +136,7 @@ func (d Decision) String() string {
 		b.WriteString(" by ")
 		b.WriteString(d.statementRef())
 	case d.Reason == ReasonImplicitDeny:
-		_, name := kindPhrase(d.Kind)
-		fmt.Fprintf(&b, ": no %s allows it", name)
+		fmt.Fprintf(&b, ": no %s allows it", kindName(d.Kind))
 	case d.IdentityAssumed:
 		b.WriteString(": identity-based permission assumed")
 	}

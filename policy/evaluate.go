@@ -8,7 +8,7 @@ type Attached struct {
 	// Kind is the policy's role in this evaluation. KindUnspecified means
 	// Policy.Kind, and identity-based if that is unspecified too.
 	Kind Kind
-	// ResourceAccount is, for KindBucket, the account that owns the
+	// ResourceAccount is, for KindBucket and KindAccessPoint, the account that owns the
 	// resource. It decides between the same-account rule (identity or
 	// resource policy suffices) and the cross-account rule (both needed).
 	// Empty means the principal's own account.
@@ -107,6 +107,7 @@ func evaluate(r *Request, policies []Attached, t *Trace) Decision {
 		identAllow, identAllowStmt       = -1, -1
 		haveIdentity, haveResource       bool
 		owner                            string
+		resKind                          = KindBucket // the resource policy's kind, for implicit denies
 	)
 	for class := 0; class < 3; class++ {
 		for i := range policies {
@@ -115,8 +116,8 @@ func evaluate(r *Request, policies []Attached, t *Trace) Decision {
 			if k.class() != class {
 				continue
 			}
-			if k == KindBucket && owner == "" {
-				owner = a.ResourceAccount
+			if (k == KindBucket || k == KindAccessPoint) && owner == "" {
+				owner, resKind = a.ResourceAccount, k
 			}
 			if a.Policy == nil {
 				if t != nil {
@@ -194,7 +195,7 @@ func evaluate(r *Request, policies []Attached, t *Trace) Decision {
 		if resDirect >= 0 {
 			return allow(resDirect, resDirectStmt)
 		}
-		return implicit(KindBucket)
+		return implicit(resKind)
 	case owner == "" || owner == p.account():
 		if resDirect >= 0 {
 			return allow(resDirect, resDirectStmt)
@@ -209,12 +210,12 @@ func evaluate(r *Request, policies []Attached, t *Trace) Decision {
 			return allow(-1, -1)
 		}
 		if haveResource && resDeleg < 0 {
-			return implicit(KindBucket)
+			return implicit(resKind)
 		}
 		return implicit(KindIdentity)
 	default: // cross-account
 		if resDirect < 0 && resDeleg < 0 {
-			return implicit(KindBucket)
+			return implicit(resKind)
 		}
 		if !identityOK {
 			return implicit(KindIdentity)

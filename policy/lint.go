@@ -148,7 +148,7 @@ func lintAction(action string, kind Kind) string {
 		return ""
 	}
 	if !strings.EqualFold(service, "s3") {
-		if kind == KindEndpoint || kind == KindGatewayEndpoint || kind == KindBucket {
+		if kind == KindEndpoint || kind == KindGatewayEndpoint || kind == KindBucket || kind == KindAccessPoint {
 			return fmt.Sprintf("action %q is not an S3 action: no request through an S3 endpoint or to a bucket is checked against it", action)
 		}
 		return ""

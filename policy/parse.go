@@ -110,6 +110,20 @@ func checkKind(kind Kind, i int, s *Statement, off int) *ParseError {
 		if s.Principal == nil && s.NotPrincipal == nil {
 			return fail("Principal", "a bucket policy statement needs a Principal or NotPrincipal")
 		}
+	case KindAccessPoint:
+		if s.Principal == nil && s.NotPrincipal == nil {
+			return fail("Principal", "an access point policy statement needs a Principal or NotPrincipal")
+		}
+		for _, field := range [...]struct {
+			name string
+			list []string
+		}{{"Resource", s.Resource}, {"NotResource", s.NotResource}} {
+			for _, r := range field.list {
+				if !isAccessPointResource(r) {
+					return fail(field.name, fmt.Sprintf("resource %q is not an access point ARN: an access point policy's resources are arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME and arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/object/KEY", r))
+				}
+			}
+		}
 	case KindEndpoint:
 		if s.Principal == nil && s.NotPrincipal == nil {
 			return fail("Principal", "a VPC endpoint policy statement needs a Principal")
@@ -126,6 +140,24 @@ func checkKind(kind Kind, i int, s *Statement, off int) *ParseError {
 		}
 	}
 	return nil
+}
+
+// isAccessPointResource reports whether r names an access point or objects
+// through one: arn:PARTITION:s3:REGION:ACCOUNT:accesspoint/NAME[/object/KEY],
+// wildcards allowed in NAME and KEY.
+func isAccessPointResource(r string) bool {
+	a, ok := splitARN(r)
+	if !ok || a.service != "s3" || a.region == "" || a.account == "" {
+		return false
+	}
+	name, ok := strings.CutPrefix(a.resource, "accesspoint/")
+	if !ok || name == "" {
+		return false
+	}
+	if n, rest, ok := strings.Cut(name, "/"); ok {
+		return n != "" && (rest == "*" || strings.HasPrefix(rest, "object/"))
+	}
+	return true
 }
 
 // isWildcard reports whether the principal is "*" or {"AWS": "*"}.

@@ -20,12 +20,18 @@ const (
 	// KindGatewayEndpoint is a gateway VPC endpoint policy: like KindEndpoint
 	// and, in addition, the Principal must be "*".
 	KindGatewayEndpoint
-	// KindBucket is a resource-based policy on a bucket (or access point):
-	// Principal required.
+	// KindBucket is a resource-based policy on a bucket: Principal
+	// required.
 	KindBucket
 	// KindIdentity is an identity-based policy attached to a user or role:
 	// Principal and NotPrincipal are not allowed.
 	KindIdentity
+	// KindAccessPoint is an access point policy, a resource-based policy on
+	// an access point: Principal required, and every Resource an access
+	// point ARN (arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME[/object/KEY]).
+	// In [Evaluate] it takes the place of the bucket policy for requests
+	// through the access point; the bucket policy is evaluated separately.
+	KindAccessPoint
 )
 
 // String returns the kind's name as accepted by [ParseKind].
@@ -39,6 +45,8 @@ func (k Kind) String() string {
 		return "bucket"
 	case KindIdentity:
 		return "identity"
+	case KindAccessPoint:
+		return "accesspoint"
 	}
 	return "unspecified"
 }
@@ -51,14 +59,15 @@ func (k Kind) class() int {
 	switch k {
 	case KindEndpoint, KindGatewayEndpoint:
 		return 0
-	case KindBucket:
+	case KindBucket, KindAccessPoint:
 		return 1
 	}
 	return 2
 }
 
 // ParseKind parses a kind name: "endpoint" (or "interface", "interface-endpoint"),
-// "gateway-endpoint" (or "gateway"), "bucket" (or "resource") and "identity".
+// "gateway-endpoint" (or "gateway"), "bucket" (or "resource"), "identity"
+// and "accesspoint" (or "access-point").
 func ParseKind(s string) (Kind, error) {
 	switch strings.ToLower(s) {
 	case "endpoint", "interface", "interface-endpoint", "vpce":
@@ -69,8 +78,10 @@ func ParseKind(s string) (Kind, error) {
 		return KindBucket, nil
 	case "identity":
 		return KindIdentity, nil
+	case "accesspoint", "access-point":
+		return KindAccessPoint, nil
 	}
-	return KindUnspecified, fmt.Errorf("policy: unknown policy kind %q (want endpoint, gateway-endpoint, bucket or identity)", s)
+	return KindUnspecified, fmt.Errorf("policy: unknown policy kind %q (want endpoint, gateway-endpoint, bucket, identity or accesspoint)", s)
 }
 
 // Effect is a statement's Effect, and the outcome of a [Decision].
