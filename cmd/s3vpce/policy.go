@@ -272,7 +272,7 @@ func runPolicySimulate(_ context.Context, args []string, stdout, stderr io.Write
 			return fail("%s: %v", pa.file, err)
 		}
 		a := policy.Attached{Policy: p, Kind: pa.kind}
-		if pa.kind == policy.KindBucket {
+		if pa.kind == policy.KindBucket || pa.kind == policy.KindAccessPoint {
 			a.ResourceAccount = owner
 		}
 		att = append(att, a)

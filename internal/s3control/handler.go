@@ -34,9 +34,8 @@ const (
 )
 
 // policyKind is the grammar access point policies are parsed with: a
-// resource-based policy (Principal required). The policy package's
-// access point kind, once on main, is the better fit.
-const policyKind = policy.KindBucket
+// resource-based policy whose resources are access point ARNs.
+const policyKind = policy.KindAccessPoint
 
 // MaxPolicy is the largest access point policy accepted (as for buckets).
 const MaxPolicy = 20 << 10
