@@ -107,13 +107,21 @@ func (s *Store) CreateAccessPoint(ap AccessPoint) error {
 // AccessPoint returns the account's access point of that name, or
 // ErrNoSuchAccessPoint.
 func (s *Store) AccessPoint(account, name string) (*AccessPoint, error) {
-	var ap *AccessPoint
+	key := string(apKey(account, name))
+	ap, gen := s.aps.get(key)
+	if ap != nil {
+		return ap, nil
+	}
 	err := s.kv.view(func(t kvTx) error {
 		var err error
 		ap, err = s.getAccessPoint(t, account, name)
 		return err
 	})
-	return ap, err
+	if err != nil {
+		return nil, err
+	}
+	s.aps.put(key, ap, gen)
+	return ap, nil
 }
 
 // AccessPointByAlias returns the access point whose alias is alias, or
@@ -182,6 +190,7 @@ func (s *Store) AccessPoints(account, bucket, after string, max int) (aps []*Acc
 // DeleteAccessPoint removes the account's access point, or returns
 // ErrNoSuchAccessPoint.
 func (s *Store) DeleteAccessPoint(account, name string) error {
+	defer s.aps.invalidate(string(apKey(account, name)))
 	return s.kv.update(func(t kvTx) error {
 		ap, err := s.getAccessPoint(t, account, name)
 		if err != nil {
@@ -196,6 +205,7 @@ func (s *Store) DeleteAccessPoint(account, name string) error {
 
 // SetAccessPointPolicy replaces the access point's policy ("" removes it).
 func (s *Store) SetAccessPointPolicy(account, name, policy string) error {
+	defer s.aps.invalidate(string(apKey(account, name)))
 	return s.kv.update(func(t kvTx) error {
 		ap, err := s.getAccessPoint(t, account, name)
 		if err != nil {

@@ -35,7 +35,8 @@ type Store struct {
 	// (tableInline), written in the transaction that names it.
 	inlineMax int64
 
-	buckets bucketCache // decoded bucket records, for Bucket
+	buckets bucketCache              // decoded bucket records, for Bucket
+	aps     recordCache[AccessPoint] // decoded access points, by apKey, for AccessPoint
 
 	closeOnce sync.Once
 	closeErr  error
@@ -57,7 +58,8 @@ const inlineMax = 16 << 10
 const listBatch = 256
 
 func newStore(kind, dir, where string, k kv, b blobs, opts Options) *Store {
-	s := &Store{kind: kind, dir: dir, where: where, kv: k, blobs: b, now: opts.Now, log: opts.Logger, inlineMax: inlineMax}
+	s := &Store{kind: kind, dir: dir, where: where, kv: k, blobs: b, now: opts.Now, log: opts.Logger, inlineMax: inlineMax,
+		buckets: bucketCache{clone: cloneBucket}}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -234,7 +236,7 @@ func (s *Store) Bucket(name string) (*Bucket, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.buckets.put(b, gen)
+	s.buckets.put(b.Name, b, gen)
 	return b, nil
 }
 
