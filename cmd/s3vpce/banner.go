@@ -40,6 +40,8 @@ func printBanner(w io.Writer, srv *emulator.Server, b bannerInfo) {
 		if e.PrivateDNS {
 			fmt.Fprintf(w, "  private DNS  https://s3.%s.amazonaws.com\n", e.Region)
 		}
+		fmt.Fprintf(w, "  %-12s https://control.%s  (aws s3control … --account-id ACCOUNT --endpoint-url it)\n", "S3 Control", e.RegionalName())
+		fmt.Fprintf(w, "  %-12s https://accesspoint.%s  (an access point ARN as --bucket)\n", "accesspoint", e.RegionalName())
 	}
 	fmt.Fprintf(w, "\nHTTPS        %s\n", srv.Addr())
 	fmt.Fprintf(w, "EC2 API      %s  (aws ec2 --endpoint-url %s describe-vpc-endpoints; creates, changes and deletes endpoints live)\n", srv.EC2URL(), srv.EC2URL())
