@@ -3,7 +3,6 @@ package emulator
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/s3vpce/s3vpce/internal/s3control"
@@ -85,20 +84,5 @@ func writeRefusal(w *requestLog, r *http.Request, rec *DecisionRecord, serr *s3e
 		return
 	}
 	requestID, hostID := s3err.RequestID(r.Context())
-	body := s3control.MarshalError(serr, requestID, hostID)
-	h := w.Header()
-	for k, v := range serr.Header {
-		h.Set(k, v)
-	}
-	h.Set("Content-Type", "application/xml")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.NoteS3Error(serr)
-	status := serr.Status
-	if status == 0 {
-		status = http.StatusInternalServerError
-	}
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		w.Write(body)
-	}
+	s3err.WriteBody(w, r, serr, s3control.MarshalError(serr, requestID, hostID), requestID, hostID)
 }

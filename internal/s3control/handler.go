@@ -721,31 +721,9 @@ func MarshalError(e *s3err.Error, requestID, hostID string) []byte {
 
 // writeError writes e in S3 Control's shape.
 func writeError(w http.ResponseWriter, req *Request, e *s3err.Error) {
-	requestID, hostID := setIDs(w, req)
-	body := MarshalError(e, requestID, hostID)
-	h := w.Header()
-	for k, v := range e.Header {
-		h.Set(k, v)
+	requestID, hostID := s3err.RequestID(req.HTTP.Context())
+	if req.RequestID != "" {
+		requestID = req.RequestID
 	}
-	h.Set("Content-Type", "application/xml")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	for u := w; u != nil && req.HTTP.Method != http.MethodHead; {
-		if n, ok := u.(s3err.Noter); ok {
-			n.NoteS3Error(e)
-			break
-		}
-		uw, ok := u.(interface{ Unwrap() http.ResponseWriter })
-		if !ok {
-			break
-		}
-		u = uw.Unwrap()
-	}
-	status := e.Status
-	if status == 0 {
-		status = http.StatusInternalServerError
-	}
-	w.WriteHeader(status)
-	if req.HTTP.Method != http.MethodHead {
-		_, _ = w.Write(body)
-	}
+	s3err.WriteBody(w, req.HTTP, e, MarshalError(e, requestID, hostID), requestID, hostID)
 }

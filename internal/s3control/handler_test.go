@@ -257,13 +257,13 @@ func TestIsPublic(t *testing.T) {
 		want      bool
 	}{
 		{"allow star", publicPolicy, true},
-		{"allow AWS star", `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:*","Resource":"*"}]}`, true},
+		{"allow AWS star", `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:*","Resource":"arn:aws:s3:us-east-1:123456789012:accesspoint/ap1/object/*"}]}`, true},
 		{"deny star", denyPrefix, false},
-		{"allow account", `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"s3:*","Resource":"*"}]}`, false},
-		{"allow star from vpc", `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpc":"vpc-1"}}}]}`, false},
-		{"allow star any vpc", `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringLike":{"aws:SourceVpc":"*"}}}]}`, true},
-		{"allow star other condition", `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}`, true},
-		{"allow not principal", `{"Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"s3:*","Resource":"*"}]}`, true},
+		{"allow account", `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"s3:*","Resource":"arn:aws:s3:us-east-1:123456789012:accesspoint/ap1/object/*"}]}`, false},
+		{"allow star from vpc", `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:us-east-1:123456789012:accesspoint/ap1/object/*","Condition":{"StringEquals":{"aws:SourceVpc":"vpc-1"}}}]}`, false},
+		{"allow star any vpc", `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:us-east-1:123456789012:accesspoint/ap1/object/*","Condition":{"StringLike":{"aws:SourceVpc":"*"}}}]}`, true},
+		{"allow star other condition", `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:us-east-1:123456789012:accesspoint/ap1/object/*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}`, true},
+		{"allow not principal", `{"Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"s3:*","Resource":"arn:aws:s3:us-east-1:123456789012:accesspoint/ap1/object/*"}]}`, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -122,7 +122,15 @@ func RequestID(ctx context.Context) (requestID, hostID string) {
 // RequestId and HostId (from r's context, see WithRequestID).
 func Write(w http.ResponseWriter, r *http.Request, e *Error) {
 	requestID, hostID := RequestID(r.Context())
-	body := e.Marshal(r.URL.Path, requestID, hostID)
+	WriteBody(w, r, e, e.Marshal(r.URL.Path, requestID, hostID), requestID, hostID)
+}
+
+// WriteBody writes e with body, an error document already rendered in
+// the shape the API calls for (S3's <Error>, or S3 Control's
+// <ErrorResponse>): e's headers, Content-Type, Content-Length, the request
+// IDs, e's status, and the body unless r is a HEAD. A Noter on the way to
+// the connection is told e.
+func WriteBody(w http.ResponseWriter, r *http.Request, e *Error, body []byte, requestID, hostID string) {
 	h := w.Header()
 	for k, v := range e.Header {
 		h.Set(k, v)
