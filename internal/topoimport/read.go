@@ -8,6 +8,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/s3vpce/s3vpce/internal/jsonloc"
 )
 
 // The top-level keys of the describe-* outputs the import reads, in the
@@ -106,15 +108,15 @@ func (e *elem) errAt(sub, format string, args ...any) *Error {
 	path := e.path
 	if sub != "" {
 		path = joinPath(path, sub)
-		for _, l := range locate(e.raw) {
-			if l.path == sub {
-				off = e.off + l.off
+		for _, l := range jsonloc.Locate(e.raw) {
+			if l.Path == sub {
+				off = e.off + l.Off
 				break
 			}
 		}
 	}
 	err := &Error{File: e.file.Name, Path: path, Msg: fmt.Sprintf(format, args...)}
-	err.Line, err.Col = position(e.file.Data, off)
+	err.Line, err.Col = jsonloc.Position(e.file.Data, off)
 	return err
 }
 
@@ -158,9 +160,9 @@ func (e *elem) decode(v any) error {
 		// The value at fault is the last one that starts before the
 		// offset the decoder reports.
 		sub := ""
-		for _, l := range locate(e.raw) {
-			if l.off < typ.Offset {
-				sub = l.path
+		for _, l := range jsonloc.Locate(e.raw) {
+			if l.Off < typ.Offset {
+				sub = l.Path
 			}
 		}
 		return e.errAt(sub, "want %s, got JSON %s", goType(typ), typ.Value)
@@ -198,7 +200,7 @@ func (in *input) read(f *File) error {
 	data := f.Data
 	fail := func(off int64, path, format string, args ...any) error {
 		e := &Error{File: f.Name, Path: path, Msg: fmt.Sprintf(format, args...)}
-		e.Line, e.Col = position(data, off)
+		e.Line, e.Col = jsonloc.Position(data, off)
 		return e
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -217,7 +219,7 @@ func (in *input) read(f *File) error {
 		}
 		return fail(dec.InputOffset(), "", "%v", strings.TrimPrefix(err.Error(), "json: "))
 	}
-	start := skipSpace(data, 0)
+	start := jsonloc.SkipSpace(data, 0)
 	if start == int64(len(data)) {
 		return &Error{File: f.Name, Msg: "empty: want the JSON output of an aws ec2 describe-* command"}
 	}
@@ -233,13 +235,13 @@ func (in *input) read(f *File) error {
 		return fail(start, "", "want a JSON object (the output of an aws ec2 describe-* command with --output json), got %s", tokenKind(tok))
 	}
 	for dec.More() {
-		keyOff := skipSpace(data, dec.InputOffset())
+		keyOff := jsonloc.SkipSpace(data, dec.InputOffset())
 		tok, err := dec.Token()
 		if err != nil {
 			return syntax(err)
 		}
 		key, _ := tok.(string)
-		valOff := skipSpace(data, dec.InputOffset())
+		valOff := jsonloc.SkipSpace(data, dec.InputOffset())
 		if key == keyNextToken {
 			var s any
 			if err := dec.Decode(&s); err != nil {
@@ -262,7 +264,7 @@ func (in *input) read(f *File) error {
 			return fail(valOff, key, "want an array, got %s", tokenKind(tok))
 		}
 		for i := 0; dec.More(); i++ {
-			off := skipSpace(data, dec.InputOffset())
+			off := jsonloc.SkipSpace(data, dec.InputOffset())
 			var raw json.RawMessage
 			if err := dec.Decode(&raw); err != nil {
 				return syntax(err)
@@ -280,7 +282,7 @@ func (in *input) read(f *File) error {
 	if _, err := dec.Token(); err != nil { // }
 		return syntax(err)
 	}
-	if after := skipSpace(data, dec.InputOffset()); after < int64(len(data)) {
+	if after := jsonloc.SkipSpace(data, dec.InputOffset()); after < int64(len(data)) {
 		return fail(after, "", "data after the top-level object")
 	}
 	return nil
@@ -317,77 +319,4 @@ func firstWord(raw []byte) string {
 		return "null"
 	}
 	return "number"
-}
-
-// located is where a value of a JSON document starts, by path.
-type located struct {
-	path string
-	off  int64
-}
-
-// locate lists every value of a JSON document with its path
-// ("Routes[1].GatewayId"), in document order. It stops at the first
-// syntax error.
-func locate(data []byte) []located {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	var out []located
-	var walk func(path string) error
-	walk = func(path string) error {
-		start := skipSpace(data, dec.InputOffset())
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		out = append(out, located{path: path, off: start})
-		switch tok {
-		case json.Delim('{'):
-			for dec.More() {
-				name, err := dec.Token()
-				if err != nil {
-					return err
-				}
-				p, _ := name.(string)
-				if path != "" {
-					p = path + "." + p
-				}
-				if err := walk(p); err != nil {
-					return err
-				}
-			}
-		case json.Delim('['):
-			for i := 0; dec.More(); i++ {
-				if err := walk(fmt.Sprintf("%s[%d]", path, i)); err != nil {
-					return err
-				}
-			}
-		default:
-			return nil
-		}
-		_, err = dec.Token()
-		return err
-	}
-	walk("")
-	return out
-}
-
-// skipSpace returns the offset of the first byte at or after off that is
-// not white space or a separator.
-func skipSpace(data []byte, off int64) int64 {
-	for off < int64(len(data)) {
-		switch data[off] {
-		case ' ', '\t', '\r', '\n', ':', ',':
-			off++
-			continue
-		}
-		break
-	}
-	return off
-}
-
-// position renders a byte offset as a 1-based line and column.
-func position(data []byte, off int64) (line, col int) {
-	off = min(max(off, 0), int64(len(data)))
-	line = 1 + bytes.Count(data[:off], []byte("\n"))
-	col = int(off) - bytes.LastIndexByte(data[:off], '\n')
-	return line, col
 }

@@ -1,7 +1,6 @@
 package vpce
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +9,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/s3vpce/s3vpce/internal/jsonloc"
 )
 
 // TopologyError is an error in a topology file: the field at fault, as a
@@ -51,17 +52,17 @@ func jsonError(data []byte, dec *json.Decoder, err error) error {
 		// typ.Offset is just past the value: its path is the last value
 		// that starts before it.
 		path, off := typ.Field, typ.Offset
-		for _, l := range locate(data) {
-			if l.off < typ.Offset {
-				path, off = l.path, l.off
+		for _, l := range jsonloc.Locate(data) {
+			if l.Off < typ.Offset {
+				path, off = l.Path, l.Off
 			}
 		}
 		return at(data, nil, path, off, fmt.Sprintf("want %s, got JSON %s", typeName(typ), typ.Value))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
 		path, off := "", dec.InputOffset()
-		if l, ok := firstUnknown(locate(data)); ok {
-			path, off = l.path, l.key
+		if l, ok := firstUnknown(jsonloc.Locate(data)); ok {
+			path, off = l.Path, l.Key
 		}
 		return at(data, nil, path, off, fmt.Sprintf("unknown field %q", name))
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
@@ -86,18 +87,18 @@ func typeName(typ *json.UnmarshalTypeError) string {
 
 // at builds a TopologyError for path at byte offset off; off < 0 looks
 // the path up in loc.
-func at(data []byte, loc []located, path string, off int64, msg string) *TopologyError {
+func at(data []byte, loc []jsonloc.Value, path string, off int64, msg string) *TopologyError {
 	if off < 0 {
 		for _, l := range loc {
-			if l.path == path {
-				off = l.off
+			if l.Path == path {
+				off = l.Off
 				break
 			}
 		}
 	}
 	e := &TopologyError{Path: path, Msg: msg}
 	if off >= 0 {
-		e.Line, e.Col = position(data, off)
+		e.Line, e.Col = jsonloc.Position(data, off)
 	}
 	return e
 }
@@ -126,14 +127,14 @@ var indexRE = regexp.MustCompile(`\[[0-9]+\]`)
 // firstUnknown returns the first member, in document order, that its
 // object's type has no field for (matched without case, as encoding/json
 // does).
-func firstUnknown(loc []located) (located, bool) {
+func firstUnknown(loc []jsonloc.Value) (jsonloc.Value, bool) {
 	for _, l := range loc {
-		if l.key < 0 {
+		if l.Key < 0 {
 			continue
 		}
-		parent, name := "", l.path
-		if i := strings.LastIndexByte(l.path, '.'); i >= 0 {
-			parent, name = l.path[:i], l.path[i+1:]
+		parent, name := "", l.Path
+		if i := strings.LastIndexByte(l.Path, '.'); i >= 0 {
+			parent, name = l.Path[:i], l.Path[i+1:]
 		}
 		typ, ok := schema[indexRE.ReplaceAllString(parent, "[]")]
 		if !ok {
@@ -151,83 +152,5 @@ func firstUnknown(loc []located) (located, bool) {
 			return l, true
 		}
 	}
-	return located{}, false
-}
-
-// located is where a value of the document starts, by path.
-type located struct {
-	path string
-	off  int64 // the value's first byte
-	key  int64 // the member name's opening quote; -1 for array elements and the root
-}
-
-// locate lists every value of a JSON document with its path, in document
-// order. It stops at the first syntax error: what it found until then is
-// still right.
-func locate(data []byte) []located {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	var out []located
-	var walk func(path string, key int64) error
-	walk = func(path string, key int64) error {
-		start := skipSpace(data, dec.InputOffset())
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		out = append(out, located{path: path, off: start, key: key})
-		switch tok {
-		case json.Delim('{'):
-			for dec.More() {
-				k := skipSpace(data, dec.InputOffset())
-				name, err := dec.Token()
-				if err != nil {
-					return err
-				}
-				p, _ := name.(string)
-				if path != "" {
-					p = path + "." + p
-				}
-				if err := walk(p, k); err != nil {
-					return err
-				}
-			}
-		case json.Delim('['):
-			for i := 0; dec.More(); i++ {
-				if err := walk(fmt.Sprintf("%s[%d]", path, i), -1); err != nil {
-					return err
-				}
-			}
-		default:
-			return nil
-		}
-		_, err = dec.Token() // the closing delimiter
-		return err
-	}
-	walk("", -1)
-	return out
-}
-
-// skipSpace returns the offset of the first byte at or after off that is
-// not white space or a separator (the decoder's offset is just past the
-// previous token).
-func skipSpace(data []byte, off int64) int64 {
-	for off < int64(len(data)) {
-		switch data[off] {
-		case ' ', '\t', '\r', '\n', ':', ',':
-			off++
-			continue
-		}
-		break
-	}
-	return off
-}
-
-// position renders a byte offset as a 1-based line and column.
-func position(data []byte, off int64) (line, col int) {
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
-	line = 1 + bytes.Count(data[:off], []byte("\n"))
-	col = int(off) - bytes.LastIndexByte(data[:off], '\n')
-	return line, col
+	return jsonloc.Value{}, false
 }

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/s3vpce/s3vpce/internal/jsonloc"
 )
 
 // topologyFile is the JSON form of a Topology (see testdata/topology.json):
@@ -153,7 +155,7 @@ func ParseTopology(data []byte) (*Topology, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, jsonError(data, dec, err)
 	}
-	if after := skipSpace(data, dec.InputOffset()); after < int64(len(data)) {
+	if after := jsonloc.SkipSpace(data, dec.InputOffset()); after < int64(len(data)) {
 		return nil, at(data, nil, "", after, "data after the top-level object")
 	}
 	spec, err := f.spec()
@@ -167,13 +169,13 @@ func ParseTopology(data []byte) (*Topology, error) {
 	if !errors.As(err, &fe) {
 		return nil, &TopologyError{Msg: trimVPCE(err.Error())}
 	}
-	loc := locate(data)
+	loc := jsonloc.Locate(data)
 	// The field itself, or the nearest enclosing value the file has (a
 	// field left out, such as a generated ID, is not in the file).
 	for path := fe.Path; ; {
 		for _, l := range loc {
-			if l.path == path {
-				e := at(data, loc, path, l.off, fe.Msg)
+			if l.Path == path {
+				e := at(data, loc, path, l.Off, fe.Msg)
 				e.Path = fe.Path
 				return nil, e
 			}
