@@ -61,7 +61,9 @@ func TestAWSCLILifecycleAndLogging(t *testing.T) {
 		t.Fatalf("put-bucket-logging: exit %d\n%s", r.code, r.stderr)
 	}
 	r = aws("s3api", "get-bucket-logging", "--bucket", "lcb")
-	var lg struct{ LoggingEnabled struct{ TargetBucket, TargetPrefix string } }
+	var lg struct {
+		LoggingEnabled struct{ TargetBucket, TargetPrefix string }
+	}
 	if err := json.Unmarshal([]byte(r.stdout), &lg); r.code != 0 || err != nil ||
 		lg.LoggingEnabled.TargetBucket != "lclogs" || lg.LoggingEnabled.TargetPrefix != "lcb/" {
 		t.Fatalf("get-bucket-logging: exit %d %+v\n%s\n%s", r.code, lg, r.stdout, r.stderr)
