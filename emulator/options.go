@@ -79,4 +79,9 @@ type Options struct {
 	// everyone). Nil means loopback and the VPC CIDRs of the current
 	// topology (dnsserver.DefaultForwardFor); empty, non-nil: no one.
 	DNSForwardFor []netip.Prefix
+	// LifecycleDay is the length of a lifecycle "day": buckets' lifecycle
+	// rules are applied in the background on that scale (see
+	// Server.RunLifecycle). Zero means 24 hours, as on S3; negative means
+	// no background worker.
+	LifecycleDay time.Duration
 }

@@ -64,6 +64,9 @@ type Server struct {
 	started bool
 	closed  bool
 	serving sync.WaitGroup
+	// stopLifecycle stops the lifecycle worker (lifecycle.go); nil when
+	// none runs.
+	stopLifecycle func()
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -222,6 +225,7 @@ func (s *Server) Start(ctx context.Context) error {
 	s.ln = ln
 	s.started = true
 	s.serveLocked(ln)
+	s.stopLifecycle = s.startLifecycle()
 	s.log.Info("s3vpce listening", "https", ln.Addr().String(), "dns", s.DNSAddr())
 	return nil
 }
@@ -272,7 +276,11 @@ func (s *Server) Close() error {
 	}
 	s.closed = true
 	dns := s.dns
+	stopLifecycle := s.stopLifecycle
 	s.mu.Unlock()
+	if stopLifecycle != nil {
+		stopLifecycle()
+	}
 	err := s.http.Shutdown(context.Background())
 	s.serving.Wait()
 	if dns != nil {

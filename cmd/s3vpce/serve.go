@@ -44,6 +44,8 @@ type serveFlags struct {
 	// Timeouts and the connection cap: 0 is the emulator's default, -1 off.
 	readHeaderTimeout, idleTimeout, requestTimeout time.Duration
 	maxConnsPerSource                              int
+	// lifecycleDay is the lifecycle worker's day: 0 is S3's 24h, -1 off.
+	lifecycleDay time.Duration
 }
 
 func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
@@ -68,6 +70,7 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
 	fs.Func("idle-timeout", fmt.Sprintf("close a keep-alive connection idle for `DURATION`, or off (default %v)", emulator.DefaultIdleTimeout), durationOrOff(&f.idleTimeout))
 	fs.Func("request-timeout", fmt.Sprintf("answer 400 RequestTimeout to a request body (and drop a response) that makes no progress for `DURATION`, or off (default %v)", emulator.DefaultRequestTimeout), durationOrOff(&f.requestTimeout))
 	fs.Func("max-conns-per-source", fmt.Sprintf("allow `N` open connections from one source IP, or off (default %d)", emulator.DefaultMaxConnsPerSource), countOrOff(&f.maxConnsPerSource))
+	fs.Func("lifecycle-day", fmt.Sprintf("apply bucket lifecycle rules with a day of `DURATION` (10s makes a rule's \"Days\": 1 act within seconds), or off (default %v)", emulator.DefaultLifecycleDay), durationOrOff(&f.lifecycleDay))
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: s3vpce serve [flags]\n\nRun the emulator: HTTPS for the endpoint names, DNS for them, and a control\nsocket through which `s3vpce exec` shares this server.\n\n")
 		fs.PrintDefaults()
@@ -175,6 +178,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		ReadHeaderTimeout: f.readHeaderTimeout, IdleTimeout: f.idleTimeout, RequestTimeout: f.requestTimeout,
 		MaxConnsPerSource: f.maxConnsPerSource,
 		DNSForwardFor:     forwardFor,
+		LifecycleDay:      f.lifecycleDay,
 	})
 	if err == nil {
 		if err = srv.Start(ctx); err != nil {

@@ -185,6 +185,7 @@ func (h *Handler) copyObject(w http.ResponseWriter, req *Request) error {
 		hdr.Set("x-amz-version-id", v.VersionID)
 	}
 	hdr.Set("x-amz-server-side-encryption", sseOf(v.Headers))
+	h.setExpiration(w, req, v)
 	return writeXML(w, r, copyResult{XMLName: xml.Name{Local: "CopyObjectResult"}, Xmlns: xmlns,
 		LastModified: s3Time(v.LastModified), ETag: quoteETag(v.ETag)})
 }

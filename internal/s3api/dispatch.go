@@ -79,6 +79,14 @@ var operations = map[string]opHandler{
 	"PutObjectRetention":            (*Handler).objectLockNotConfigured,
 	"GetObjectLegalHold":            (*Handler).objectLockNotConfigured,
 	"PutObjectLegalHold":            (*Handler).objectLockNotConfigured,
+
+	// Lifecycle, logging, torrents (lifecycle.go, logging.go).
+	"GetBucketLifecycleConfiguration": (*Handler).serveLifecycle,
+	"PutBucketLifecycleConfiguration": (*Handler).serveLifecycle,
+	"DeleteBucketLifecycle":           (*Handler).serveLifecycle,
+	"GetBucketLogging":                (*Handler).serveLogging,
+	"PutBucketLogging":                (*Handler).serveLogging,
+	"GetObjectTorrent":                (*Handler).getObjectTorrent,
 }
 
 // Answer answers req with its operation's handler from the table; an

@@ -226,6 +226,7 @@ func (h *Handler) completeMultipartUpload(w http.ResponseWriter, req *Request) e
 		w.Header().Set("x-amz-version-id", v.VersionID)
 	}
 	w.Header().Set("x-amz-server-side-encryption", sseOf(v.Headers))
+	h.setExpiration(w, req, v)
 	return writeXML(w, r, completeResult{Xmlns: xmlns, Location: scheme + "://" + r.Host + "/" + req.Bucket + "/" + req.Key,
 		Bucket: req.Bucket, Key: req.Key, ETag: quoteETag(v.ETag)})
 }

@@ -90,6 +90,7 @@ func (h *Handler) getObject(w http.ResponseWriter, req *Request) error {
 	wantChecksum := strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") &&
 		r.Header.Get("Range") == "" && !req.Query.Has("partNumber")
 	writeVersionHeaders(w, v, reportedID, wantChecksum)
+	h.setExpiration(w, req, v)
 	for param, header := range map[string]string{
 		"response-content-type": "Content-Type", "response-content-language": "Content-Language",
 		"response-expires": "Expires", "response-cache-control": "Cache-Control",
@@ -243,6 +244,7 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) error {
 		}
 	}
 	hdr.Set("X-Amz-Server-Side-Encryption", sseOf(v.Headers))
+	h.setExpiration(w, req, v)
 	hdr.Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
 	return nil
