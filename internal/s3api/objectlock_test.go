@@ -22,7 +22,7 @@ import (
 // versioning and lock; PutObjectLockConfiguration's validation and
 // bucket-state rules; versioning cannot be suspended once lock is on.
 func TestObjectLockConfigurationSDK(t *testing.T) {
-	srv, c := newServer(t)
+	_, c := newServer(t)
 	ctx := t.Context()
 	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("locked"), ObjectLockEnabledForBucket: aws.Bool(true)}); err != nil {
 		t.Fatal(err)
@@ -30,7 +30,6 @@ func TestObjectLockConfigurationSDK(t *testing.T) {
 	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("plain")}); err != nil {
 		t.Fatal(err)
 	}
-	_ = srv
 
 	v, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String("locked")})
 	if err != nil || v.Status != types.BucketVersioningStatusEnabled {
