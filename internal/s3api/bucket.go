@@ -66,6 +66,9 @@ func (h *Handler) createBucket(w http.ResponseWriter, req *Request) error {
 		}
 		b.Config[configLocation], _ = json.Marshal(loc)
 	}
+	if serr := lockOnCreate(r.Header, &b); serr != nil {
+		return serr
+	}
 	err := h.store.CreateBucket(b)
 	if errors.Is(err, store.ErrBucketExists) && region == "us-east-1" {
 		// us-east-1 answers 200 and resets the bucket's ACL.

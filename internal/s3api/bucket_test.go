@@ -71,7 +71,8 @@ func TestSubresRoutingRaw(t *testing.T) {
 		{"analytics", "PUT", "/sb?analytics&id=a", "<x/>", 501, "NotImplemented", ""},
 		{"metrics", "DELETE", "/sb?metrics&id=a", "", 501, "NotImplemented", ""},
 		{"intelligent-tiering", "GET", "/sb?intelligent-tiering", "", 501, "NotImplemented", ""},
-		{"object-lock", "PUT", "/sb?object-lock", "<x/>", 501, "NotImplemented", ""},
+		{"object-lock put", "PUT", "/sb?object-lock", "<x/>", 400, "InvalidRequest", "Missing required header for this request: Content-MD5 OR x-amz-checksum-*"},
+		{"object-lock get", "GET", "/sb?object-lock", "", 404, "ObjectLockConfigurationNotFoundError", ""},
 		// A sub-resource PUT on a missing bucket must not create it.
 		{"website on missing bucket", "PUT", "/sb-missing?website", "<x/>", 404, "NoSuchBucket", ""},
 		{"cors on missing bucket", "PUT", "/sb-missing?cors", "<x/>", 404, "NoSuchBucket", ""},

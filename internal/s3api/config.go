@@ -301,5 +301,8 @@ func (h *Handler) serveVersioning(w http.ResponseWriter, req *Request) error {
 	if in.MFADelete == "Enabled" {
 		return s3err.New(http.StatusBadRequest, "InvalidRequest", "DevPay and Mfa are mutually exclusive authorization methods.")
 	}
+	if serr := lockRefusesVersioning(b, status); serr != nil {
+		return serr
+	}
 	return h.updateBucket(w, req, http.StatusOK, func(b *store.Bucket) { b.Versioning = status })
 }

@@ -165,6 +165,9 @@ func (h *Handler) copyObject(w http.ResponseWriter, req *Request) error {
 		meta.Tags = source.Tags
 	}
 	meta.Owner = req.OwnerID
+	if serr := h.lockOnWrite(req, &meta); serr != nil {
+		return serr
+	}
 	body, err := h.store.Open(source, 0, -1)
 	if err != nil {
 		return h.storeError(req, target{bucket: src.bucket, key: src.key, versionID: source.VersionID}, err)

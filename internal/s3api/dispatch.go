@@ -53,7 +53,7 @@ var operations = map[string]opHandler{
 	"PutBucketTagging":    (*Handler).bucketTagging,
 	"DeleteBucketTagging": (*Handler).bucketTagging,
 
-	// Configuration (acl.go, config.go, policy.go; object lock: below).
+	// Configuration (acl.go, config.go, policy.go, objectlock.go).
 	"GetBucketAcl":                  (*Handler).serveACL,
 	"PutBucketAcl":                  (*Handler).serveACL,
 	"GetObjectAcl":                  (*Handler).serveACL,
@@ -75,10 +75,12 @@ var operations = map[string]opHandler{
 	"GetBucketPolicy":               (*Handler).getBucketPolicy,
 	"PutBucketPolicy":               (*Handler).putBucketPolicy,
 	"DeleteBucketPolicy":            (*Handler).deleteBucketPolicy,
-	"GetObjectRetention":            (*Handler).objectLockNotConfigured,
-	"PutObjectRetention":            (*Handler).objectLockNotConfigured,
-	"GetObjectLegalHold":            (*Handler).objectLockNotConfigured,
-	"PutObjectLegalHold":            (*Handler).objectLockNotConfigured,
+	"GetObjectRetention":            (*Handler).serveObjectRetention,
+	"PutObjectRetention":            (*Handler).serveObjectRetention,
+	"GetObjectLegalHold":            (*Handler).serveObjectLegalHold,
+	"PutObjectLegalHold":            (*Handler).serveObjectLegalHold,
+	"GetObjectLockConfiguration":    (*Handler).serveObjectLockConfiguration,
+	"PutObjectLockConfiguration":    (*Handler).serveObjectLockConfiguration,
 
 	// Lifecycle, logging, torrents (lifecycle.go, logging.go).
 	"GetBucketLifecycleConfiguration": (*Handler).serveLifecycle,
@@ -123,13 +125,4 @@ func (h *Handler) notImplemented(w http.ResponseWriter, req *Request) error {
 		}
 	}
 	return errNotImplemented()
-}
-
-// objectLockNotConfigured answers the object lock operations: s3vpce's
-// buckets have no Object Lock configuration.
-func (h *Handler) objectLockNotConfigured(w http.ResponseWriter, req *Request) error {
-	if _, err := h.store.Bucket(req.Bucket); err != nil {
-		return err
-	}
-	return s3err.New(http.StatusBadRequest, "InvalidRequest", "Bucket is missing Object Lock Configuration")
 }

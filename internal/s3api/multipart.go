@@ -69,6 +69,9 @@ func (h *Handler) createMultipartUpload(w http.ResponseWriter, req *Request) err
 	}
 	meta.Checksum = store.Checksum{Algorithm: strings.ToUpper(r.Header.Get("X-Amz-Checksum-Algorithm")), Type: r.Header.Get("X-Amz-Checksum-Type")}
 	meta.Owner = req.OwnerID
+	if serr := h.lockOnWrite(req, &meta); serr != nil {
+		return serr
+	}
 	u, err := h.store.CreateUpload(req.Bucket, req.Key, meta)
 	if err != nil {
 		return err

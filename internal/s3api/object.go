@@ -91,6 +91,7 @@ func (h *Handler) getObject(w http.ResponseWriter, req *Request) error {
 		r.Header.Get("Range") == "" && !req.Query.Has("partNumber")
 	writeVersionHeaders(w, v, reportedID, wantChecksum)
 	h.setExpiration(w, req, v)
+	writeLockHeaders(w.Header(), v)
 	for param, header := range map[string]string{
 		"response-content-type": "Content-Type", "response-content-language": "Content-Language",
 		"response-expires": "Expires", "response-cache-control": "Cache-Control",
@@ -208,6 +209,9 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) error {
 		return serr
 	}
 	meta.Owner = req.OwnerID
+	if serr := h.lockOnWrite(req, &meta); serr != nil {
+		return serr
+	}
 	cond, serr := writeCheck(r.Header, req.Key)
 	if serr != nil {
 		return serr
@@ -222,6 +226,9 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) error {
 		}
 		if c := bodyChecksum(req); c.Algorithm != "" {
 			v.Checksum = c
+		}
+		if serr := lockNeedsDigest(req, v); serr != nil {
+			return serr
 		}
 		return nil
 	}
