@@ -33,9 +33,19 @@ const (
 	hdrSSECAlgorithm = "X-Amz-Server-Side-Encryption-Customer-Algorithm"
 	hdrSSECKey       = "X-Amz-Server-Side-Encryption-Customer-Key"
 	hdrSSECKeyMD5    = "X-Amz-Server-Side-Encryption-Customer-Key-Md5"
-	// copySourcePrefix prefixes the SSE-C headers naming a copy source's key.
+	// copySourcePrefix replaces "X-Amz-" in the SSE-C headers naming a
+	// copy source's key (x-amz-copy-source-server-side-encryption-…).
 	copySourcePrefix = "X-Amz-Copy-Source-"
 )
+
+// sseCHeader is the SSE-C header name for prefix "" (the request's own
+// key) or copySourcePrefix (a copy source's).
+func sseCHeader(prefix, name string) string {
+	if prefix == "" {
+		return name
+	}
+	return prefix + strings.TrimPrefix(name, "X-Amz-")
+}
 
 // extraSSECustomerKey names, in ObjectMeta.Extra, the salt and HMAC-SHA256
 // of an SSE-C key: enough to recognise the key, not to recover it.
@@ -50,10 +60,10 @@ type customerKey struct {
 	md5 string // base64, as sent
 }
 
-// present reports whether a request sent any SSE-C header (with prefix ""
+// customerKeySent reports whether a request sent any SSE-C header (with prefix ""
 // or copySourcePrefix).
 func customerKeySent(hdr http.Header, prefix string) bool {
-	return hdr.Get(prefix+hdrSSECAlgorithm) != "" || hdr.Get(prefix+hdrSSECKey) != "" || hdr.Get(prefix+hdrSSECKeyMD5) != ""
+	return hdr.Get(sseCHeader(prefix, hdrSSECAlgorithm)) != "" || hdr.Get(sseCHeader(prefix, hdrSSECKey)) != "" || hdr.Get(sseCHeader(prefix, hdrSSECKeyMD5)) != ""
 }
 
 // readCustomerKey validates the SSE-C headers of a request (with prefix ""
@@ -64,9 +74,11 @@ func readCustomerKey(hdr http.Header, prefix string) (k customerKey, ok bool, se
 	if !customerKeySent(hdr, prefix) {
 		return k, false, nil
 	}
-	alg, key, sum := hdr.Get(prefix+hdrSSECAlgorithm), hdr.Get(prefix+hdrSSECKey), hdr.Get(prefix+hdrSSECKeyMD5)
-	algName := strings.ToLower(prefix + hdrSSECAlgorithm)
-	keyName := strings.ToLower(prefix + hdrSSECKey)
+	algName := sseCHeader(prefix, hdrSSECAlgorithm)
+	keyName := sseCHeader(prefix, hdrSSECKey)
+	md5Name := sseCHeader(prefix, hdrSSECKeyMD5)
+	alg, key, sum := hdr.Get(algName), hdr.Get(keyName), hdr.Get(md5Name)
+	algName, keyName, md5Name = strings.ToLower(algName), strings.ToLower(keyName), strings.ToLower(md5Name)
 	switch {
 	case alg == "":
 		return k, true, errInvalidArgument("Requests specifying Server Side Encryption with Customer provided keys must provide a valid encryption algorithm.", algName)
@@ -80,11 +92,11 @@ func readCustomerKey(hdr http.Header, prefix string) (k customerKey, ok bool, se
 		return k, true, errInvalidArgument("The secret key was invalid for the specified algorithm.", keyName)
 	}
 	if sum == "" {
-		return k, true, errInvalidArgument("Requests specifying Server Side Encryption with Customer provided keys must provide the object encryption key MD5.", strings.ToLower(prefix+hdrSSECKeyMD5))
+		return k, true, errInvalidArgument("Requests specifying Server Side Encryption with Customer provided keys must provide the object encryption key MD5.", md5Name)
 	}
 	want := md5.Sum(raw)
 	if base64.StdEncoding.EncodeToString(want[:]) != sum {
-		return k, true, errInvalidArgument("The calculated MD5 hash of the key did not match the hash that was provided.", strings.ToLower(prefix+hdrSSECKeyMD5))
+		return k, true, errInvalidArgument("The calculated MD5 hash of the key did not match the hash that was provided.", md5Name)
 	}
 	return customerKey{key: raw, md5: sum}, true, nil
 }

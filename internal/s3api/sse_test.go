@@ -31,13 +31,17 @@ func (k sseKey) md5() string {
 	return base64.StdEncoding.EncodeToString(sum[:])
 }
 
-// headers are the SSE-C request headers for k, with prefix "" or
-// "x-amz-copy-source-".
+// headers are the SSE-C request headers for k: x-amz-server-side-
+// encryption-customer-* for prefix "", x-amz-copy-source-server-side-
+// encryption-customer-* for "x-amz-copy-source-".
 func (k sseKey) headers(prefix string) map[string]string {
+	if prefix == "" {
+		prefix = "x-amz-"
+	}
 	return map[string]string{
-		prefix + "x-amz-server-side-encryption-customer-algorithm": "AES256",
-		prefix + "x-amz-server-side-encryption-customer-key":       k.b64(),
-		prefix + "x-amz-server-side-encryption-customer-key-MD5":   k.md5(),
+		prefix + "server-side-encryption-customer-algorithm": "AES256",
+		prefix + "server-side-encryption-customer-key":       k.b64(),
+		prefix + "server-side-encryption-customer-key-MD5":   k.md5(),
 	}
 }
 
