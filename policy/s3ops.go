@@ -80,7 +80,7 @@ var (
 	listKeys      = []string{"s3:prefix", "s3:delimiter", "s3:max-keys"}
 	putObjectKeys = []string{"s3:x-amz-acl", "s3:x-amz-grant-read", "s3:x-amz-grant-write", "s3:x-amz-grant-read-acp",
 		"s3:x-amz-grant-write-acp", "s3:x-amz-grant-full-control", "s3:x-amz-server-side-encryption",
-		"s3:x-amz-server-side-encryption-aws-kms-key-id", "s3:x-amz-storage-class", "s3:x-amz-website-redirect-location",
+		"s3:x-amz-server-side-encryption-aws-kms-key-id", "s3:x-amz-server-side-encryption-customer-algorithm", "s3:x-amz-storage-class", "s3:x-amz-website-redirect-location",
 		"s3:RequestObjectTag/", "s3:RequestObjectTagKeys", "s3:object-lock-mode", "s3:object-lock-retain-until-date",
 		"s3:object-lock-legal-hold"}
 	copyKeys       = append([]string{"s3:x-amz-copy-source", "s3:x-amz-metadata-directive"}, putObjectKeys...)

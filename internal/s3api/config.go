@@ -236,10 +236,8 @@ func (h *Handler) serveBucketConfig(w http.ResponseWriter, req *Request) error {
 		if len(c.Rules) != 1 || c.Rules[0].Default == nil {
 			return s3err.MalformedXML()
 		}
-		switch c.Rules[0].Default.SSEAlgorithm {
-		case "AES256", "aws:kms", "aws:kms:dsse":
-		default:
-			return s3err.MalformedXML()
+		if serr := validateEncryptionConfig(&c); serr != nil {
+			return serr
 		}
 		return h.setConfig(w, req, configEncryption, &c, http.StatusOK)
 	case "DeleteBucketEncryption":

@@ -62,6 +62,9 @@ func (h *Handler) getObject(w http.ResponseWriter, req *Request) error {
 		}
 		return serr
 	}
+	if serr := checkReadSSE(r.Header, v); serr != nil {
+		return serr
+	}
 	etag := quoteETag(v.ETag)
 	switch status, cond := readCondition(r.Header, etag, v.LastModified); status {
 	case http.StatusPreconditionFailed:
@@ -194,7 +197,8 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) error {
 	if serr := checkKeyLength(req.Key); serr != nil {
 		return serr
 	}
-	if _, err := h.store.Bucket(req.Bucket); err != nil {
+	b, err := h.store.Bucket(req.Bucket)
+	if err != nil {
 		return err
 	}
 	if r.ContentLength < 0 {
@@ -212,6 +216,11 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) error {
 	if serr := h.lockOnWrite(req, &meta); serr != nil {
 		return serr
 	}
+	sse, err := writeSSE(r, b, req.Account)
+	if err != nil {
+		return err
+	}
+	sse.apply(&meta)
 	cond, serr := writeCheck(r.Header, req.Key)
 	if serr != nil {
 		return serr
@@ -245,12 +254,7 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) error {
 	if c := v.Checksum; c.Algorithm != "" {
 		hdr.Set(checksumPrefix+c.Algorithm, c.Value)
 	}
-	for k, value := range v.Headers {
-		if strings.HasPrefix(k, "X-Amz-Server-Side-Encryption") {
-			hdr.Set(k, value)
-		}
-	}
-	hdr.Set("X-Amz-Server-Side-Encryption", sseOf(v.Headers))
+	writeSSEHeaders(hdr, v.ObjectMeta, true)
 	h.setExpiration(w, req, v)
 	hdr.Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
