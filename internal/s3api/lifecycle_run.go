@@ -27,6 +27,9 @@ type LifecycleResult struct {
 // one the pass looked at.
 var errLifecycleRaced = errors.New("s3api: lifecycle: the key changed during the pass")
 
+// errLifecycleLocked keeps a version object lock protects from expiring.
+var errLifecycleLocked = errors.New("s3api: lifecycle: the version is locked")
+
 // RunLifecycle applies every bucket's enabled lifecycle rules once, as of
 // now, with a day of length day (S3's is 24 hours): the expiration of
 // current versions (Expiration Days or Date), of noncurrent versions
@@ -140,14 +143,24 @@ func (p *lcPass) key(versions []*store.Version) error {
 	for i := 1; i < len(versions); i++ {
 		v := versions[i]
 		if p.noncurrentExpired(v, versions[i-1].LastModified, i-1) {
-			_, err := p.h.store.DeleteObject(bucket, key, v.VersionID, nil)
-			if err != nil && !errors.Is(err, store.ErrNoSuchVersion) {
+			// Object lock binds lifecycle too: a version under retention or
+			// legal hold stays (S3 expires it once the lock has passed).
+			_, err := p.h.store.DeleteVersion(bucket, key, v.VersionID, func(v *store.Version) error {
+				if lockHolds(v, p.now, false) {
+					return errLifecycleLocked
+				}
+				return nil
+			})
+			switch {
+			case err == nil:
+				p.res.NoncurrentRemoved++
+				continue
+			case errors.Is(err, errLifecycleLocked):
+			case errors.Is(err, store.ErrNoSuchVersion):
+				continue
+			default:
 				return err
 			}
-			if err == nil {
-				p.res.NoncurrentRemoved++
-			}
-			continue
 		}
 		kept = append(kept, v)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -340,4 +341,70 @@ func TestRunLifecycleShortDay(t *testing.T) {
 	if res, err := f.h.RunLifecycle(t.Context(), lcT0, 0); err == nil {
 		t.Errorf("day 0 accepted: %+v", res)
 	}
+}
+
+// TestRunLifecycleKeepsLockedVersions: a noncurrent version under legal
+// hold or unexpired retention outlives its NoncurrentDays; once the lock
+// is gone the next pass removes it.
+func TestRunLifecycleKeepsLockedVersions(t *testing.T) {
+	day := 24 * time.Hour
+	f := newLCFixture(t)
+	if r := doAt(t, f.srv, f.clock.now(), "PUT", "/lkb", nil, map[string]string{"x-amz-bucket-object-lock-enabled": "true"}); r.Status != 200 {
+		t.Fatalf("CreateBucket with lock: %d %s", r.Status, r.Body)
+	}
+	mustDoAt(t, f.srv, f.clock, "PUT", "/lkb/held", "x", 200)
+	if r := doAt(t, f.srv, f.clock.now(), "PUT", "/lkb/held?legal-hold", []byte(`<LegalHold><Status>ON</Status></LegalHold>`), md5Header(`<LegalHold><Status>ON</Status></LegalHold>`)); r.Status != 200 {
+		t.Fatalf("PutObjectLegalHold: %d %s", r.Status, r.Body)
+	}
+	until := lcT0.Add(10 * day).Format(time.RFC3339)
+	if r := doAt(t, f.srv, f.clock.now(), "PUT", "/lkb/kept", []byte("x"), map[string]string{
+		"x-amz-object-lock-mode": "GOVERNANCE", "x-amz-object-lock-retain-until-date": until, "x-amz-checksum-crc32": crc32Of("x")}); r.Status != 200 {
+		t.Fatalf("PutObject with retention: %d %s", r.Status, r.Body)
+	}
+	mustDoAt(t, f.srv, f.clock, "PUT", "/lkb/held", "y", 200)
+	mustDoAt(t, f.srv, f.clock, "PUT", "/lkb/kept", "y", 200)
+	f.putLifecycle(t, "lkb", "<Rule><ID>nc</ID><Filter></Filter><Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays></NoncurrentVersionExpiration></Rule>")
+
+	res, err := f.h.RunLifecycle(t.Context(), lcT0.Add(3*day), day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.NoncurrentRemoved != 0 {
+		t.Errorf("pass removed %d locked versions", res.NoncurrentRemoved)
+	}
+	if got := f.versions(t, "lkb"); !slices.Equal(got, []string{"held", "held", "kept", "kept"}) {
+		t.Fatalf("lkb holds %v, want both versions of each key", got)
+	}
+	// Past the retention date, and with the hold off, both go.
+	f.clock.set(lcT0.Add(3 * day))
+	off := `<LegalHold><Status>OFF</Status></LegalHold>`
+	body := mustDoAt(t, f.srv, f.clock, "GET", "/lkb?versions", "", 200)
+	heldID := firstVersionIDOf(t, string(body), "held", false)
+	if r := doAt(t, f.srv, f.clock.now(), "PUT", "/lkb/held?legal-hold&versionId="+heldID, []byte(off), md5Header(off)); r.Status != 200 {
+		t.Fatalf("PutObjectLegalHold OFF: %d %s", r.Status, r.Body)
+	}
+	res, err = f.h.RunLifecycle(t.Context(), lcT0.Add(11*day), day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.NoncurrentRemoved != 2 {
+		t.Errorf("pass after the locks removed %d versions, want 2", res.NoncurrentRemoved)
+	}
+	if got := f.versions(t, "lkb"); !slices.Equal(got, []string{"held", "kept"}) {
+		t.Errorf("lkb holds %v, want the current versions only", got)
+	}
+}
+
+// firstVersionIDOf returns the version ID of key's version in a
+// ListObjectVersions body that is (latest) or is not the current one.
+func firstVersionIDOf(t *testing.T, body, key string, latest bool) string {
+	t.Helper()
+	for _, v := range strings.Split(body, "<Version>")[1:] {
+		if strings.Contains(v, "<Key>"+key+"</Key>") && strings.Contains(v, "<IsLatest>"+strconv.FormatBool(latest)+"</IsLatest>") {
+			start := strings.Index(v, "<VersionId>") + len("<VersionId>")
+			return v[start:strings.Index(v, "</VersionId>")]
+		}
+	}
+	t.Fatalf("no version of %s (latest %v) in %s", key, latest, body)
+	return ""
 }

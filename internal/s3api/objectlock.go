@@ -389,21 +389,28 @@ func (h *Handler) lockDeleteCheck(req *Request) (func(v *store.Version) error, e
 	}
 	now, bypass := req.Now, bypassGovernance(req)
 	return func(v *store.Version) error {
-		if v.DeleteMarker {
-			return nil
-		}
-		if legalHoldOf(v) == legalHoldOn {
+		if lockHolds(v, now, bypass) {
 			return errLocked()
 		}
-		r, ok := retentionOf(v)
-		if !ok || !r.Until.After(now) {
-			return nil
-		}
-		if r.Mode == modeGovernance && bypass {
-			return nil
-		}
-		return errLocked()
+		return nil
 	}, nil
+}
+
+// lockHolds reports whether object lock forbids removing version v at now:
+// a legal hold, or a retention date still ahead (GOVERNANCE lifted by
+// bypass). Delete markers are never locked.
+func lockHolds(v *store.Version, now time.Time, bypass bool) bool {
+	if v.DeleteMarker {
+		return false
+	}
+	if legalHoldOf(v) == legalHoldOn {
+		return true
+	}
+	r, ok := retentionOf(v)
+	if !ok || !r.Until.After(now) {
+		return false
+	}
+	return !(r.Mode == modeGovernance && bypass)
 }
 
 // lockedVersion looks up the version an object lock operation is about
