@@ -57,8 +57,11 @@ func (h *Handler) createBucket(w http.ResponseWriter, req *Request) error {
 	}
 	region := hostRegion(r)
 	b := store.Bucket{Name: req.Bucket, Owner: req.Account, Config: map[string][]byte{}}
-	if ownership != "" {
-		b.Config[configOwnership], _ = json.Marshal(ownership)
+	if b.Owner == "" {
+		b.Owner = h.defaultAccount
+	}
+	if serr := h.newBucketAccess(req, &b, ownership); serr != nil {
+		return serr
 	}
 	if loc := cfg.LocationConstraint; loc != "" || region != "us-east-1" {
 		if loc == "" {
@@ -67,12 +70,8 @@ func (h *Handler) createBucket(w http.ResponseWriter, req *Request) error {
 		b.Config[configLocation], _ = json.Marshal(loc)
 	}
 	err := h.store.CreateBucket(b)
-	if errors.Is(err, store.ErrBucketExists) && region == "us-east-1" {
-		// us-east-1 answers 200 and resets the bucket's ACL.
-		_, err = h.store.UpdateBucket(req.Bucket, func(b *store.Bucket) error {
-			delete(b.Config, configACL)
-			return nil
-		})
+	if errors.Is(err, store.ErrBucketExists) {
+		err = h.bucketExists(req, region)
 	}
 	if err != nil {
 		return err
@@ -169,6 +168,9 @@ func (h *Handler) listBuckets(w http.ResponseWriter, req *Request) error {
 	out := listAllMyBucketsResult{Xmlns: xmlns, Owner: owner{ID: req.OwnerID, DisplayName: req.OwnerName},
 		Buckets: make([]bucketRecord, 0, len(buckets))}
 	for _, b := range buckets {
+		if h.BucketOwner(b) != req.Account {
+			continue // each account lists its own buckets
+		}
 		out.Buckets = append(out.Buckets, bucketRecord{Name: b.Name, CreationDate: s3Time(b.Created)})
 	}
 	return writeXML(w, req.HTTP, &out)

@@ -164,7 +164,9 @@ func (h *Handler) copyObject(w http.ResponseWriter, req *Request) error {
 	if !replaceTags {
 		meta.Tags = source.Tags
 	}
-	meta.Owner = req.OwnerID
+	if err := h.writeOwnership(req, &meta); err != nil {
+		return err
+	}
 	body, err := h.store.Open(source, 0, -1)
 	if err != nil {
 		return h.storeError(req, target{bucket: src.bucket, key: src.key, versionID: source.VersionID}, err)

@@ -102,6 +102,10 @@ func (h *Handler) Answer(w http.ResponseWriter, req *Request) {
 	if !ok {
 		op = (*Handler).notImplemented
 	}
+	if serr := h.checkExpectedOwner(req); serr != nil {
+		s3err.Write(w, req.HTTP, serr)
+		return
+	}
 	if err := op(h, w, req); err != nil {
 		s3err.Write(w, req.HTTP, h.storeError(req, requestTarget(req), err))
 	}

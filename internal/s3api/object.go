@@ -206,7 +206,9 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) error {
 	if serr != nil {
 		return serr
 	}
-	meta.Owner = req.OwnerID
+	if err := h.writeOwnership(req, &meta); err != nil {
+		return err
+	}
 	cond, serr := writeCheck(r.Header, req.Key)
 	if serr != nil {
 		return serr
