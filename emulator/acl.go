@@ -147,3 +147,18 @@ func copySourceVersion(src string) string {
 	}
 	return q.Get("versionId")
 }
+
+// restrictPublic applies RestrictPublicBuckets: a bucket whose policy is
+// public answers only its own account's callers (and AWS services); a
+// check allowed for anyone else is denied.
+func (s *Server) restrictPublic(d *policy.Decision, c caller, bucket string, bp *policy.Policy, owner string) {
+	if !d.Allowed() || bp == nil || owner == "" || c.principal.Service != "" ||
+		(!c.principal.Anonymous && c.principal.Account == owner) || !bp.IsPublic() {
+		return
+	}
+	b, err := s.store.Bucket(bucket)
+	if err != nil || !s3api.RestrictsPublicBuckets(b) {
+		return
+	}
+	d.Effect, d.Reason, d.Kind, d.Policy, d.Statement, d.Sid = policy.EffectDeny, policy.ReasonImplicitDeny, policy.KindBucket, -1, -1, ""
+}

@@ -195,9 +195,11 @@ func (s *Server) evaluateWith(ctx policy.Context, o origin, c caller, ap *store.
 			}
 		}
 		b := bucketOf(req.Resource)
+		var bp *policy.Policy
+		var owner string
 		if b != "" && ch.Action != "s3:CreateBucket" {
 			// A bucket being created has no policy and no owner yet.
-			bp, owner := s.bucketPolicy(b)
+			bp, owner = s.bucketPolicy(b)
 			atts = append(atts, policy.Attached{Policy: bp, Kind: policy.KindBucket, ResourceAccount: owner})
 		}
 		d := policy.Evaluate(&req, atts...)
@@ -205,6 +207,7 @@ func (s *Server) evaluateWith(ctx policy.Context, o origin, c caller, ap *store.
 		if ap == nil {
 			grant = s.allowByACL(&d, c, ch, req.Resource, vers)
 		}
+		s.restrictPublic(&d, c, b, bp, owner)
 		records = append(records, CheckRecord{Action: ch.Action, Resource: req.Resource, Decision: d, Grant: grant, request: req, attached: atts})
 		if !d.Allowed() {
 			if serr := s.missingBucket(d, b); serr != nil {

@@ -75,6 +75,7 @@ var operations = map[string]opHandler{
 	"GetBucketPolicy":               (*Handler).getBucketPolicy,
 	"PutBucketPolicy":               (*Handler).putBucketPolicy,
 	"DeleteBucketPolicy":            (*Handler).deleteBucketPolicy,
+	"GetBucketPolicyStatus":         (*Handler).getBucketPolicyStatus,
 	"GetObjectRetention":            (*Handler).objectLockNotConfigured,
 	"PutObjectRetention":            (*Handler).objectLockNotConfigured,
 	"GetObjectLegalHold":            (*Handler).objectLockNotConfigured,
