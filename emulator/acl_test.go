@@ -90,6 +90,25 @@ func TestBucketsBelongToAccounts(t *testing.T) {
 	if got := strings.Join(bucketNames(t, f.alt), ","); got != "alt-bucket" {
 		t.Errorf("alt's ListBuckets = %s, want alt-bucket", got)
 	}
+	// Pages of one bucket.
+	f.mustCreate(t, f.main, &s3.CreateBucketInput{Bucket: aws.String("main-second")})
+	var pages []string
+	var token *string
+	for range 3 {
+		out, err := f.main.ListBuckets(ctx, &s3.ListBucketsInput{MaxBuckets: aws.Int32(1), ContinuationToken: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range out.Buckets {
+			pages = append(pages, aws.ToString(b.Name))
+		}
+		if token = out.ContinuationToken; token == nil {
+			break
+		}
+	}
+	if got := strings.Join(pages, ","); got != "main-bucket,main-second" {
+		t.Errorf("ListBuckets by pages of 1 = %s, want main-bucket,main-second", got)
+	}
 	tests := []struct {
 		name   string
 		client *s3.Client
@@ -271,6 +290,12 @@ func TestACLsGrantAccess(t *testing.T) {
 	acl, err := f.alt.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: b, Key: aws.String("signed")})
 	if err == nil {
 		t.Fatalf("alt reads the ACL of an object it has only READ on: %+v", acl)
+	}
+	// BucketOwnerEnforced is refused while the ACL grants others.
+	_, err = f.main.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: b,
+		OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}}}})
+	if got := apiCode(err); !strings.HasPrefix(got, "InvalidBucketAclWithObjectOwnership") {
+		t.Errorf("BucketOwnerEnforced over a bucket ACL granting alt: %q, want InvalidBucketAclWithObjectOwnership", got)
 	}
 }
 

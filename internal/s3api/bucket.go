@@ -149,10 +149,12 @@ func (h *Handler) getBucketLocation(w http.ResponseWriter, req *Request) error {
 
 // listAllMyBucketsResult is ListBuckets' answer.
 type listAllMyBucketsResult struct {
-	XMLName xml.Name       `xml:"ListAllMyBucketsResult"`
-	Xmlns   string         `xml:"xmlns,attr"`
-	Owner   owner          `xml:"Owner"`
-	Buckets []bucketRecord `xml:"Buckets>Bucket"`
+	XMLName           xml.Name       `xml:"ListAllMyBucketsResult"`
+	Xmlns             string         `xml:"xmlns,attr"`
+	Owner             owner          `xml:"Owner"`
+	Buckets           []bucketRecord `xml:"Buckets>Bucket"`
+	ContinuationToken string         `xml:"ContinuationToken,omitempty"`
+	Prefix            string         `xml:"Prefix,omitempty"`
 }
 
 type bucketRecord struct {
@@ -167,9 +169,18 @@ func (h *Handler) listBuckets(w http.ResponseWriter, req *Request) error {
 	}
 	out := listAllMyBucketsResult{Xmlns: xmlns, Owner: owner{ID: req.OwnerID, DisplayName: req.OwnerName},
 		Buckets: make([]bucketRecord, 0, len(buckets))}
+	page, serr := bucketPage(req)
+	if serr != nil {
+		return serr
+	}
+	out.Prefix = page.prefix
 	for _, b := range buckets {
-		if h.BucketOwner(b) != req.Account {
+		if h.BucketOwner(b) != req.Account || !page.includes(b.Name) {
 			continue // each account lists its own buckets
+		}
+		if len(out.Buckets) == page.max {
+			out.ContinuationToken = out.Buckets[len(out.Buckets)-1].Name
+			break
 		}
 		out.Buckets = append(out.Buckets, bucketRecord{Name: b.Name, CreationDate: s3Time(b.Created)})
 	}

@@ -214,6 +214,9 @@ func (h *Handler) serveBucketConfig(w http.ResponseWriter, req *Request) error {
 		if len(o.Rules) != 1 || !validOwnership(o.Rules[0].ObjectOwnership) {
 			return s3err.MalformedXML()
 		}
+		if serr := h.checkOwnershipChange(b, o.Rules[0].ObjectOwnership); serr != nil {
+			return serr
+		}
 		return h.setConfig(w, req, configOwnership, o.Rules[0].ObjectOwnership, http.StatusOK)
 	case "DeleteBucketOwnershipControls":
 		return h.setConfig(w, req, configOwnership, nil, http.StatusNoContent)

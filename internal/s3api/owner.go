@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/s3vpce/s3vpce/internal/s3err"
 	"github.com/s3vpce/s3vpce/internal/store"
@@ -280,5 +282,47 @@ func (h *Handler) newBucketAccess(req *Request, b *store.Bucket, ownership strin
 		}
 	}
 	b.Config[configACL], _ = json.Marshal(grants)
+	return nil
+}
+
+// bucketListPage is a ListBuckets page: max-buckets (1 to 10000), the
+// continuation-token (the last name of the previous page) and prefix.
+type bucketListPage struct {
+	max           int
+	after, prefix string
+}
+
+func bucketPage(req *Request) (bucketListPage, *s3err.Error) {
+	q := req.Query
+	p := bucketListPage{max: 10000, after: q.Get("continuation-token"), prefix: q.Get("prefix")}
+	if v := q.Get("max-buckets"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			return p, errInvalidArgument("Argument max-buckets must be an integer between 1 and 10000.", "max-buckets").With("ArgumentValue", v)
+		}
+		p.max = n
+	}
+	return p, nil
+}
+
+// includes reports whether a bucket name belongs on the page (names come
+// in order).
+func (p bucketListPage) includes(name string) bool {
+	return name > p.after && strings.HasPrefix(name, p.prefix)
+}
+
+// checkOwnershipChange refuses BucketOwnerEnforced for a bucket whose ACL
+// grants anyone but the owner (400 InvalidBucketAclWithObjectOwnership),
+// as S3 does: its ACL must be reset to private first.
+func (h *Handler) checkOwnershipChange(b *store.Bucket, ownership string) *s3err.Error {
+	if ownership != "BucketOwnerEnforced" {
+		return nil
+	}
+	id := CanonicalUserID(h.BucketOwner(b))
+	grants, err := decodeACL(b.Config[configACL], nil)
+	if err != nil || !aclOwnerOnly(grants, id) {
+		return s3err.New(http.StatusBadRequest, "InvalidBucketAclWithObjectOwnership",
+			"Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
+	}
 	return nil
 }
