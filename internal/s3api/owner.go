@@ -268,6 +268,9 @@ func (h *Handler) newBucketAccess(req *Request, b *store.Bucket, ownership strin
 		}
 	}
 	b.Config[configOwnership], _ = json.Marshal(ownership)
+	if !h.legacyDefaults {
+		b.Config[configPublicAccessBlock], _ = json.Marshal(&newBucketBlock)
+	}
 	if !given || canned == "private" {
 		return nil
 	}

@@ -8,17 +8,19 @@ import (
 	"github.com/s3vpce/s3vpce/internal/store"
 )
 
-// publicAccessBlockOf is bucket b's public access block: all four
-// settings on unless put otherwise (S3's default for new buckets since
-// April 2023), all off when deleted.
+// publicAccessBlockOf is bucket b's public access block: none (all off)
+// unless stored. CreateBucket stores all four settings on (S3's default
+// for new buckets since April 2023); buckets the emulator creates at start
+// (serve --bucket) and buckets of an older store have none, like S3
+// buckets made before then.
 func publicAccessBlockOf(b *store.Bucket) (publicAccessBlock, error) {
-	p := publicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}
-	_, removed, err := readConfig(b, configPublicAccessBlock, &p)
-	if removed {
-		p = publicAccessBlock{}
-	}
+	var p publicAccessBlock
+	_, _, err := readConfig(b, configPublicAccessBlock, &p)
 	return p, err
 }
+
+// newBucketBlock is the public access block of a new bucket.
+var newBucketBlock = publicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}
 
 // RestrictsPublicBuckets reports whether bucket b's public access block
 // restricts a bucket with a public policy to its own account
