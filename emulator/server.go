@@ -3,10 +3,8 @@ package emulator
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"github.com/s3vpce/s3vpce/internal/s3err"
@@ -127,7 +125,7 @@ func New(opts Options) (*Server, error) {
 		}
 		return nil, err
 	}
-	s.compat = s3api.New(s.store, s3api.WithLogger(s.log))
+	s.compat = s3api.New(s.store, s.s3apiOptions()...)
 	s.control = s3control.New(s.store)
 	s.ec2 = ec2api.New(s)
 	s.tlsConf = &tls.Config{
@@ -450,8 +448,7 @@ func canonicalUserID(account string) string {
 	if account == "" {
 		account = DefaultAccountID
 	}
-	sum := sha256.Sum256([]byte("s3vpce canonical user " + account))
-	return hex.EncodeToString(sum[:])
+	return s3api.CanonicalUserID(account)
 }
 
 // ownerName is the DisplayName beside the canonical ID.

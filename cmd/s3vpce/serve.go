@@ -39,7 +39,7 @@ type serveFlags struct {
 	dnsForwardFor                                    string
 	auth, credentials, endpointPolicy, topology      string
 	buckets                                          listFlag
-	privateDNS, verbose                              bool
+	privateDNS, verbose, legacyBuckets               bool
 	store                                            storeFlags
 	// Timeouts and the connection cap: 0 is the emulator's default, -1 off.
 	readHeaderTimeout, idleTimeout, requestTimeout time.Duration
@@ -58,6 +58,7 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
 	fs.StringVar(&f.dnsUpstream, "dns-upstream", "resolv.conf", `where DNS forwards names it does not serve: "resolv.conf" (the host's nameservers), "none" (REFUSED) or host:port,...`)
 	fs.StringVar(&f.dnsForwardFor, "dns-forward-for", "", `clients DNS forwards other names for, as CIDR[,CIDR...] ("none": no one); others get REFUSED (default: loopback and the VPC CIDRs)`)
 	fs.Var(&f.buckets, "bucket", "create this bucket at start (repeatable)")
+	fs.BoolVar(&f.legacyBuckets, "legacy-bucket-defaults", false, "create buckets as S3 did before April 2023: object ownership ObjectWriter (ACLs enabled), no public access block")
 	fs.BoolVar(&f.privateDNS, "private-dns", false, "enable private DNS: s3.<region>.amazonaws.com and friends resolve to the endpoint")
 	fs.StringVar(&f.topology, "topology", "", "JSON file of the VPCs, subnets, security groups, route tables, instances and endpoints to emulate (default: what the last serve on the same data left, with every change made through the EC2 API, else the seed's; testdata/topology.json is the seed's as a file; s3vpce topology import builds one from a real account)")
 	fs.StringVar(&f.logFormat, "log", "text", `log format on stderr: "text" or "json"`)
@@ -176,9 +177,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		DataDir: dataDir, Topology: topo, CA: ca, Buckets: f.buckets, Addr: f.httpsAddr, DNSAddr: f.dnsAddr,
 		DNSUpstream: upstream, Logger: log, Credentials: creds, AuthOff: f.auth == "off",
 		ReadHeaderTimeout: f.readHeaderTimeout, IdleTimeout: f.idleTimeout, RequestTimeout: f.requestTimeout,
-		MaxConnsPerSource: f.maxConnsPerSource,
-		DNSForwardFor:     forwardFor,
-		LifecycleDay:      f.lifecycleDay,
+		MaxConnsPerSource:    f.maxConnsPerSource,
+		DNSForwardFor:        forwardFor,
+		LifecycleDay:         f.lifecycleDay,
+		LegacyBucketDefaults: f.legacyBuckets,
 	})
 	if err == nil {
 		if err = srv.Start(ctx); err != nil {

@@ -141,8 +141,15 @@ func TestSubresBucketConfigSDK(t *testing.T) {
 		t.Errorf("GetBucketCors after delete: %v", apiError(err))
 	}
 
-	// Public access block: on by default for new buckets.
-	pab, err := c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b})
+	// Public access block: on by default for buckets CreateBucket makes;
+	// none for a bucket made otherwise (as S3 buckets before April 2023).
+	if _, err := c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b}); !strings.HasPrefix(apiError(err), "NoSuchPublicAccessBlockConfiguration") {
+		t.Errorf("GetPublicAccessBlock of a bucket made in the store: %v, want NoSuchPublicAccessBlockConfiguration", apiError(err))
+	}
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("sbc-new")}); err != nil {
+		t.Fatal(err)
+	}
+	pab, err := c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String("sbc-new")})
 	if err != nil || !aws.ToBool(pab.PublicAccessBlockConfiguration.BlockPublicAcls) || !aws.ToBool(pab.PublicAccessBlockConfiguration.RestrictPublicBuckets) {
 		t.Errorf("GetPublicAccessBlock default = %+v, %v", pab, apiError(err))
 	}

@@ -173,7 +173,9 @@ func (h *Handler) copyObject(w http.ResponseWriter, req *Request) error {
 	if !replaceTags {
 		meta.Tags = source.Tags
 	}
-	meta.Owner = req.OwnerID
+	if err := h.writeOwnership(req, &meta); err != nil {
+		return err
+	}
 	if serr := h.lockOnWrite(req, &meta); serr != nil {
 		return serr
 	}

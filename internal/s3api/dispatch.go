@@ -75,6 +75,7 @@ var operations = map[string]opHandler{
 	"GetBucketPolicy":               (*Handler).getBucketPolicy,
 	"PutBucketPolicy":               (*Handler).putBucketPolicy,
 	"DeleteBucketPolicy":            (*Handler).deleteBucketPolicy,
+	"GetBucketPolicyStatus":         (*Handler).getBucketPolicyStatus,
 	"GetObjectRetention":            (*Handler).serveObjectRetention,
 	"PutObjectRetention":            (*Handler).serveObjectRetention,
 	"GetObjectLegalHold":            (*Handler).serveObjectLegalHold,
@@ -111,6 +112,10 @@ func (h *Handler) Answer(w http.ResponseWriter, req *Request) {
 	op, ok := operations[req.Op]
 	if !ok {
 		op = (*Handler).notImplemented
+	}
+	if serr := h.checkExpectedOwner(req); serr != nil {
+		s3err.Write(w, req.HTTP, serr)
+		return
 	}
 	if err := op(h, w, req); err != nil {
 		s3err.Write(w, req.HTTP, h.storeError(req, requestTarget(req), err))

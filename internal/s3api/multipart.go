@@ -74,7 +74,9 @@ func (h *Handler) createMultipartUpload(w http.ResponseWriter, req *Request) err
 	}
 	sse.apply(&meta)
 	meta.Checksum = store.Checksum{Algorithm: strings.ToUpper(r.Header.Get("X-Amz-Checksum-Algorithm")), Type: r.Header.Get("X-Amz-Checksum-Type")}
-	meta.Owner = req.OwnerID
+	if err := h.writeOwnership(req, &meta); err != nil {
+		return err
+	}
 	if serr := h.lockOnWrite(req, &meta); serr != nil {
 		return serr
 	}
@@ -312,9 +314,12 @@ func (h *Handler) listParts(w http.ResponseWriter, req *Request) error {
 	if err != nil {
 		return err
 	}
-	own := owner{ID: req.OwnerID, DisplayName: req.OwnerName}
+	ownerOf, err := h.owners(req)
+	if err != nil {
+		return err
+	}
 	out := listPartsResult{Xmlns: xmlns, Bucket: req.Bucket, Key: req.Key, UploadID: uploadID,
-		PartNumberMarker: marker, MaxParts: maxParts, Initiator: own, Owner: own, StorageClass: storageClass(u.Meta.StorageClass)}
+		PartNumberMarker: marker, MaxParts: maxParts, Initiator: initiator(req, &u.Meta), Owner: ownerOf(&u.Meta), StorageClass: storageClass(u.Meta.StorageClass)}
 	for _, p := range parts {
 		if p.Number <= marker {
 			continue

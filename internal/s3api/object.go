@@ -212,7 +212,9 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) error {
 	if serr != nil {
 		return serr
 	}
-	meta.Owner = req.OwnerID
+	if err := h.writeOwnership(req, &meta); err != nil {
+		return err
+	}
 	if serr := h.lockOnWrite(req, &meta); serr != nil {
 		return serr
 	}
