@@ -75,6 +75,8 @@ var operations = map[string]opHandler{
 	"GetBucketPolicy":               (*Handler).getBucketPolicy,
 	"PutBucketPolicy":               (*Handler).putBucketPolicy,
 	"DeleteBucketPolicy":            (*Handler).deleteBucketPolicy,
+	"GetBucketPolicyStatus":         (*Handler).getBucketPolicyStatus, // policystatus.go
+	"GetObjectAttributes":           (*Handler).getObjectAttributes,   // attributes.go
 	"GetObjectRetention":            (*Handler).objectLockNotConfigured,
 	"PutObjectRetention":            (*Handler).objectLockNotConfigured,
 	"GetObjectLegalHold":            (*Handler).objectLockNotConfigured,
