@@ -90,6 +90,7 @@ func (h *Handler) getObject(w http.ResponseWriter, req *Request) error {
 	wantChecksum := strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") &&
 		r.Header.Get("Range") == "" && !req.Query.Has("partNumber")
 	writeVersionHeaders(w, v, reportedID, wantChecksum)
+	writePartChecksum(w, req, v) // mpchecksum.go
 	for param, header := range map[string]string{
 		"response-content-type": "Content-Type", "response-content-language": "Content-Language",
 		"response-expires": "Expires", "response-cache-control": "Cache-Control",
