@@ -3,6 +3,8 @@ package s3api
 import (
 	"encoding/base64"
 	"encoding/binary"
+	"hash"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -63,14 +65,54 @@ func uploadChecksum(hdr http.Header) (store.Checksum, *s3err.Error) {
 	return store.Checksum{Algorithm: alg, Type: typ}, nil
 }
 
-// checkPartChecksum refuses a part whose checksum is of another algorithm
-// than the upload's, as S3 does.
+// checkPartChecksum refuses, as S3 does, a part whose checksum is of
+// another algorithm than the upload's, or that has none when the upload's
+// type is COMPOSITE (a FULL_OBJECT upload's part without one gets the CRC
+// s3vpce computed as it stored the part, see partCRC).
 func checkPartChecksum(upload, part store.Checksum) *s3err.Error {
-	if upload.Algorithm == "" || part.Algorithm == "" || part.Algorithm == upload.Algorithm {
+	if upload.Algorithm == "" || part.Algorithm == upload.Algorithm || (part.Algorithm == "" && upload.Type != checksumComposite) {
 		return nil
 	}
+	actual := strings.ToLower(part.Algorithm)
+	if actual == "" {
+		actual = "null"
+	}
 	return s3err.New(http.StatusBadRequest, "InvalidRequest", "Checksum Type mismatch occurred, expected checksum Type: "+
-		strings.ToLower(upload.Algorithm)+", actual checksum Type: "+strings.ToLower(part.Algorithm))
+		strings.ToLower(upload.Algorithm)+", actual checksum Type: "+actual)
+}
+
+// partCRC hashes a part as it streams into the store when its upload is a
+// FULL_OBJECT one, so that a part sent without a checksum still has the
+// CRC the object's checksum is combined from; nil otherwise.
+type partCRC struct {
+	alg string
+	h   hash.Hash
+}
+
+func newPartCRC(upload store.Checksum) *partCRC {
+	if upload.Type != checksumFullObject {
+		return nil
+	}
+	h, _, err := awschunked.Checksum(upload.Algorithm)
+	if err != nil {
+		return nil
+	}
+	return &partCRC{alg: upload.Algorithm, h: h}
+}
+
+// reader is body, hashed as it is read.
+func (c *partCRC) reader(body io.Reader) io.Reader {
+	if c == nil {
+		return body
+	}
+	return io.TeeReader(body, c.h)
+}
+
+// fill gives a part without a checksum the CRC computed.
+func (c *partCRC) fill(p *store.Checksum) {
+	if c != nil && p.Algorithm == "" {
+		*p = store.Checksum{Algorithm: c.alg, Value: awschunked.EncodeChecksum(c.h)}
+	}
 }
 
 // completedPart is one Part of a CompleteMultipartUpload request.
@@ -150,8 +192,9 @@ func objectChecksum(spec store.Checksum, parts []*store.Part) (c store.Checksum,
 // verifyCompleteChecksums checks a CompleteMultipartUpload of an upload
 // with a checksum algorithm as S3 does: the object's checksum the request
 // states (x-amz-checksum-ALG) against the one computed (BadDigest), then
-// each listed part's checksum, which must be given (InvalidRequest) and be
-// the part's (InvalidPart).
+// each listed part's checksum, which must be the part's (InvalidPart) and,
+// for a COMPOSITE upload, be given (InvalidRequest; a part copied with
+// UploadPartCopy, which has none stored, is let through).
 func verifyCompleteChecksums(spec, computed store.Checksum, hdr http.Header, in []completedPart, listed []*store.Part, uploadID string) *s3err.Error {
 	if spec.Algorithm == "" {
 		return nil
@@ -161,6 +204,9 @@ func verifyCompleteChecksums(spec, computed store.Checksum, hdr http.Header, in 
 	}
 	for i, p := range in {
 		got := p.checksumOf(spec.Algorithm)
+		if got == "" && (spec.Type != checksumComposite || listed[i].Checksum.Algorithm == "") {
+			continue
+		}
 		if got == "" {
 			return s3err.New(http.StatusBadRequest, "InvalidRequest", "The upload was created using a "+strings.ToLower(spec.Algorithm)+
 				" checksum. The complete request must include the checksum for each part. It was missing for part "+

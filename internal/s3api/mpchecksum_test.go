@@ -3,6 +3,10 @@ package s3api_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/xml"
+	"hash/crc32"
 	"io"
 	"net/http"
 	"strings"
@@ -201,6 +205,26 @@ func TestMultipartChecksumErrors(t *testing.T) {
 			PartNumber: aws.Int32(2), Body: strings.NewReader("x"), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32})
 		if got := apiError(err); !strings.HasPrefix(got, "InvalidRequest:") || !strings.Contains(got, "expected checksum Type: sha256") {
 			t.Errorf("got %q", got)
+		}
+	})
+	t.Run("composite part without a checksum", func(t *testing.T) {
+		id, _ := newUpload(t, "f")
+		r := do(t, srv, "PUT", uploadPath("mpckerr", "f", aws.ToString(id), "&partNumber=2"), []byte("x"), nil)
+		if r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), "actual checksum Type: null") {
+			t.Errorf("%d %s", r.Status, r.Body)
+		}
+	})
+	t.Run("full-object part without a checksum", func(t *testing.T) {
+		// s3vpce computes the part's CRC; Complete needs no part checksums.
+		id := createUpload(t, srv, "mpckerr", "g", map[string]string{"x-amz-checksum-algorithm": "CRC32", "x-amz-checksum-type": "FULL_OBJECT"})
+		e1 := putPart(t, srv, "mpckerr", "g", id, 1, bytes.Repeat([]byte("A"), 5*mib))
+		e2 := putPart(t, srv, "mpckerr", "g", id, 2, bytes.Repeat([]byte("B"), 5*mib))
+		r := do(t, srv, "POST", uploadPath("mpckerr", "g", id), completeXML(1, e1, 2, e2), nil)
+		var doc struct{ ChecksumCRC32, ChecksumType string }
+		want := crc32.ChecksumIEEE(append(bytes.Repeat([]byte("A"), 5*mib), bytes.Repeat([]byte("B"), 5*mib)...))
+		if r.Status != 200 || xml.Unmarshal(r.Body, &doc) != nil || doc.ChecksumType != "FULL_OBJECT" ||
+			doc.ChecksumCRC32 != base64.StdEncoding.EncodeToString(binary.BigEndian.AppendUint32(nil, want)) {
+			t.Errorf("%d %s", r.Status, r.Body)
 		}
 	})
 	t.Run("repeated complete of another list", func(t *testing.T) {

@@ -105,7 +105,8 @@ func (h *Handler) uploadPart(w http.ResponseWriter, req *Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := h.store.PutPartInput(r.Context(), req.Bucket, req.Key, uploadID, number, store.PartInput{Body: requestBody{r.Body}, Size: r.ContentLength,
+	crc := newPartCRC(u.Meta.Checksum)
+	p, err := h.store.PutPartInput(r.Context(), req.Bucket, req.Key, uploadID, number, store.PartInput{Body: crc.reader(requestBody{r.Body}), Size: r.ContentLength,
 		Finish: func(p *store.Part) error {
 			if serr := verifyMD5(p.ETag, wantMD5); serr != nil {
 				return serr
@@ -115,6 +116,7 @@ func (h *Handler) uploadPart(w http.ResponseWriter, req *Request) error {
 			if serr := checkPartChecksum(u.Meta.Checksum, p.Checksum); serr != nil {
 				return serr
 			}
+			crc.fill(&p.Checksum)
 			return nil
 		}})
 	if err != nil {
