@@ -50,7 +50,7 @@ func TestGetObjectAttributes(t *testing.T) {
 				out.StorageClass, out.ObjectParts, out.VersionId, out.LastModified)
 		}
 		// The SDK's default checksum on PutObject is CRC32: stored and reported.
-		if out.Checksum == nil || aws.ToString(out.Checksum.ChecksumCRC32) == "" {
+		if out.Checksum == nil || aws.ToString(out.Checksum.ChecksumCRC32) == "" || out.Checksum.ChecksumType != types.ChecksumTypeFullObject {
 			t.Errorf("Checksum %+v, want the CRC32 the SDK sent", out.Checksum)
 		}
 	})

@@ -221,6 +221,9 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) error {
 			return serr
 		}
 		if c := bodyChecksum(req); c.Algorithm != "" {
+			if c.Type == "" {
+				c.Type = checksumFullObject // a single PUT's checksum is of the whole object
+			}
 			v.Checksum = c
 		}
 		return nil
