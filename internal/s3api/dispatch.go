@@ -90,6 +90,7 @@ var operations = map[string]opHandler{
 	"GetBucketLogging":                (*Handler).serveLogging,
 	"PutBucketLogging":                (*Handler).serveLogging,
 	"GetObjectTorrent":                (*Handler).getObjectTorrent,
+	"GetObjectAttributes":             (*Handler).getObjectAttributes, // attributes.go
 }
 
 // Answer answers req with its operation's handler from the table; an

@@ -248,7 +248,7 @@ func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) erro
 	marker := q.Get("marker")
 	if v2 {
 		marker = q.Get("start-after")
-		if q.Has("continuation-token") {
+		if q.Get("continuation-token") != "" { // an empty token lists from the start
 			m, ok := decodeContinuation(q.Get("continuation-token"))
 			if !ok {
 				return errInvalidArgument("The continuation token provided is incorrect", "continuation-token").

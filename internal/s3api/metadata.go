@@ -44,7 +44,7 @@ func userMetadata(hdr http.Header) (map[string]string, *s3err.Error) {
 			continue
 		}
 		size += len(name) + len(v[0])
-		meta[strings.ToLower(name)] = v[0]
+		meta[strings.ToLower(name)] = decodeMetaValue(v[0]) // metaencoding.go
 	}
 	if size > maxUserMetadata {
 		return nil, s3err.New(http.StatusBadRequest, "MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size.").
@@ -152,7 +152,7 @@ func sseOf(headers map[string]string) string {
 func writeVersionHeaders(w http.ResponseWriter, v *store.Version, reportedID string, withChecksum bool) {
 	hdr := w.Header()
 	for name, value := range v.Metadata {
-		hdr["x-amz-meta-"+name] = []string{value} // S3 sends the names lower case
+		hdr["x-amz-meta-"+name] = []string{encodeMetaValue(value)} // S3 sends the names lower case
 	}
 	for _, k := range objectStandardHeaders {
 		if value, ok := v.Headers[k]; ok {

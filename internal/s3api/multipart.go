@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -73,7 +74,9 @@ func (h *Handler) createMultipartUpload(w http.ResponseWriter, req *Request) err
 		return err
 	}
 	sse.apply(&meta)
-	meta.Checksum = store.Checksum{Algorithm: strings.ToUpper(r.Header.Get("X-Amz-Checksum-Algorithm")), Type: r.Header.Get("X-Amz-Checksum-Type")}
+	if meta.Checksum, serr = uploadChecksum(r.Header); serr != nil {
+		return serr
+	}
 	if err := h.writeOwnership(req, &meta); err != nil {
 		return err
 	}
@@ -85,11 +88,16 @@ func (h *Handler) createMultipartUpload(w http.ResponseWriter, req *Request) err
 		return err
 	}
 	writeSSEHeaders(w.Header(), meta, true)
+	if c := meta.Checksum; c.Algorithm != "" {
+		w.Header().Set("x-amz-checksum-algorithm", c.Algorithm)
+		w.Header().Set("x-amz-checksum-type", c.Type)
+	}
 	return writeXML(w, r, initiateResult{Xmlns: xmlns, Bucket: req.Bucket, Key: req.Key, UploadID: u.ID})
 }
 
 // uploadPart answers UploadPart: the body streams into the store as the
-// part, its MD5 checked against Content-MD5 once stored.
+// part, its MD5 checked against Content-MD5 once stored, and its
+// checksum, which must be of the upload's algorithm, kept and echoed.
 func (h *Handler) uploadPart(w http.ResponseWriter, req *Request) error {
 	r := req.HTTP
 	number, serr := partNumber(req.Query)
@@ -111,19 +119,27 @@ func (h *Handler) uploadPart(w http.ResponseWriter, req *Request) error {
 	if serr := checkCustomerKey(r.Header, "", u.Meta, true); serr != nil {
 		return serr
 	}
-	p, err := h.store.PutPartInput(r.Context(), req.Bucket, req.Key, uploadID, number, store.PartInput{Body: requestBody{r.Body}, Size: r.ContentLength,
+	crc := newPartCRC(u.Meta.Checksum)
+	p, err := h.store.PutPartInput(r.Context(), req.Bucket, req.Key, uploadID, number, store.PartInput{Body: crc.reader(requestBody{r.Body}), Size: r.ContentLength,
 		Finish: func(p *store.Part) error {
 			if serr := verifyMD5(p.ETag, wantMD5); serr != nil {
 				return serr
 			}
 			p.Checksum = bodyChecksum(req)
 			p.Checksum.Type = ""
+			if serr := checkPartChecksum(u.Meta.Checksum, p.Checksum); serr != nil {
+				return serr
+			}
+			crc.fill(&p.Checksum)
 			return nil
 		}})
 	if err != nil {
 		return err
 	}
 	w.Header().Set("ETag", quoteETag(p.ETag))
+	if c := p.Checksum; c.Algorithm != "" {
+		w.Header().Set(checksumPrefix+c.Algorithm, c.Value)
+	}
 	writeSSEHeaders(w.Header(), u.Meta, false)
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
@@ -140,11 +156,8 @@ func (h *Handler) abortMultipartUpload(w http.ResponseWriter, req *Request) erro
 
 // completeRequest is CompleteMultipartUpload's body.
 type completeRequest struct {
-	XMLName xml.Name `xml:"CompleteMultipartUpload"`
-	Parts   []struct {
-		PartNumber string `xml:"PartNumber"`
-		ETag       string `xml:"ETag"`
-	} `xml:"Part"`
+	XMLName xml.Name        `xml:"CompleteMultipartUpload"`
+	Parts   []completedPart `xml:"Part"`
 }
 
 type completeResult struct {
@@ -154,6 +167,8 @@ type completeResult struct {
 	Bucket   string   `xml:"Bucket"`
 	Key      string   `xml:"Key"`
 	ETag     string   `xml:"ETag"`
+	checksumElements
+	ChecksumType string `xml:"ChecksumType,omitempty"`
 }
 
 // completeParts checks a CompleteMultipartUpload's part list against the
@@ -205,19 +220,30 @@ func completeParts(in completeRequest, uploaded []*store.Part, uploadID string) 
 func (h *Handler) completeMultipartUpload(w http.ResponseWriter, req *Request) error {
 	r := req.HTTP
 	uploadID := req.Query.Get("uploadId")
-	uploaded, err := h.store.Parts(req.Bucket, req.Key, uploadID)
-	if err != nil {
-		return err
-	}
 	u, err := h.store.Upload(req.Bucket, req.Key, uploadID)
-	if err != nil {
-		return err
+	var uploaded []*store.Part
+	if err == nil {
+		uploaded, err = h.store.Parts(req.Bucket, req.Key, uploadID)
 	}
-	if serr := checkCustomerKey(r.Header, "", u.Meta, true); serr != nil {
-		return serr
+	if err != nil && !errors.Is(err, store.ErrNoSuchUpload) {
+		return err
 	}
 	var in completeRequest
 	if serr := readXML(r, maxDocument, &in); serr != nil {
+		if err != nil {
+			return err
+		}
+		return serr
+	}
+	if err != nil {
+		// S3 answers a repeated request for an upload it just completed
+		// as it answered the first.
+		if v := h.completedBefore(req, in); v != nil {
+			return h.writeCompleteResult(w, req, v)
+		}
+		return err
+	}
+	if serr := checkCustomerKey(r.Header, "", u.Meta, true); serr != nil {
 		return serr
 	}
 	if len(in.Parts) == 0 {
@@ -235,7 +261,11 @@ func (h *Handler) completeMultipartUpload(w http.ResponseWriter, req *Request) e
 	if err != nil {
 		return err
 	}
-	done := store.CompleteInput{ETag: etag, Check: check, Parts: make([]store.CompletedPart, len(listed))}
+	sum, _ := objectChecksum(u.Meta.Checksum, listed)
+	if serr := verifyCompleteChecksums(u.Meta.Checksum, sum, r.Header, in.Parts, listed, uploadID); serr != nil {
+		return serr
+	}
+	done := store.CompleteInput{ETag: etag, Checksum: sum, Check: check, Parts: make([]store.CompletedPart, len(listed))}
 	for i, p := range listed {
 		done.Parts[i] = store.CompletedPart{Number: p.Number, ETag: p.ETag}
 	}
@@ -243,6 +273,29 @@ func (h *Handler) completeMultipartUpload(w http.ResponseWriter, req *Request) e
 	if err != nil {
 		return err
 	}
+	return h.writeCompleteResult(w, req, v)
+}
+
+// completedBefore is the key's current version when it is the object a
+// CompleteMultipartUpload with this part list made (same part numbers and
+// ETags); nil otherwise.
+func (h *Handler) completedBefore(req *Request, in completeRequest) *store.Version {
+	v, err := h.store.Object(req.Bucket, req.Key, "")
+	if err != nil || v.DeleteMarker || len(v.Parts) == 0 || len(v.Parts) != len(in.Parts) {
+		return nil
+	}
+	for i, p := range in.Parts {
+		n, err := strconv.Atoi(strings.TrimSpace(p.PartNumber))
+		if err != nil || n != v.Parts[i].Number || strings.Trim(strings.TrimSpace(p.ETag), `"`) != v.Parts[i].ETag {
+			return nil
+		}
+	}
+	return v
+}
+
+// writeCompleteResult answers a CompleteMultipartUpload that made v.
+func (h *Handler) writeCompleteResult(w http.ResponseWriter, req *Request, v *store.Version) error {
+	r := req.HTTP
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
@@ -253,7 +306,7 @@ func (h *Handler) completeMultipartUpload(w http.ResponseWriter, req *Request) e
 	writeSSEHeaders(w.Header(), v.ObjectMeta, false)
 	h.setExpiration(w, req, v)
 	return writeXML(w, r, completeResult{Xmlns: xmlns, Location: scheme + "://" + r.Host + "/" + req.Bucket + "/" + req.Key,
-		Bucket: req.Bucket, Key: req.Key, ETag: quoteETag(v.ETag)})
+		Bucket: req.Bucket, Key: req.Key, ETag: quoteETag(v.ETag), checksumElements: checksumElementsOf(v.Checksum), ChecksumType: v.Checksum.Type})
 }
 
 // listedPart is one part in a ListParts response.
@@ -262,6 +315,7 @@ type listedPart struct {
 	LastModified string `xml:"LastModified"`
 	ETag         string `xml:"ETag"`
 	Size         int64  `xml:"Size"`
+	checksumElements
 }
 
 type listPartsResult struct {
@@ -278,6 +332,8 @@ type listPartsResult struct {
 	Initiator            owner        `xml:"Initiator"`
 	Owner                owner        `xml:"Owner"`
 	StorageClass         string       `xml:"StorageClass"`
+	ChecksumAlgorithm    string       `xml:"ChecksumAlgorithm,omitempty"`
+	ChecksumType         string       `xml:"ChecksumType,omitempty"`
 }
 
 // listParts answers ListParts with S3's pagination: part-number-marker is
@@ -319,7 +375,8 @@ func (h *Handler) listParts(w http.ResponseWriter, req *Request) error {
 		return err
 	}
 	out := listPartsResult{Xmlns: xmlns, Bucket: req.Bucket, Key: req.Key, UploadID: uploadID,
-		PartNumberMarker: marker, MaxParts: maxParts, Initiator: initiator(req, &u.Meta), Owner: ownerOf(&u.Meta), StorageClass: storageClass(u.Meta.StorageClass)}
+		PartNumberMarker: marker, MaxParts: maxParts, Initiator: initiator(req, &u.Meta), Owner: ownerOf(&u.Meta), StorageClass: storageClass(u.Meta.StorageClass),
+		ChecksumAlgorithm: u.Meta.Checksum.Algorithm, ChecksumType: u.Meta.Checksum.Type}
 	for _, p := range parts {
 		if p.Number <= marker {
 			continue
@@ -329,7 +386,7 @@ func (h *Handler) listParts(w http.ResponseWriter, req *Request) error {
 			break
 		}
 		out.Parts = append(out.Parts, listedPart{PartNumber: p.Number, LastModified: s3Time(p.LastModified),
-			ETag: quoteETag(p.ETag), Size: p.Size})
+			ETag: quoteETag(p.ETag), Size: p.Size, checksumElements: checksumElementsOf(p.Checksum)})
 	}
 	if n := len(out.Parts); n > 0 {
 		out.NextPartNumberMarker = out.Parts[n-1].PartNumber

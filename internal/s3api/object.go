@@ -95,6 +95,7 @@ func (h *Handler) getObject(w http.ResponseWriter, req *Request) error {
 	writeVersionHeaders(w, v, reportedID, wantChecksum)
 	h.setExpiration(w, req, v)
 	writeLockHeaders(w.Header(), v)
+	writePartChecksum(w, req, v) // mpchecksum.go
 	for param, header := range map[string]string{
 		"response-content-type": "Content-Type", "response-content-language": "Content-Language",
 		"response-expires": "Expires", "response-cache-control": "Cache-Control",
@@ -236,6 +237,9 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) error {
 			return serr
 		}
 		if c := bodyChecksum(req); c.Algorithm != "" {
+			if c.Type == "" {
+				c.Type = checksumFullObject // a single PUT's checksum is of the whole object
+			}
 			v.Checksum = c
 		}
 		if serr := lockNeedsDigest(req, v); serr != nil {

@@ -342,8 +342,11 @@ func parseQuery(q url.Values, h http.Header) (*Auth, error) {
 	}
 	a.Time = t
 	secs, err := strconv.ParseInt(q.Get("X-Amz-Expires"), 10, 64)
-	if err != nil || secs < 0 {
+	if err != nil {
 		return nil, queryError("X-Amz-Expires should be a number")
+	}
+	if secs < 0 {
+		return nil, queryError("X-Amz-Expires must be non-negative")
 	}
 	if secs > 604800 {
 		return nil, queryError("X-Amz-Expires must be less than a week (in seconds) that is 604800")

@@ -152,6 +152,22 @@ func TestParseRefuses(t *testing.T) {
 			status: 400, code: "AuthorizationQueryParametersError", msgHas: "X-Amz-Date"},
 		{name: "presigned: X-Amz-Expires twice", req: addQuery(presign(nil), "X-Amz-Expires=60"),
 			status: 400, code: "AuthorizationQueryParametersError", msgHas: "X-Amz-Expires"},
+		{name: "presigned: negative X-Amz-Expires", req: func() *http.Request {
+			r := presign(nil)()
+			q := r.URL.Query()
+			q.Set("X-Amz-Expires", "-7")
+			r.URL.RawQuery = q.Encode()
+			r.RequestURI = r.URL.RequestURI()
+			return r
+		}, status: 400, code: "AuthorizationQueryParametersError", msgHas: "X-Amz-Expires must be non-negative"},
+		{name: "presigned: X-Amz-Expires over a week", req: func() *http.Request {
+			r := presign(nil)()
+			q := r.URL.Query()
+			q.Set("X-Amz-Expires", "604801")
+			r.URL.RawQuery = q.Encode()
+			r.RequestURI = r.URL.RequestURI()
+			return r
+		}, status: 400, code: "AuthorizationQueryParametersError", msgHas: "604800"},
 		{name: "presigned: X-Amz-SignedHeaders twice", req: addQuery(presign(nil), "X-Amz-SignedHeaders=host"),
 			status: 400, code: "AuthorizationQueryParametersError", msgHas: "X-Amz-SignedHeaders"},
 		{name: "presigned: X-Amz-Security-Token twice", req: addQuery(presign(nil), "X-Amz-Security-Token=a&X-Amz-Security-Token=b"),
