@@ -21,6 +21,7 @@ const (
 // an access point policy denies a prefix with AWS's wording; the access
 // point refuses a request through another VPC's endpoint.
 func TestAWSCLIAccessPoints(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	home := t.TempDir()
 	p := startServeProcess(t, home, "--bucket", "apbucket", "--dns-addr", "127.0.0.1:0")

@@ -14,6 +14,7 @@ import (
 // state directory fails, before any namespace, with a message that names
 // the owner and what to run instead, not a bare "permission denied".
 func TestExecAsOtherUserSaysWhatToDo(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t) // root, to become nobody
 	self, err := os.Executable()
 	if err != nil {
@@ -36,6 +37,7 @@ func TestExecAsOtherUserSaysWhatToDo(t *testing.T) {
 		{"no serve", false, []string{"permission denied", "belongs to uid 0", "--home DIR or S3VPCE_HOME=DIR"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			home := publicTempDir(t)
 			if tc.serve {
 				startServe(t, home)
@@ -98,6 +100,7 @@ fi
 // system bundle (and Java's cacerts), says what it changed, is idempotent,
 // and uninstall leaves the bundle byte for byte as it was.
 func TestCAInstallUninstallInThrowawayNamespace(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	for _, p := range []string{"unshare", "update-ca-certificates"} {
 		if _, err := exec.LookPath(p); err != nil {

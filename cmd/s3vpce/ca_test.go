@@ -11,6 +11,7 @@ import (
 )
 
 func TestCAEnvVars(t *testing.T) {
+	t.Parallel()
 	trust := caTrust{CAFile: "/h/rootCA.pem", JavaTrustStore: "/h/ts.p12"}
 	java := "-Djavax.net.ssl.trustStore=/h/ts.p12 -Djavax.net.ssl.trustStoreType=PKCS12 -Djavax.net.ssl.trustStorePassword=changeit"
 	all := map[string]bool{"AWS_CA_BUNDLE": true, "SSL_CERT_FILE": true, "REQUESTS_CA_BUNDLE": true, "CURL_CA_BUNDLE": true}
@@ -50,6 +51,7 @@ func TestCAEnvVars(t *testing.T) {
 // holds the system CAs and ours; it is kept in the state directory and
 // reused, and written to a temporary file when that is not writable.
 func TestJavaTrustStore(t *testing.T) {
+	t.Parallel()
 	ca, err := certs.NewCA()
 	if err != nil {
 		t.Fatal(err)

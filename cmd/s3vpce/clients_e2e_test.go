@@ -82,6 +82,7 @@ const nodeScript = `const { S3Client, CreateBucketCommand, PutObjectCommand, Get
 // "s3vpce exec -- CLIENT ...", with the machine's AWS_CA_BUNDLE preset in
 // the caller's environment (s3vpceCmd), and checks its round trip.
 func TestExecClientsTrustCAWithoutFlags(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	home := t.TempDir()
 	startServe(t, home)
@@ -160,6 +161,7 @@ mc --config-dir "$MCDIR" cat vpce/mcbucket/dir/hello.txt`, []string{"MCDIR=" + f
 	}
 	for _, c := range clients {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel() // each its own bucket and files
 			if c.need != "" {
 				if _, err := exec.LookPath(c.need); err != nil && c.skip {
 					t.Skipf("%s is not installed (scripts/test installs it where it can; for mc: go install %s)", c.need, mcModule)
@@ -186,6 +188,7 @@ mc --config-dir "$MCDIR" cat vpce/mcbucket/dir/hello.txt`, []string{"MCDIR=" + f
 // TestExecCAEnv: the CA variables each --ca-env mode gives the command,
 // over a caller's environment that names another bundle.
 func TestExecCAEnv(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	home := t.TempDir()
 	ca := filepath.Join(home, "rootCA.pem")

@@ -15,6 +15,7 @@ import (
 // TestCLICompletion: each script names every subcommand of the usage text
 // and every serve flag, and its shell accepts its syntax.
 func TestCLICompletion(t *testing.T) {
+	t.Parallel()
 	var commands []string
 	for _, m := range usageCommandRE.FindAllStringSubmatch(usage, -1) {
 		commands = append(commands, m[1])
@@ -71,6 +72,7 @@ func TestCLICompletion(t *testing.T) {
 // TestCLICompletionBashCompletes runs the bash function on command lines
 // and checks what it offers.
 func TestCLICompletionBashCompletes(t *testing.T) {
+	t.Parallel()
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Skip("bash is not installed")
@@ -111,6 +113,7 @@ func TestCLICompletionBashCompletes(t *testing.T) {
 // TestCLICompletionZshRegisters: sourced after compinit, the zsh script
 // registers its function for s3vpce.
 func TestCLICompletionZshRegisters(t *testing.T) {
+	t.Parallel()
 	zsh, err := exec.LookPath("zsh")
 	if err != nil {
 		t.Skip("zsh is not installed: the registration check is skipped")

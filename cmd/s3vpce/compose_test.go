@@ -252,6 +252,7 @@ func jsonArgs(t *testing.T, s string) []string {
 // TestComposeFileValid: docker-compose.yml passes docker-compose's schema
 // check, and the check does reject broken files (so a pass means something).
 func TestComposeFileValid(t *testing.T) {
+	t.Parallel()
 	good := readText(t, composeFile)
 	for _, tc := range []struct {
 		name    string
@@ -273,6 +274,7 @@ func TestComposeFileValid(t *testing.T) {
 		}, "no-such-volume"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			file := absPath(t, composeFile)
 			if tc.wantErr != "" {
 				mutated := tc.mutate(good)
@@ -301,6 +303,7 @@ func TestComposeFileValid(t *testing.T) {
 // the entrypoint's extra addresses, the client's resolver, CA path and
 // credentials all agree with the emulator's defaults.
 func TestComposeAddressesMatchDefaults(t *testing.T) {
+	t.Parallel()
 	c := loadCompose(t)
 	ep := readEntrypoint(t)
 	endpoint := vpce.DefaultEndpoint()
@@ -443,6 +446,7 @@ func setEqual(a, b []netip.Addr) bool {
 // serve (the entrypoint's, the Dockerfile's CMD, compose's command) is one
 // that `s3vpce serve --help` lists, and the whole command line parses.
 func TestComposeEntrypointFlagsExist(t *testing.T) {
+	t.Parallel()
 	ep := readEntrypoint(t)
 	if len(ep.args) == 0 || ep.args[0] != "serve" {
 		t.Fatalf("entrypoint runs s3vpce %q, want serve", ep.args)
@@ -487,6 +491,7 @@ func TestComposeEntrypointFlagsExist(t *testing.T) {
 // statically with the module's Go, puts it where the entrypoint execs it,
 // and wires the entrypoint, healthcheck, state volume and compose targets.
 func TestComposeDockerfileBuildsEntrypoint(t *testing.T) {
+	t.Parallel()
 	ep := readEntrypoint(t)
 	instrs := readDockerfile(t)
 	c := loadCompose(t)
@@ -547,6 +552,7 @@ func TestComposeDockerfileBuildsEntrypoint(t *testing.T) {
 // and runs the seed's commands unchanged. Only these two namespaces, made
 // and removed here, carry traffic.
 func TestComposeEntrypointInNamespaces(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	c := loadCompose(t)
 	emuSvc, cliSvc := c.Services["emulator"], c.Services["client"]

@@ -9,6 +9,7 @@ import (
 )
 
 func TestRunDNSRecords(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		args    []string
@@ -69,6 +70,7 @@ func TestRunDNSRecords(t *testing.T) {
 // TestRunDNSRecordsParse checks that the output is a zone file that
 // miekg/dns parses back.
 func TestRunDNSRecordsParse(t *testing.T) {
+	t.Parallel()
 	var stdout, stderr bytes.Buffer
 	if code := runDNS(t.Context(), []string{"records", "--private-dns"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, &stderr)

@@ -9,16 +9,18 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/s3vpce/s3vpce/internal/netns"
 	"github.com/s3vpce/s3vpce/internal/vpce"
@@ -36,7 +38,26 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envAsMain) == "1" {
 		main()
 	}
+	flag.Parse()
+	if !flagSet("test.parallel") {
+		// The end-to-end tests spend their time waiting for child
+		// processes (serve, exec, clients), not in this process: more of
+		// them at once than GOMAXPROCS keeps the cores busy. -parallel N
+		// overrides this.
+		flag.Set("test.parallel", strconv.Itoa(max(runtime.GOMAXPROCS(0), defaultParallel)))
+	}
 	os.Exit(m.Run())
+}
+
+// defaultParallel is how many parallel tests run at once unless -parallel
+// says otherwise.
+const defaultParallel = 4
+
+// flagSet says whether the command line set the flag name.
+func flagSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 const (
@@ -162,6 +183,7 @@ func sameFile(t *testing.T, a, b string) {
 }
 
 func TestExecNslookupPrintsSeedAnswer(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	home := t.TempDir()
 	r := runS3vpce(t, home, "exec", "--", "nslookup", zonalName)
@@ -183,6 +205,7 @@ func TestExecNslookupPrintsSeedAnswer(t *testing.T) {
 }
 
 func TestExecStandaloneExitStatusAndEnv(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	home := t.TempDir()
 	r := runS3vpce(t, home, "exec", "--", "sh", "-c", `echo "$NODE_EXTRA_CA_CERTS|$AWS_CA_BUNDLE|$SSL_CERT_FILE|$AWS_ACCESS_KEY_ID|$AWS_DEFAULT_REGION|$AWS_ENDPOINT_URL_EC2"; exit 7`)
@@ -223,6 +246,7 @@ func awsCLIs(t *testing.T) map[string]string {
 }
 
 func TestAWSCLIThroughEndpointNames(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	home := t.TempDir()
 	startServe(t, home)
@@ -231,10 +255,11 @@ func TestAWSCLIThroughEndpointNames(t *testing.T) {
 	writeRandom(t, small, 1234)
 	writeRandom(t, big, 50<<20)
 	for version, aws := range awsCLIs(t) {
-		for _, name := range []string{regionalName, zonalName} {
+		for i, name := range []string{regionalName, zonalName} {
 			t.Run(version+"/"+strings.SplitN(name, ".", 2)[0], func(t *testing.T) {
+				t.Parallel() // each its own bucket; they share the serve and the files
 				url := "https://bucket." + name
-				bucket := fmt.Sprintf("e2e-%s-%d", version, time.Now().UnixNano())
+				bucket := fmt.Sprintf("e2e-%s-%d", version, i)
 				back := filepath.Join(home, bucket+".back")
 				script := strings.Join([]string{
 					`set -e`,
@@ -273,6 +298,7 @@ func TestAWSCLIThroughEndpointNames(t *testing.T) {
 }
 
 func TestAWSCLIBareNameFailsTLSLikeSeed(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	golden, err := os.ReadFile("../../testdata/seed-bare-name-error.golden")
 	if err != nil {
@@ -282,6 +308,7 @@ func TestAWSCLIBareNameFailsTLSLikeSeed(t *testing.T) {
 	startServe(t, home)
 	for _, name := range []string{zonalName, regionalName} {
 		t.Run(strings.SplitN(name, ".", 2)[0], func(t *testing.T) {
+			t.Parallel()
 			r := runS3vpce(t, home, "exec", "--", "/usr/bin/aws", "--endpoint-url", "https://"+name, "s3", "ls")
 			if r.code == 0 {
 				t.Fatalf("aws s3 ls on the bare name succeeded:\n%s", r.stdout)
@@ -298,6 +325,7 @@ func TestAWSCLIBareNameFailsTLSLikeSeed(t *testing.T) {
 }
 
 func TestS3cmdVirtualHosted(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	if _, err := exec.LookPath("s3cmd"); err != nil {
 		t.Fatalf("s3cmd is missing: run .ci/run or apt-get install s3cmd")
@@ -366,6 +394,7 @@ func serveBanner(t *testing.T, home string, extra ...string) (string, string) {
 }
 
 func TestServeBanner(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	out, _ := serveBanner(t, home)
 	for _, want := range []string{
@@ -384,6 +413,7 @@ func TestServeBanner(t *testing.T) {
 }
 
 func TestServeAuthOffAndCredentialsFile(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	creds := filepath.Join(home, "creds")
 	os.WriteFile(creds, []byte("# test keys\nAKIAALICE00000000001 alicesecret arn:aws:iam::111122223333:user/alice\n"), 0o600)
@@ -442,6 +472,7 @@ func (s *syncBuffer) String() string {
 // endpoint makes the real aws CLI fail with AWS's wording; resetting the
 // policy makes it pass again, without a restart.
 func TestAWSCLIEndpointPolicyDenyThenAllow(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	home := t.TempDir()
 	startServe(t, home, "--bucket", "wsgbucket")
@@ -483,6 +514,7 @@ func TestAWSCLIEndpointPolicyDenyThenAllow(t *testing.T) {
 // TestExecUnprivilegedUserNamespace runs exec as an unprivileged user
 // (nobody): the namespace then comes with a user namespace.
 func TestExecUnprivilegedUserNamespace(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t) // root, to become nobody
 	if b, err := os.ReadFile("/proc/sys/user/max_user_namespaces"); err != nil || strings.TrimSpace(string(b)) == "0" {
 		t.Skip("unprivileged user namespaces are disabled on this kernel")
@@ -504,6 +536,7 @@ func TestExecUnprivilegedUserNamespace(t *testing.T) {
 // serve --topology: a second endpoint from a file is served (banner, DNS,
 // HTTPS through exec), and a broken file is refused naming the field.
 func TestServeTopologyFile(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	home := t.TempDir()
 	file := filepath.Join(home, "topology.json")

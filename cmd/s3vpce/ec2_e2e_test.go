@@ -48,6 +48,7 @@ type vpcEndpointJSON struct {
 // AccessDenied; a restart keeps the endpoint and its policy;
 // delete-vpc-endpoints makes the name stop resolving (dig) and TLS fail.
 func TestAWSCLIEC2EndpointLifecycle(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	home := t.TempDir()
 	p := startServeProcess(t, home, "--bucket", "wsgbucket", "--dns-addr", "127.0.0.1:0")

@@ -36,6 +36,7 @@ func needInstanceTools(t *testing.T) {
 // ip-172-16-10-77, its resolv.conf names only my-vpc's resolver, and its
 // connection to the endpoint's ENI leaves from 172.16.10.77.
 func TestExecInstance(t *testing.T) {
+	t.Parallel()
 	needInstanceTools(t)
 	script := `hostname; cat /etc/resolv.conf; curl -sk -o /dev/null --max-time 5 -w '%{local_ip}\n' https://172.16.10.143/`
 	want := "ip-172-16-10-77\n# written by s3vpce exec: the emulated VPC's resolver\nnameserver 172.16.0.2\nsearch ec2.internal\noptions edns0\n172.16.10.77\n"
@@ -48,6 +49,7 @@ func TestExecInstance(t *testing.T) {
 		{"attached to serve, by Name", "my-vpc-host", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			home := t.TempDir()
 			if tc.attach {
 				startServeProcess(t, home, "--dns-addr", "127.0.0.1:0")
@@ -63,6 +65,7 @@ func TestExecInstance(t *testing.T) {
 // TestExecInstanceUnknown: an instance that does not exist is refused
 // (125) with the list of those that do.
 func TestExecInstanceUnknown(t *testing.T) {
+	t.Parallel()
 	needInstanceTools(t)
 	r := runS3vpce(t, t.TempDir(), "exec", "--instance", "nosuch", "--", "true")
 	if r.code != 125 || !strings.Contains(r.stderr, `no instance "nosuch"`) ||
@@ -74,6 +77,7 @@ func TestExecInstanceUnknown(t *testing.T) {
 // TestExecInstanceNeedsRoot: as another user, --instance is refused
 // (125) with the reason, before anything is set up.
 func TestExecInstanceNeedsRoot(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t) // root, to run the program as nobody
 	cmd := nobodyCmd(t, "exec", "--instance", "172.16.10.77", "--", "true")
 	r := runCmd(t, cmd)

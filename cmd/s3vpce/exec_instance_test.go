@@ -15,6 +15,7 @@ import (
 // and placed in its subnet: address with the subnet's prefix length,
 // gateway base+1, host name, its own VPC's resolver and search domain.
 func TestNewInstanceMode(t *testing.T) {
+	t.Parallel()
 	topo := vpce.DefaultTopology()
 	for _, tc := range []struct {
 		ref                 string
@@ -54,6 +55,7 @@ func TestNewInstanceMode(t *testing.T) {
 // from it is dropped, said once; the addresses are the destinations with
 // the instance's own resolver first.
 func TestInstanceModeApply(t *testing.T) {
+	t.Parallel()
 	topo := vpce.DefaultTopology()
 	m, _, _, _, err := newInstanceMode(topo, "172.31.80.132")
 	if err != nil {

@@ -94,9 +94,11 @@ func startReady(t *testing.T, cmd *exec.Cmd) *bufio.Reader {
 // command down, and the process the command left running in the
 // background too (the orphan that outlived exec before).
 func TestExecSIGKILLLeavesNoProcess(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	for _, u := range execUsers(t) {
 		t.Run(u.name, func(t *testing.T) {
+			t.Parallel()
 			cmd := u.cmd(t, "exec", "--", "sh", "-c", "sleep 1000 & echo ready; wait")
 			stdout := startReady(t, cmd)
 			procs := descendants(t, cmd.Process.Pid)
@@ -142,6 +144,7 @@ func TestExecSIGKILLLeavesNoProcess(t *testing.T) {
 // reach the command; exec exits with the command's status: the trap's
 // own, or 128+signal for a command that does not catch it.
 func TestExecRelaysSignals(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	for _, tc := range []struct {
 		name   string
@@ -157,6 +160,7 @@ func TestExecRelaysSignals(t *testing.T) {
 		{"TERM to a command that does not catch it", syscall.SIGTERM, `echo ready; exec sleep 1000`, 128 + 15, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			marker := filepath.Join(t.TempDir(), "marker")
 			cmd := s3vpceCmd(t, t.TempDir(), "exec", "--", "sh", "-c", tc.script)
 			cmd.Env = append(cmd.Env, "M="+marker)

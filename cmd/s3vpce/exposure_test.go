@@ -17,6 +17,7 @@ import (
 )
 
 func TestParseForwardFor(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   string
 		want []string // nil: the default list
@@ -56,6 +57,7 @@ func TestParseForwardFor(t *testing.T) {
 }
 
 func TestBeyondLoopback(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		addr string
 		want bool
@@ -81,6 +83,7 @@ func TestBeyondLoopback(t *testing.T) {
 // TestExposure: the banner lines and log records for listeners bound
 // beyond loopback: none on loopback, an error with auth off.
 func TestExposure(t *testing.T) {
+	t.Parallel()
 	topo := vpce.DefaultTopology()
 	up := []string{"10.0.0.2:53"}
 	for _, tc := range []struct {
@@ -150,6 +153,7 @@ func inOrder(t *testing.T, what, text string, want []string) {
 // warns of nothing on loopback, and serve keeps its dir store in a 0700
 // directory in the state directory.
 func TestServeBannerStateAndData(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	out, errs := serveBanner(t, home)
 	for _, want := range []string{
@@ -177,6 +181,7 @@ func TestServeBannerStateAndData(t *testing.T) {
 // reachable): the banner and the log say, at error level, that anyone who
 // can reach the address can read and write every bucket.
 func TestServeBeyondLoopbackWarns(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	ns := fmt.Sprintf("s3vpce-expose-%d", os.Getpid())
 	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {

@@ -205,6 +205,7 @@ func asker(t *testing.T, stdin io.Writer, stdout io.Reader) func(string) string 
 // the serve's emulator and control socket run in the test, so that the
 // test can change the topology) follows the serve's topology changes.
 func TestExecFollowsServeTopology(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	home := t.TempDir()
 	srv := startEmulator(t, home)
@@ -245,6 +246,7 @@ func TestExecFollowsServeTopology(t *testing.T) {
 // topology changes reach the namespace the same way (followEmulator, as
 // runExec wires it).
 func TestExecFollowsOwnEmulator(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	home := t.TempDir()
 	srv := startEmulator(t, home)

@@ -15,6 +15,7 @@ import (
 )
 
 func TestCLIGlobalFlags(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		args    []string
@@ -53,6 +54,7 @@ func TestCLIGlobalFlags(t *testing.T) {
 }
 
 func TestCLIParseInterspersed(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name     string
 		args     []string

@@ -35,6 +35,11 @@ func normaliseHping(out string) string {
 	return out
 }
 
+// oneAttempt runs the aws CLI that follows it with a single attempt: a
+// connection that times out is the answer sought, and its retries (3 for
+// v2, 5 for v1) would only wait the timeout again with the same message.
+var oneAttempt = []string{"env", "AWS_MAX_ATTEMPTS=1"}
+
 // instanceServe starts a serve with the seed's bucket for the VPC-mode
 // tests and returns a function that runs a command as an instance.
 func instanceServe(t *testing.T) (home string, p *serveProcess, as func(inst string, args ...string) result) {
@@ -53,6 +58,7 @@ func instanceServe(t *testing.T) (home string, p *serveProcess, as func(inst str
 // endpoint's security group without 443 drops every SYN silently (100%
 // loss, no RST); authorized while hping3 runs, the next SYNs get SYN-ACKs.
 func TestInstanceSecurityGroupDropsSYNs(t *testing.T) {
+	t.Parallel()
 	home, p, as := instanceServe(t)
 	if r := awsEC2(t, home, p, "revoke-security-group-ingress", "--group-id", endpointGroup, "--protocol", "tcp", "--port", "443",
 		"--cidr", "172.16.0.0/16"); r.code != 0 {
@@ -65,10 +71,11 @@ func TestInstanceSecurityGroupDropsSYNs(t *testing.T) {
 	blocked := as(myVPCHost, "hping3", "-c", "10", "-i", "u10000", "-S", "-p", "443", zonalName)
 	golden(t, "seed/hping3-443-blocked.golden", normaliseHping(blocked.stdout+blocked.stderr))
 
-	// Live: hping3 runs while the rule comes back.
+	// Live: hping3 runs while the rule comes back, and is interrupted once
+	// a SYN-ACK came (at most 1200 SYNs, 2 minutes, if none ever does).
 	// stdbuf: hping3 writes through stdio, which a pipe would hold back
 	// until it exits.
-	cmd := s3vpceCmd(t, home, "exec", "--instance", myVPCHost, "--", "stdbuf", "-oL", "-eL", "hping3", "-c", "30", "-i", "u100000", "-S", "-p", "443", zonalName)
+	cmd := s3vpceCmd(t, home, "exec", "--instance", myVPCHost, "--", "stdbuf", "-oL", "-eL", "hping3", "-c", "1200", "-i", "u100000", "-S", "-p", "443", zonalName)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -89,6 +96,13 @@ func TestInstanceSecurityGroupDropsSYNs(t *testing.T) {
 		"--cidr", "172.16.0.0/16"); r.code != 0 {
 		t.Fatalf("authorize: exit %d\n%s", r.code, r.stderr)
 	}
+	for sc.Scan() {
+		out.WriteString(sc.Text() + "\n")
+		if strings.Contains(sc.Text(), "flags=SA") {
+			cmd.Process.Signal(os.Interrupt) // exec relays it: hping3 prints its statistics and ends
+			break
+		}
+	}
 	rest, _ := io.ReadAll(stdout)
 	out.Write(rest)
 	cmd.Wait()
@@ -106,6 +120,7 @@ func TestInstanceSecurityGroupDropsSYNs(t *testing.T) {
 // answer through 172.16.0.2; a deny in the endpoint policy gives AWS's
 // wording and explain shows the instance's address.
 func TestInstanceThroughInterfaceEndpoint(t *testing.T) {
+	t.Parallel()
 	home, _, as := instanceServe(t)
 	url := "https://bucket." + zonalName
 	for _, inst := range []string{myVPCHost, defaultVPCHost} {
@@ -149,6 +164,7 @@ func TestInstanceThroughInterfaceEndpoint(t *testing.T) {
 // TestInstanceEC2Hostnames: the default VPC's resolver answers
 // ip-172-16-2-99.ec2.internal; my-vpc's (DNS hostnames off) says NXDOMAIN.
 func TestInstanceEC2Hostnames(t *testing.T) {
+	t.Parallel()
 	_, _, as := instanceServe(t)
 	from := as(defaultVPCHost, "nslookup", "ip-172-16-2-99.ec2.internal")
 	if !strings.Contains(from.stdout, "Server:\t\t172.31.0.2") || !strings.Contains(from.stdout, "Address: 172.16.2.99") {
@@ -165,6 +181,7 @@ func TestInstanceEC2Hostnames(t *testing.T) {
 // internet gateway and the gateway endpoint; without a route the SYN goes
 // nowhere and the aws CLI times out connecting.
 func TestInstancePublicS3(t *testing.T) {
+	t.Parallel()
 	home, p, as := instanceServe(t)
 	s3cfg := filepath.Join(home, "s3cfg")
 	os.WriteFile(s3cfg, []byte(`[default]
@@ -193,12 +210,12 @@ signature_v2 = False
 	if r := awsEC2(t, home, p, "delete-vpc-endpoints", "--vpc-endpoint-ids", privateGateway); r.code != 0 {
 		t.Fatalf("delete the gateway endpoint: exit %d\n%s", r.code, r.stderr)
 	}
-	gone := as(privateHost, "/usr/bin/aws", "s3", "ls", "--cli-connect-timeout", "2")
+	gone := as(privateHost, append(oneAttempt, "/usr/bin/aws", "s3", "ls", "--cli-connect-timeout", "2")...)
 	golden(t, "seed/aws-s3-ls-no-gateway.golden", fmt.Sprintf("exit %d\n%s", gone.code, strings.TrimSpace(gone.stderr)+"\n"))
 	// The seed's words exactly come from the aws CLI v1 (its us-east-1
 	// endpoint is the global s3.amazonaws.com; v2 uses the regional name).
 	if v1, ok := awsCLIs(t)["v1"]; ok {
-		r := as(privateHost, v1, "s3", "ls", "--cli-connect-timeout", "2")
+		r := as(privateHost, append(oneAttempt, v1, "s3", "ls", "--cli-connect-timeout", "2")...)
 		if want := `Connect timeout on endpoint URL: "https://s3.amazonaws.com/"`; r.code == 0 || strings.TrimSpace(r.stderr) != want {
 			t.Errorf("aws CLI v1 from %s without the gateway endpoint: exit %d\n%s\nwant the seed's %s", privateHost, r.code, r.stderr, want)
 		}
@@ -211,7 +228,7 @@ signature_v2 = False
 	if r := awsEC2(t, home, p, "detach-internet-gateway", "--internet-gateway-id", myVPCIGW, "--vpc-id", "vpc-0c1f3e5a7b9d2f468"); r.code != 0 {
 		t.Fatalf("detach-internet-gateway: exit %d\n%s", r.code, r.stderr)
 	}
-	noIGW := as(myVPCHost, "/usr/bin/aws", "--endpoint-url", "https://s3.amazonaws.com", "s3", "ls", "--cli-connect-timeout", "2")
+	noIGW := as(myVPCHost, append(oneAttempt, "/usr/bin/aws", "--endpoint-url", "https://s3.amazonaws.com", "s3", "ls", "--cli-connect-timeout", "2")...)
 	if noIGW.code == 0 || !strings.Contains(noIGW.stderr, `Connect timeout on endpoint URL: "https://s3.amazonaws.com/"`) {
 		t.Errorf("aws s3 ls from %s without the internet gateway: exit %d\n%s", myVPCHost, noIGW.code, noIGW.stderr)
 	}
@@ -221,12 +238,13 @@ signature_v2 = False
 // through an internet gateway, so the aws CLI needs no --endpoint-url on an
 // instance that has one; from the private subnet it times out connecting.
 func TestInstanceEC2API(t *testing.T) {
+	t.Parallel()
 	_, _, as := instanceServe(t)
 	r := as(myVPCHost, "/usr/bin/aws", "ec2", "describe-vpcs", "--query", "sort(Vpcs[].VpcId)", "--output", "text")
 	if r.code != 0 || strings.TrimSpace(r.stdout) != "vpc-0c1f3e5a7b9d2f468\tvpc-0d3a5c7e9b1f24680" {
 		t.Fatalf("aws ec2 describe-vpcs from %s: exit %d\n%s\n%s", myVPCHost, r.code, r.stdout, r.stderr)
 	}
-	r = as(privateHost, "/usr/bin/aws", "ec2", "describe-vpcs", "--cli-connect-timeout", "2")
+	r = as(privateHost, append(oneAttempt, "/usr/bin/aws", "ec2", "describe-vpcs", "--cli-connect-timeout", "2")...)
 	if r.code == 0 || !strings.Contains(r.stderr, `Connect timeout on endpoint URL: "https://ec2.us-east-1.amazonaws.com/"`) {
 		t.Errorf("aws ec2 describe-vpcs from %s (no internet gateway): exit %d\n%s", privateHost, r.code, r.stderr)
 	}

@@ -12,6 +12,7 @@ import (
 // logging configuration round-trip, an invalid rule is refused with S3's
 // code, and head-object reports the rule that expires an object.
 func TestAWSCLILifecycleAndLogging(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	home := t.TempDir()
 	startServeProcess(t, home, "--bucket", "lcb", "--bucket", "lclogs", "--dns-addr", "127.0.0.1:0", "--lifecycle-day", "10s")

@@ -36,6 +36,7 @@ var listingDateTime = regexp.MustCompile(`(?m)^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d `)
 // right-aligned in 10 columns), finds nothing to upload on a second sync,
 // and syncs the tree back down byte for byte.
 func TestAWSCLIListingAndSync(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	if _, err := os.Stat("/usr/bin/aws"); err != nil {
 		t.Fatalf("Debian's aws CLI v2 (/usr/bin/aws) is missing: run .ci/run or apt-get install awscli")

@@ -21,6 +21,7 @@ func updateGolden() bool {
 // TestPolicyValidateGolden: `policy validate` reports every error and
 // every warning of a document, each located, then a summary.
 func TestPolicyValidateGolden(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		args   []string

@@ -10,6 +10,7 @@ import (
 func pol(name string) string { return filepath.Join("..", "..", "testdata", "policies", name) }
 
 func TestRunPolicy(t *testing.T) {
+	t.Parallel()
 	const (
 		mary   = "arn:aws:iam::111122223333:user/MaryMajor"
 		object = "arn:aws:s3:::amzn-s3-demo-bucket/key"

@@ -33,6 +33,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -172,6 +173,7 @@ func exampleModule(t *testing.T, dir string, blocks []mdBlock) []string {
 // vets it and runs its tests (the README's TestUpload runs against
 // emulatortest).
 func TestREADMEGoBlocks(t *testing.T) {
+	t.Parallel()
 	blocks := readDocBlocks(t)
 	dir := t.TempDir()
 	files := exampleModule(t, dir, blocks)
@@ -276,6 +278,7 @@ func normaliseOutput(out string) string {
 // TestREADMEShellBlocks runs every runnable sh block of the documents, in
 // order, against one s3vpce serve per document.
 func TestREADMEShellBlocks(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	blocks := readDocBlocks(t)
 	self, err := os.Executable()
@@ -298,7 +301,9 @@ func TestREADMEShellBlocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	goenv := goEnv(t)
-	ran := 0
+	if !slices.ContainsFunc(blocks, func(b mdBlock) bool { return strings.HasPrefix(b.marker, "run") }) {
+		t.Fatal("the documents have no runnable block")
+	}
 	for _, doc := range docsWithBlocks {
 		var docBlocks []mdBlock
 		for _, b := range blocks {
@@ -307,6 +312,7 @@ func TestREADMEShellBlocks(t *testing.T) {
 			}
 		}
 		t.Run(doc, func(t *testing.T) {
+			t.Parallel() // each document its own home, serve and working directory
 			home := t.TempDir()
 			state := filepath.Join(home, ".local", "share", "s3vpce")
 			if err := os.MkdirAll(state, 0o700); err != nil {
@@ -330,7 +336,6 @@ func TestREADMEShellBlocks(t *testing.T) {
 					startServe(t, state)
 					started = true
 				}
-				ran++
 				path := bin + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:" + filepath.Join(runtime.GOROOT(), "bin")
 				if strings.Contains(b.marker, "pyenv") {
 					if pyenv == "" {
@@ -369,14 +374,12 @@ func TestREADMEShellBlocks(t *testing.T) {
 			}
 		})
 	}
-	if ran == 0 {
-		t.Fatal("the documents have no runnable block")
-	}
 }
 
 // TestREADMEOutputMatching pins the rules by which shown output is
 // compared with real output.
 func TestREADMEOutputMatching(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		want []string
@@ -404,6 +407,7 @@ func TestREADMEOutputMatching(t *testing.T) {
 
 // TestREADMEParse pins how blocks, markers and steps are read.
 func TestREADMEParse(t *testing.T) {
+	t.Parallel()
 	doc := strings.Join([]string{
 		"text",
 		"<!-- readme-test: run -->",

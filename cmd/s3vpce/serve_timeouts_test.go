@@ -10,6 +10,7 @@ import (
 // positive value or "off" (-1, which the emulator reads as none), leave 0
 // (the emulator's default) when absent, and refuse anything else.
 func TestServeTimeoutFlags(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name              string
 		args              []string

@@ -41,6 +41,7 @@ func transcript(t *testing.T, args ...string) (string, int, string) {
 // topology file on standard output, with the warnings and a summary on
 // standard error; -o writes the same file; bad input is located.
 func TestCLITopologyImportGolden(t *testing.T) {
+	t.Parallel()
 	files := seedDescribeFiles("vpcs.json", "vpc-attribute-my-vpc.json", "subnets.json", "security-groups.json", "route-tables.json",
 		"internet-gateways.json", "instances.json", "vpc-endpoints.json", "network-interfaces.json")
 	got, code, stdout := transcript(t, append([]string{"topology", "import"}, files...)...)
@@ -95,6 +96,7 @@ func TestCLITopologyImportGolden(t *testing.T) {
 // TestCLITopologyValidateGolden: validate prints what a good file holds,
 // and each bad file's error with its field, line and column.
 func TestCLITopologyValidateGolden(t *testing.T) {
+	t.Parallel()
 	var all strings.Builder
 	for _, tc := range []struct {
 		args []string

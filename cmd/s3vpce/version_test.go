@@ -9,6 +9,7 @@ import (
 )
 
 func TestCLIVersion(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, golden string
 		bi           *debug.BuildInfo
