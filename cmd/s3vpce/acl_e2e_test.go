@@ -17,6 +17,7 @@ import (
 // refused; the second account creates its own bucket and each account
 // lists only its own.
 func TestAWSCLIACLs(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	home := t.TempDir()
 	creds := filepath.Join(home, "credentials.txt")

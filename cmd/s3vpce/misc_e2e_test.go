@@ -19,6 +19,7 @@ import (
 // (Conditional writes, put-object --if-none-match, need a newer CLI than
 // Debian's 2.9; the S3 layer's tests cover them.)
 func TestAWSCLIObjectAttributesAndURLEncoding(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	if _, err := os.Stat("/usr/bin/aws"); err != nil {
 		t.Fatalf("Debian's aws CLI v2 (/usr/bin/aws) is missing: run .ci/run or apt-get install awscli")

@@ -13,6 +13,7 @@ import (
 // version ID, a legal hold holds even against the bypass, and once the
 // hold is lifted the delete with --bypass-governance-retention goes.
 func TestAWSCLIObjectLock(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	home := t.TempDir()
 	startServeProcess(t, home, "--dns-addr", "127.0.0.1:0")

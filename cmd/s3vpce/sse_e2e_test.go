@@ -14,6 +14,7 @@ import (
 // PutObject unless s3:x-amz-server-side-encryption is aws:kms refuses a
 // plain upload and lets an SSE-KMS one through.
 func TestAWSCLIServerSideEncryption(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	home := t.TempDir()
 	startServeProcess(t, home, "--bucket", "ssebucket", "--dns-addr", "127.0.0.1:0")
