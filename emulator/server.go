@@ -388,6 +388,9 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 	req := &s3api.Request{Op: t.op, Bucket: t.bucket, Key: t.key, HTTP: r, Query: t.query, Body: body,
 		OwnerID: canonicalUserID(rec.caller.principal.Account), OwnerName: ownerName, Account: rec.caller.principal.Account,
 		RequestID: reqID, Now: now, Auth: &authorizer{s: s, r: r, snap: snap, rec: rec, now: now}}
+	if rec.post != nil {
+		rec.post.request(req)
+	}
 	s.compat.Answer(w, req)
 	if body != nil && w.status >= 400 {
 		// The operation failed before reading the whole body (a full disk,
@@ -405,6 +408,9 @@ const maxDrainAfterError = 64 << 20
 // receiveBody holds the body to the operation's size limit and prepares
 // it (prepareBody).
 func (s *Server) receiveBody(r *http.Request, rec *DecisionRecord) (*s3api.Body, *s3err.Error) {
+	if rec.post != nil {
+		return rec.post.body(r)
+	}
 	op := rec.target.op
 	limited, serr := limitBody(r, op)
 	if serr != nil {
@@ -476,6 +482,9 @@ func (s *Server) gate(r *http.Request, snap *snapshot, rec *DecisionRecord, now 
 	ap, serr := s.accessPointOf(&host)
 	if serr != nil {
 		return serr
+	}
+	if isPostUpload(r, q) { // browser-based POST upload: postobject.go
+		return s.gatePost(r, q, snap, host, ep, ap, rec, now)
 	}
 	if s.gateOff { // benchmarks only (export_test.go): the baseline without the gate
 		if serr := route(host, ep, r); serr != nil {

@@ -33,6 +33,7 @@ var operations = map[string]opHandler{
 	"GetObject":      (*Handler).getObject,
 	"HeadObject":     (*Handler).getObject,
 	"PutObject":      (*Handler).putObject,
+	"PostObject":     (*Handler).postObject,
 	"DeleteObject":   (*Handler).deleteObject,
 	"DeleteObjects":  (*Handler).deleteObjects,
 	"CopyObject":     (*Handler).copyObject,
