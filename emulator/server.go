@@ -361,6 +361,7 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 	rec := &DecisionRecord{RequestID: reqID, Time: now}
 	watch := streamedBody(r) // before receiveBody wraps it
 	serr := s.gate(r, snap, rec, now)
+	s.addCORSHeaders(w, r, rec)
 	if serr == nil && rec.control != nil {
 		s.serveControl(w, r, snap, rec, now)
 		return
@@ -485,6 +486,9 @@ func (s *Server) gate(r *http.Request, snap *snapshot, rec *DecisionRecord, now 
 	}
 	if isPostUpload(r, q) { // browser-based POST upload: postobject.go
 		return s.gatePost(r, q, snap, host, ep, ap, rec, now)
+	}
+	if r.Method == http.MethodOptions { // CORS preflight: cors.go
+		return s.gatePreflight(r, q, host, ep, ap, rec)
 	}
 	if s.gateOff { // benchmarks only (export_test.go): the baseline without the gate
 		if serr := route(host, ep, r); serr != nil {

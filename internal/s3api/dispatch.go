@@ -62,6 +62,7 @@ var operations = map[string]opHandler{
 	"GetBucketCors":                 (*Handler).serveBucketConfig,
 	"PutBucketCors":                 (*Handler).serveBucketConfig,
 	"DeleteBucketCors":              (*Handler).serveBucketConfig,
+	"CORSPreflight":                 (*Handler).corsPreflight,
 	"GetPublicAccessBlock":          (*Handler).serveBucketConfig,
 	"PutPublicAccessBlock":          (*Handler).serveBucketConfig,
 	"DeletePublicAccessBlock":       (*Handler).serveBucketConfig,
