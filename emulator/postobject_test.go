@@ -143,7 +143,9 @@ func TestPostObject(t *testing.T) {
 		withOptions bool
 	}{
 		{name: "tampered signature", tamper: func(f [][2]string) { f[5][1] = strings.Repeat("0", 64) }, status: 403, code: "SignatureDoesNotMatch"},
-		{name: "unknown access key", tamper: func(f [][2]string) { f[3][1] = strings.Replace(f[3][1], emulator.DefaultAccessKeyID, "AKIANOTAKEY00000000", 1) },
+		{name: "unknown access key", tamper: func(f [][2]string) {
+			f[3][1] = strings.Replace(f[3][1], emulator.DefaultAccessKeyID, "AKIANOTAKEY00000000", 1)
+		},
 			status: 403, code: "InvalidAccessKeyId"},
 		{name: "expired policy", expires: -time.Minute, status: 403, code: "AccessDenied", msg: "Invalid according to Policy: Policy expired."},
 		{name: "field without a condition", extra: [][2]string{{"x-amz-meta-extra", "1"}}, status: 403, code: "AccessDenied",
