@@ -130,17 +130,16 @@ func TestPostObject(t *testing.T) {
 	})
 
 	refusals := []struct {
-		name        string
-		key         string
-		expires     time.Duration
-		conds       []any
-		extra       [][2]string
-		tamper      func(fields [][2]string)
-		url         func(string) string
-		file        []byte
-		status      int
-		code, msg   string
-		withOptions bool
+		name      string
+		key       string
+		expires   time.Duration
+		conds     []any
+		extra     [][2]string
+		tamper    func(fields [][2]string)
+		url       func(string) string
+		file      []byte
+		status    int
+		code, msg string
 	}{
 		{name: "tampered signature", tamper: func(f [][2]string) { f[5][1] = strings.Repeat("0", 64) }, status: 403, code: "SignatureDoesNotMatch"},
 		{name: "unknown access key", tamper: func(f [][2]string) {
