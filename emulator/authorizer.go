@@ -32,6 +32,13 @@ func (a *authorizer) Allow(op, key, versionID string) bool {
 		t.query.Set("versionId", versionID)
 	}
 	st := policy.S3Target{Bucket: t.bucket, Key: key, Versioned: versionID != ""}
+	for i, h := range conditionalHeaders {
+		// The request's headers add their checks to each key's, as to the
+		// request's (x-amz-bypass-governance-retention on DeleteObjects).
+		if headerValue(a.r.Header, conditionalCanonical[i]) != "" {
+			st.Headers = append(st.Headers, h)
+		}
+	}
 	if t.ap != nil {
 		st.AccessPointARN = accessPointARN(t.ap)
 	}

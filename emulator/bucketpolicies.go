@@ -21,16 +21,15 @@ type cachedPolicy struct {
 }
 
 // bucketPolicy returns a bucket's compiled policy (nil when it has none, or
-// when the bucket does not exist) and its owning account.
+// when the bucket does not exist) and its owning account ("" when the
+// bucket does not exist: it has no owner, so the caller's account's own
+// permissions decide, and a CreateBucket from any account may go on).
 func (s *Server) bucketPolicy(bucket string) (*policy.Policy, string) {
 	b, err := s.store.Bucket(bucket)
 	if err != nil {
-		return nil, DefaultAccountID
+		return nil, ""
 	}
-	owner := b.Owner
-	if owner == "" {
-		owner = DefaultAccountID
-	}
+	owner := s.compat.BucketOwner(b)
 	if len(b.Policy) == 0 {
 		return nil, owner
 	}

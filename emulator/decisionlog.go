@@ -56,6 +56,9 @@ type CheckRecord struct {
 	Action   string
 	Resource string
 	Decision policy.Decision
+	// Grant is the ACL grant that allowed the check when no policy did
+	// (e.g. "bucket ACL grants READ to AllUsers"); "" otherwise.
+	Grant    string `json:",omitempty"`
 	request  policy.Request
 	attached []policy.Attached
 }
@@ -101,6 +104,9 @@ func (d *DecisionRecord) Explain() string {
 		}
 		if !strings.HasSuffix(b.String(), "\n") {
 			b.WriteByte('\n')
+		}
+		if c.Grant != "" {
+			fmt.Fprintf(&b, "  allowed by ACL: %s\n", c.Grant)
 		}
 	}
 	return b.String()

@@ -148,7 +148,11 @@ func (s *Server) authorizeFrom(r *http.Request, o origin, c caller, t target, no
 		return nil, &s3err.Error{Status: http.StatusNotImplemented, Code: "NotImplemented",
 			Message: fmt.Sprintf("s3vpce cannot authorize this request (%s %s): operation not recognised, so it is refused.", r.Method, r.URL.Path)}
 	}
-	return s.evaluate(s.requestContext(r, o, c, t, now), o, c, t.ap, checks)
+	vers := aclVersions{object: t.query.Get("versionId")}
+	if st.SourceVersioned {
+		vers.source = copySourceVersion(r.Header.Get("X-Amz-Copy-Source"))
+	}
+	return s.evaluateWith(s.requestContext(r, o, c, t, now), o, c, t.ap, checks, vers)
 }
 
 // evaluate decides checks in order against the endpoint policy of o (none
@@ -158,6 +162,14 @@ func (s *Server) authorizeFrom(r *http.Request, o origin, c caller, t target, no
 // policies on the access point ARN, then the bucket policy on the bucket
 // ARN; both must allow.
 func (s *Server) evaluate(ctx policy.Context, o origin, c caller, ap *store.AccessPoint, checks []policy.Check) ([]CheckRecord, *s3err.Error) {
+	return s.evaluateWith(ctx, o, c, ap, checks, aclVersions{})
+}
+
+// evaluateWith is evaluate, reading object ACLs of the versions vers
+// names. A check the policies leave implicitly denied may be allowed by
+// an ACL (see allowByACL); one about a missing bucket that nothing allowed
+// is 404 NoSuchBucket.
+func (s *Server) evaluateWith(ctx policy.Context, o origin, c caller, ap *store.AccessPoint, checks []policy.Check, vers aclVersions) ([]CheckRecord, *s3err.Error) {
 	n := len(checks)
 	var apARN string
 	var apPolicy *policy.Policy
@@ -182,13 +194,25 @@ func (s *Server) evaluate(ctx policy.Context, o origin, c caller, ap *store.Acce
 				req.Resource, atts = b, make([]policy.Attached, 0, 1)
 			}
 		}
-		if b := bucketOf(req.Resource); b != "" {
-			bp, owner := s.bucketPolicy(b)
+		b := bucketOf(req.Resource)
+		var bp *policy.Policy
+		var owner string
+		if b != "" && ch.Action != "s3:CreateBucket" {
+			// A bucket being created has no policy and no owner yet.
+			bp, owner = s.bucketPolicy(b)
 			atts = append(atts, policy.Attached{Policy: bp, Kind: policy.KindBucket, ResourceAccount: owner})
 		}
 		d := policy.Evaluate(&req, atts...)
-		records = append(records, CheckRecord{Action: ch.Action, Resource: req.Resource, Decision: d, request: req, attached: atts})
+		grant := ""
+		if ap == nil {
+			grant = s.allowByACL(&d, c, ch, req.Resource, vers)
+		}
+		s.restrictPublic(&d, c, b, bp, owner)
+		records = append(records, CheckRecord{Action: ch.Action, Resource: req.Resource, Decision: d, Grant: grant, request: req, attached: atts})
 		if !d.Allowed() {
+			if serr := s.missingBucket(d, b); serr != nil {
+				return records, serr
+			}
 			return records, &s3err.Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: d.Message()}
 		}
 	}
@@ -263,8 +287,10 @@ func (s *Server) requestContext(r *http.Request, o origin, c caller, t target, n
 	if t.bucket != "" {
 		var bucketOwner string
 		bucketPolicy, bucketOwner = s.bucketPolicy(t.bucket)
-		ctx.SetValue("s3:resourceaccount", bucketOwner)
-		ctx.SetValue("aws:resourceaccount", bucketOwner)
+		if bucketOwner != "" {
+			ctx.SetValue("s3:resourceaccount", bucketOwner)
+			ctx.SetValue("aws:resourceaccount", bucketOwner)
+		}
 	}
 	if a := c.auth; a != nil && a.Kind != sigv4.Anonymous {
 		ctx.SetValue("s3:signatureversion", "AWS4-HMAC-SHA256")

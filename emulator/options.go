@@ -29,6 +29,10 @@ type Options struct {
 	Store *store.Store
 	// Buckets are created at Start.
 	Buckets []string
+	// LegacyBucketDefaults makes new buckets start as S3 buckets did
+	// before April 2023: object ownership ObjectWriter (ACLs enabled) and
+	// no public access block, unless CreateBucket says otherwise.
+	LegacyBucketDefaults bool
 	// Addr is the HTTPS listen address; empty means "127.0.0.1:0".
 	Addr string
 	// DNSAddr is the DNS listen address (UDP and TCP); empty means
@@ -84,4 +88,9 @@ type Options struct {
 	// everyone). Nil means loopback and the VPC CIDRs of the current
 	// topology (dnsserver.DefaultForwardFor); empty, non-nil: no one.
 	DNSForwardFor []netip.Prefix
+	// LifecycleDay is the length of a lifecycle "day": buckets' lifecycle
+	// rules are applied in the background on that scale (see
+	// Server.RunLifecycle). Zero means 24 hours, as on S3; negative means
+	// no background worker.
+	LifecycleDay time.Duration
 }

@@ -3,10 +3,8 @@ package emulator
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"github.com/s3vpce/s3vpce/internal/s3err"
@@ -64,6 +62,9 @@ type Server struct {
 	started bool
 	closed  bool
 	serving sync.WaitGroup
+	// stopLifecycle stops the lifecycle worker (lifecycle.go); nil when
+	// none runs.
+	stopLifecycle func()
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -124,7 +125,7 @@ func New(opts Options) (*Server, error) {
 		}
 		return nil, err
 	}
-	s.compat = s3api.New(s.store, s3api.WithLogger(s.log))
+	s.compat = s3api.New(s.store, s.s3apiOptions()...)
 	s.control = s3control.New(s.store)
 	s.ec2 = ec2api.New(s)
 	s.tlsConf = &tls.Config{
@@ -222,6 +223,7 @@ func (s *Server) Start(ctx context.Context) error {
 	s.ln = ln
 	s.started = true
 	s.serveLocked(ln)
+	s.stopLifecycle = s.startLifecycle()
 	s.log.Info("s3vpce listening", "https", ln.Addr().String(), "dns", s.DNSAddr())
 	return nil
 }
@@ -272,7 +274,11 @@ func (s *Server) Close() error {
 	}
 	s.closed = true
 	dns := s.dns
+	stopLifecycle := s.stopLifecycle
 	s.mu.Unlock()
+	if stopLifecycle != nil {
+		stopLifecycle()
+	}
 	err := s.http.Shutdown(context.Background())
 	s.serving.Wait()
 	if dns != nil {
@@ -449,8 +455,7 @@ func canonicalUserID(account string) string {
 	if account == "" {
 		account = DefaultAccountID
 	}
-	sum := sha256.Sum256([]byte("s3vpce canonical user " + account))
-	return hex.EncodeToString(sum[:])
+	return s3api.CanonicalUserID(account)
 }
 
 // ownerName is the DisplayName beside the canonical ID.

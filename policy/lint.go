@@ -322,7 +322,6 @@ var otherS3ConditionKeys = []string{
 	"s3:AccessGrantsInstanceArn", "s3:AccessPointNetworkOrigin", "s3:BucketTag/", "s3:DataAccessPointAccount",
 	"s3:DataAccessPointArn", "s3:ExistingJobOperation", "s3:ExistingJobPriority", "s3:if-match", "s3:if-none-match",
 	"s3:JobSuspendedCause", "s3:RequestJobOperation", "s3:RequestJobPriority",
-	"s3:x-amz-server-side-encryption-customer-algorithm",
 }
 
 // nearest returns the candidate closest to s (case folded) when it is at

@@ -80,7 +80,7 @@ var (
 	listKeys      = []string{"s3:prefix", "s3:delimiter", "s3:max-keys"}
 	putObjectKeys = []string{"s3:x-amz-acl", "s3:x-amz-grant-read", "s3:x-amz-grant-write", "s3:x-amz-grant-read-acp",
 		"s3:x-amz-grant-write-acp", "s3:x-amz-grant-full-control", "s3:x-amz-server-side-encryption",
-		"s3:x-amz-server-side-encryption-aws-kms-key-id", "s3:x-amz-storage-class", "s3:x-amz-website-redirect-location",
+		"s3:x-amz-server-side-encryption-aws-kms-key-id", "s3:x-amz-server-side-encryption-customer-algorithm", "s3:x-amz-storage-class", "s3:x-amz-website-redirect-location",
 		"s3:RequestObjectTag/", "s3:RequestObjectTagKeys", "s3:object-lock-mode", "s3:object-lock-retain-until-date",
 		"s3:object-lock-legal-hold"}
 	copyKeys       = append([]string{"s3:x-amz-copy-source", "s3:x-amz-metadata-directive"}, putObjectKeys...)
@@ -88,6 +88,9 @@ var (
 	putTaggingKeys = []string{"s3:ExistingObjectTag/", "s3:RequestObjectTag/", "s3:RequestObjectTagKeys", "s3:VersionId"}
 	aclKeys        = []string{"s3:x-amz-acl", "s3:x-amz-grant-read", "s3:x-amz-grant-write", "s3:x-amz-grant-read-acp", "s3:x-amz-grant-write-acp", "s3:x-amz-grant-full-control"}
 	aclTagConds    = []S3Conditional{{"x-amz-acl", "s3:PutObjectAcl"}, {"x-amz-grant-*", "s3:PutObjectAcl"}, {"x-amz-tagging", "s3:PutObjectTagging"}}
+	// bypassConds: a request that asks to bypass GOVERNANCE retention needs
+	// s3:BypassGovernanceRetention on the object.
+	bypassConds = []S3Conditional{{"x-amz-bypass-governance-retention", "s3:BypassGovernanceRetention"}}
 )
 
 func one(action, version string, r ResourceKind) []S3Action {
@@ -114,8 +117,8 @@ var s3Ops = []S3Op{
 	{Name: "GetObjectAttributes", Actions: []S3Action{{"s3:GetObject", "s3:GetObjectVersion", ResourceObject}, {"s3:GetObjectAttributes", "s3:GetObjectVersionAttributes", ResourceObject}}, Keys: existingTag},
 	{Name: "PutObject", Actions: one("s3:PutObject", "", ResourceObject), Conditional: aclTagConds, Keys: putObjectKeys},
 	{Name: "CopyObject", Actions: []S3Action{{"s3:GetObject", "s3:GetObjectVersion", ResourceSourceObject}, {"s3:PutObject", "", ResourceObject}}, Conditional: aclTagConds, Keys: copyKeys},
-	{Name: "DeleteObject", Actions: one("s3:DeleteObject", "s3:DeleteObjectVersion", ResourceObject), Keys: []string{"s3:VersionId"}},
-	{Name: "DeleteObjects", Actions: one("s3:DeleteObject", "s3:DeleteObjectVersion", ResourceObject), PerKey: true},
+	{Name: "DeleteObject", Actions: one("s3:DeleteObject", "s3:DeleteObjectVersion", ResourceObject), Conditional: bypassConds, Keys: []string{"s3:VersionId"}},
+	{Name: "DeleteObjects", Actions: one("s3:DeleteObject", "s3:DeleteObjectVersion", ResourceObject), Conditional: bypassConds, PerKey: true},
 	{Name: "CreateMultipartUpload", Actions: one("s3:PutObject", "", ResourceObject), Conditional: aclTagConds, Keys: putObjectKeys},
 	{Name: "UploadPart", Actions: one("s3:PutObject", "", ResourceObject)},
 	{Name: "UploadPartCopy", Actions: []S3Action{{"s3:GetObject", "s3:GetObjectVersion", ResourceSourceObject}, {"s3:PutObject", "", ResourceObject}}, Keys: []string{"s3:x-amz-copy-source"}},
@@ -187,7 +190,7 @@ var s3Ops = []S3Op{
 	{Name: "ListBucketIntelligentTieringConfigurations", Actions: one("s3:GetIntelligentTieringConfiguration", "", ResourceBucket)},
 	{Name: "GetObjectRetention", Actions: one("s3:GetObjectRetention", "", ResourceObject), Keys: []string{"s3:VersionId"}},
 	{Name: "PutObjectRetention", Actions: one("s3:PutObjectRetention", "", ResourceObject),
-		Conditional: []S3Conditional{{"x-amz-bypass-governance-retention", "s3:BypassGovernanceRetention"}},
+		Conditional: bypassConds,
 		Keys:        []string{"s3:VersionId", "s3:object-lock-mode", "s3:object-lock-retain-until-date", "s3:object-lock-remaining-retention-days"}},
 	{Name: "GetObjectLegalHold", Actions: one("s3:GetObjectLegalHold", "", ResourceObject), Keys: []string{"s3:VersionId"}},
 	{Name: "PutObjectLegalHold", Actions: one("s3:PutObjectLegalHold", "", ResourceObject), Keys: []string{"s3:VersionId", "s3:object-lock-legal-hold"}},

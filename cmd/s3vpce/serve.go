@@ -39,12 +39,14 @@ type serveFlags struct {
 	dnsForwardFor                                    string
 	auth, credentials, endpointPolicy, topology      string
 	buckets                                          listFlag
-	privateDNS, verbose                              bool
+	privateDNS, verbose, legacyBuckets               bool
 	sigV2Post                                        bool
 	store                                            storeFlags
 	// Timeouts and the connection cap: 0 is the emulator's default, -1 off.
 	readHeaderTimeout, idleTimeout, requestTimeout time.Duration
 	maxConnsPerSource                              int
+	// lifecycleDay is the lifecycle worker's day: 0 is S3's 24h, -1 off.
+	lifecycleDay time.Duration
 }
 
 func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
@@ -57,6 +59,7 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
 	fs.StringVar(&f.dnsUpstream, "dns-upstream", "resolv.conf", `where DNS forwards names it does not serve: "resolv.conf" (the host's nameservers), "none" (REFUSED) or host:port,...`)
 	fs.StringVar(&f.dnsForwardFor, "dns-forward-for", "", `clients DNS forwards other names for, as CIDR[,CIDR...] ("none": no one); others get REFUSED (default: loopback and the VPC CIDRs)`)
 	fs.Var(&f.buckets, "bucket", "create this bucket at start (repeatable)")
+	fs.BoolVar(&f.legacyBuckets, "legacy-bucket-defaults", false, "create buckets as S3 did before April 2023: object ownership ObjectWriter (ACLs enabled), no public access block")
 	fs.BoolVar(&f.privateDNS, "private-dns", false, "enable private DNS: s3.<region>.amazonaws.com and friends resolve to the endpoint")
 	fs.StringVar(&f.topology, "topology", "", "JSON file of the VPCs, subnets, security groups, route tables, instances and endpoints to emulate (default: what the last serve on the same data left, with every change made through the EC2 API, else the seed's; testdata/topology.json is the seed's as a file; s3vpce topology import builds one from a real account)")
 	fs.StringVar(&f.logFormat, "log", "text", `log format on stderr: "text" or "json"`)
@@ -70,6 +73,7 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
 	fs.Func("idle-timeout", fmt.Sprintf("close a keep-alive connection idle for `DURATION`, or off (default %v)", emulator.DefaultIdleTimeout), durationOrOff(&f.idleTimeout))
 	fs.Func("request-timeout", fmt.Sprintf("answer 400 RequestTimeout to a request body (and drop a response) that makes no progress for `DURATION`, or off (default %v)", emulator.DefaultRequestTimeout), durationOrOff(&f.requestTimeout))
 	fs.Func("max-conns-per-source", fmt.Sprintf("allow `N` open connections from one source IP, or off (default %d)", emulator.DefaultMaxConnsPerSource), countOrOff(&f.maxConnsPerSource))
+	fs.Func("lifecycle-day", fmt.Sprintf("apply bucket lifecycle rules with a day of `DURATION` (10s makes a rule's \"Days\": 1 act within seconds), or off (default %v)", emulator.DefaultLifecycleDay), durationOrOff(&f.lifecycleDay))
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: s3vpce serve [flags]\n\nRun the emulator: HTTPS for the endpoint names, DNS for them, and a control\nsocket through which `s3vpce exec` shares this server.\n\n")
 		fs.PrintDefaults()
@@ -175,9 +179,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		DataDir: dataDir, Topology: topo, CA: ca, Buckets: f.buckets, Addr: f.httpsAddr, DNSAddr: f.dnsAddr,
 		DNSUpstream: upstream, Logger: log, Credentials: creds, AuthOff: f.auth == "off",
 		ReadHeaderTimeout: f.readHeaderTimeout, IdleTimeout: f.idleTimeout, RequestTimeout: f.requestTimeout,
-		MaxConnsPerSource: f.maxConnsPerSource,
-		DNSForwardFor:     forwardFor,
-		SigV2Post:         f.sigV2Post,
+		MaxConnsPerSource:    f.maxConnsPerSource,
+		DNSForwardFor:        forwardFor,
+		LifecycleDay:         f.lifecycleDay,
+		LegacyBucketDefaults: f.legacyBuckets,
+		SigV2Post:            f.sigV2Post,
 	})
 	if err == nil {
 		if err = srv.Start(ctx); err != nil {

@@ -57,8 +57,11 @@ func (h *Handler) createBucket(w http.ResponseWriter, req *Request) error {
 	}
 	region := hostRegion(r)
 	b := store.Bucket{Name: req.Bucket, Owner: req.Account, Config: map[string][]byte{}}
-	if ownership != "" {
-		b.Config[configOwnership], _ = json.Marshal(ownership)
+	if b.Owner == "" {
+		b.Owner = h.defaultAccount
+	}
+	if serr := h.newBucketAccess(req, &b, ownership); serr != nil {
+		return serr
 	}
 	if loc := cfg.LocationConstraint; loc != "" || region != "us-east-1" {
 		if loc == "" {
@@ -66,13 +69,12 @@ func (h *Handler) createBucket(w http.ResponseWriter, req *Request) error {
 		}
 		b.Config[configLocation], _ = json.Marshal(loc)
 	}
+	if serr := lockOnCreate(r.Header, &b); serr != nil {
+		return serr
+	}
 	err := h.store.CreateBucket(b)
-	if errors.Is(err, store.ErrBucketExists) && region == "us-east-1" {
-		// us-east-1 answers 200 and resets the bucket's ACL.
-		_, err = h.store.UpdateBucket(req.Bucket, func(b *store.Bucket) error {
-			delete(b.Config, configACL)
-			return nil
-		})
+	if errors.Is(err, store.ErrBucketExists) {
+		err = h.bucketExists(req, region)
 	}
 	if err != nil {
 		return err
@@ -150,10 +152,12 @@ func (h *Handler) getBucketLocation(w http.ResponseWriter, req *Request) error {
 
 // listAllMyBucketsResult is ListBuckets' answer.
 type listAllMyBucketsResult struct {
-	XMLName xml.Name       `xml:"ListAllMyBucketsResult"`
-	Xmlns   string         `xml:"xmlns,attr"`
-	Owner   owner          `xml:"Owner"`
-	Buckets []bucketRecord `xml:"Buckets>Bucket"`
+	XMLName           xml.Name       `xml:"ListAllMyBucketsResult"`
+	Xmlns             string         `xml:"xmlns,attr"`
+	Owner             owner          `xml:"Owner"`
+	Buckets           []bucketRecord `xml:"Buckets>Bucket"`
+	ContinuationToken string         `xml:"ContinuationToken,omitempty"`
+	Prefix            string         `xml:"Prefix,omitempty"`
 }
 
 type bucketRecord struct {
@@ -168,7 +172,19 @@ func (h *Handler) listBuckets(w http.ResponseWriter, req *Request) error {
 	}
 	out := listAllMyBucketsResult{Xmlns: xmlns, Owner: owner{ID: req.OwnerID, DisplayName: req.OwnerName},
 		Buckets: make([]bucketRecord, 0, len(buckets))}
+	page, serr := bucketPage(req)
+	if serr != nil {
+		return serr
+	}
+	out.Prefix = page.prefix
 	for _, b := range buckets {
+		if h.BucketOwner(b) != req.Account || !page.includes(b.Name) {
+			continue // each account lists its own buckets
+		}
+		if len(out.Buckets) == page.max {
+			out.ContinuationToken = out.Buckets[len(out.Buckets)-1].Name
+			break
+		}
 		out.Buckets = append(out.Buckets, bucketRecord{Name: b.Name, CreationDate: s3Time(b.Created)})
 	}
 	return writeXML(w, req.HTTP, &out)

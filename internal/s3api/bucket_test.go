@@ -58,11 +58,11 @@ const notImplementedMessage = "A header you provided implies functionality that 
 
 func TestSubresRoutingRaw(t *testing.T) {
 	tests := []rawCase{
-		{"lifecycle put", "PUT", "/sb?lifecycle", "<LifecycleConfiguration/>", 501, "NotImplemented", notImplementedMessage},
-		{"lifecycle get", "GET", "/sb?lifecycle", "", 501, "NotImplemented", notImplementedMessage},
+		{"lifecycle put without Content-MD5", "PUT", "/sb?lifecycle", "<LifecycleConfiguration/>", 400, "InvalidRequest", "Missing required header for this request: Content-MD5"},
+		{"lifecycle get", "GET", "/sb?lifecycle", "", 404, "NoSuchLifecycleConfiguration", "<BucketName>sb</BucketName>"},
 		{"website put", "PUT", "/sb?website", "<WebsiteConfiguration/>", 501, "NotImplemented", ""},
 		{"website delete", "DELETE", "/sb?website", "", 501, "NotImplemented", ""},
-		{"logging", "PUT", "/sb?logging", "<BucketLoggingStatus/>", 501, "NotImplemented", ""},
+		{"logging off", "PUT", "/sb?logging", "<BucketLoggingStatus/>", 200, "", ""},
 		{"notification", "GET", "/sb?notification", "", 501, "NotImplemented", ""},
 		{"replication", "PUT", "/sb?replication", "<x/>", 501, "NotImplemented", ""},
 		{"requestPayment", "GET", "/sb?requestPayment", "", 501, "NotImplemented", ""},
@@ -71,7 +71,8 @@ func TestSubresRoutingRaw(t *testing.T) {
 		{"analytics", "PUT", "/sb?analytics&id=a", "<x/>", 501, "NotImplemented", ""},
 		{"metrics", "DELETE", "/sb?metrics&id=a", "", 501, "NotImplemented", ""},
 		{"intelligent-tiering", "GET", "/sb?intelligent-tiering", "", 501, "NotImplemented", ""},
-		{"object-lock", "PUT", "/sb?object-lock", "<x/>", 501, "NotImplemented", ""},
+		{"object-lock put", "PUT", "/sb?object-lock", "<x/>", 400, "InvalidRequest", "Missing required header for this request: Content-MD5 OR x-amz-checksum-*"},
+		{"object-lock get", "GET", "/sb?object-lock", "", 404, "ObjectLockConfigurationNotFoundError", ""},
 		// A sub-resource PUT on a missing bucket must not create it.
 		{"website on missing bucket", "PUT", "/sb-missing?website", "<x/>", 404, "NoSuchBucket", ""},
 		{"cors on missing bucket", "PUT", "/sb-missing?cors", "<x/>", 404, "NoSuchBucket", ""},
@@ -80,7 +81,7 @@ func TestSubresRoutingRaw(t *testing.T) {
 		{"retention put", "PUT", "/sb/obj?retention", "<Retention/>", 400, "InvalidRequest", "Bucket is missing Object Lock Configuration"},
 		{"legal-hold get", "GET", "/sb/obj?legal-hold", "", 400, "InvalidRequest", "Bucket is missing Object Lock Configuration"},
 		{"legal-hold put", "PUT", "/sb/obj?legal-hold", "<LegalHold/>", 400, "InvalidRequest", ""},
-		{"torrent", "GET", "/sb/obj?torrent", "", 501, "NotImplemented", ""},
+		{"torrent", "GET", "/sb/obj?torrent", "", 404, "NoSuchKey", "<Key>obj</Key>"},
 		{"object acl", "GET", "/sb/obj?acl", "", 200, "", "<Permission>FULL_CONTROL</Permission>"},
 		{"object acl missing key", "GET", "/sb/nokey?acl", "", 404, "NoSuchKey", ""},
 		{"bucket acl", "GET", "/sb?acl", "", 200, "", `xsi:type="CanonicalUser"`},
@@ -140,8 +141,15 @@ func TestSubresBucketConfigSDK(t *testing.T) {
 		t.Errorf("GetBucketCors after delete: %v", apiError(err))
 	}
 
-	// Public access block: on by default for new buckets.
-	pab, err := c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b})
+	// Public access block: on by default for buckets CreateBucket makes;
+	// none for a bucket made otherwise (as S3 buckets before April 2023).
+	if _, err := c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b}); !strings.HasPrefix(apiError(err), "NoSuchPublicAccessBlockConfiguration") {
+		t.Errorf("GetPublicAccessBlock of a bucket made in the store: %v, want NoSuchPublicAccessBlockConfiguration", apiError(err))
+	}
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("sbc-new")}); err != nil {
+		t.Fatal(err)
+	}
+	pab, err := c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String("sbc-new")})
 	if err != nil || !aws.ToBool(pab.PublicAccessBlockConfiguration.BlockPublicAcls) || !aws.ToBool(pab.PublicAccessBlockConfiguration.RestrictPublicBuckets) {
 		t.Errorf("GetPublicAccessBlock default = %+v, %v", pab, apiError(err))
 	}
@@ -214,9 +222,6 @@ func TestSubresBucketConfigSDK(t *testing.T) {
 	}
 
 	// Sub-resources not emulated, through the SDK.
-	if _, err := c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: b}); apiError(err) != "NotImplemented: "+notImplementedMessage {
-		t.Errorf("GetBucketLifecycleConfiguration: %v", apiError(err))
-	}
 	if _, err := c.PutBucketWebsite(ctx, &s3.PutBucketWebsiteInput{Bucket: b, WebsiteConfiguration: &types.WebsiteConfiguration{IndexDocument: &types.IndexDocument{Suffix: aws.String("index.html")}}}); apiError(err) != "NotImplemented: "+notImplementedMessage {
 		t.Errorf("PutBucketWebsite: %v", apiError(err))
 	}

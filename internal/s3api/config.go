@@ -78,8 +78,8 @@ func defaultEncryption() encryptionConfiguration {
 // Configuration names in store.Bucket.Config. Each value is the JSON of
 // this package's type for it (corsConfiguration, publicAccessBlock, the
 // ObjectOwnership string, encryptionConfiguration, []aclGrant, the region
-// string). An absent name means what a new S3 bucket has: no CORS, Block
-// Public Access all on, BucketOwnerEnforced, SSE-S3 encryption, the
+// string). An absent name means what a new S3 bucket has: no CORS, no
+// public access block (CreateBucket stores S3's, all on), BucketOwnerEnforced, SSE-S3 encryption, the
 // owner's FULL_CONTROL only, us-east-1. The JSON literal null records that
 // a configuration a new bucket has was deleted (public access block,
 // ownership controls).
@@ -179,12 +179,12 @@ func (h *Handler) serveBucketConfig(w http.ResponseWriter, req *Request) error {
 	case "DeleteBucketCors":
 		return h.resetConfig(w, req, configCORS)
 	case "GetPublicAccessBlock":
-		p := publicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}
-		_, removed, err := readConfig(b, configPublicAccessBlock, &p)
+		var p publicAccessBlock
+		set, _, err := readConfig(b, configPublicAccessBlock, &p)
 		switch {
 		case err != nil:
 			return err
-		case removed:
+		case !set: // none (see publicAccessBlockOf)
 			return notFound("NoSuchPublicAccessBlockConfiguration", "The public access block configuration was not found")
 		}
 		p.Xmlns = xmlns
@@ -214,6 +214,9 @@ func (h *Handler) serveBucketConfig(w http.ResponseWriter, req *Request) error {
 		if len(o.Rules) != 1 || !validOwnership(o.Rules[0].ObjectOwnership) {
 			return s3err.MalformedXML()
 		}
+		if serr := h.checkOwnershipChange(b, o.Rules[0].ObjectOwnership); serr != nil {
+			return serr
+		}
 		return h.setConfig(w, req, configOwnership, o.Rules[0].ObjectOwnership, http.StatusOK)
 	case "DeleteBucketOwnershipControls":
 		return h.setConfig(w, req, configOwnership, nil, http.StatusNoContent)
@@ -236,10 +239,8 @@ func (h *Handler) serveBucketConfig(w http.ResponseWriter, req *Request) error {
 		if len(c.Rules) != 1 || c.Rules[0].Default == nil {
 			return s3err.MalformedXML()
 		}
-		switch c.Rules[0].Default.SSEAlgorithm {
-		case "AES256", "aws:kms", "aws:kms:dsse":
-		default:
-			return s3err.MalformedXML()
+		if serr := validateEncryptionConfig(&c); serr != nil {
+			return serr
 		}
 		return h.setConfig(w, req, configEncryption, &c, http.StatusOK)
 	case "DeleteBucketEncryption":
@@ -300,6 +301,9 @@ func (h *Handler) serveVersioning(w http.ResponseWriter, req *Request) error {
 	}
 	if in.MFADelete == "Enabled" {
 		return s3err.New(http.StatusBadRequest, "InvalidRequest", "DevPay and Mfa are mutually exclusive authorization methods.")
+	}
+	if serr := lockRefusesVersioning(b, status); serr != nil {
+		return serr
 	}
 	return h.updateBucket(w, req, http.StatusOK, func(b *store.Bucket) { b.Versioning = status })
 }

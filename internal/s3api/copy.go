@@ -145,11 +145,15 @@ func (h *Handler) copyObject(w http.ResponseWriter, req *Request) error {
 	if serr != nil {
 		return serr
 	}
-	if _, err := h.store.Bucket(req.Bucket); err != nil {
+	b, err := h.store.Bucket(req.Bucket)
+	if err != nil {
 		return err
 	}
 	source, sourceID, serr := h.lookupCopySource(req, src)
 	if serr != nil {
+		return serr
+	}
+	if serr := checkCustomerKey(r.Header, copySourcePrefix, source.ObjectMeta, false); serr != nil {
 		return serr
 	}
 	if src.bucket == req.Bucket && src.key == req.Key && !copyChangesObject(r.Header, replaceMeta) &&
@@ -160,11 +164,21 @@ func (h *Handler) copyObject(w http.ResponseWriter, req *Request) error {
 	if serr != nil {
 		return serr
 	}
+	sse, err := writeSSE(r, b, req.Account)
+	if err != nil {
+		return err
+	}
+	sse.apply(&meta)
 	meta.Tags = newTags
 	if !replaceTags {
 		meta.Tags = source.Tags
 	}
-	meta.Owner = req.OwnerID
+	if err := h.writeOwnership(req, &meta); err != nil {
+		return err
+	}
+	if serr := h.lockOnWrite(req, &meta); serr != nil {
+		return serr
+	}
 	body, err := h.store.Open(source, 0, -1)
 	if err != nil {
 		return h.storeError(req, target{bucket: src.bucket, key: src.key, versionID: source.VersionID}, err)
@@ -184,7 +198,8 @@ func (h *Handler) copyObject(w http.ResponseWriter, req *Request) error {
 	if v.VersionID != store.NullVersionID {
 		hdr.Set("x-amz-version-id", v.VersionID)
 	}
-	hdr.Set("x-amz-server-side-encryption", sseOf(v.Headers))
+	writeSSEHeaders(hdr, v.ObjectMeta, true)
+	h.setExpiration(w, req, v)
 	return writeXML(w, r, copyResult{XMLName: xml.Name{Local: "CopyObjectResult"}, Xmlns: xmlns,
 		LastModified: s3Time(v.LastModified), ETag: quoteETag(v.ETag)})
 }
@@ -221,11 +236,18 @@ func (h *Handler) uploadPartCopy(w http.ResponseWriter, req *Request) error {
 		return serr
 	}
 	uploadID := req.Query.Get("uploadId")
-	if _, err := h.store.Upload(req.Bucket, req.Key, uploadID); err != nil {
+	u, err := h.store.Upload(req.Bucket, req.Key, uploadID)
+	if err != nil {
 		return err
 	}
 	source, sourceID, serr := h.lookupCopySource(req, src)
 	if serr != nil {
+		return serr
+	}
+	if serr := checkCustomerKey(r.Header, copySourcePrefix, source.ObjectMeta, false); serr != nil {
+		return serr
+	}
+	if serr := checkCustomerKey(r.Header, "", u.Meta, true); serr != nil {
 		return serr
 	}
 	first, length := int64(0), source.Size
@@ -248,7 +270,7 @@ func (h *Handler) uploadPartCopy(w http.ResponseWriter, req *Request) error {
 	if sourceID != "" {
 		w.Header().Set("x-amz-copy-source-version-id", sourceID)
 	}
-	w.Header().Set("x-amz-server-side-encryption", "AES256")
+	writeSSEHeaders(w.Header(), u.Meta, false)
 	return writeXML(w, r, copyResult{XMLName: xml.Name{Local: "CopyPartResult"}, Xmlns: xmlns,
 		LastModified: s3Time(part.LastModified), ETag: quoteETag(part.ETag)})
 }

@@ -52,9 +52,10 @@ type deleteError struct {
 // deleteKey deletes key of the request's bucket as DeleteObject does:
 // versionID "" deletes the key (a delete marker when the bucket has
 // versioning), else removes that version or delete marker. A version that
-// does not exist is not an error: S3 answers 204 with its ID.
+// does not exist is not an error: S3 answers 204 with its ID. A version
+// under Object Lock is not removed (lockDeleteCheck).
 func (h *Handler) deleteKey(req *Request, key, versionID string) (store.DeleteResult, *s3err.Error) {
-	res, err := h.store.DeleteObject(req.Bucket, key, versionID, nil)
+	res, err := h.deleteChecked(req, key, versionID)
 	switch {
 	case err == nil:
 		return res, nil

@@ -54,7 +54,7 @@ var operations = map[string]opHandler{
 	"PutBucketTagging":    (*Handler).bucketTagging,
 	"DeleteBucketTagging": (*Handler).bucketTagging,
 
-	// Configuration (acl.go, config.go, policy.go; object lock: below).
+	// Configuration (acl.go, config.go, policy.go, objectlock.go).
 	"GetBucketAcl":                  (*Handler).serveACL,
 	"PutBucketAcl":                  (*Handler).serveACL,
 	"GetObjectAcl":                  (*Handler).serveACL,
@@ -77,10 +77,21 @@ var operations = map[string]opHandler{
 	"GetBucketPolicy":               (*Handler).getBucketPolicy,
 	"PutBucketPolicy":               (*Handler).putBucketPolicy,
 	"DeleteBucketPolicy":            (*Handler).deleteBucketPolicy,
-	"GetObjectRetention":            (*Handler).objectLockNotConfigured,
-	"PutObjectRetention":            (*Handler).objectLockNotConfigured,
-	"GetObjectLegalHold":            (*Handler).objectLockNotConfigured,
-	"PutObjectLegalHold":            (*Handler).objectLockNotConfigured,
+	"GetBucketPolicyStatus":         (*Handler).getBucketPolicyStatus,
+	"GetObjectRetention":            (*Handler).serveObjectRetention,
+	"PutObjectRetention":            (*Handler).serveObjectRetention,
+	"GetObjectLegalHold":            (*Handler).serveObjectLegalHold,
+	"PutObjectLegalHold":            (*Handler).serveObjectLegalHold,
+	"GetObjectLockConfiguration":    (*Handler).serveObjectLockConfiguration,
+	"PutObjectLockConfiguration":    (*Handler).serveObjectLockConfiguration,
+
+	// Lifecycle, logging, torrents (lifecycle.go, logging.go).
+	"GetBucketLifecycleConfiguration": (*Handler).serveLifecycle,
+	"PutBucketLifecycleConfiguration": (*Handler).serveLifecycle,
+	"DeleteBucketLifecycle":           (*Handler).serveLifecycle,
+	"GetBucketLogging":                (*Handler).serveLogging,
+	"PutBucketLogging":                (*Handler).serveLogging,
+	"GetObjectTorrent":                (*Handler).getObjectTorrent,
 }
 
 // Answer answers req with its operation's handler from the table; an
@@ -104,6 +115,10 @@ func (h *Handler) Answer(w http.ResponseWriter, req *Request) {
 	if !ok {
 		op = (*Handler).notImplemented
 	}
+	if serr := h.checkExpectedOwner(req); serr != nil {
+		s3err.Write(w, req.HTTP, serr)
+		return
+	}
 	if err := op(h, w, req); err != nil {
 		s3err.Write(w, req.HTTP, h.storeError(req, requestTarget(req), err))
 	}
@@ -117,13 +132,4 @@ func (h *Handler) notImplemented(w http.ResponseWriter, req *Request) error {
 		}
 	}
 	return errNotImplemented()
-}
-
-// objectLockNotConfigured answers the object lock operations: s3vpce's
-// buckets have no Object Lock configuration.
-func (h *Handler) objectLockNotConfigured(w http.ResponseWriter, req *Request) error {
-	if _, err := h.store.Bucket(req.Bucket); err != nil {
-		return err
-	}
-	return s3err.New(http.StatusBadRequest, "InvalidRequest", "Bucket is missing Object Lock Configuration")
 }

@@ -82,6 +82,11 @@ type Handler struct {
 	log   *slog.Logger
 	// copyBufs holds the buffers GET bodies are copied through.
 	copyBufs sync.Pool
+	// defaultAccount owns buckets whose record names no owner.
+	defaultAccount string
+	// legacyDefaults: new buckets are ObjectWriter without a public
+	// access block (see WithLegacyBucketDefaults).
+	legacyDefaults bool
 }
 
 // Option configures a Handler.
@@ -92,7 +97,7 @@ func WithLogger(l *slog.Logger) Option { return func(h *Handler) { h.log = l } }
 
 // New builds a Handler over the store.
 func New(st *store.Store, opts ...Option) *Handler {
-	h := &Handler{store: st, log: slog.New(slog.DiscardHandler)}
+	h := &Handler{store: st, log: slog.New(slog.DiscardHandler), defaultAccount: defaultAccountID}
 	h.copyBufs.New = func() any { b := make([]byte, copyBufSize); return &b }
 	for _, o := range opts {
 		o(h)

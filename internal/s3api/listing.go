@@ -267,10 +267,11 @@ func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) erro
 		return err
 	}
 
-	own := &owner{ID: req.OwnerID, DisplayName: req.OwnerName}
-	if v2 && !strings.EqualFold(q.Get("fetch-owner"), "true") {
-		own = nil
+	ownerOf, err := h.owners(req)
+	if err != nil {
+		return err
 	}
+	fetchOwner := !v2 || strings.EqualFold(q.Get("fetch-owner"), "true")
 	var contents []objectEntry
 	var prefixes []string
 	last := ""
@@ -281,6 +282,11 @@ func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) erro
 			continue
 		}
 		v := row.item
+		var own *owner
+		if fetchOwner {
+			o := ownerOf(&v.ObjectMeta)
+			own = &o
+		}
 		contents = append(contents, objectEntry{Key: enc.encode(v.Key), LastModified: s3Time(v.LastModified),
 			ETag: quoteETag(v.ETag), Size: v.Size, Owner: own, StorageClass: storageClass(v.StorageClass)})
 		last = v.Key
@@ -433,7 +439,10 @@ func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) error 
 		return err
 	}
 
-	own := &owner{ID: req.OwnerID, DisplayName: req.OwnerName}
+	ownerOf, err := h.owners(req)
+	if err != nil {
+		return err
+	}
 	res := listVersionsResult{Xmlns: xmlns, Name: req.Bucket, Prefix: enc.encode(prefix), KeyMarker: enc.encode(keyMarker),
 		VersionIDMarker: versionMarker, MaxKeys: maxKeys, Delimiter: echoParam(q, "delimiter", enc),
 		EncodingType: encType, IsTruncated: truncated}
@@ -444,6 +453,8 @@ func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) error 
 			continue
 		}
 		v := row.item
+		o := ownerOf(&v.ObjectMeta)
+		own := &o
 		if v.DeleteMarker {
 			res.Entries = append(res.Entries, deleteMarkerEntry{Owner: own, Key: enc.encode(v.Key),
 				VersionID: v.VersionID, IsLatest: v.IsLatest, LastModified: s3Time(v.LastModified)})
@@ -583,7 +594,10 @@ func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *Request) erro
 		func(k string, fn func(*store.Upload) bool) error { return each(after(k), fn) },
 		func(u *store.Upload) string { return u.Key }, prefix, delimiter, keyMarker, maxUploads)
 
-	own := owner{ID: req.OwnerID, DisplayName: req.OwnerName}
+	ownerOf, err := h.owners(req)
+	if err != nil {
+		return err
+	}
 	res := listUploadsResult{Xmlns: xmlns, Bucket: req.Bucket, KeyMarker: enc.encode(keyMarker), UploadIDMarker: idMarker,
 		Delimiter: echoParam(q, "delimiter", enc), Prefix: echoParam(q, "prefix", enc),
 		MaxUploads: maxUploads, EncodingType: encType, IsTruncated: truncated}
@@ -594,8 +608,8 @@ func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *Request) erro
 			continue
 		}
 		u := row.item
-		res.Uploads = append(res.Uploads, uploadEntry{Key: enc.encode(u.Key), UploadID: u.ID, Initiator: own,
-			Owner: own, StorageClass: storageClass(u.Meta.StorageClass), Initiated: s3Time(u.Initiated)})
+		res.Uploads = append(res.Uploads, uploadEntry{Key: enc.encode(u.Key), UploadID: u.ID, Initiator: initiator(req, &u.Meta),
+			Owner: ownerOf(&u.Meta), StorageClass: storageClass(u.Meta.StorageClass), Initiated: s3Time(u.Initiated)})
 	}
 	res.CommonPrefixes = enc.prefixes(prefixes)
 	if truncated {

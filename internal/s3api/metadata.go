@@ -20,13 +20,10 @@ var objectStandardHeaders = []string{"Cache-Control", "Content-Disposition", "Co
 
 // objectAmzHeaders are the x-amz-* request headers (besides x-amz-meta-*,
 // x-amz-checksum-* and x-amz-storage-class) S3 keeps with an object and
-// returns on GET/HEAD. A copy takes them from the request whatever its
+// returns on GET/HEAD. Encryption is resolved by writeSSE (sse.go). A copy takes them from the request whatever its
 // metadata directive.
 var objectAmzHeaders = []string{
 	"X-Amz-Website-Redirect-Location",
-	"X-Amz-Server-Side-Encryption", "X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id",
-	"X-Amz-Server-Side-Encryption-Bucket-Key-Enabled", "X-Amz-Server-Side-Encryption-Customer-Algorithm",
-	"X-Amz-Server-Side-Encryption-Customer-Key-Md5",
 	"X-Amz-Object-Lock-Mode", "X-Amz-Object-Lock-Retain-Until-Date", "X-Amz-Object-Lock-Legal-Hold",
 }
 
@@ -179,7 +176,7 @@ func writeVersionHeaders(w http.ResponseWriter, v *store.Version, reportedID str
 	if hdr.Get("Content-Type") == "" {
 		hdr.Set("Content-Type", "binary/octet-stream")
 	}
-	hdr.Set("X-Amz-Server-Side-Encryption", sseOf(v.Headers))
+	writeSSEHeaders(hdr, v.ObjectMeta, false)
 	hdr.Set("Last-Modified", v.LastModified.UTC().Format(http.TimeFormat))
 	hdr.Set("ETag", quoteETag(v.ETag))
 	if reportedID != "" {

@@ -60,20 +60,31 @@ func (h *Handler) createMultipartUpload(w http.ResponseWriter, req *Request) err
 	if serr := checkKeyLength(req.Key); serr != nil {
 		return serr
 	}
-	if _, err := h.store.Bucket(req.Bucket); err != nil {
+	b, err := h.store.Bucket(req.Bucket)
+	if err != nil {
 		return err
 	}
 	meta, serr := objectMeta(r.Header)
 	if serr != nil {
 		return serr
 	}
+	sse, err := writeSSE(r, b, req.Account)
+	if err != nil {
+		return err
+	}
+	sse.apply(&meta)
 	meta.Checksum = store.Checksum{Algorithm: strings.ToUpper(r.Header.Get("X-Amz-Checksum-Algorithm")), Type: r.Header.Get("X-Amz-Checksum-Type")}
-	meta.Owner = req.OwnerID
+	if err := h.writeOwnership(req, &meta); err != nil {
+		return err
+	}
+	if serr := h.lockOnWrite(req, &meta); serr != nil {
+		return serr
+	}
 	u, err := h.store.CreateUpload(req.Bucket, req.Key, meta)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("x-amz-server-side-encryption", sseOf(meta.Headers))
+	writeSSEHeaders(w.Header(), meta, true)
 	return writeXML(w, r, initiateResult{Xmlns: xmlns, Bucket: req.Bucket, Key: req.Key, UploadID: u.ID})
 }
 
@@ -93,6 +104,13 @@ func (h *Handler) uploadPart(w http.ResponseWriter, req *Request) error {
 		return serr
 	}
 	uploadID := req.Query.Get("uploadId")
+	u, err := h.store.Upload(req.Bucket, req.Key, uploadID)
+	if err != nil {
+		return err
+	}
+	if serr := checkCustomerKey(r.Header, "", u.Meta, true); serr != nil {
+		return serr
+	}
 	p, err := h.store.PutPartInput(r.Context(), req.Bucket, req.Key, uploadID, number, store.PartInput{Body: requestBody{r.Body}, Size: r.ContentLength,
 		Finish: func(p *store.Part) error {
 			if serr := verifyMD5(p.ETag, wantMD5); serr != nil {
@@ -106,7 +124,7 @@ func (h *Handler) uploadPart(w http.ResponseWriter, req *Request) error {
 		return err
 	}
 	w.Header().Set("ETag", quoteETag(p.ETag))
-	w.Header().Set("x-amz-server-side-encryption", "AES256")
+	writeSSEHeaders(w.Header(), u.Meta, false)
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
 	return nil
@@ -191,6 +209,13 @@ func (h *Handler) completeMultipartUpload(w http.ResponseWriter, req *Request) e
 	if err != nil {
 		return err
 	}
+	u, err := h.store.Upload(req.Bucket, req.Key, uploadID)
+	if err != nil {
+		return err
+	}
+	if serr := checkCustomerKey(r.Header, "", u.Meta, true); serr != nil {
+		return serr
+	}
 	var in completeRequest
 	if serr := readXML(r, maxDocument, &in); serr != nil {
 		return serr
@@ -225,7 +250,8 @@ func (h *Handler) completeMultipartUpload(w http.ResponseWriter, req *Request) e
 	if v.VersionID != store.NullVersionID {
 		w.Header().Set("x-amz-version-id", v.VersionID)
 	}
-	w.Header().Set("x-amz-server-side-encryption", sseOf(v.Headers))
+	writeSSEHeaders(w.Header(), v.ObjectMeta, false)
+	h.setExpiration(w, req, v)
 	return writeXML(w, r, completeResult{Xmlns: xmlns, Location: scheme + "://" + r.Host + "/" + req.Bucket + "/" + req.Key,
 		Bucket: req.Bucket, Key: req.Key, ETag: quoteETag(v.ETag)})
 }
@@ -288,9 +314,12 @@ func (h *Handler) listParts(w http.ResponseWriter, req *Request) error {
 	if err != nil {
 		return err
 	}
-	own := owner{ID: req.OwnerID, DisplayName: req.OwnerName}
+	ownerOf, err := h.owners(req)
+	if err != nil {
+		return err
+	}
 	out := listPartsResult{Xmlns: xmlns, Bucket: req.Bucket, Key: req.Key, UploadID: uploadID,
-		PartNumberMarker: marker, MaxParts: maxParts, Initiator: own, Owner: own, StorageClass: storageClass(u.Meta.StorageClass)}
+		PartNumberMarker: marker, MaxParts: maxParts, Initiator: initiator(req, &u.Meta), Owner: ownerOf(&u.Meta), StorageClass: storageClass(u.Meta.StorageClass)}
 	for _, p := range parts {
 		if p.Number <= marker {
 			continue

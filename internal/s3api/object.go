@@ -62,6 +62,9 @@ func (h *Handler) getObject(w http.ResponseWriter, req *Request) error {
 		}
 		return serr
 	}
+	if serr := checkReadSSE(r.Header, v); serr != nil {
+		return serr
+	}
 	etag := quoteETag(v.ETag)
 	switch status, cond := readCondition(r.Header, etag, v.LastModified); status {
 	case http.StatusPreconditionFailed:
@@ -90,6 +93,8 @@ func (h *Handler) getObject(w http.ResponseWriter, req *Request) error {
 	wantChecksum := strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") &&
 		r.Header.Get("Range") == "" && !req.Query.Has("partNumber")
 	writeVersionHeaders(w, v, reportedID, wantChecksum)
+	h.setExpiration(w, req, v)
+	writeLockHeaders(w.Header(), v)
 	for param, header := range map[string]string{
 		"response-content-type": "Content-Type", "response-content-language": "Content-Language",
 		"response-expires": "Expires", "response-cache-control": "Cache-Control",
@@ -192,7 +197,8 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) error {
 	if serr := checkKeyLength(req.Key); serr != nil {
 		return serr
 	}
-	if _, err := h.store.Bucket(req.Bucket); err != nil {
+	b, err := h.store.Bucket(req.Bucket)
+	if err != nil {
 		return err
 	}
 	if r.ContentLength < 0 && req.Post == nil {
@@ -206,7 +212,17 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) error {
 	if serr != nil {
 		return serr
 	}
-	meta.Owner = req.OwnerID
+	if err := h.writeOwnership(req, &meta); err != nil {
+		return err
+	}
+	if serr := h.lockOnWrite(req, &meta); serr != nil {
+		return serr
+	}
+	sse, err := writeSSE(r, b, req.Account)
+	if err != nil {
+		return err
+	}
+	sse.apply(&meta)
 	cond, serr := writeCheck(r.Header, req.Key)
 	if serr != nil {
 		return serr
@@ -221,6 +237,9 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) error {
 		}
 		if c := bodyChecksum(req); c.Algorithm != "" {
 			v.Checksum = c
+		}
+		if serr := lockNeedsDigest(req, v); serr != nil {
+			return serr
 		}
 		return nil
 	}
@@ -237,12 +256,8 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) error {
 	if c := v.Checksum; c.Algorithm != "" {
 		hdr.Set(checksumPrefix+c.Algorithm, c.Value)
 	}
-	for k, value := range v.Headers {
-		if strings.HasPrefix(k, "X-Amz-Server-Side-Encryption") {
-			hdr.Set(k, value)
-		}
-	}
-	hdr.Set("X-Amz-Server-Side-Encryption", sseOf(v.Headers))
+	writeSSEHeaders(hdr, v.ObjectMeta, true)
+	h.setExpiration(w, req, v)
 	hdr.Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
 	return nil

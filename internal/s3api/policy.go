@@ -73,8 +73,12 @@ func (h *Handler) putBucketPolicy(w http.ResponseWriter, req *Request) error {
 	if err != nil {
 		return BodyReadError(err)
 	}
-	if _, serr := CompileBucketPolicy(doc); serr != nil {
+	p, serr := CompileBucketPolicy(doc)
+	if serr != nil {
 		return serr
+	}
+	if err := h.checkPublicPolicy(req, p.IsPublic()); err != nil {
+		return err
 	}
 	return h.updateBucket(w, req, http.StatusNoContent, func(b *store.Bucket) { b.Policy = doc })
 }

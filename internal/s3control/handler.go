@@ -532,57 +532,9 @@ func CompilePolicy(doc []byte) (*policy.Policy, *s3err.Error) {
 	return p, nil
 }
 
-// restrictingKeys are condition keys that tie a statement to known
-// callers or networks: a statement conditioned on one is not public.
-var restrictingKeys = map[string]bool{
-	"aws:sourcevpc": true, "aws:sourcevpce": true, "aws:sourcevpcarn": true, "aws:sourceip": true,
-	"aws:vpcsourceip": true, "aws:sourcearn": true, "aws:sourceaccount": true, "aws:sourceowner": true,
-	"aws:sourceorgid": true, "aws:sourceorgpaths": true, "aws:principalaccount": true, "aws:principalarn": true,
-	"aws:principalorgid": true, "aws:principalorgpaths": true, "aws:userid": true, "aws:principalservicename": true,
-	"s3:dataaccesspointaccount": true, "s3:dataaccesspointarn": true,
-}
-
-// IsPublic reports whether p grants public access, by a simple rule: an
-// Allow statement is public when its principal is everyone (Principal "*"
-// or {"AWS":"*"}, or any NotPrincipal) and none of its conditions is on a
-// key that restricts callers or networks (aws:SourceVpc, aws:SourceVpce,
-// aws:SourceIp, aws:PrincipalAccount, aws:PrincipalOrgID, …) with a value
-// that is not a bare "*". AWS's own analysis is finer; this one errs
-// towards public only for statements that really let anyone in.
-func IsPublic(p *policy.Policy) bool {
-	for _, s := range p.Statements {
-		if s.Effect != policy.EffectAllow {
-			continue
-		}
-		everyone := s.NotPrincipal != nil
-		if pr := s.Principal; pr != nil && (pr.Wildcard || (len(pr.AWS) > 0 && containsStar(pr.AWS))) {
-			everyone = true
-		}
-		if !everyone {
-			continue
-		}
-		restricted := false
-		for _, c := range s.Conditions {
-			if restrictingKeys[strings.ToLower(c.Key)] && !containsStar(c.Values) {
-				restricted = true
-				break
-			}
-		}
-		if !restricted {
-			return true
-		}
-	}
-	return false
-}
-
-func containsStar(vs []string) bool {
-	for _, v := range vs {
-		if v == "*" {
-			return true
-		}
-	}
-	return false
-}
+// IsPublic reports whether p grants public access: see
+// policy.Policy.IsPublic.
+func IsPublic(p *policy.Policy) bool { return p.IsPublic() }
 
 func (h *Handler) putPolicy(w http.ResponseWriter, req *Request) *s3err.Error {
 	body, serr := readBody(req)
