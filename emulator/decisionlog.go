@@ -48,6 +48,7 @@ type DecisionRecord struct {
 	controlSurface bool
 	caller         caller
 	target         target
+	post           *postUpload // a browser-based POST upload (postobject.go)
 }
 
 // CheckRecord is one evaluated check.

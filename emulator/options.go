@@ -50,6 +50,11 @@ type Options struct {
 	// AuthOff skips SigV4 verification: every request acts as the first
 	// credential's principal. Policies are still evaluated.
 	AuthOff bool
+	// SigV2Post accepts browser-based POST uploads signed with Signature
+	// Version 2 (AWSAccessKeyId and signature fields), as S3 still does
+	// for buckets created before 24 June 2020. Off, as for every newer
+	// bucket, such a form gets 400 InvalidRequest.
+	SigV2Post bool
 	// BucketPolicies are set at Start, by bucket name (the buckets must
 	// exist: list them in Buckets).
 	BucketPolicies map[string]string

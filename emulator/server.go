@@ -367,6 +367,7 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 	rec := &DecisionRecord{RequestID: reqID, Time: now}
 	watch := streamedBody(r) // before receiveBody wraps it
 	serr := s.gate(r, snap, rec, now)
+	s.addCORSHeaders(w, r, rec)
 	if serr == nil && rec.control != nil {
 		s.serveControl(w, r, snap, rec, now)
 		return
@@ -394,6 +395,9 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 	req := &s3api.Request{Op: t.op, Bucket: t.bucket, Key: t.key, HTTP: r, Query: t.query, Body: body,
 		OwnerID: canonicalUserID(rec.caller.principal.Account), OwnerName: ownerName, Account: rec.caller.principal.Account,
 		RequestID: reqID, Now: now, Auth: &authorizer{s: s, r: r, snap: snap, rec: rec, now: now}}
+	if rec.post != nil {
+		rec.post.request(req)
+	}
 	s.compat.Answer(w, req)
 	if body != nil && w.status >= 400 {
 		// The operation failed before reading the whole body (a full disk,
@@ -411,6 +415,9 @@ const maxDrainAfterError = 64 << 20
 // receiveBody holds the body to the operation's size limit and prepares
 // it (prepareBody).
 func (s *Server) receiveBody(r *http.Request, rec *DecisionRecord) (*s3api.Body, *s3err.Error) {
+	if rec.post != nil {
+		return rec.post.body(r)
+	}
 	op := rec.target.op
 	limited, serr := limitBody(r, op)
 	if serr != nil {
@@ -481,6 +488,12 @@ func (s *Server) gate(r *http.Request, snap *snapshot, rec *DecisionRecord, now 
 	ap, serr := s.accessPointOf(&host)
 	if serr != nil {
 		return serr
+	}
+	if isPostUpload(r, q) { // browser-based POST upload: postobject.go
+		return s.gatePost(r, q, snap, host, ep, ap, rec, now)
+	}
+	if r.Method == http.MethodOptions { // CORS preflight: cors.go
+		return s.gatePreflight(r, q, host, ep, ap, rec)
 	}
 	if s.gateOff { // benchmarks only (export_test.go): the baseline without the gate
 		if serr := route(host, ep, r); serr != nil {

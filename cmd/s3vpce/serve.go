@@ -40,6 +40,7 @@ type serveFlags struct {
 	auth, credentials, endpointPolicy, topology      string
 	buckets                                          listFlag
 	privateDNS, verbose, legacyBuckets               bool
+	sigV2Post                                        bool
 	store                                            storeFlags
 	// Timeouts and the connection cap: 0 is the emulator's default, -1 off.
 	readHeaderTimeout, idleTimeout, requestTimeout time.Duration
@@ -64,6 +65,7 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
 	fs.StringVar(&f.logFormat, "log", "text", `log format on stderr: "text" or "json"`)
 	fs.BoolVar(&f.verbose, "v", false, "log every request (denied requests are always logged)")
 	fs.StringVar(&f.auth, "auth", "on", `"on": verify SigV4 as S3 does (unsigned requests are anonymous); "off": accept any signature as the first credential`)
+	fs.BoolVar(&f.sigV2Post, "sigv2-post", false, "accept browser POST uploads signed with Signature Version 2, as S3 does only for legacy buckets (created before 24 June 2020)")
 	fs.StringVar(&f.credentials, "credentials", "", "file of access keys, one per line: ACCESS_KEY_ID SECRET_ACCESS_KEY IAM_ARN (default: the built-in key pair)")
 	fs.StringVar(&f.endpointPolicy, "endpoint-policy", "", "endpoint policy JSON file for the endpoint (default: AWS's full-access policy)")
 	f.store.register(fs)
@@ -181,6 +183,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		DNSForwardFor:        forwardFor,
 		LifecycleDay:         f.lifecycleDay,
 		LegacyBucketDefaults: f.legacyBuckets,
+		SigV2Post:            f.sigV2Post,
 	})
 	if err == nil {
 		if err = srv.Start(ctx); err != nil {

@@ -43,6 +43,10 @@ type Request struct {
 	// Auth decides further authorizations the operation needs (one per key
 	// of DeleteObjects; s3:ListBucket for a missing key).
 	Auth Authorizer
+	// Post is set for a browser-based POST upload (Op "PostObject"): a
+	// PutObject whose body has no declared length, answered as post.go
+	// says.
+	Post *PostForm
 }
 
 // Body is a request body as the S3 layer reads it: decoded (no aws-chunked

@@ -202,7 +202,7 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) error {
 	if err != nil {
 		return err
 	}
-	if r.ContentLength < 0 {
+	if r.ContentLength < 0 && req.Post == nil {
 		return errMissingContentLength()
 	}
 	wantMD5, serr := contentMD5(r.Header)

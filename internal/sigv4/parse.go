@@ -27,6 +27,9 @@ const (
 	Anonymous Kind = iota
 	Header
 	Query
+	// Post is a browser-based POST upload: the signature is over the
+	// form's policy document (emulator/postobject.go).
+	Post
 )
 
 func (k Kind) String() string {
@@ -35,6 +38,8 @@ func (k Kind) String() string {
 		return "REST-HEADER"
 	case Query:
 		return "REST-QUERY-STRING"
+	case Post:
+		return "POST"
 	}
 	return "anonymous"
 }
