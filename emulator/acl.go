@@ -78,6 +78,12 @@ func (s *Server) aclGrant(c caller, ch policy.Check, resource string, vers aclVe
 					return "no object ACL (no such object): S3 answers 404 or 403 by s3:ListBucket"
 				}
 			}
+			if perm == "WRITE_ACP" && ch.Kind == policy.ResourceObject {
+				// An ACL given with a new object (x-amz-acl or grants on
+				// PutObject, a POST upload's acl field): the writer will own
+				// the object, so the bucket's WRITE grant covers its ACL.
+				return s.newObjectACLGrant(b, account)
+			}
 			return ""
 		}
 		if err != nil {
@@ -96,6 +102,20 @@ func (s *Server) aclGrant(c caller, ch policy.Check, resource string, vers aclVe
 		return "object ACL grants " + g
 	}
 	return "bucket ACL grants " + g
+}
+
+// newObjectACLGrant is the grant that lets a caller set the ACL of an
+// object it is creating: the bucket ACL's WRITE.
+func (s *Server) newObjectACLGrant(b *store.Bucket, account string) string {
+	g, err := s.compat.ACLGrant(b, nil, account, "WRITE")
+	if err != nil {
+		s.log.Error("reading an ACL", "bucket", b.Name, "err", err)
+		return ""
+	}
+	if g == "" {
+		return ""
+	}
+	return "bucket ACL grants " + g + " (the writer owns the new object and sets its ACL)"
 }
 
 // allowByACL turns an implicit denial by the resource policy into an

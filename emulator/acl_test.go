@@ -233,6 +233,14 @@ func TestACLsGrantAccess(t *testing.T) {
 			return err
 		}
 	}
+	// put writes a new object with a canonical ACL: s3:PutObject and
+	// s3:PutObjectAcl on a key that does not exist yet.
+	put := func(c *s3.Client, key string) func() error {
+		return func() error {
+			_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String(key), ACL: types.ObjectCannedACLPublicRead})
+			return err
+		}
+	}
 	grantAltRead := func() {
 		if _, err := f.main.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: b, GrantRead: aws.String("id=" + s3api.CanonicalUserID(altAccount)),
 			GrantFullControl: aws.String("id=" + s3api.CanonicalUserID(emulator.DefaultAccountID))}); err != nil {
@@ -253,6 +261,14 @@ func TestACLsGrantAccess(t *testing.T) {
 		{name: "anonymous reads an authenticated-read object", call: get(f.anon, "signed"), want: "AccessDenied"},
 		{name: "alt reads an authenticated-read object", call: get(f.alt, "signed"), wantGrant: "object ACL grants READ to AuthenticatedUsers"},
 		{name: "alt reads a missing key it may list", call: get(f.alt, "missing"), want: "NoSuchKey"},
+		{name: "alt writes a new object with an ACL without a WRITE grant", call: put(f.alt, "alt-new"), want: "AccessDenied"},
+		{name: "alt writes a new object with an ACL under a WRITE grant", before: func() {
+			if _, err := f.main.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: b, GrantRead: aws.String("id=" + s3api.CanonicalUserID(altAccount)),
+				GrantWrite:       aws.String("id=" + s3api.CanonicalUserID(altAccount)),
+				GrantFullControl: aws.String("id=" + s3api.CanonicalUserID(emulator.DefaultAccountID))}); err != nil {
+				t.Fatal(err)
+			}
+		}, call: put(f.alt, "alt-new"), wantGrant: "bucket ACL grants WRITE to canonical user " + s3api.CanonicalUserID(altAccount)},
 		{name: "explicit deny wins over the ACL", before: func() {
 			f.srv.SetBucketPolicy("writer", `{"Version":"2012-10-17","Statement":[{"Sid":"NoAnon","Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::writer/*","Condition":{"Null":{"aws:PrincipalAccount":"true"}}}]}`)
 		}, call: get(f.anon, "public"), want: "AccessDenied"},
