@@ -20,6 +20,7 @@ import (
 // object back, and curl's OPTIONS preflight is answered from the bucket's
 // CORS rules.
 func TestCurlPostUpload(t *testing.T) {
+	t.Parallel()
 	needNamespaces(t)
 	home := t.TempDir()
 	startServeProcess(t, home, "--bucket", "uploads", "--dns-addr", "127.0.0.1:0")
