@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
+	"io"
 	"net/http"
 	"strings"
 
@@ -52,4 +53,44 @@ func bodyChecksum(req *Request) store.Checksum {
 		return store.Checksum{}
 	}
 	return store.Checksum{Algorithm: alg, Value: value, Type: req.HTTP.Header.Get("X-Amz-Checksum-Type")}
+}
+
+// hasDigest reports whether the request carries Content-MD5 or an
+// additional checksum header, which S3 requires of some requests.
+func hasDigest(hdr http.Header) bool {
+	if hdr.Get("Content-Md5") != "" {
+		return true
+	}
+	for k := range hdr {
+		if name, ok := strings.CutPrefix(http.CanonicalHeaderKey(k), checksumPrefix); ok && name != "Type" && name != "Mode" && name != "Algorithm" {
+			return true
+		}
+	}
+	return false
+}
+
+// readCheckedDocument reads a configuration document S3 accepts only with
+// an integrity check: Content-MD5 (verified here against the bytes read)
+// or an additional checksum, in a header or an aws-chunked trailer
+// (verified by the emulator as the body is read). Without either it is
+// S3's InvalidRequest naming the missing header(s).
+func readCheckedDocument(req *Request, missing string) ([]byte, *s3err.Error) {
+	r := req.HTTP
+	wantMD5, serr := contentMD5(r.Header)
+	if serr != nil {
+		return nil, serr
+	}
+	doc, err := io.ReadAll(io.LimitReader(r.Body, maxDocument+1))
+	if err != nil {
+		return nil, BodyReadError(err)
+	}
+	if wantMD5 != nil {
+		sum := md5.Sum(doc)
+		if serr := verifyMD5(hex.EncodeToString(sum[:]), wantMD5); serr != nil {
+			return nil, serr
+		}
+	} else if !hasDigest(r.Header) && bodyChecksum(req).Algorithm == "" {
+		return nil, s3err.New(http.StatusBadRequest, "InvalidRequest", "Missing required header for this request: "+missing)
+	}
+	return doc, nil
 }

@@ -1,12 +1,10 @@
 package s3api
 
 import (
-	"crypto/md5"
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/xml"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -157,38 +155,15 @@ func lifecycleOf(b *store.Bucket) (*lifecycleConfiguration, error) {
 // an integrity check: Content-MD5 (verified here) or an additional
 // checksum (verified by the emulator as the body is read).
 func readLifecycle(req *Request) (*lifecycleConfiguration, *s3err.Error) {
-	r := req.HTTP
-	wantMD5, serr := contentMD5(r.Header)
+	doc, serr := readCheckedDocument(req, "Content-MD5")
 	if serr != nil {
 		return nil, serr
-	}
-	doc, err := io.ReadAll(io.LimitReader(r.Body, maxDocument+1))
-	if err != nil {
-		return nil, BodyReadError(err)
-	}
-	if wantMD5 != nil {
-		sum := md5.Sum(doc)
-		if serr := verifyMD5(fmt.Sprintf("%x", sum), wantMD5); serr != nil {
-			return nil, serr
-		}
-	} else if bodyChecksum(req).Algorithm == "" && !hasChecksumHeader(r.Header) {
-		return nil, s3err.New(http.StatusBadRequest, "InvalidRequest", "Missing required header for this request: Content-MD5")
 	}
 	var c lifecycleConfiguration
 	if len(doc) == 0 || len(doc) > maxDocument || xml.Unmarshal(doc, &c) != nil {
 		return nil, s3err.MalformedXML()
 	}
 	return &c, nil
-}
-
-// hasChecksumHeader reports an x-amz-checksum-<algorithm> header.
-func hasChecksumHeader(hdr http.Header) bool {
-	for name := range hdr {
-		if n := strings.ToLower(name); strings.HasPrefix(n, "x-amz-checksum-") && n != "x-amz-checksum-type" {
-			return true
-		}
-	}
-	return false
 }
 
 // invalidArgument is S3's InvalidArgument with the argument named.

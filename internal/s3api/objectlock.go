@@ -2,11 +2,9 @@ package s3api
 
 import (
 	"bytes"
-	"crypto/md5"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -139,20 +137,6 @@ func lockRefusesVersioning(b *store.Bucket, status store.Versioning) *s3err.Erro
 	return errLockInvalidBucketState("An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.")
 }
 
-// hasDigest reports whether the request carries Content-MD5 or an
-// additional checksum header, which S3 requires of some requests.
-func hasDigest(hdr http.Header) bool {
-	if hdr.Get("Content-Md5") != "" {
-		return true
-	}
-	for k := range hdr {
-		if name, ok := strings.CutPrefix(http.CanonicalHeaderKey(k), checksumPrefix); ok && name != "Type" && name != "Mode" && name != "Algorithm" {
-			return true
-		}
-	}
-	return false
-}
-
 // serveObjectLockConfiguration answers Get and PutObjectLockConfiguration.
 func (h *Handler) serveObjectLockConfiguration(w http.ResponseWriter, req *Request) error {
 	b, err := h.store.Bucket(req.Bucket)
@@ -201,23 +185,9 @@ func (h *Handler) serveObjectLockConfiguration(w http.ResponseWriter, req *Reque
 // readLockConfiguration reads and validates PutObjectLockConfiguration's
 // body as S3 does.
 func readLockConfiguration(req *Request) (*objectLockConfiguration, *s3err.Error) {
-	r := req.HTTP
-	if !hasDigest(r.Header) {
-		return nil, s3err.New(http.StatusBadRequest, "InvalidRequest", "Missing required header for this request: Content-MD5 OR x-amz-checksum-*")
-	}
-	wantMD5, serr := contentMD5(r.Header)
+	doc, serr := readCheckedDocument(req, "Content-MD5 OR x-amz-checksum-*")
 	if serr != nil {
 		return nil, serr
-	}
-	doc, err := io.ReadAll(io.LimitReader(r.Body, maxDocument+1))
-	if err != nil {
-		return nil, BodyReadError(err)
-	}
-	if wantMD5 != nil {
-		sum := md5.Sum(doc)
-		if serr := verifyMD5(fmt.Sprintf("%x", sum), wantMD5); serr != nil {
-			return nil, serr
-		}
 	}
 	var in objectLockConfiguration
 	if len(doc) == 0 || len(doc) > maxDocument || xml.NewDecoder(bytes.NewReader(doc)).Decode(&in) != nil {
