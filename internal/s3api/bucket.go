@@ -160,9 +160,12 @@ type listAllMyBucketsResult struct {
 	Prefix            string         `xml:"Prefix,omitempty"`
 }
 
+// bucketRecord is one bucket of ListBuckets: S3 now reports each bucket's
+// region (BucketArn is for directory buckets only).
 type bucketRecord struct {
 	Name         string `xml:"Name"`
 	CreationDate string `xml:"CreationDate"`
+	BucketRegion string `xml:"BucketRegion"`
 }
 
 func (h *Handler) listBuckets(w http.ResponseWriter, req *Request) error {
@@ -177,15 +180,20 @@ func (h *Handler) listBuckets(w http.ResponseWriter, req *Request) error {
 		return serr
 	}
 	out.Prefix = page.prefix
+	onlyRegion := req.Query.Get("bucket-region")
 	for _, b := range buckets {
 		if h.BucketOwner(b) != req.Account || !page.includes(b.Name) {
 			continue // each account lists its own buckets
+		}
+		region := bucketRegion(b, req.HTTP)
+		if onlyRegion != "" && region != onlyRegion {
+			continue
 		}
 		if len(out.Buckets) == page.max {
 			out.ContinuationToken = out.Buckets[len(out.Buckets)-1].Name
 			break
 		}
-		out.Buckets = append(out.Buckets, bucketRecord{Name: b.Name, CreationDate: s3Time(b.Created)})
+		out.Buckets = append(out.Buckets, bucketRecord{Name: b.Name, CreationDate: s3Time(b.Created), BucketRegion: region})
 	}
 	return writeXML(w, req.HTTP, &out)
 }

@@ -60,8 +60,8 @@ func TestSubresRoutingRaw(t *testing.T) {
 	tests := []rawCase{
 		{"lifecycle put without Content-MD5", "PUT", "/sb?lifecycle", "<LifecycleConfiguration/>", 400, "InvalidRequest", "Missing required header for this request: Content-MD5"},
 		{"lifecycle get", "GET", "/sb?lifecycle", "", 404, "NoSuchLifecycleConfiguration", "<BucketName>sb</BucketName>"},
-		{"website put", "PUT", "/sb?website", "<WebsiteConfiguration/>", 501, "NotImplemented", ""},
-		{"website delete", "DELETE", "/sb?website", "", 501, "NotImplemented", ""},
+		{"website put empty", "PUT", "/sb?website", "<WebsiteConfiguration/>", 400, "InvalidArgument", "A value for IndexDocument Suffix must be provided"},
+		{"website delete", "DELETE", "/sb?website", "", 204, "", ""},
 		{"logging off", "PUT", "/sb?logging", "<BucketLoggingStatus/>", 200, "", ""},
 		{"notification", "GET", "/sb?notification", "", 501, "NotImplemented", ""},
 		{"replication", "PUT", "/sb?replication", "<x/>", 501, "NotImplemented", ""},
