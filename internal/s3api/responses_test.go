@@ -253,3 +253,110 @@ func TestPartNumberFields(t *testing.T) {
 		})
 	}
 }
+
+// TestListMarkerRules: the paging fields of each listing as S3 sets them
+// on a truncated page: ListObjects' NextMarker only with a delimiter and
+// its Marker echoed, ListObjectsV2's tokens, StartAfter and KeyCount, the
+// next markers of ListObjectVersions and ListMultipartUploads.
+func TestListMarkerRules(t *testing.T) {
+	_, c := newServer(t, "marks")
+	ctx := t.Context()
+	b := aws.String("marks")
+	for _, k := range []string{"a", "b", "c/1", "c/2", "d"} {
+		put(t, c, "marks", k, "x")
+		if _, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String(k)}); err != nil {
+			t.Fatalf("CreateMultipartUpload: %v", err)
+		}
+	}
+	v1 := []struct {
+		name, marker, delimiter string
+		max                     int32
+		truncated               bool
+		nextMarker              *string
+	}{
+		{"no delimiter truncated", "", "", 2, true, nil},
+		{"no delimiter after marker", "b", "", 2, true, nil},
+		{"delimiter truncated at prefix", "a", "/", 2, true, aws.String("c/")},
+		{"delimiter last page", "c/", "/", 2, false, nil},
+	}
+	for _, tt := range v1 {
+		t.Run("V1 "+tt.name, func(t *testing.T) {
+			in := &s3.ListObjectsInput{Bucket: b, MaxKeys: aws.Int32(tt.max), Marker: aws.String(tt.marker)}
+			if tt.delimiter != "" {
+				in.Delimiter = aws.String(tt.delimiter)
+			}
+			out, err := c.ListObjects(ctx, in)
+			if err != nil {
+				t.Fatalf("ListObjects: %v", err)
+			}
+			if aws.ToBool(out.IsTruncated) != tt.truncated || aws.ToString(out.Marker) != tt.marker ||
+				aws.ToString(out.NextMarker) != aws.ToString(tt.nextMarker) || (out.NextMarker == nil) != (tt.nextMarker == nil) {
+				t.Errorf("IsTruncated %v Marker %q NextMarker %v, want %v %q %v", aws.ToBool(out.IsTruncated), aws.ToString(out.Marker),
+					aws.ToString(out.NextMarker), tt.truncated, tt.marker, aws.ToString(tt.nextMarker))
+			}
+			for _, o := range out.Contents {
+				if o.StorageClass != types.ObjectStorageClassStandard {
+					t.Errorf("%s: StorageClass %q", aws.ToString(o.Key), o.StorageClass)
+				}
+			}
+		})
+	}
+	t.Run("V2 tokens", func(t *testing.T) {
+		first, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: b, MaxKeys: aws.Int32(2), Delimiter: aws.String("/"), StartAfter: aws.String("a")})
+		if err != nil {
+			t.Fatalf("ListObjectsV2: %v", err)
+		}
+		if aws.ToInt32(first.KeyCount) != 2 || len(first.CommonPrefixes) != 1 || !aws.ToBool(first.IsTruncated) || first.NextContinuationToken == nil ||
+			first.ContinuationToken != nil || aws.ToString(first.StartAfter) != "a" {
+			t.Fatalf("first page: KeyCount %d prefixes %d truncated %v next %v token %v start %q", aws.ToInt32(first.KeyCount), len(first.CommonPrefixes),
+				aws.ToBool(first.IsTruncated), first.NextContinuationToken, first.ContinuationToken, aws.ToString(first.StartAfter))
+		}
+		second, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: b, MaxKeys: aws.Int32(2), Delimiter: aws.String("/"), ContinuationToken: first.NextContinuationToken})
+		if err != nil {
+			t.Fatalf("ListObjectsV2 page 2: %v", err)
+		}
+		if aws.ToInt32(second.KeyCount) != 1 || aws.ToString(second.Contents[0].Key) != "d" || aws.ToBool(second.IsTruncated) ||
+			second.NextContinuationToken != nil || aws.ToString(second.ContinuationToken) != aws.ToString(first.NextContinuationToken) {
+			t.Errorf("second page: %+v", second)
+		}
+	})
+	t.Run("ListObjectVersions next markers", func(t *testing.T) {
+		out, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: b, MaxKeys: aws.Int32(2)})
+		if err != nil {
+			t.Fatalf("ListObjectVersions: %v", err)
+		}
+		if !aws.ToBool(out.IsTruncated) || aws.ToString(out.NextKeyMarker) != "b" || aws.ToString(out.NextVersionIdMarker) != "null" {
+			t.Errorf("truncated %v NextKeyMarker %q NextVersionIdMarker %q", aws.ToBool(out.IsTruncated), aws.ToString(out.NextKeyMarker), aws.ToString(out.NextVersionIdMarker))
+		}
+		for _, v := range out.Versions {
+			if v.StorageClass != types.ObjectVersionStorageClassStandard {
+				t.Errorf("%s: StorageClass %q", aws.ToString(v.Key), v.StorageClass)
+			}
+		}
+	})
+	t.Run("ListMultipartUploads next markers", func(t *testing.T) {
+		out, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: b, MaxUploads: aws.Int32(2)})
+		if err != nil {
+			t.Fatalf("ListMultipartUploads: %v", err)
+		}
+		if !aws.ToBool(out.IsTruncated) || len(out.Uploads) != 2 || aws.ToString(out.NextKeyMarker) != "b" ||
+			aws.ToString(out.NextUploadIdMarker) != aws.ToString(out.Uploads[1].UploadId) {
+			t.Errorf("truncated %v NextKeyMarker %q NextUploadIdMarker %q", aws.ToBool(out.IsTruncated), aws.ToString(out.NextKeyMarker), aws.ToString(out.NextUploadIdMarker))
+		}
+		for _, u := range out.Uploads {
+			if u.StorageClass != types.StorageClassStandard {
+				t.Errorf("%s: StorageClass %q", aws.ToString(u.Key), u.StorageClass)
+			}
+		}
+		parts, err := c.ListParts(ctx, &s3.ListPartsInput{Bucket: b, Key: out.Uploads[0].Key, UploadId: out.Uploads[0].UploadId})
+		if err != nil || parts.StorageClass != types.StorageClassStandard {
+			t.Errorf("ListParts StorageClass %q, %v", parts.StorageClass, err)
+		}
+	})
+	t.Run("GetObjectAttributes StorageClass", func(t *testing.T) {
+		out, err := c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: b, Key: aws.String("a"), ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesStorageClass}})
+		if err != nil || out.StorageClass != types.StorageClassStandard {
+			t.Errorf("StorageClass %q, %v", out.StorageClass, err)
+		}
+	})
+}
