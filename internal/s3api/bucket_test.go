@@ -222,8 +222,10 @@ func TestSubresBucketConfigSDK(t *testing.T) {
 	}
 
 	// Sub-resources not emulated, through the SDK.
-	if _, err := c.PutBucketWebsite(ctx, &s3.PutBucketWebsiteInput{Bucket: b, WebsiteConfiguration: &types.WebsiteConfiguration{IndexDocument: &types.IndexDocument{Suffix: aws.String("index.html")}}}); apiError(err) != "NotImplemented: "+notImplementedMessage {
-		t.Errorf("PutBucketWebsite: %v", apiError(err))
+	if _, err := c.PutBucketReplication(ctx, &s3.PutBucketReplicationInput{Bucket: b, ReplicationConfiguration: &types.ReplicationConfiguration{
+		Role: aws.String("arn:aws:iam::123456789012:role/r"), Rules: []types.ReplicationRule{{Status: types.ReplicationRuleStatusEnabled,
+			Destination: &types.Destination{Bucket: aws.String("arn:aws:s3:::dest")}}}}}); apiError(err) != "NotImplemented: "+notImplementedMessage {
+		t.Errorf("PutBucketReplication: %v", apiError(err))
 	}
 }
 
