@@ -51,6 +51,11 @@ func (h *Handler) createBucket(w http.ResponseWriter, req *Request) error {
 			return serr
 		}
 	}
+	if cfg.LocationConstraint == "us-east-1" {
+		// S3 names us-east-1 by no constraint at all.
+		return s3err.New(http.StatusBadRequest, "InvalidLocationConstraint", "The specified location-constraint is not valid").
+			With("LocationConstraint", cfg.LocationConstraint)
+	}
 	ownership := r.Header.Get("X-Amz-Object-Ownership")
 	if ownership != "" && !validOwnership(ownership) {
 		return errInvalidArgument("Invalid x-amz-object-ownership header: "+ownership, "x-amz-object-ownership")

@@ -360,3 +360,31 @@ func TestListMarkerRules(t *testing.T) {
 		}
 	})
 }
+
+// TestCreateBucketLocationRaw: CreateBucket's Location header, and S3's
+// refusal of an explicit us-east-1 constraint.
+func TestCreateBucketLocationRaw(t *testing.T) {
+	srv, _ := newServer(t)
+	tests := []struct {
+		name, bucket, body string
+		status             int
+		code, location     string
+	}{
+		{"no body", "loc-a", "", 200, "", "/loc-a"},
+		{"other region", "loc-b", "<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>", 200, "", "/loc-b"},
+		{"explicit us-east-1", "loc-c", "<CreateBucketConfiguration><LocationConstraint>us-east-1</LocationConstraint></CreateBucketConfiguration>", 400, "InvalidLocationConstraint", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := do(t, srv, "PUT", "/"+tt.bucket, []byte(tt.body), nil)
+			if r.Status != tt.status || r.Header.Get("Location") != tt.location {
+				t.Fatalf("status %d Location %q, want %d %q: %s", r.Status, r.Header.Get("Location"), tt.status, tt.location, r.Body)
+			}
+			if tt.code != "" {
+				if e := errorOf(t, r); e.Code != tt.code || e.Message != "The specified location-constraint is not valid" {
+					t.Errorf("%s: %s", e.Code, e.Message)
+				}
+			}
+		})
+	}
+}
