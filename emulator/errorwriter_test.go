@@ -34,7 +34,7 @@ func TestErrorsCarryRequestIDs(t *testing.T) {
 		{"sha256 mismatch", "PUT", "/ids/k", []byte("hello"), h("X-Amz-Content-Sha256", strings.Repeat("0", 64)), "XAmzContentSHA256Mismatch"},
 		{"malformed xml", "PUT", "/ids", []byte("<CreateBucketConfiguration>"), nil, "MalformedXML"},
 		{"no such upload", "GET", "/ids/k?uploadId=nope", nil, nil, "NoSuchUpload"},
-		{"not implemented", "GET", "/ids?website", nil, nil, "NotImplemented"},
+		{"not implemented", "GET", "/ids?replication", nil, nil, "NotImplemented"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -393,7 +393,7 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 	defer s.logDecision(rec, nil, w)
 	t := rec.target
 	req := &s3api.Request{Op: t.op, Bucket: t.bucket, Key: t.key, HTTP: r, Query: t.query, Body: body,
-		OwnerID: canonicalUserID(rec.caller.principal.Account), OwnerName: ownerName, Account: rec.caller.principal.Account,
+		OwnerID: canonicalUserID(rec.caller.principal.Account), OwnerName: s.ownerName(), Account: rec.caller.principal.Account,
 		RequestID: reqID, Now: now, Auth: &authorizer{s: s, r: r, snap: snap, rec: rec, now: now}}
 	if rec.post != nil {
 		rec.post.request(req)
@@ -458,8 +458,15 @@ func canonicalUserID(account string) string {
 	return s3api.CanonicalUserID(account)
 }
 
-// ownerName is the DisplayName beside the canonical ID.
-const ownerName = "s3vpce"
+// ownerName is the DisplayName beside the canonical ID in Owner and
+// Grantee elements: none, as S3 since 21 November 2025, unless buckets
+// start as S3's did before (LegacyBucketDefaults, for older test suites).
+func (s *Server) ownerName() string {
+	if s.opts.LegacyBucketDefaults {
+		return "s3vpce"
+	}
+	return ""
+}
 
 // gate runs every check before a request may reach the store. It fills rec.
 func (s *Server) gate(r *http.Request, snap *snapshot, rec *DecisionRecord, now time.Time) *s3err.Error {

@@ -59,7 +59,7 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
 	fs.StringVar(&f.dnsUpstream, "dns-upstream", "resolv.conf", `where DNS forwards names it does not serve: "resolv.conf" (the host's nameservers), "none" (REFUSED) or host:port,...`)
 	fs.StringVar(&f.dnsForwardFor, "dns-forward-for", "", `clients DNS forwards other names for, as CIDR[,CIDR...] ("none": no one); others get REFUSED (default: loopback and the VPC CIDRs)`)
 	fs.Var(&f.buckets, "bucket", "create this bucket at start (repeatable)")
-	fs.BoolVar(&f.legacyBuckets, "legacy-bucket-defaults", false, "create buckets as S3 did before April 2023: object ownership ObjectWriter (ACLs enabled), no public access block")
+	fs.BoolVar(&f.legacyBuckets, "legacy-bucket-defaults", false, "create buckets as S3 did before April 2023: object ownership ObjectWriter (ACLs enabled), no public access block; and Owner DisplayName returned as before November 2025")
 	fs.BoolVar(&f.privateDNS, "private-dns", false, "enable private DNS: s3.<region>.amazonaws.com and friends resolve to the endpoint")
 	fs.StringVar(&f.topology, "topology", "", "JSON file of the VPCs, subnets, security groups, route tables, instances and endpoints to emulate (default: what the last serve on the same data left, with every change made through the EC2 API, else the seed's; testdata/topology.json is the seed's as a file; s3vpce topology import builds one from a real account)")
 	fs.StringVar(&f.logFormat, "log", "text", `log format on stderr: "text" or "json"`)

@@ -51,6 +51,11 @@ func (h *Handler) createBucket(w http.ResponseWriter, req *Request) error {
 			return serr
 		}
 	}
+	if cfg.LocationConstraint == "us-east-1" {
+		// S3 names us-east-1 by no constraint at all.
+		return s3err.New(http.StatusBadRequest, "InvalidLocationConstraint", "The specified location-constraint is not valid").
+			With("LocationConstraint", cfg.LocationConstraint)
+	}
 	ownership := r.Header.Get("X-Amz-Object-Ownership")
 	if ownership != "" && !validOwnership(ownership) {
 		return errInvalidArgument("Invalid x-amz-object-ownership header: "+ownership, "x-amz-object-ownership")
@@ -160,9 +165,12 @@ type listAllMyBucketsResult struct {
 	Prefix            string         `xml:"Prefix,omitempty"`
 }
 
+// bucketRecord is one bucket of ListBuckets: S3 now reports each bucket's
+// region (BucketArn is for directory buckets only).
 type bucketRecord struct {
 	Name         string `xml:"Name"`
 	CreationDate string `xml:"CreationDate"`
+	BucketRegion string `xml:"BucketRegion"`
 }
 
 func (h *Handler) listBuckets(w http.ResponseWriter, req *Request) error {
@@ -177,15 +185,20 @@ func (h *Handler) listBuckets(w http.ResponseWriter, req *Request) error {
 		return serr
 	}
 	out.Prefix = page.prefix
+	onlyRegion := req.Query.Get("bucket-region")
 	for _, b := range buckets {
 		if h.BucketOwner(b) != req.Account || !page.includes(b.Name) {
 			continue // each account lists its own buckets
+		}
+		region := bucketRegion(b, req.HTTP)
+		if onlyRegion != "" && region != onlyRegion {
+			continue
 		}
 		if len(out.Buckets) == page.max {
 			out.ContinuationToken = out.Buckets[len(out.Buckets)-1].Name
 			break
 		}
-		out.Buckets = append(out.Buckets, bucketRecord{Name: b.Name, CreationDate: s3Time(b.Created)})
+		out.Buckets = append(out.Buckets, bucketRecord{Name: b.Name, CreationDate: s3Time(b.Created), BucketRegion: region})
 	}
 	return writeXML(w, req.HTTP, &out)
 }

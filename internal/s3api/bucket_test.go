@@ -60,8 +60,8 @@ func TestSubresRoutingRaw(t *testing.T) {
 	tests := []rawCase{
 		{"lifecycle put without Content-MD5", "PUT", "/sb?lifecycle", "<LifecycleConfiguration/>", 400, "InvalidRequest", "Missing required header for this request: Content-MD5"},
 		{"lifecycle get", "GET", "/sb?lifecycle", "", 404, "NoSuchLifecycleConfiguration", "<BucketName>sb</BucketName>"},
-		{"website put", "PUT", "/sb?website", "<WebsiteConfiguration/>", 501, "NotImplemented", ""},
-		{"website delete", "DELETE", "/sb?website", "", 501, "NotImplemented", ""},
+		{"website put empty", "PUT", "/sb?website", "<WebsiteConfiguration/>", 400, "InvalidArgument", "A value for IndexDocument Suffix must be provided"},
+		{"website delete", "DELETE", "/sb?website", "", 204, "", ""},
 		{"logging off", "PUT", "/sb?logging", "<BucketLoggingStatus/>", 200, "", ""},
 		{"notification", "GET", "/sb?notification", "", 501, "NotImplemented", ""},
 		{"replication", "PUT", "/sb?replication", "<x/>", 501, "NotImplemented", ""},
@@ -222,8 +222,10 @@ func TestSubresBucketConfigSDK(t *testing.T) {
 	}
 
 	// Sub-resources not emulated, through the SDK.
-	if _, err := c.PutBucketWebsite(ctx, &s3.PutBucketWebsiteInput{Bucket: b, WebsiteConfiguration: &types.WebsiteConfiguration{IndexDocument: &types.IndexDocument{Suffix: aws.String("index.html")}}}); apiError(err) != "NotImplemented: "+notImplementedMessage {
-		t.Errorf("PutBucketWebsite: %v", apiError(err))
+	if _, err := c.PutBucketReplication(ctx, &s3.PutBucketReplicationInput{Bucket: b, ReplicationConfiguration: &types.ReplicationConfiguration{
+		Role: aws.String("arn:aws:iam::123456789012:role/r"), Rules: []types.ReplicationRule{{Status: types.ReplicationRuleStatusEnabled,
+			Destination: &types.Destination{Bucket: aws.String("arn:aws:s3:::dest")}}}}}); apiError(err) != "NotImplemented: "+notImplementedMessage {
+		t.Errorf("PutBucketReplication: %v", apiError(err))
 	}
 }
 

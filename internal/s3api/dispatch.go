@@ -93,6 +93,9 @@ var operations = map[string]opHandler{
 	"PutBucketLogging":                (*Handler).serveLogging,
 	"GetObjectTorrent":                (*Handler).getObjectTorrent,
 	"GetObjectAttributes":             (*Handler).getObjectAttributes, // attributes.go
+	"GetBucketWebsite":                (*Handler).serveWebsite,        // website.go
+	"PutBucketWebsite":                (*Handler).serveWebsite,
+	"DeleteBucketWebsite":             (*Handler).serveWebsite,
 }
 
 // Answer answers req with its operation's handler from the table; an

@@ -27,7 +27,8 @@ type Request struct {
 	// when nil.
 	Query url.Values
 	// OwnerID and OwnerName are the canonical ID and display name S3 shows
-	// as owner.
+	// as owner; OwnerName "" leaves DisplayName out, as S3 has since
+	// 21 November 2025.
 	OwnerID, OwnerName string
 	// Account is the caller's account ID ("" when anonymous): a bucket it
 	// creates is owned by it.

@@ -328,7 +328,7 @@ func TestListingContentsAndOwner(t *testing.T) {
 				!s3TimeFormat.MatchString(o.LastModified) || len(o.ETag) != 34 || o.ETag[0] != '"' {
 				t.Errorf("contents: %+v", o)
 			}
-			if (o.Owner != nil) != tc.wantOwner || (o.Owner != nil && (o.Owner.ID == "" || o.Owner.DisplayName == "")) {
+			if (o.Owner != nil) != tc.wantOwner || (o.Owner != nil && (o.Owner.ID == "" || o.Owner.DisplayName != "")) {
 				t.Errorf("Owner %+v, want present=%v", o.Owner, tc.wantOwner)
 			}
 		})

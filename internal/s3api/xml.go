@@ -22,10 +22,11 @@ const maxDocument = 4 << 20
 // s3Time formats t as S3 does in XML documents (always milliseconds).
 func s3Time(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
-// owner is the Owner (or Initiator) element of S3's documents.
+// owner is the Owner (or Initiator) element of S3's documents. S3 stopped
+// returning DisplayName on 21 November 2025: it is left out when empty.
 type owner struct {
 	ID          string `xml:"ID"`
-	DisplayName string `xml:"DisplayName"`
+	DisplayName string `xml:"DisplayName,omitempty"`
 }
 
 // readXML decodes the request's XML document, at most limit bytes, into
