@@ -297,7 +297,7 @@ func (a *Auth) readTime(amzDate, date string) error {
 		return nil
 	}
 	if date != "" {
-		t, err := http.ParseTime(date)
+		t, err := parseDateHeader(date)
 		if err != nil {
 			return s3err.New(http.StatusForbidden, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header")
 		}
@@ -305,6 +305,21 @@ func (a *Auth) readTime(amzDate, date string) error {
 		return nil
 	}
 	return s3err.New(http.StatusForbidden, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header")
+}
+
+// parseDateHeader reads a Date header in the forms HTTP allows
+// (http.ParseTime) and, as S3 does, RFC 1123 with a numeric zone
+// ("Mon, 30 Nov 2026 00:20:00 -0000"), the form botocore's SigV4 signer
+// writes when a request carries a Date header.
+func parseDateHeader(v string) (time.Time, error) {
+	t, err := http.ParseTime(v)
+	if err == nil {
+		return t, nil
+	}
+	if t, err2 := time.Parse(time.RFC1123Z, v); err2 == nil {
+		return t, nil
+	}
+	return time.Time{}, err
 }
 
 func queryError(msg string) *s3err.Error {
