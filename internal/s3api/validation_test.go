@@ -207,10 +207,10 @@ func TestCompleteConditionalWrite(t *testing.T) {
 	}
 	etag := *head.ETag
 	tests := []struct {
-		name, key           string
+		name, key            string
 		ifMatch, ifNoneMatch string
-		status              int
-		code                string
+		status               int
+		code                 string
 	}{
 		{"if-none-match * on existing", "there", "", "*", 412, "PreconditionFailed"},
 		{"if-match other etag", "there", `"0123456789abcdef0123456789abcdef"`, "", 412, "PreconditionFailed"},
