@@ -2,7 +2,11 @@ package s3api_test
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 	"github.com/s3vpce/s3vpce/emulator"
+	"github.com/s3vpce/s3vpce/emulator/emulatortest"
+	"github.com/s3vpce/s3vpce/internal/sigv4"
 )
 
 // sdkStatus is the HTTP status and code of an SDK error (0, "" for nil).
@@ -464,5 +470,109 @@ func TestUploadPartEmptyBody(t *testing.T) {
 	}
 	if *out.ETag != `"`+"59adb24ef3cdbe0297f05b395827453f"+`-1"` {
 		t.Errorf("ETag %s", *out.ETag)
+	}
+}
+
+// sendAuth sends a PUT of "x" to /ea/k with the given Authorization
+// (omitted when "-") and date headers, x-amz-content-sha256 set; when sign
+// is true the Authorization's placeholder signature is replaced by the
+// real one over the request as built (with sigv4's own canonical form).
+func sendAuth(t *testing.T, srv *emulatortest.Server, authz string, hdr map[string]string, sign bool) rawResponse {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPut, srv.URL()+"/ea/k", strings.NewReader("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte("x"))
+	req.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(sum[:]))
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	if authz != "-" {
+		req.Header.Set("Authorization", authz)
+	}
+	if sign {
+		a, err := sigv4.Parse(req)
+		if err != nil {
+			t.Fatalf("parse own request: %v", err)
+		}
+		canonical, err := a.CanonicalRequest(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mac := hmac.New(sha256.New, sigv4.SigningKey(emulator.DefaultSecretAccessKey, a.Date, a.Region, a.Service))
+		mac.Write([]byte(a.StringToSign(canonical)))
+		req.Header.Set("Authorization", strings.Replace(authz, a.Signature, hex.EncodeToString(mac.Sum(nil)), 1))
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rawResponse{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// TestAuthorizationHeaderForms: malformed Authorization headers and date
+// headers answered with S3's status, code and message: another scheme is
+// 400 InvalidArgument "Unsupported Authorization Type" echoing the header;
+// a SigV4 header without one of its three components, or with a bad
+// credential date, is 400 AuthorizationHeaderMalformed; an empty
+// Authorization is an anonymous request (403 on a private bucket); an
+// invalid or missing date is 403 AccessDenied; a Date header in RFC 1123
+// with a numeric zone (botocore's form) is a valid date; an x-amz-*
+// header that is not signed is 403 AccessDenied naming it.
+func TestAuthorizationHeaderForms(t *testing.T) {
+	srv, _ := newServer(t, "ea")
+	now := time.Now().UTC()
+	day := now.Format("20060102")
+	amzDate := now.Format("20060102T150405Z")
+	cred := "Credential=" + emulator.DefaultAccessKeyID + "/" + day + "/us-east-1/s3/aws4_request"
+	sig := "Signature=" + strings.Repeat("0", 64)
+	withDate := map[string]string{"X-Amz-Date": amzDate}
+	tests := []struct {
+		name, authz string
+		hdr         map[string]string
+		sign        bool
+		status      int
+		code, msg   string
+		argValue    string
+	}{
+		{"empty is anonymous", "", withDate, false, 403, "AccessDenied", "", ""},
+		{"no header is anonymous", "-", withDate, false, 403, "AccessDenied", "", ""},
+		{"bearer", "Bearer abc", withDate, false, 400, "InvalidArgument", "Unsupported Authorization Type", "Bearer abc"},
+		{"misspelt algorithm", "AWS4-HMAC-SHA512 " + cred + ", SignedHeaders=host, " + sig, withDate, false, 400, "InvalidArgument", "Unsupported Authorization Type", "AWS4-HMAC-SHA512 " + cred + ", SignedHeaders=host, " + sig},
+		{"algorithm alone", "AWS4-HMAC-SHA256", withDate, false, 400, "AuthorizationHeaderMalformed", "The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature.", ""},
+		{"no credential", "AWS4-HMAC-SHA256 SignedHeaders=host, " + sig, withDate, false, 400, "AuthorizationHeaderMalformed", "The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature.", ""},
+		{"no signed headers", "AWS4-HMAC-SHA256 " + cred + ", " + sig, withDate, false, 400, "AuthorizationHeaderMalformed", "The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature.", ""},
+		{"no signature", "AWS4-HMAC-SHA256 " + cred + ", SignedHeaders=host", withDate, false, 400, "AuthorizationHeaderMalformed", "The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature.", ""},
+		{"bad credential date", "AWS4-HMAC-SHA256 Credential=" + emulator.DefaultAccessKeyID + "/2026-11-30/us-east-1/s3/aws4_request, SignedHeaders=host, " + sig, withDate, false, 400, "AuthorizationHeaderMalformed", "", ""},
+		{"bad x-amz-date", "AWS4-HMAC-SHA256 " + cred + ", SignedHeaders=host;x-amz-content-sha256;x-amz-date, " + sig, map[string]string{"X-Amz-Date": "yesterday"}, false, 403, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header", ""},
+		{"no date at all", "AWS4-HMAC-SHA256 " + cred + ", SignedHeaders=host;x-amz-content-sha256, " + sig, nil, false, 403, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header", ""},
+		{"date with numeric zone", "AWS4-HMAC-SHA256 " + cred + ", SignedHeaders=date;host;x-amz-content-sha256, " + sig, map[string]string{"Date": now.Format(time.RFC1123Z)}, true, 200, "", "", ""},
+		{"date in GMT", "AWS4-HMAC-SHA256 " + cred + ", SignedHeaders=date;host;x-amz-content-sha256, " + sig, map[string]string{"Date": now.Format(http.TimeFormat)}, true, 200, "", "", ""},
+		{"unsigned x-amz-date", "AWS4-HMAC-SHA256 " + cred + ", SignedHeaders=date;host;x-amz-content-sha256, " + sig, map[string]string{"Date": now.Format(http.TimeFormat), "X-Amz-Date": amzDate}, false, 403, "AccessDenied", "There were headers present in the request which were not signed", ""},
+		{"host not signed", "AWS4-HMAC-SHA256 " + cred + ", SignedHeaders=x-amz-content-sha256;x-amz-date, " + sig, withDate, false, 400, "AuthorizationHeaderMalformed", "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := sendAuth(t, srv, tc.authz, tc.hdr, tc.sign)
+			if r.Status != tc.status {
+				t.Fatalf("status %d, want %d: %s", r.Status, tc.status, r.Body)
+			}
+			if tc.code == "" {
+				return
+			}
+			e := errorOf(t, r)
+			if e.Code != tc.code || tc.msg != "" && e.Message != tc.msg {
+				t.Errorf("got %s %q, want %s %q", e.Code, e.Message, tc.code, tc.msg)
+			}
+			if tc.argValue != "" && !bytes.Contains(r.Body, []byte("<ArgumentName>Authorization</ArgumentName><ArgumentValue>"+tc.argValue+"</ArgumentValue>")) {
+				t.Errorf("no ArgumentName/ArgumentValue in %s", r.Body)
+			}
+		})
 	}
 }

@@ -210,7 +210,13 @@ func ParseAuthorization(v string) (*Auth, error) {
 	if strings.HasPrefix(v, "AWS ") {
 		return nil, s3err.New(http.StatusBadRequest, "InvalidRequest", "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.")
 	}
-	if !ok || alg != Algorithm {
+	if alg != Algorithm {
+		// S3's answer to any other scheme (Bearer, Basic, a misspelt
+		// algorithm), the whole header echoed.
+		return nil, s3err.New(http.StatusBadRequest, "InvalidArgument", "Unsupported Authorization Type").
+			With("ArgumentName", "Authorization").With("ArgumentValue", v)
+	}
+	if !ok {
 		return nil, malformed("The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature.")
 	}
 	a := &Auth{Kind: Header}
