@@ -90,6 +90,9 @@ func TestRangeForms(t *testing.T) {
 				if e := errorOf(t, r); e.Code != "InvalidRange" {
 					t.Errorf("code %q, want InvalidRange", e.Code)
 				}
+				if !bytes.Contains(r.Body, []byte("<RangeRequested>"+tc.rng+"</RangeRequested>")) {
+					t.Errorf("no RangeRequested in %s", r.Body)
+				}
 				return
 			}
 			if got := r.Header.Get("Content-Range"); got != tc.contentRange {
@@ -97,6 +100,28 @@ func TestRangeForms(t *testing.T) {
 			}
 			if string(r.Body) != tc.want {
 				t.Errorf("body %q, want %q", r.Body, tc.want)
+			}
+		})
+	}
+}
+
+// TestRangeFormsHead: HeadObject reads Range as GetObject does.
+func TestRangeFormsHead(t *testing.T) {
+	srv, c := newServer(t, "rngh")
+	put(t, c, "rngh", "obj", "0123456789")
+	for _, tc := range []struct {
+		rng          string
+		status       int
+		contentRange string
+	}{
+		{"bytes= -1", 200, ""},
+		{"bytes=-5", 206, "bytes 5-9/10"},
+		{"bytes=10-", 416, ""},
+	} {
+		t.Run(tc.rng, func(t *testing.T) {
+			r := do(t, srv, http.MethodHead, "/rngh/obj", nil, map[string]string{"Range": tc.rng})
+			if r.Status != tc.status || r.Header.Get("Content-Range") != tc.contentRange {
+				t.Errorf("status %d Content-Range %q, want %d %q", r.Status, r.Header.Get("Content-Range"), tc.status, tc.contentRange)
 			}
 		})
 	}
