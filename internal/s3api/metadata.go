@@ -92,6 +92,9 @@ func defaultContentType(meta *store.ObjectMeta) {
 // x-amz-tagging.
 func objectMeta(hdr http.Header) (store.ObjectMeta, *s3err.Error) {
 	var meta store.ObjectMeta
+	if serr := checkStorageClass(hdr); serr != nil {
+		return meta, serr
+	}
 	user, serr := userMetadata(hdr)
 	if serr != nil {
 		return meta, serr
@@ -115,6 +118,9 @@ func objectMeta(hdr http.Header) (store.ObjectMeta, *s3err.Error) {
 // checksum, which only a multipart object can have, is not either.
 func copyObjectMeta(hdr http.Header, source store.ObjectMeta, replace bool) (store.ObjectMeta, *s3err.Error) {
 	var meta store.ObjectMeta
+	if serr := checkStorageClass(hdr); serr != nil {
+		return meta, serr
+	}
 	if replace {
 		user, serr := userMetadata(hdr)
 		if serr != nil {

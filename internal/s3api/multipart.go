@@ -147,6 +147,12 @@ func (h *Handler) uploadPart(w http.ResponseWriter, req *Request) error {
 }
 
 func (h *Handler) abortMultipartUpload(w http.ResponseWriter, req *Request) error {
+	if done, err := h.abortPrecondition(req); err != nil {
+		return err
+	} else if done {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
 	if err := h.store.AbortUpload(req.Bucket, req.Key, req.Query.Get("uploadId")); err != nil {
 		return err
 	}

@@ -269,19 +269,20 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) error {
 
 // byteRange resolves a Range header against an object's size as S3 does:
 // a single "bytes=first-last", "bytes=first-" or "bytes=-suffix" range;
-// anything S3 cannot parse (other units, several ranges, last < first) is
-// ignored and the whole object returned. ok is false for no range;
-// unsatisfiable is true when the range starts beyond the object.
+// anything S3 cannot parse (other units, several ranges, white space as in
+// "bytes= -1", last < first) is ignored and the whole object returned.
+// ok is false for no range; unsatisfiable is true when the range starts
+// beyond the object or is the empty suffix "bytes=-0". A non-empty suffix
+// of an empty object is, like S3, no range at all (200, whole object).
 func byteRange(spec string, size int64) (start, end int64, ok, unsatisfiable bool) {
-	rest, found := strings.CutPrefix(strings.TrimSpace(spec), "bytes=")
-	if !found || strings.Contains(rest, ",") {
+	rest, found := strings.CutPrefix(spec, "bytes=")
+	if !found || strings.ContainsAny(rest, ", \t") {
 		return 0, 0, false, false
 	}
-	first, last, found := strings.Cut(strings.TrimSpace(rest), "-")
+	first, last, found := strings.Cut(rest, "-")
 	if !found {
 		return 0, 0, false, false
 	}
-	first, last = strings.TrimSpace(first), strings.TrimSpace(last)
 	parse := func(s string) (int64, bool) {
 		if s == "" || strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
 			return 0, false
@@ -294,8 +295,11 @@ func byteRange(spec string, size int64) (start, end int64, ok, unsatisfiable boo
 		if !valid {
 			return 0, 0, false, false
 		}
-		if n == 0 || size == 0 {
+		if n == 0 {
 			return 0, 0, true, true
+		}
+		if size == 0 {
+			return 0, 0, false, false
 		}
 		return max(size-n, 0), size - 1, true, false
 	}

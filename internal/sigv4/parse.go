@@ -210,7 +210,13 @@ func ParseAuthorization(v string) (*Auth, error) {
 	if strings.HasPrefix(v, "AWS ") {
 		return nil, s3err.New(http.StatusBadRequest, "InvalidRequest", "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.")
 	}
-	if !ok || alg != Algorithm {
+	if alg != Algorithm {
+		// S3's answer to any other scheme (Bearer, Basic, a misspelt
+		// algorithm), the whole header echoed.
+		return nil, s3err.New(http.StatusBadRequest, "InvalidArgument", "Unsupported Authorization Type").
+			With("ArgumentName", "Authorization").With("ArgumentValue", v)
+	}
+	if !ok {
 		return nil, malformed("The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature.")
 	}
 	a := &Auth{Kind: Header}
@@ -297,7 +303,7 @@ func (a *Auth) readTime(amzDate, date string) error {
 		return nil
 	}
 	if date != "" {
-		t, err := http.ParseTime(date)
+		t, err := parseDateHeader(date)
 		if err != nil {
 			return s3err.New(http.StatusForbidden, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header")
 		}
@@ -305,6 +311,21 @@ func (a *Auth) readTime(amzDate, date string) error {
 		return nil
 	}
 	return s3err.New(http.StatusForbidden, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header")
+}
+
+// parseDateHeader reads a Date header in the forms HTTP allows
+// (http.ParseTime) and, as S3 does, RFC 1123 with a numeric zone
+// ("Mon, 30 Nov 2026 00:20:00 -0000"), the form botocore's SigV4 signer
+// writes when a request carries a Date header.
+func parseDateHeader(v string) (time.Time, error) {
+	t, err := http.ParseTime(v)
+	if err == nil {
+		return t, nil
+	}
+	if t, err2 := time.Parse(time.RFC1123Z, v); err2 == nil {
+		return t, nil
+	}
+	return time.Time{}, err
 }
 
 func queryError(msg string) *s3err.Error {
