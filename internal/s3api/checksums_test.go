@@ -328,3 +328,13 @@ func TestChecksumMalformedRequests(t *testing.T) {
 		})
 	}
 }
+
+// contentMD5Header is a Content-MD5 header of body for do (nil for no
+// body), which SDKs send with every document S3 requires a digest of.
+func contentMD5Header(body []byte) map[string]string {
+	if body == nil {
+		return nil
+	}
+	sum := md5.Sum(body)
+	return map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(sum[:])}
+}
