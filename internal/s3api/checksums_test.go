@@ -62,7 +62,8 @@ var allAlgorithms = []types.ChecksumAlgorithm{types.ChecksumAlgorithmCrc32, type
 // computed while copying) and multipart uploads of each type S3 allows
 // (a part uploaded, a part copied) store the checksum the client computes
 // locally, and HeadObject/GetObject with checksum mode,
-// GetObjectAttributes, ListParts and ListObjectsV2 report it with its type.
+// GetObjectAttributes, ListParts, ListObjects, ListObjectsV2 and
+// ListObjectVersions report it with its type.
 func TestChecksumsEndToEnd(t *testing.T) {
 	_, c := newServer(t, "cks")
 	ctx := t.Context()
@@ -110,6 +111,22 @@ func TestChecksumsEndToEnd(t *testing.T) {
 			t.Fatalf("ListObjectsV2 %s: %+v", key, l.Contents)
 		}
 		check(t, "ListObjectsV2", alg, typ, string(l.Contents[0].ChecksumAlgorithm[0]), string(alg), l.Contents[0].ChecksumType)
+		l1, err := c.ListObjects(ctx, &s3.ListObjectsInput{Bucket: aws.String("cks"), Prefix: aws.String(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(l1.Contents) != 1 || len(l1.Contents[0].ChecksumAlgorithm) != 1 {
+			t.Fatalf("ListObjects %s: %+v", key, l1.Contents)
+		}
+		check(t, "ListObjects", alg, typ, string(l1.Contents[0].ChecksumAlgorithm[0]), string(alg), l1.Contents[0].ChecksumType)
+		lv, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("cks"), Prefix: aws.String(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(lv.Versions) != 1 || len(lv.Versions[0].ChecksumAlgorithm) != 1 {
+			t.Fatalf("ListObjectVersions %s: %+v", key, lv.Versions)
+		}
+		check(t, "ListObjectVersions", alg, typ, string(lv.Versions[0].ChecksumAlgorithm[0]), string(alg), lv.Versions[0].ChecksumType)
 	}
 
 	t.Run("default settings", func(t *testing.T) {
@@ -221,7 +238,7 @@ func TestChecksumsEndToEnd(t *testing.T) {
 		})
 	}
 	t.Logf("checked %d operation × algorithm × type combinations", len(cov))
-	if len(cov) < 60 {
+	if len(cov) < 99 {
 		t.Errorf("only %d combinations checked", len(cov))
 	}
 }
