@@ -35,7 +35,11 @@ func runRawCases(t *testing.T, tests []rawCase, srvBuckets ...string) {
 			if tt.body != "" {
 				body = []byte(tt.body)
 			}
-			r := do(t, srv, tt.method, tt.path, body, nil)
+			var hdr map[string]string
+			if strings.Contains(tt.path, "?cors") { // S3 requires a digest there; SDKs send one
+				hdr = contentMD5Header(body) // checksums_test.go
+			}
+			r := do(t, srv, tt.method, tt.path, body, hdr)
 			if r.Status != tt.status {
 				t.Fatalf("status %d, want %d; body %s", r.Status, tt.status, r.Body)
 			}

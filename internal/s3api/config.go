@@ -169,7 +169,7 @@ func (h *Handler) serveBucketConfig(w http.ResponseWriter, req *Request) error {
 		return writeXML(w, r, &c)
 	case "PutBucketCors":
 		var c corsConfiguration
-		if serr := readXML(r, maxDocument, &c); serr != nil {
+		if serr := readCheckedXML(req, maxDocument, &c); serr != nil { // checksums.go
 			return serr
 		}
 		if serr := validateCORS(&c); serr != nil {

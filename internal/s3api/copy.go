@@ -18,6 +18,7 @@ type copyResult struct {
 	Xmlns        string `xml:"xmlns,attr"`
 	LastModified string `xml:"LastModified"`
 	ETag         string `xml:"ETag"`
+	copyResultChecksum
 }
 
 // copySource is a parsed x-amz-copy-source header.
@@ -145,6 +146,10 @@ func (h *Handler) copyObject(w http.ResponseWriter, req *Request) error {
 	if serr != nil {
 		return serr
 	}
+	sum, serr := copyChecksumAlgorithm(r.Header) // checksums.go
+	if serr != nil {
+		return serr
+	}
 	b, err := h.store.Bucket(req.Bucket)
 	if err != nil {
 		return err
@@ -187,7 +192,8 @@ func (h *Handler) copyObject(w http.ResponseWriter, req *Request) error {
 	// The destination's If-None-Match/If-Match are checked in the write's
 	// transaction: of concurrent conditional copies to one key exactly the
 	// ones the store serialises first can win.
-	v, err := h.store.PutObject(r.Context(), req.Bucket, req.Key, store.PutInput{Meta: meta, Body: body, Size: source.Size, Check: cond})
+	v, err := h.store.PutObject(r.Context(), req.Bucket, req.Key, store.PutInput{Meta: meta, Body: sum.reader(body), Size: source.Size, Check: cond,
+		Finish: func(v *store.Version) error { v.Checksum = copiedChecksum(sum, source.Checksum); return nil }})
 	if err != nil {
 		return err
 	}
@@ -201,7 +207,7 @@ func (h *Handler) copyObject(w http.ResponseWriter, req *Request) error {
 	writeSSEHeaders(hdr, v.ObjectMeta, true)
 	h.setExpiration(w, req, v)
 	return writeXML(w, r, copyResult{XMLName: xml.Name{Local: "CopyObjectResult"}, Xmlns: xmlns,
-		LastModified: s3Time(v.LastModified), ETag: quoteETag(v.ETag)})
+		LastModified: s3Time(v.LastModified), ETag: quoteETag(v.ETag), copyResultChecksum: copyResultOf(v.Checksum, true)})
 }
 
 // copySourceRange parses x-amz-copy-source-range ("bytes=first-last", both
@@ -263,7 +269,9 @@ func (h *Handler) uploadPartCopy(w http.ResponseWriter, req *Request) error {
 		return h.storeError(req, target{bucket: src.bucket, key: src.key, versionID: source.VersionID}, err)
 	}
 	defer body.Close()
-	part, err := h.store.PutPart(r.Context(), req.Bucket, req.Key, uploadID, number, body, length, store.Checksum{})
+	sum := partCopyChecksum(u.Meta.Checksum) // checksums.go
+	part, err := h.store.PutPartInput(r.Context(), req.Bucket, req.Key, uploadID, number, store.PartInput{Body: sum.reader(body), Size: length,
+		Finish: func(p *store.Part) error { p.Checksum = sum.sum(""); return nil }})
 	if err != nil {
 		return err
 	}
@@ -272,5 +280,5 @@ func (h *Handler) uploadPartCopy(w http.ResponseWriter, req *Request) error {
 	}
 	writeSSEHeaders(w.Header(), u.Meta, false)
 	return writeXML(w, r, copyResult{XMLName: xml.Name{Local: "CopyPartResult"}, Xmlns: xmlns,
-		LastModified: s3Time(part.LastModified), ETag: quoteETag(part.ETag)})
+		LastModified: s3Time(part.LastModified), ETag: quoteETag(part.ETag), copyResultChecksum: copyResultOf(part.Checksum, false)})
 }

@@ -113,7 +113,7 @@ func (h *Handler) deleteObjects(w http.ResponseWriter, req *Request) error {
 		return err
 	}
 	var in deleteRequest
-	if serr := readXML(req.HTTP, MaxDeleteBody, &in); serr != nil {
+	if serr := readCheckedXML(req, MaxDeleteBody, &in); serr != nil { // checksums.go
 		return serr
 	}
 	if len(in.Objects) == 0 || len(in.Objects) > 1000 {

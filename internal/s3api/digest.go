@@ -75,12 +75,18 @@ func hasDigest(hdr http.Header) bool {
 // (verified by the emulator as the body is read). Without either it is
 // S3's InvalidRequest naming the missing header(s).
 func readCheckedDocument(req *Request, missing string) ([]byte, *s3err.Error) {
+	return readCheckedLimited(req, maxDocument, missing)
+}
+
+// readCheckedLimited is readCheckedDocument for a document of at most
+// limit bytes.
+func readCheckedLimited(req *Request, limit int64, missing string) ([]byte, *s3err.Error) {
 	r := req.HTTP
 	wantMD5, serr := contentMD5(r.Header)
 	if serr != nil {
 		return nil, serr
 	}
-	doc, err := io.ReadAll(io.LimitReader(r.Body, maxDocument+1))
+	doc, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		return nil, BodyReadError(err)
 	}

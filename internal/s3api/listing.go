@@ -176,6 +176,7 @@ type objectEntry struct {
 	Key          string `xml:"Key"`
 	LastModified string `xml:"LastModified"`
 	ETag         string `xml:"ETag"`
+	listedChecksum
 	Size         int64  `xml:"Size"`
 	Owner        *owner `xml:"Owner,omitempty"`
 	StorageClass string `xml:"StorageClass"`
@@ -288,7 +289,7 @@ func (h *Handler) listObjects(w http.ResponseWriter, req *Request, v2 bool) erro
 			own = &o
 		}
 		contents = append(contents, objectEntry{Key: enc.encode(v.Key), LastModified: s3Time(v.LastModified),
-			ETag: quoteETag(v.ETag), Size: v.Size, Owner: own, StorageClass: storageClass(v.StorageClass)})
+			ETag: quoteETag(v.ETag), listedChecksum: listedChecksumOf(v.Checksum), Size: v.Size, Owner: own, StorageClass: storageClass(v.StorageClass)})
 		last = v.Key
 	}
 
@@ -347,9 +348,10 @@ type versionEntry struct {
 	IsLatest     bool     `xml:"IsLatest"`
 	LastModified string   `xml:"LastModified"`
 	ETag         string   `xml:"ETag"`
-	Size         int64    `xml:"Size"`
-	Owner        *owner   `xml:"Owner"`
-	StorageClass string   `xml:"StorageClass"`
+	listedChecksum
+	Size         int64  `xml:"Size"`
+	Owner        *owner `xml:"Owner"`
+	StorageClass string `xml:"StorageClass"`
 }
 
 type deleteMarkerEntry struct {
@@ -462,7 +464,7 @@ func (h *Handler) listObjectVersions(w http.ResponseWriter, req *Request) error 
 		}
 		res.Entries = append(res.Entries, versionEntry{Key: enc.encode(v.Key), VersionID: v.VersionID,
 			IsLatest: v.IsLatest, LastModified: s3Time(v.LastModified), ETag: quoteETag(v.ETag), Size: v.Size, Owner: own,
-			StorageClass: storageClass(v.StorageClass)})
+			StorageClass: storageClass(v.StorageClass), listedChecksum: listedChecksumOf(v.Checksum)})
 	}
 	res.CommonPrefixes = enc.prefixes(prefixes)
 	if truncated {

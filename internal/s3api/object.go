@@ -259,6 +259,7 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) error {
 	}
 	if c := v.Checksum; c.Algorithm != "" {
 		hdr.Set(checksumPrefix+c.Algorithm, c.Value)
+		hdr.Set("X-Amz-Checksum-Type", c.Type)
 	}
 	writeSSEHeaders(hdr, v.ObjectMeta, true)
 	h.setExpiration(w, req, v)

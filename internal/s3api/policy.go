@@ -73,6 +73,9 @@ func (h *Handler) putBucketPolicy(w http.ResponseWriter, req *Request) error {
 	if err != nil {
 		return BodyReadError(err)
 	}
+	if serr := checkDocumentMD5(req.HTTP.Header, doc); serr != nil { // checksums.go
+		return serr
+	}
 	p, serr := CompileBucketPolicy(doc)
 	if serr != nil {
 		return serr

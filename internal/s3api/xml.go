@@ -36,6 +36,9 @@ func readXML(r *http.Request, limit int64, v any) *s3err.Error {
 	if err != nil {
 		return BodyReadError(err)
 	}
+	if serr := checkDocumentMD5(r.Header, doc); serr != nil { // checksums.go
+		return serr
+	}
 	if len(doc) == 0 || int64(len(doc)) > limit || xml.Unmarshal(doc, v) != nil {
 		return s3err.MalformedXML()
 	}

@@ -132,6 +132,9 @@ func parseHeader(r *http.Request, h string) (*Auth, error) {
 	if a.PayloadHash == "" {
 		return nil, s3err.New(http.StatusBadRequest, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256")
 	}
+	if err := checkPayloadHash(a.PayloadHash); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
