@@ -174,11 +174,18 @@ func partKey(uploadID string, number int) []byte {
 	return binary.BigEndian.AppendUint32(partPrefix(uploadID), uint32(number))
 }
 
-// newID returns 32 random URL-safe characters (version and upload IDs).
+// newID returns 32 random URL-safe characters (version and upload IDs),
+// the first a letter or digit: an ID starting with "-" would read as an
+// option to command-line clients (aws s3api … --upload-id -x… fails).
 func newID() string {
 	var b [24]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	return base64.RawURLEncoding.EncodeToString(b[:])
+	id := []byte(base64.RawURLEncoding.EncodeToString(b[:]))
+	if id[0] == '-' || id[0] == '_' {
+		const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+		id[0] = alnum[int(b[23])%len(alnum)]
+	}
+	return string(id)
 }
 
 // newBlobID returns 32 random hex characters (blob IDs: file names).
