@@ -75,12 +75,19 @@ func TestListingObjectVersionsGolden(t *testing.T) {
 		fmt.Fprintf(&out, "GET /b?%s\n%s\n\n", query, body)
 	}
 
-	golden := filepath.Join("testdata", "list_object_versions.golden")
+	checkGolden(t, "list_object_versions.golden", "ListObjectVersions", out.Bytes())
+}
+
+// checkGolden compares got, what the test produced for what, with
+// testdata/name, or rewrites that file under -update.
+func checkGolden(t *testing.T, name, what string, got []byte) {
+	t.Helper()
+	golden := filepath.Join("testdata", name)
 	if *update {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -88,7 +95,7 @@ func TestListingObjectVersionsGolden(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v (run with -update to create it)", err)
 	}
-	if !bytes.Equal(out.Bytes(), want) {
-		t.Errorf("ListObjectVersions differs from %s (rerun with -update after checking):\n got:\n%s\nwant:\n%s", golden, out.Bytes(), want)
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from %s (rerun with -update after checking):\n got:\n%s\nwant:\n%s", what, golden, got, want)
 	}
 }

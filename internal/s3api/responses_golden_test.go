@@ -3,8 +3,6 @@ package s3api_test
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -30,17 +28,5 @@ func TestResponsesGolden(t *testing.T) {
 		body := mustDoAt(t, srv, clock, "GET", path, "", 200)
 		fmt.Fprintf(&out, "GET %s\n%s\n\n", path, bytes.ReplaceAll(body, []byte("><"), []byte(">\n<")))
 	}
-	golden := filepath.Join("testdata", "responses.golden")
-	if *update {
-		if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(out.Bytes(), want) {
-		t.Errorf("responses differ from %s (rerun with -update after checking):\n got:\n%s\nwant:\n%s", golden, out.Bytes(), want)
-	}
+	checkGolden(t, "responses.golden", "the responses", out.Bytes())
 }
