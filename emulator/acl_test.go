@@ -158,11 +158,7 @@ func TestBucketOwnerEnforcedRefusesACLs(t *testing.T) {
 	if err != nil || own.OwnershipControls.Rules[0].ObjectOwnership != types.ObjectOwnershipBucketOwnerEnforced {
 		t.Fatalf("GetBucketOwnershipControls = %+v, %v; want BucketOwnerEnforced", own, err)
 	}
-	tests := []struct {
-		name string
-		call func() error
-		want string
-	}{
+	tests := []codeCase{
 		{"CreateBucket public-read", func() error {
 			_, err := f.main.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("acl-bucket"), ACL: types.BucketCannedACLPublicRead})
 			return err
@@ -188,14 +184,7 @@ func TestBucketOwnerEnforcedRefusesACLs(t *testing.T) {
 			return err
 		}, "AccessControlListNotSupported"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := tt.call()
-			if got := apiCode(err); !strings.HasPrefix(got, tt.want) || (tt.want == "") != (err == nil) {
-				t.Fatalf("got %q, want %q", got, tt.want)
-			}
-		})
-	}
+	runCodeCases(t, tests)
 	// The private-ACL bucket is BucketOwnerPreferred, as S3 makes it.
 	own, err = f.main.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: aws.String("private-bucket")})
 	if err != nil || own.OwnershipControls.Rules[0].ObjectOwnership != types.ObjectOwnershipBucketOwnerPreferred {
@@ -394,11 +383,7 @@ func TestMissingBucketAndExpectedOwner(t *testing.T) {
 	ctx := t.Context()
 	f.mustCreate(t, f.main, &s3.CreateBucketInput{Bucket: aws.String("mine")})
 	f.mustPut(t, f.main, &s3.PutObjectInput{Bucket: aws.String("mine"), Key: aws.String("k")})
-	tests := []struct {
-		name string
-		call func() error
-		want string
-	}{
+	tests := []codeCase{
 		{"anonymous GET in a missing bucket", func() error {
 			_, err := f.anon.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("nosuchbucket"), Key: aws.String("k")})
 			return err
@@ -421,14 +406,7 @@ func TestMissingBucketAndExpectedOwner(t *testing.T) {
 			return err
 		}, "AccessDenied"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := tt.call()
-			if got := apiCode(err); !strings.HasPrefix(got, tt.want) || (tt.want == "") != (err == nil) {
-				t.Fatalf("got %q, want %q", got, tt.want)
-			}
-		})
-	}
+	runCodeCases(t, tests)
 	// Raw: the anonymous 404 is S3's XML with the bucket's name.
 	resp, err := f.srv.Client().Get(f.srv.URL() + "/nosuchbucket/k")
 	if err != nil {
@@ -437,5 +415,26 @@ func TestMissingBucketAndExpectedOwner(t *testing.T) {
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("anonymous raw GET: status %d, want 404", resp.StatusCode)
+	}
+}
+
+// codeCase is one call whose S3 error code is checked: want is a prefix
+// of the code, "" for success.
+type codeCase struct {
+	name string
+	call func() error
+	want string
+}
+
+// runCodeCases runs each case as a subtest, in order.
+func runCodeCases(t *testing.T, cases []codeCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call()
+			if got := apiCode(err); !strings.HasPrefix(got, tt.want) || (tt.want == "") != (err == nil) {
+				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
