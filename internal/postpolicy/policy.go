@@ -136,6 +136,10 @@ func (p *Policy) addCondition(raw json.RawMessage) error {
 			return invalid("Invalid Simple-Condition: Simple-Conditions must have exactly one property specified.")
 		}
 		for name, v := range m {
+			if name == "" {
+				// As the array form refuses "$" alone: a condition names a field.
+				return invalid("Invalid Simple-Condition: the property must name a form field.")
+			}
 			value, ok := scalar(v)
 			if !ok {
 				return invalid("Invalid Simple-Condition: value must be a string.")
