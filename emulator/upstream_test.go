@@ -346,3 +346,147 @@ func rawDo(t *testing.T, hc *http.Client, req *http.Request) rawResponse {
 	}
 	return rawResponse{resp.StatusCode, resp.Header, b}
 }
+
+// TestUpstreamPolicies: the endpoint policy and a bucket policy kept in
+// s3vpce decide before anything is forwarded, and a denied request never
+// reaches the upstream; DeleteObjects forwards the keys allowed and
+// reports the denied ones as AccessDenied entries.
+func TestUpstreamPolicies(t *testing.T) {
+	p := newUpstreamPair(t, false)
+	c := p.client()
+	ctx := t.Context()
+	for _, k := range []string{"keep/a", "del/b", "secret/c"} {
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("ub"), Key: aws.String(k), Body: strings.NewReader(k)}); err != nil {
+			t.Fatalf("PutObject %s: %v", k, err)
+		}
+	}
+	bucketPolicy := `{"Version":"2012-10-17","Statement":[
+{"Sid":"KeepKeep","Effect":"Deny","Principal":"*","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::ub/keep/*"},
+{"Sid":"NoSecrets","Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::ub/secret/*"}]}`
+	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("ub"), Policy: aws.String(bucketPolicy)}); err != nil {
+		t.Fatalf("PutBucketPolicy: %v", err)
+	}
+	if got := p.srv.BucketPolicy("ub"); got != bucketPolicy {
+		t.Fatalf("local bucket policy = %q", got)
+	}
+	for _, s := range p.up.Seen() {
+		if s.Query.Has("policy") {
+			t.Fatalf("the bucket policy reached the upstream: %s %s?%v", s.Method, s.Path, s.Query)
+		}
+	}
+	got, err := c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("ub")})
+	if err != nil || aws.ToString(got.Policy) != bucketPolicy {
+		t.Fatalf("GetBucketPolicy: %v, %v", got, err)
+	}
+
+	t.Run("bucket policy denies before forwarding", func(t *testing.T) {
+		p.up.Reset()
+		_, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("ub"), Key: aws.String("secret/c")})
+		requireCode(t, err, "AccessDenied")
+		p.srv.RequireDeniedBy("NoSecrets")
+		if seen := p.up.Seen(); len(seen) != 0 {
+			t.Fatalf("a denied request reached the upstream: %+v", seen)
+		}
+	})
+	t.Run("endpoint policy denies before forwarding", func(t *testing.T) {
+		p.srv.SetEndpointPolicy(p.srv.Topology().Endpoints()[0].ID, `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},
+{"Sid":"NoPuts","Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"*"}]}`)
+		t.Cleanup(func() { p.srv.SetEndpointPolicy(p.srv.Topology().Endpoints()[0].ID, "") })
+		p.up.Reset()
+		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("ub"), Key: aws.String("new"), Body: strings.NewReader("x")})
+		requireCode(t, err, "AccessDenied")
+		p.srv.RequireDeniedBy("NoPuts")
+		if seen := p.up.Seen(); len(seen) != 0 {
+			t.Fatalf("a denied request reached the upstream: %+v", seen)
+		}
+	})
+	t.Run("DeleteObjects per key", func(t *testing.T) {
+		p.up.Reset()
+		out, err := c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String("ub"), Delete: &types.Delete{Objects: []types.ObjectIdentifier{
+			{Key: aws.String("keep/a")}, {Key: aws.String("del/b")}}}})
+		if err != nil {
+			t.Fatalf("DeleteObjects: %v", err)
+		}
+		if len(out.Deleted) != 1 || aws.ToString(out.Deleted[0].Key) != "del/b" ||
+			len(out.Errors) != 1 || aws.ToString(out.Errors[0].Key) != "keep/a" || aws.ToString(out.Errors[0].Code) != "AccessDenied" {
+			t.Fatalf("DeleteObjects result: deleted %+v, errors %+v", out.Deleted, out.Errors)
+		}
+		p.requireObject(t, "keep/a", []byte("keep/a"))
+		if _, err := p.up.Object("ub", "del/b"); err == nil {
+			t.Fatal("del/b is still in the upstream")
+		}
+		if seen := p.up.Seen(); len(seen) != 1 || !seen[0].Query.Has("delete") {
+			t.Fatalf("upstream saw %+v, want the one DeleteObjects", seen)
+		}
+	})
+	t.Run("DeleteObjects all denied", func(t *testing.T) {
+		p.up.Reset()
+		out, err := c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String("ub"), Delete: &types.Delete{Objects: []types.ObjectIdentifier{
+			{Key: aws.String("keep/a")}}}})
+		if err != nil || len(out.Errors) != 1 || len(out.Deleted) != 0 {
+			t.Fatalf("DeleteObjects: %+v, %v", out, err)
+		}
+		if seen := p.up.Seen(); len(seen) != 0 {
+			t.Fatalf("nothing to forward, but the upstream saw %+v", seen)
+		}
+	})
+	t.Run("policy of a bucket the upstream lacks", func(t *testing.T) {
+		_, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("nosuchbucket"), Policy: aws.String(bucketPolicy)})
+		requireCode(t, err, "NoSuchBucket")
+	})
+	p.requireOnlyUpstreamKey(t)
+}
+
+// TestUpstreamForwardedBucketPolicy: with BucketPolicy the upstream gets
+// the policy too, and the gate enforces the copy written through.
+func TestUpstreamForwardedBucketPolicy(t *testing.T) {
+	p := newUpstreamPair(t, true, emulatortest.WithUpstreamOptions(func(u *emulator.Upstream) { u.BucketPolicy = true }))
+	c := p.client()
+	ctx := t.Context()
+	doc := `{"Version":"2012-10-17","Statement":[{"Sid":"NoGets","Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::ub/*"}]}`
+	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("ub"), Policy: aws.String(doc)}); err != nil {
+		t.Fatalf("PutBucketPolicy: %v", err)
+	}
+	b, err := p.up.Store().Bucket("ub")
+	if err != nil || string(b.Policy) != doc {
+		t.Fatalf("upstream's policy = %q, %v", b.Policy, err)
+	}
+	if got := p.srv.BucketPolicy("ub"); got != doc {
+		t.Fatalf("local copy = %q", got)
+	}
+	p.up.Reset()
+	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("ub"), Key: aws.String("k")})
+	requireCode(t, err, "AccessDenied")
+	p.srv.RequireDeniedBy("NoGets")
+	if seen := p.up.Seen(); len(seen) != 0 {
+		t.Fatalf("a denied request reached the upstream: %+v", seen)
+	}
+	if _, err := c.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String("ub")}); err != nil {
+		t.Fatalf("DeleteBucketPolicy: %v", err)
+	}
+	if got := p.srv.BucketPolicy("ub"); got != "" {
+		t.Fatalf("local copy after DeleteBucketPolicy = %q", got)
+	}
+}
+
+// TestUpstreamPostObject: POST uploads are refused with 501 in
+// upstream mode rather than half-forwarded.
+func TestUpstreamPostObject(t *testing.T) {
+	p := newUpstreamPair(t, true)
+	url, fields := presignedFields(t, p.client(), "ub", "k", time.Hour, nil)
+	resp, body := postForm(t, p.srv.Client(), url, fields, []byte("hello"))
+	if resp.StatusCode != http.StatusNotImplemented || !bytes.Contains(body, []byte("<Code>NotImplemented</Code>")) {
+		t.Fatalf("POST upload: %d %s", resp.StatusCode, body)
+	}
+	if seen := p.up.Seen(); len(seen) != 0 {
+		t.Fatalf("the upstream saw %+v", seen)
+	}
+}
+
+func requireCode(t *testing.T, err error, code string) {
+	t.Helper()
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != code {
+		t.Fatalf("error = %v, want %s", err, code)
+	}
+}
