@@ -77,7 +77,8 @@ func EncodeDeleteResult(denied []DeniedEntry) []byte {
 }
 
 // MergeDeleteResult adds denied entries to an upstream's DeleteResult
-// document, before its closing tag; the upstream's entries are kept as
+// document, at the end of its root element (which may be empty and
+// self-closing, as in quiet mode); the upstream's entries are kept as
 // they are. A document that is not a DeleteResult is an error.
 func MergeDeleteResult(result []byte, denied []DeniedEntry) ([]byte, error) {
 	var probe struct {
@@ -89,9 +90,9 @@ func MergeDeleteResult(result []byte, denied []DeniedEntry) ([]byte, error) {
 	if len(denied) == 0 {
 		return result, nil
 	}
-	end := bytes.LastIndex(result, []byte("</"))
-	if end < 0 || !closesDeleteResult(result[end:]) {
-		return nil, errors.New("upstream: DeleteObjects result does not end with </DeleteResult>")
+	start, end, selfClosing, err := rootEnd(result)
+	if err != nil {
+		return nil, err
 	}
 	var add bytes.Buffer
 	enc := xml.NewEncoder(&add)
@@ -100,22 +101,62 @@ func MergeDeleteResult(result []byte, denied []DeniedEntry) ([]byte, error) {
 			return nil, fmt.Errorf("upstream: DeleteObjects result: %w", err)
 		}
 	}
-	out := make([]byte, 0, len(result)+add.Len())
-	out = append(out, result[:end]...)
+	out := make([]byte, 0, len(result)+add.Len()+32)
+	if !selfClosing {
+		out = append(out, result[:end]...)
+		out = append(out, add.Bytes()...)
+		return append(out, result[end:]...), nil
+	}
+	// <DeleteResult …/>: open it, add the entries, close it.
+	tag := result[start:end]
+	name := tag[1:]
+	if i := bytes.IndexAny(name, " \t\r\n/"); i >= 0 {
+		name = name[:i]
+	}
+	out = append(out, result[:end-2]...)
+	out = append(out, '>')
 	out = append(out, add.Bytes()...)
+	out = append(out, "</"...)
+	out = append(out, name...)
+	out = append(out, '>')
 	return append(out, result[end:]...), nil
 }
 
-// closesDeleteResult reports whether tail is "</DeleteResult>" or
-// "</prefix:DeleteResult>", possibly followed by white space.
-func closesDeleteResult(tail []byte) bool {
-	tail = bytes.TrimRight(tail, " \t\r\n")
-	if !bytes.HasSuffix(tail, []byte("DeleteResult>")) {
-		return false
+// rootEnd finds where the root element of doc ends: end is the offset of
+// its end tag, or, for a self-closing root, the offset just past "/>"
+// with start the offset of its start tag.
+func rootEnd(doc []byte) (start, end int, selfClosing bool, err error) {
+	d := xml.NewDecoder(bytes.NewReader(doc))
+	depth := 0
+	for {
+		before := int(d.InputOffset())
+		tok, err := d.RawToken()
+		if err != nil {
+			return 0, 0, false, fmt.Errorf("upstream: DeleteObjects result: %w", err)
+		}
+		after := int(d.InputOffset())
+		switch tok.(type) {
+		case xml.StartElement:
+			if depth == 0 {
+				start = before
+			}
+			depth++
+			if bytes.HasSuffix(doc[before:after], []byte("/>")) {
+				// Go reports a self-closing element as a start and an end at
+				// the same offset: take the end now.
+				if _, err := d.RawToken(); err != nil {
+					return 0, 0, false, fmt.Errorf("upstream: DeleteObjects result: %w", err)
+				}
+				depth--
+				if depth == 0 {
+					return start, after, true, nil
+				}
+			}
+		case xml.EndElement:
+			depth--
+			if depth == 0 {
+				return start, before, false, nil
+			}
+		}
 	}
-	name := tail[2 : len(tail)-1]
-	if i := bytes.IndexByte(name, ':'); i >= 0 {
-		name = name[i+1:]
-	}
-	return string(name) == "DeleteResult"
 }
