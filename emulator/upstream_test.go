@@ -19,8 +19,10 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/s3vpce/s3vpce/emulator"
 	"github.com/s3vpce/s3vpce/emulator/emulatortest"
+	"github.com/s3vpce/s3vpce/internal/store"
 	"github.com/s3vpce/s3vpce/internal/upstream"
 	"github.com/s3vpce/s3vpce/internal/upstream/upstreamtest"
+	"github.com/s3vpce/s3vpce/internal/vpce"
 )
 
 // upstreamClients are the ways aws-sdk-go-v2 sends a body over TLS: its
@@ -489,4 +491,34 @@ func requireCode(t *testing.T, err error, code string) {
 	if !errors.As(err, &ae) || ae.ErrorCode() != code {
 		t.Fatalf("error = %v, want %s", err, code)
 	}
+}
+
+// TestUpstreamAccessPoint: an access point is s3vpce's (S3 Control and
+// its record stay local); requests through it are forwarded to its
+// bucket upstream.
+func TestUpstreamAccessPoint(t *testing.T) {
+	st := store.NewMemory(store.Options{})
+	t.Cleanup(func() { st.Close() })
+	// An access point needs a local record of its bucket (docs/upstream.md).
+	if err := st.CreateBucket(store.Bucket{Name: "ub", Owner: emulator.DefaultAccountID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateAccessPoint(store.AccessPoint{Name: apName, Account: emulator.DefaultAccountID, Region: vpce.DefaultRegion,
+		Bucket: "ub", BucketAccount: emulator.DefaultAccountID, Alias: "ap1-abcdefghijklmnopqrstuvwxyz1234-s3alias", Created: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	p := newUpstreamPair(t, true, emulatortest.WithOptions(func(o *emulator.Options) { o.Store = st }))
+	c := sdkClient(p.srv.Server, surfaceURL(p.srv.Server, "accesspoint"), false, func(o *s3.Options) { o.RetryMaxAttempts = 1 })
+	if err := putBody(t, c, apARN, "via/ap", "through the access point"); err != nil {
+		t.Fatalf("PutObject through the access point: %v", err)
+	}
+	p.requireObject(t, "via/ap", []byte("through the access point"))
+	got, err := getBody(t, c, apARN, "via/ap")
+	if err != nil || got != "through the access point" {
+		t.Fatalf("GetObject through the access point: %q, %v", got, err)
+	}
+	if seen := p.up.Seen(); seen[0].Path != "/ub/via/ap" {
+		t.Fatalf("the upstream saw %s, want the bucket's path", seen[0].Path)
+	}
+	p.requireOnlyUpstreamKey(t)
 }

@@ -96,7 +96,7 @@ func copyFlushing(w http.ResponseWriter, src io.Reader) {
 
 // isErrorDocument reports whether resp carries a small S3 XML error.
 func isErrorDocument(resp *http.Response) bool {
-	if resp.StatusCode < 300 || resp.ContentLength > maxErrorBody {
+	if resp.StatusCode < 300 || resp.StatusCode == http.StatusNotModified || resp.ContentLength > maxErrorBody {
 		return false
 	}
 	mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type"))
