@@ -51,6 +51,9 @@ type Options struct {
 	Region string
 	// Buckets are created at start, owned by emulator.DefaultAccountID.
 	Buckets []string
+	// DiscardSeen records no requests (Seen stays empty): for benchmarks
+	// that send more requests than a test should keep in memory.
+	DiscardSeen bool
 }
 
 // Seen is one request as the upstream received it, before it was served.
@@ -186,6 +189,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Header: r.Header.Clone()}
 	rw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	defer func() {
+		if s.opts.DiscardSeen {
+			return
+		}
 		seen.Status = rw.status
 		s.mu.Lock()
 		s.seen = append(s.seen, seen)
