@@ -25,24 +25,19 @@ import (
 // its credentials, instead of being answered from the emulator's store.
 // Bucket policies, access points, S3 Control and the EC2 API stay local.
 type Upstream struct {
-	// URL is the upstream's base URL ("http://127.0.0.1:9000",
-	// "https://s3.us-east-1.amazonaws.com").
-	URL string
-	// Handler, when set, serves the forwarded requests in process instead
-	// of URL (tests).
+	// URL ("http://127.0.0.1:9000", "https://s3.us-east-1.amazonaws.com")
+	// or Handler (in process, for tests) is the upstream.
+	URL     string
 	Handler http.Handler
-	// Credentials sign the forwarded requests; required.
+	// Credentials (required) and Region (empty: the topology's first
+	// endpoint's) sign the forwarded requests.
 	Credentials aws.CredentialsProvider
-	// Region of the upstream's signatures; empty means the region of the
-	// topology's first endpoint.
-	Region string
-	// PathStyle forces path-style requests; otherwise an upstream under
-	// amazonaws.com is addressed virtual-hosted style, any other path
-	// style.
+	Region      string
+	// PathStyle forces host/bucket/key; otherwise only hosts under
+	// amazonaws.com get bucket.host/key. RootCAs (nil: the system's)
+	// verify the upstream's certificate.
 	PathStyle bool
-	// RootCAs verify the upstream's TLS certificate; nil means the
-	// system's pool.
-	RootCAs *x509.CertPool
+	RootCAs   *x509.CertPool
 	// BucketPolicy forwards PutBucketPolicy, GetBucketPolicy,
 	// DeleteBucketPolicy and GetBucketPolicyStatus too; the gate keeps
 	// reading the local copy, written through when the upstream accepts a
@@ -211,7 +206,7 @@ func (s *Server) forwardDeleteObjects(w http.ResponseWriter, req *s3api.Request,
 			allowed = append(allowed, o)
 			continue
 		}
-		denied = append(denied, upstream.DeniedEntry{Key: o.Key, VersionID: o.VersionID, Code: "AccessDenied", Message: "Access Denied"})
+		denied = append(denied, upstream.DeniedEntry{DeleteEntry: o, Code: "AccessDenied", Message: "Access Denied"})
 	}
 	if len(allowed) == 0 {
 		body := upstream.EncodeDeleteResult(denied)

@@ -54,10 +54,9 @@ const s3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
 // DeniedEntry is a key s3vpce refused, reported as an <Error> entry of
 // the DeleteResult.
 type DeniedEntry struct {
-	Key       string `xml:"Key"`
-	VersionID string `xml:"VersionId,omitempty"`
-	Code      string `xml:"Code"`
-	Message   string `xml:"Message"`
+	DeleteEntry
+	Code    string `xml:"Code"`
+	Message string `xml:"Message"`
 }
 
 type deleteResultDoc struct {

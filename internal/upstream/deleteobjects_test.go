@@ -14,7 +14,7 @@ type parsedResult struct {
 }
 
 func TestMergeDeleteResult(t *testing.T) {
-	denied := []DeniedEntry{{Key: "a<b", Code: "AccessDenied", Message: "Access Denied"}, {Key: "v", VersionID: "1", Code: "AccessDenied", Message: "Access Denied"}}
+	denied := []DeniedEntry{{DeleteEntry{Key: "a<b"}, "AccessDenied", "Access Denied"}, {DeleteEntry{Key: "v", VersionID: "1"}, "AccessDenied", "Access Denied"}}
 	tests := []struct {
 		name        string
 		result      string
@@ -109,7 +109,7 @@ func FuzzMergeDeleteResult(f *testing.F) {
 	f.Fuzz(func(t *testing.T, result []byte, key string) {
 		var before parsedResult
 		beforeErr := xml.Unmarshal(result, &before)
-		denied := []DeniedEntry{{Key: key, Code: "AccessDenied", Message: "Access Denied"}}
+		denied := []DeniedEntry{{DeleteEntry{Key: key}, "AccessDenied", "Access Denied"}}
 		out, err := MergeDeleteResult(result, denied)
 		if err != nil {
 			return

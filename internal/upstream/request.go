@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/s3vpce/s3vpce/internal/s3err"
+	"github.com/s3vpce/s3vpce/internal/sigv4"
 )
 
 // emptySHA256 is the hex SHA-256 of an empty payload.
@@ -83,17 +84,17 @@ func (f *Forwarder) newRequest(ctx context.Context, req *Request) (*http.Request
 // target is the upstream URL of bucket/key, path or virtual-hosted style.
 func (f *Forwarder) target(bucket, key string) *url.URL {
 	u := *f.base
-	path, raw := u.Path, escapePath(u.Path)
+	path, raw := u.Path, sigv4.EscapePath(u.Path)
 	switch {
 	case bucket == "":
 		path, raw = path+"/", raw+"/"
 	case f.virtualHost && virtualHostable(bucket):
 		u.Host = bucket + "." + u.Host
-		path, raw = "/"+key, "/"+escapePath(key)
+		path, raw = "/"+key, "/"+sigv4.EscapePath(key)
 	default:
-		path, raw = path+"/"+bucket, raw+"/"+escapePath(bucket)
+		path, raw = path+"/"+bucket, raw+"/"+sigv4.EscapePath(bucket)
 		if key != "" {
-			path, raw = path+"/"+key, raw+"/"+escapePath(key)
+			path, raw = path+"/"+key, raw+"/"+sigv4.EscapePath(key)
 		}
 	}
 	u.Path, u.RawPath = path, raw
@@ -104,25 +105,6 @@ func (f *Forwarder) target(bucket, key string) *url.URL {
 // under TLS wildcards: no dots, lower case.
 func virtualHostable(bucket string) bool {
 	return !strings.Contains(bucket, ".") && strings.ToLower(bucket) == bucket
-}
-
-// escapePath encodes a path as S3 canonicalises it: every byte but the
-// unreserved characters and '/' percent-encoded.
-func escapePath(s string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' || c == '/' {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
-	}
-	return b.String()
 }
 
 // forwardQuery drops a presigned URL's authentication parameters from a
