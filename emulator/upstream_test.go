@@ -522,3 +522,18 @@ func TestUpstreamAccessPoint(t *testing.T) {
 	}
 	p.requireOnlyUpstreamKey(t)
 }
+
+// TestUpstreamEmptyObject: an empty PutObject, with each way of sending
+// a body, stores an empty object upstream.
+func TestUpstreamEmptyObject(t *testing.T) {
+	p := newUpstreamPair(t, false)
+	for _, cl := range upstreamClients {
+		t.Run(cl.name, func(t *testing.T) {
+			c := p.client(cl.mod)
+			if _, err := c.PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String("ub"), Key: aws.String(cl.name), Body: bytes.NewReader(nil)}); err != nil {
+				t.Fatalf("PutObject: %v", err)
+			}
+			p.requireObject(t, cl.name, []byte{})
+		})
+	}
+}
