@@ -28,7 +28,12 @@ const maxErrorBody = 64 << 10
 var responseDropped = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Te", "Trailer", "Transfer-Encoding",
 	"Upgrade", "X-Amz-Request-Id", "X-Amz-Id-2"}
 
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
+// smallRead is the size under which a read from the upstream is flushed
+// to the client at once: a trickle, not a stream the connection's own
+// writes keep moving.
+const smallRead = 4 << 10
 
 // WriteResponse streams resp to w unchanged but for what the endpoint
 // layer owns: x-amz-request-id and x-amz-id-2 are s3vpce's (the
@@ -84,7 +89,7 @@ func copyFlushing(w http.ResponseWriter, src io.Reader) {
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				return
 			}
-			if n < len(buf) {
+			if n < smallRead {
 				rc.Flush()
 			}
 		}

@@ -112,6 +112,8 @@ func New(opts Options) (*Forwarder, error) {
 			IdleConnTimeout:       90 * time.Second,
 			DisableCompression:    true, // bytes pass through as the upstream sent them
 			ExpectContinueTimeout: time.Second,
+			ReadBufferSize:        64 << 10,
+			WriteBufferSize:       64 << 10,
 		}
 	}
 	f.client = &http.Client{Transport: rt, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

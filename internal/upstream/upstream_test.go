@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -246,5 +248,40 @@ func TestForwardStreamsBody(t *testing.T) {
 	}
 	if w.Header().Get("X-Amz-Request-Id") != "OWN" || w.Header().Get(HeaderUpstreamRequestID) != "UPID" || w.Header().Get("ETag") != `"e"` {
 		t.Fatalf("response headers %v", w.Header())
+	}
+}
+
+// TestForwardReusesConnections: sequential forwarded requests share one
+// upstream connection (responses are read to their end before the
+// request's context ends).
+func TestForwardReusesConnections(t *testing.T) {
+	payload := bytes.Repeat([]byte("z"), 1<<20)
+	var mu sync.Mutex
+	conns := 0
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", itoa(int64(len(payload))))
+		w.Write(payload)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			mu.Lock()
+			conns++
+			mu.Unlock()
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	f := testForwarder(t, srv.URL, false)
+	for range 20 {
+		r := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/b/k", nil)
+		w := httptest.NewRecorder()
+		if status := f.Forward(w, &Request{Bucket: "b", Key: "k", HTTP: r}); status != http.StatusOK || w.Body.Len() != len(payload) {
+			t.Fatalf("Forward: %d, %d bytes", status, w.Body.Len())
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if conns != 1 {
+		t.Fatalf("%d upstream connections for 20 sequential requests, want 1", conns)
 	}
 }
