@@ -537,3 +537,30 @@ func TestUpstreamEmptyObject(t *testing.T) {
 		})
 	}
 }
+
+// TestUpstreamSignedChunks: a STREAMING-AWS4-HMAC-SHA256-PAYLOAD body is
+// verified chunk by chunk by s3vpce and forwarded decoded; one whose last
+// chunk was altered is refused and never completes upstream.
+func TestUpstreamSignedChunks(t *testing.T) {
+	p := newUpstreamPair(t, false)
+	hc := p.srv.Client()
+	chunks := [][]byte{bytes.Repeat([]byte("a"), 64<<10), []byte("tail")}
+	resp := rawDo(t, hc, signedChunkedPut(t, p.srv.URL()+"/ub/chunked", chunks, nil))
+	if resp.status != http.StatusOK {
+		t.Fatalf("signed chunked PUT: %d %s", resp.status, resp.body)
+	}
+	p.requireObject(t, "chunked", bytes.Join(chunks, nil))
+	if got := p.up.Seen()[0].ContentSHA256; got != "UNSIGNED-PAYLOAD" {
+		t.Fatalf("upstream saw x-amz-content-sha256 %q, want UNSIGNED-PAYLOAD", got)
+	}
+	tampered := signedChunkedPut(t, p.srv.URL()+"/ub/tampered", chunks, func(b []byte) []byte {
+		return bytes.Replace(b, []byte("tail"), []byte("tale"), 1)
+	})
+	resp = rawDo(t, hc, tampered)
+	if resp.status != http.StatusForbidden || !bytes.Contains(resp.body, []byte("SignatureDoesNotMatch")) {
+		t.Fatalf("tampered chunked PUT: %d %s", resp.status, resp.body)
+	}
+	if _, err := p.up.Object("ub", "tampered"); err == nil {
+		t.Fatal("a body whose chunk signature failed was stored upstream")
+	}
+}
