@@ -267,13 +267,14 @@ func TestUpstreamRawHTTP(t *testing.T) {
 	now := time.Now()
 	body := []byte("raw body")
 	put := signedReq(t, http.MethodPut, url, body, "", testCreds, "us-east-1", "s3", now)
+	put.Header.Set("Expect", "100-continue")
 	resp := rawDo(t, hc, put)
 	if resp.status != http.StatusOK {
 		t.Fatalf("PUT: %d %s", resp.status, resp.body)
 	}
 	p.requireObject(t, "raw", body)
-	if got := p.up.Seen()[0].ContentSHA256; len(got) != 64 {
-		t.Fatalf("upstream saw x-amz-content-sha256 %q, want the client's hex hash", got)
+	if got := p.up.Seen()[0]; len(got.ContentSHA256) != 64 || got.Header.Get("Expect") != "" {
+		t.Fatalf("upstream saw x-amz-content-sha256 %q, Expect %q; want the client's hex hash and no Expect", got.ContentSHA256, got.Header.Get("Expect"))
 	}
 
 	bad := signedReq(t, http.MethodPut, p.srv.URL()+"/ub/bad", body, strings.Repeat("0", 64), testCreds, "us-east-1", "s3", now)
@@ -562,5 +563,27 @@ func TestUpstreamSignedChunks(t *testing.T) {
 	}
 	if _, err := p.up.Object("ub", "tampered"); err == nil {
 		t.Fatal("a body whose chunk signature failed was stored upstream")
+	}
+}
+
+// TestUpstreamVirtualHosted: an upstream under amazonaws.com is
+// addressed virtual-hosted style, the bucket in the signed Host.
+func TestUpstreamVirtualHosted(t *testing.T) {
+	p := newUpstreamPair(t, true, emulatortest.WithUpstreamOptions(func(u *emulator.Upstream) { u.URL = "https://s3.us-east-1.amazonaws.com" }))
+	c := p.client()
+	if err := putBody(t, c, "ub", "vh/k", "virtual"); err != nil {
+		t.Fatalf("PutObject: %v", err)
+	}
+	p.requireObject(t, "vh/k", []byte("virtual"))
+	got, err := getBody(t, c, "ub", "vh/k")
+	if err != nil || got != "virtual" {
+		t.Fatalf("GetObject: %q, %v", got, err)
+	}
+	seen := p.up.Seen()[0]
+	if seen.Host != "ub.s3.us-east-1.amazonaws.com" || seen.Path != "/vh/k" {
+		t.Fatalf("the upstream saw Host %q path %q, want virtual-hosted", seen.Host, seen.Path)
+	}
+	if !strings.Contains(p.srv.UpstreamTarget(), "virtual-hosted") {
+		t.Fatalf("UpstreamTarget = %q", p.srv.UpstreamTarget())
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -129,7 +130,10 @@ func (s *Server) Credentials() aws.CredentialsProvider {
 }
 
 // Handler is the upstream as an in-process handler (signature check,
-// recording, S3), for an emulator that forwards without a network.
+// recording, S3), for an emulator that forwards without a network. It
+// takes path-style requests, and virtual-hosted ones whose Host is
+// bucket.s3.<region>.amazonaws.com (an emulator whose upstream URL is
+// AWS's, reaching this handler in process).
 func (s *Server) Handler() http.Handler { return s }
 
 // Store is the upstream's store: read objects back with Object.
@@ -204,8 +208,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s3err.Write(rw, r, serr)
 		return
 	}
+	if b, ok := virtualHostBucket(r.Host); ok {
+		// bucket.s3.<region>.amazonaws.com/key: the path-style request.
+		r.URL.Path = "/" + b + r.URL.Path
+		if r.URL.RawPath != "" {
+			r.URL.RawPath = "/" + b + r.URL.RawPath
+		}
+	}
 	r.Host = s.host
 	s.emu.Handler().ServeHTTP(rw, r)
+}
+
+// virtualHostBucket returns the bucket of a virtual-hosted-style AWS
+// host name, "bucket.s3.<region>.amazonaws.com" (reached in process, by
+// an emulator whose upstream URL is AWS's).
+func virtualHostBucket(host string) (string, bool) {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	bucket, rest, ok := strings.Cut(host, ".")
+	if !ok || !strings.HasPrefix(rest, "s3.") || !strings.HasSuffix(rest, ".amazonaws.com") {
+		return "", false
+	}
+	return bucket, true
 }
 
 // verify checks r's SigV4 signature against the upstream's credentials and
