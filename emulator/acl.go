@@ -135,8 +135,8 @@ func (s *Server) allowByACL(d *policy.Decision, c caller, ch policy.Check, resou
 // exist that no policy could allow (an anonymous one): 404 NoSuchBucket,
 // not 403.
 func (s *Server) missingBucket(d policy.Decision, bucket string) *s3err.Error {
-	if d.Reason != policy.ReasonImplicitDeny || d.Kind != policy.KindBucket || bucket == "" {
-		return nil
+	if d.Reason != policy.ReasonImplicitDeny || d.Kind != policy.KindBucket || bucket == "" || s.up != nil {
+		return nil // in upstream mode the local store does not know every bucket
 	}
 	if _, err := s.store.Bucket(bucket); !errors.Is(err, store.ErrNoSuchBucket) {
 		return nil
