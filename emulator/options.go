@@ -93,4 +93,9 @@ type Options struct {
 	// Server.RunLifecycle). Zero means 24 hours, as on S3; negative means
 	// no background worker.
 	LifecycleDay time.Duration
+	// PolicyMode, when set, replaces the topology's policy mode at New:
+	// PolicyAudit lets policy-denied requests proceed, marked would-deny
+	// (see Server.WouldDenies). Empty keeps the topology's (the saved
+	// one's with a DataDir), PolicyEnforce unless set.
+	PolicyMode PolicyMode
 }
