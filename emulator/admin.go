@@ -129,7 +129,7 @@ func (s *Server) AdminHandler() http.Handler {
 			case d.Error != "":
 				l.Detail = d.Error
 			case len(d.Checks) > 0:
-				l.Detail = d.Checks[len(d.Checks)-1].Decision.String()
+				l.Detail = d.decidingCheck().Decision.String()
 			}
 			out = append(out, l)
 		}
