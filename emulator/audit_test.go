@@ -3,16 +3,19 @@ package emulator_test
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3vpce/s3vpce/emulator"
 	"github.com/s3vpce/s3vpce/internal/vpce"
@@ -334,4 +337,119 @@ func TestAuditAdminAPI(t *testing.T) {
 	if st, _ := do("DELETE", "/v1/would-deny", ""); st != http.StatusNoContent || len(srv.WouldDenies().Groups) != 0 {
 		t.Errorf("DELETE would-deny: %d, %d groups left", st, len(srv.WouldDenies().Groups))
 	}
+}
+
+// TestAuditModeOtherDenials: access point policies, S3 Control's endpoint
+// policy checks, implicit denies no ACL allows and the missing-key rule
+// are let through in audit mode too, each counted; the log line says
+// decision=would-deny.
+func TestAuditModeOtherDenials(t *testing.T) {
+	onlyOne := func(t *testing.T, srv *emulator.Server, want emulator.WouldDenyGroup) {
+		t.Helper()
+		sum := srv.WouldDenies()
+		if len(sum.Groups) != 1 {
+			t.Fatalf("groups %+v, want one", sum.Groups)
+		}
+		g := sum.Groups[0]
+		g.FirstRequestID, g.LastRequestID, g.FirstTime, g.LastTime = "", "", time.Time{}, time.Time{}
+		if g != want {
+			t.Errorf("group:\n got %+v\nwant %+v", g, want)
+		}
+	}
+	principal := "arn:aws:iam::" + emulator.DefaultAccountID + ":user/s3vpce"
+	t.Run("access point policy", func(t *testing.T) {
+		f := newAPFixture(t, nil, "")
+		doc := `{"Statement":[{"Sid":"NoSecrets","Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"` + apARN + `/object/secret/*"}]}`
+		if err := f.st.SetAccessPointPolicy(emulator.DefaultAccountID, apName, doc); err != nil {
+			t.Fatal(err)
+		}
+		if err := putBody(t, sdkClient(f.srv, f.srv.URL(), false), "apb", "secret/k", "s"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.srv.SetPolicyMode(emulator.PolicyAudit); err != nil {
+			t.Fatal(err)
+		}
+		c := f.client(surfaceURL(f.srv, "accesspoint"), emulator.DefaultAccessKeyID, emulator.DefaultSecretAccessKey)
+		if got, err := getBody(t, c, apARN, "secret/k"); err != nil || got != "s" {
+			t.Fatalf("GetObject through the access point: %q, %v", got, err)
+		}
+		onlyOne(t, f.srv, emulator.WouldDenyGroup{Policy: "access point " + apName, Kind: "accesspoint", Statement: 0, Sid: "NoSecrets",
+			Reason: "ExplicitDeny", Action: "s3:GetObject", Principal: principal, Count: 1, Resource: apARN + "/object/secret/k"})
+	})
+	t.Run("S3 Control endpoint policy", func(t *testing.T) {
+		f := newAPFixture(t, nil, "")
+		epDoc := `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},` +
+			`{"Sid":"KeepAPs","Effect":"Deny","Principal":"*","Action":"s3:DeleteAccessPoint","Resource":"` + apARN + `"}]}`
+		if err := f.srv.SetEndpointPolicy(vpce.DefaultEndpointID, epDoc); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.srv.SetPolicyMode(emulator.PolicyAudit); err != nil {
+			t.Fatal(err)
+		}
+		cfg := aws.Config{Region: vpce.DefaultRegion, HTTPClient: f.srv.Client(),
+			Credentials: credentials.NewStaticCredentialsProvider(emulator.DefaultAccessKeyID, emulator.DefaultSecretAccessKey, "")}
+		ctl := s3control.NewFromConfig(cfg, func(o *s3control.Options) { o.BaseEndpoint = aws.String(surfaceURL(f.srv, "control")) })
+		if _, err := ctl.DeleteAccessPoint(t.Context(), &s3control.DeleteAccessPointInput{AccountId: aws.String(emulator.DefaultAccountID), Name: aws.String(apName)}); err != nil {
+			t.Fatalf("DeleteAccessPoint in audit mode: %v", err)
+		}
+		if _, err := f.st.AccessPoint(emulator.DefaultAccountID, apName); err == nil {
+			t.Error("the access point is still there")
+		}
+		onlyOne(t, f.srv, emulator.WouldDenyGroup{Policy: "endpoint " + vpce.DefaultEndpointID, Kind: "endpoint", Statement: 1, Sid: "KeepAPs",
+			Reason: "ExplicitDeny", Action: "s3:DeleteAccessPoint", Principal: principal, Count: 1, Resource: apARN})
+	})
+	t.Run("anonymous implicit deny", func(t *testing.T) {
+		var logs syncLog
+		srv := startServer(t, emulator.Options{Buckets: []string{"aud"}, PolicyMode: emulator.PolicyAudit,
+			Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		if err := putString(t, sdkClient(srv, srv.URL(), false), "aud", "doc.txt", "hello"); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := srv.Client().Get(srv.URL() + "/aud/doc.txt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(b) != "hello" {
+			t.Errorf("anonymous GET in audit mode: %d %s", resp.StatusCode, b)
+		}
+		onlyOne(t, srv, emulator.WouldDenyGroup{Policy: "bucket aud", Kind: "bucket", Statement: -1, Reason: "ImplicitDeny",
+			Action: "s3:GetObject", Principal: "anonymous", Count: 1, Resource: "arn:aws:s3:::aud/doc.txt"})
+		if l := logs.String(); !strings.Contains(l, "decision=would-deny") || !strings.Contains(l, "principal=anonymous") {
+			t.Errorf("log lacks the would-deny line:\n%s", l)
+		}
+	})
+	t.Run("missing key without ListBucket", func(t *testing.T) {
+		srv := startServer(t, emulator.Options{Buckets: []string{"aud"}, PolicyMode: emulator.PolicyAudit})
+		onlyGet := `{"Statement":[{"Sid":"ReadOnly","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::aud/*"}]}`
+		if err := srv.SetEndpointPolicy(vpce.DefaultEndpointID, onlyGet); err != nil {
+			t.Fatal(err)
+		}
+		// Enforced, S3 answers 403 (the caller may not list); audited,
+		// the request goes on to the 404 a caller who may list gets.
+		if _, err := getString(t, sdkClient(srv, srv.URL(), false), "aud", "missing"); !strings.HasPrefix(apiCode(err), "NoSuchKey") {
+			t.Errorf("GetObject of a missing key: %s", apiCode(err))
+		}
+		onlyOne(t, srv, emulator.WouldDenyGroup{Policy: "endpoint " + vpce.DefaultEndpointID, Kind: "endpoint", Statement: -1, Reason: "ImplicitDeny",
+			Action: "s3:ListBucket", Principal: principal, Count: 1, Resource: "arn:aws:s3:::aud"})
+	})
+}
+
+// syncLog is a log destination safe for concurrent writes.
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
