@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,23 +28,6 @@ const auditBucketPolicy = `{"Statement":[{"Sid":"DenyBlockedPut","Effect":"Deny"
 const auditEndpointPolicy = `{"Statement":[
  {"Sid":"AllowAll","Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},
  {"Sid":"DenySecretGet","Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::aud/secret*"}]}`
-
-func putString(t *testing.T, c *s3.Client, bucket, key, body string) error {
-	t.Helper()
-	_, err := c.PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader(body)})
-	return err
-}
-
-func getString(t *testing.T, c *s3.Client, bucket, key string) (string, error) {
-	t.Helper()
-	out, err := c.GetObject(t.Context(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
-	if err != nil {
-		return "", err
-	}
-	defer out.Body.Close()
-	b, err := io.ReadAll(out.Body)
-	return string(b), err
-}
 
 // requireWouldDeny fails unless srv's last request was let through as a
 // would-deny of the statement sid.
@@ -82,14 +64,14 @@ func TestPolicyModes(t *testing.T) {
 				t.Fatalf("PolicyMode() = %q, want %q", srv.PolicyMode(), mode)
 			}
 			c := sdkClient(srv, srv.URL(), false)
-			if err := putString(t, c, "aud", "secret.txt", "s3cr3t"); err != nil {
+			if err := putBody(t, c, "aud", "secret.txt", "s3cr3t"); err != nil {
 				t.Fatalf("allowed PutObject: %v", err)
 			}
 			var putErrs [2]error
 			for i := range putErrs {
-				putErrs[i] = putString(t, c, "aud", "blocked/x", "payload")
+				putErrs[i] = putBody(t, c, "aud", "blocked/x", "payload")
 			}
-			body, getErr := getString(t, c, "aud", "secret.txt")
+			body, getErr := getBody(t, c, "aud", "secret.txt")
 			if mode == emulator.PolicyEnforce {
 				for _, err := range append(putErrs[:], getErr) {
 					if !strings.HasPrefix(apiCode(err), "AccessDenied: ") {
@@ -113,7 +95,7 @@ func TestPolicyModes(t *testing.T) {
 				t.Errorf("audit: GetObject returned %q", body)
 			}
 			requireWouldDeny(t, srv, "DenySecretGet")
-			if stored, err := getString(t, c, "aud", "blocked/x"); err != nil || stored != "payload" {
+			if stored, err := getBody(t, c, "aud", "blocked/x"); err != nil || stored != "payload" {
 				t.Errorf("audit: the would-deny PutObject stored %q (%v)", stored, err)
 			}
 			sum := srv.WouldDenies()
@@ -170,7 +152,7 @@ func TestPolicyModeAtRunTime(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if got := apiCode(putString(t, c, "aud", "blocked/k", "x")); !strings.HasPrefix(got, st.want) || (st.want == "") != (got == "") {
+		if got := apiCode(putBody(t, c, "aud", "blocked/k", "x")); !strings.HasPrefix(got, st.want) || (st.want == "") != (got == "") {
 			t.Errorf("step %d (%q): PutObject got %q, want %q", i, st.mode, got, st.want)
 		}
 	}
@@ -188,7 +170,7 @@ func TestAuditModeDeleteObjects(t *testing.T) {
 	keys := []string{"keep/a", "tmp/a", "keep/b"}
 	var objs []types.ObjectIdentifier
 	for _, k := range keys {
-		if err := putString(t, c, "del", k, k); err != nil {
+		if err := putBody(t, c, "del", k, k); err != nil {
 			t.Fatal(err)
 		}
 		objs = append(objs, types.ObjectIdentifier{Key: aws.String(k)})
@@ -234,10 +216,10 @@ func TestAuditModeStillAuthenticates(t *testing.T) {
 		want string
 	}{
 		{"wrong secret", func() string {
-			return apiCode(putString(t, withKey(emulator.DefaultAccessKeyID, "wrong-secret-wrong-secret-wrong-secret-00"), "aud", "k", "x"))
+			return apiCode(putBody(t, withKey(emulator.DefaultAccessKeyID, "wrong-secret-wrong-secret-wrong-secret-00"), "aud", "k", "x"))
 		}, "SignatureDoesNotMatch"},
 		{"unknown key", func() string {
-			return apiCode(putString(t, withKey("AKIAUNKNOWN000000000", emulator.DefaultSecretAccessKey), "aud", "k", "x"))
+			return apiCode(putBody(t, withKey("AKIAUNKNOWN000000000", emulator.DefaultSecretAccessKey), "aud", "k", "x"))
 		}, "InvalidAccessKeyId"},
 		{"expired presigned URL", func() string {
 			req := presignedPut(t, srv.URL()+"/aud/k", []byte("x"), nil, time.Now().Add(-2*time.Hour))
@@ -249,10 +231,10 @@ func TestAuditModeStillAuthenticates(t *testing.T) {
 			return e.Code + ": " + e.Message
 		}, "AccessDenied: Request has expired"},
 		{"missing bucket", func() string {
-			return apiCode(putString(t, sdkClient(srv, srv.URL(), false), "nobucket", "k", "x"))
+			return apiCode(putBody(t, sdkClient(srv, srv.URL(), false), "nobucket", "k", "x"))
 		}, "NoSuchBucket"},
 		{"policy denial", func() string {
-			return apiCode(putString(t, sdkClient(srv, srv.URL(), false), "aud", "k", "x"))
+			return apiCode(putBody(t, sdkClient(srv, srv.URL(), false), "aud", "k", "x"))
 		}, ""},
 	}
 	for _, tt := range tests {
@@ -262,7 +244,7 @@ func TestAuditModeStillAuthenticates(t *testing.T) {
 			}
 		})
 	}
-	if got, err := getString(t, sdkClient(srv, srv.URL(), false), "aud", "k"); err != nil || got != "x" {
+	if got, err := getBody(t, sdkClient(srv, srv.URL(), false), "aud", "k"); err != nil || got != "x" {
 		t.Errorf("the audited PutObject stored %q (%v)", got, err)
 	}
 }
@@ -322,7 +304,7 @@ func TestAuditAdminAPI(t *testing.T) {
 	if st, _ := do("PUT", "/v1/policy-mode", "audit\n"); st != http.StatusNoContent || srv.PolicyMode() != emulator.PolicyAudit {
 		t.Errorf("PUT audit: %d, mode %q", st, srv.PolicyMode())
 	}
-	if err := putString(t, sdkClient(srv, srv.URL(), false), "aud", "blocked/1", "x"); err != nil {
+	if err := putBody(t, sdkClient(srv, srv.URL(), false), "aud", "blocked/1", "x"); err != nil {
 		t.Fatal(err)
 	}
 	_, b := do("GET", "/v1/would-deny", "")
@@ -399,10 +381,10 @@ func TestAuditModeOtherDenials(t *testing.T) {
 			Reason: "ExplicitDeny", Action: "s3:DeleteAccessPoint", Principal: principal, Count: 1, Resource: apARN})
 	})
 	t.Run("anonymous implicit deny", func(t *testing.T) {
-		var logs syncLog
+		var logs lockedBuffer
 		srv := startServer(t, emulator.Options{Buckets: []string{"aud"}, PolicyMode: emulator.PolicyAudit,
 			Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-		if err := putString(t, sdkClient(srv, srv.URL(), false), "aud", "doc.txt", "hello"); err != nil {
+		if err := putBody(t, sdkClient(srv, srv.URL(), false), "aud", "doc.txt", "hello"); err != nil {
 			t.Fatal(err)
 		}
 		resp, err := srv.Client().Get(srv.URL() + "/aud/doc.txt")
@@ -428,28 +410,10 @@ func TestAuditModeOtherDenials(t *testing.T) {
 		}
 		// Enforced, S3 answers 403 (the caller may not list); audited,
 		// the request goes on to the 404 a caller who may list gets.
-		if _, err := getString(t, sdkClient(srv, srv.URL(), false), "aud", "missing"); !strings.HasPrefix(apiCode(err), "NoSuchKey") {
+		if _, err := getBody(t, sdkClient(srv, srv.URL(), false), "aud", "missing"); !strings.HasPrefix(apiCode(err), "NoSuchKey") {
 			t.Errorf("GetObject of a missing key: %s", apiCode(err))
 		}
 		onlyOne(t, srv, emulator.WouldDenyGroup{Policy: "endpoint " + vpce.DefaultEndpointID, Kind: "endpoint", Statement: -1, Reason: "ImplicitDeny",
 			Action: "s3:ListBucket", Principal: principal, Count: 1, Resource: "arn:aws:s3:::aud"})
 	})
-}
-
-// syncLog is a log destination safe for concurrent writes.
-type syncLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *syncLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *syncLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
