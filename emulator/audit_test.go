@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/s3vpce/s3vpce/emulator"
+	"github.com/s3vpce/s3vpce/emulator/emulatortest"
 	"github.com/s3vpce/s3vpce/internal/vpce"
 )
 
@@ -379,6 +380,27 @@ func TestAuditModeOtherDenials(t *testing.T) {
 		}
 		onlyOne(t, f.srv, emulator.WouldDenyGroup{Policy: "endpoint " + vpce.DefaultEndpointID, Kind: "endpoint", Statement: 1, Sid: "KeepAPs",
 			Reason: "ExplicitDeny", Action: "s3:DeleteAccessPoint", Principal: principal, Count: 1, Resource: apARN})
+	})
+	t.Run("gateway endpoint policy", func(t *testing.T) {
+		srv := emulatortest.New(t, emulatortest.WithBuckets("wsgbucket"))
+		_, err := srv.UpdateTopology(func(s *vpce.Spec) error {
+			for i := range s.GatewayEndpoints {
+				if s.GatewayEndpoints[i].ID == vpce.PrivateGatewayEndpointID {
+					s.GatewayEndpoints[i].Policy = `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},{"Sid":"NoList","Effect":"Deny","Principal":"*","Action":"s3:ListBucket","Resource":"*"}]}`
+				}
+			}
+			s.PolicyMode = vpce.PolicyAudit
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := s3From(srv.AWSConfigFrom(t, privateHost), "https://s3.amazonaws.com", true)
+		if _, err := c.ListObjectsV2(t.Context(), &s3.ListObjectsV2Input{Bucket: aws.String("wsgbucket")}); err != nil {
+			t.Fatalf("ListObjectsV2 through the gateway endpoint in audit mode: %v", err)
+		}
+		onlyOne(t, srv.Server, emulator.WouldDenyGroup{Policy: "gateway endpoint " + vpce.PrivateGatewayEndpointID, Kind: "gateway-endpoint",
+			Statement: 1, Sid: "NoList", Reason: "ExplicitDeny", Action: "s3:ListBucket", Principal: principal, Count: 1, Resource: "arn:aws:s3:::wsgbucket"})
 	})
 	t.Run("anonymous implicit deny", func(t *testing.T) {
 		var logs lockedBuffer
