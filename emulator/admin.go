@@ -57,6 +57,7 @@ func (s *Server) EndpointPolicy(endpointID string) (string, error) {
 //	DELETE /v1/endpoints/{id}/policy     restore the default full-access policy
 //	GET    /v1/decisions/{requestID}     the evaluation trace of a recent request
 //	GET    /v1/decisions?n=20            recent decisions, one line each
+//	GET|PUT /v1/policy-mode, GET|DELETE /v1/would-deny: audit mode (audit.go)
 func (s *Server) AdminHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/endpoints/{id}/policy", func(w http.ResponseWriter, r *http.Request) {
@@ -117,7 +118,7 @@ func (s *Server) AdminHandler() http.Handler {
 		}
 		var out []line
 		for _, d := range s.RecentDecisions(n) {
-			l := line{RequestID: d.RequestID, Time: d.Time.Format("15:04:05.000"), Endpoint: d.Endpoint, Principal: d.Principal, Operation: d.Operation, Decision: "allow"}
+			l := line{RequestID: d.RequestID, Time: d.Time.Format("15:04:05.000"), Endpoint: d.Endpoint, Principal: d.Principal, Operation: d.Operation, Decision: d.decisionWord()}
 			if !d.Allowed() {
 				l.Decision = "deny"
 			}
@@ -128,7 +129,7 @@ func (s *Server) AdminHandler() http.Handler {
 			case d.Error != "":
 				l.Detail = d.Error
 			case len(d.Checks) > 0:
-				l.Detail = d.Checks[len(d.Checks)-1].Decision.String()
+				l.Detail = d.decidingCheck().Decision.String()
 			}
 			out = append(out, l)
 		}
@@ -136,5 +137,6 @@ func (s *Server) AdminHandler() http.Handler {
 		json.NewEncoder(w).Encode(out)
 	})
 	s.registerTopologyAdmin(mux)
+	s.registerAuditAdmin(mux)
 	return mux
 }

@@ -31,6 +31,9 @@ type DecisionRecord struct {
 	Message string `json:",omitempty"`
 	// Hint is the usual cause of Code and what to change, when known.
 	Hint string `json:",omitempty"`
+	// WouldDeny is set when a check was denied in audit mode (see
+	// CheckRecord.WouldDeny) and the request proceeded.
+	WouldDeny bool `json:",omitempty"`
 	// Path is the way the request came, for requests from an instance of
 	// the topology or to public S3: "interface endpoint vpce-…", "gateway
 	// endpoint vpce-…", "internet gateway igw-…", "internet".
@@ -61,15 +64,20 @@ type CheckRecord struct {
 	Grant    string `json:",omitempty"`
 	request  policy.Request
 	attached []policy.Attached
+
+	// WouldDeny marks a denied check let through in audit mode: S3 (and
+	// the enforce mode) would have answered AccessDenied.
+	WouldDeny bool `json:",omitempty"`
 }
 
-// Allowed reports whether every check was allowed and no error refused it.
+// Allowed reports whether every check was allowed (or let through in
+// audit mode: WouldDeny) and no error refused it.
 func (d *DecisionRecord) Allowed() bool {
 	if d.Error != "" {
 		return false
 	}
 	for _, c := range d.Checks {
-		if !c.Decision.Allowed() {
+		if !c.Decision.Allowed() && !c.WouldDeny {
 			return false
 		}
 	}
@@ -107,6 +115,9 @@ func (d *DecisionRecord) Explain() string {
 		}
 		if c.Grant != "" {
 			fmt.Fprintf(&b, "  allowed by ACL: %s\n", c.Grant)
+		}
+		if c.WouldDeny {
+			b.WriteString("  would be denied (audit mode): the request proceeded\n")
 		}
 	}
 	return b.String()

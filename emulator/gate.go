@@ -189,7 +189,9 @@ func (s *Server) evaluateWith(ctx policy.Context, o origin, c caller, ap *store.
 				d := policy.Evaluate(&req, atts...)
 				records = append(records, CheckRecord{Action: ch.Action, Resource: ch.Resource, Decision: d, request: req, attached: atts})
 				if !d.Allowed() {
-					return records, &s3err.Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: d.Message()}
+					if serr := deny(o, records, d); serr != nil {
+						return records, serr
+					}
 				}
 				req.Resource, atts = b, make([]policy.Attached, 0, 1)
 			}
@@ -213,7 +215,9 @@ func (s *Server) evaluateWith(ctx policy.Context, o origin, c caller, ap *store.
 			if serr := s.missingBucket(d, b); serr != nil {
 				return records, serr
 			}
-			return records, &s3err.Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: d.Message()}
+			if serr := deny(o, records, d); serr != nil {
+				return records, serr
+			}
 		}
 	}
 	return records, nil

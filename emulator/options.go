@@ -97,4 +97,9 @@ type Options struct {
 	// S3 requests are forwarded there instead of answered from the store
 	// (see Upstream and docs/upstream.md).
 	Upstream *Upstream
+	// PolicyMode, when set, replaces the topology's policy mode at New:
+	// PolicyAudit lets policy-denied requests proceed, marked would-deny
+	// (see Server.WouldDenies). Empty keeps the topology's (the saved
+	// one's with a DataDir), PolicyEnforce unless set.
+	PolicyMode PolicyMode
 }

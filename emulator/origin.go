@@ -30,6 +30,8 @@ type origin struct {
 	// KindUnspecified: no endpoint policy (internet gateway).
 	endpointPolicy *policy.Policy
 	policyKind     policy.Kind
+	// audit is the policy mode audit: denials pass, marked would-deny.
+	audit bool
 }
 
 // endpointOrigin is the origin of a request through interface endpoint ep.
@@ -39,7 +41,7 @@ func endpointOrigin(r *http.Request, snap *snapshot, ep *vpce.Endpoint) origin {
 		owner = DefaultAccountID
 	}
 	o := origin{set: true, region: ep.Region, endpointID: ep.ID, vpcID: ep.VPCID, owner: owner,
-		endpointPolicy: snap.policies[ep.ID], policyKind: policy.KindEndpoint}
+		endpointPolicy: snap.policies[ep.ID], policyKind: policy.KindEndpoint, audit: auditing(snap)}
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		o.vpcSourceIP = host
 	}

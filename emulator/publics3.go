@@ -206,7 +206,7 @@ func (s *Server) publicOrigin(r *http.Request, snap *snapshot, rec *DecisionReco
 	if owner == "" {
 		owner = DefaultAccountID
 	}
-	o := origin{set: true, region: region, owner: owner}
+	o := origin{set: true, region: region, owner: owner, audit: auditing(snap)}
 	src := remoteAddr(r)
 	inst, ok := topo.InstanceAt(src)
 	if !ok {

@@ -58,6 +58,8 @@ type Server struct {
 
 	watchers topologyWatchers // WatchTopology's subscribers (watch.go)
 
+	wouldDeny wouldDenies // audit mode's summary (audit.go)
+
 	mu      sync.Mutex
 	ln      net.Listener
 	dns     dnsService
@@ -112,6 +114,9 @@ func New(opts Options) (*Server, error) {
 		s.ownStore = true
 	}
 	topo, err := initialTopology(opts)
+	if err == nil {
+		topo, err = withPolicyMode(topo, opts.PolicyMode)
+	}
 	if err != nil {
 		if s.ownStore {
 			s.store.Close()
@@ -558,16 +563,18 @@ func principalName(p policy.Principal) string {
 // the exchange's method, Host, path, status, S3 error code, response size
 // and duration (from rl, once the response is written).
 func (s *Server) logDecision(rec *DecisionRecord, serr *s3err.Error, rl *requestLog) {
+	rec.markWouldDeny()
 	s.decisions.add(rec)
+	s.wouldDeny.add(rec)
 	level := slog.LevelDebug
-	if serr != nil || !rec.Allowed() {
+	if serr != nil || !rec.Allowed() || rec.WouldDeny {
 		level = slog.LevelInfo
 	}
 	if !s.log.Enabled(context.Background(), level) {
 		return
 	}
 	code := rec.Code // set for refusals found while answering (missing key, a stalled body)
-	decision := "allow"
+	decision := rec.decisionWord()
 	if serr != nil {
 		decision, code = "deny", serr.Code
 	} else if !rec.Allowed() {
@@ -581,7 +588,7 @@ func (s *Server) logDecision(rec *DecisionRecord, serr *s3err.Error, rl *request
 		attrs = append(attrs, "path", rec.Path, "source", rec.Source)
 	}
 	if n := len(rec.Checks); n > 0 {
-		last := rec.Checks[n-1]
+		last := rec.decidingCheck()
 		attrs = append(attrs, "action", last.Action, "resource", last.Resource, "policy", last.Decision.Kind.String(),
 			"statement", last.Decision.Statement, "sid", last.Decision.Sid, "reason", last.Decision.Reason.String())
 	}

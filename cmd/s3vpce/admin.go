@@ -162,12 +162,17 @@ func runEndpointPolicy(ctx context.Context, args []string, stdin io.Reader, stdo
 }
 
 const explainUsage = `usage: s3vpce explain [--home DIR] [--json] [-n N] [REQUEST_ID]
+       s3vpce explain --would-deny [--reset] [--home DIR] [--json]
 
 Without REQUEST_ID, list the running serve's recent decisions, newest
 first: time, request ID, principal, operation, decision, S3 error code and
 the deciding policy statement. With REQUEST_ID (the RequestId of an S3
 response; 403 bodies carry it), print how that request was decided: every
 check, policy and statement. --json prints the same as JSON.
+
+--would-deny lists what audit mode (s3vpce policy-mode) let through that a
+policy denies, grouped by policy statement, action and principal, most
+frequent first; --reset then empties that list.
 `
 
 func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -176,6 +181,8 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	home := fs.String("home", "", "state directory of the running serve")
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	n := fs.Int("n", 20, "list at most `N` recent decisions")
+	wouldDeny := fs.Bool("would-deny", false, "list the requests audit mode let through, grouped by policy statement, action and principal")
+	reset := fs.Bool("reset", false, "with --would-deny: empty the list after printing it")
 	fs.Usage = func() { fmt.Fprint(stderr, explainUsage); fs.PrintDefaults() }
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -184,7 +191,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		return 2
 	}
-	if len(rest) > 1 || *n <= 0 {
+	if len(rest) > 1 || *n <= 0 || (*wouldDeny && len(rest) > 0) || (*reset && !*wouldDeny) {
 		fs.Usage()
 		return 2
 	}
@@ -193,9 +200,12 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "s3vpce explain: %v\n", err)
 		return 1
 	}
-	if len(rest) == 1 {
+	switch {
+	case *wouldDeny:
+		err = explainWouldDeny(ctx, c, *asJSON, *reset, stdout)
+	case len(rest) == 1:
 		err = explainOne(ctx, c, rest[0], *asJSON, stdout)
-	} else {
+	default:
 		err = explainList(ctx, c, *n, *asJSON, stdout)
 	}
 	if err != nil {

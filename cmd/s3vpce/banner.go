@@ -81,6 +81,7 @@ func printBanner(w io.Writer, srv *emulator.Server, b bannerInfo) {
 		}
 		fmt.Fprintf(w, "Policy       %s: %s\n", e.ID, p)
 	}
+	fmt.Fprint(w, auditBanner(srv, b.homeFlag))
 	for _, l := range b.exposure.lines() {
 		fmt.Fprintf(w, "WARNING      %s\n", l)
 	}

@@ -59,6 +59,8 @@ func commandVerbs(name string) []string {
 		return []string{"get", "set", "reset"}
 	case "policy":
 		return []string{"validate", "simulate"}
+	case "policy-mode":
+		return []string{"enforce", "audit"}
 	case "dns":
 		return []string{"records"}
 	case "completion":

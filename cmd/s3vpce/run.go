@@ -22,6 +22,9 @@ usage:
   s3vpce endpoint-policy get|set FILE|reset
                                   read or change a running serve's endpoint policy
   s3vpce explain [REQUEST_ID]     how a recent request was decided (policy trace)
+  s3vpce explain --would-deny     what audit mode let through, by policy statement
+  s3vpce policy-mode [enforce|audit]
+                                  read or change a running serve's policy mode
   s3vpce policy validate FILE     check a policy document (located errors)
   s3vpce policy simulate ...      evaluate a request against policies
   s3vpce dns records              print the DNS records served
@@ -76,6 +79,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runEndpointPolicy(ctx, args[1:], stdin, stdout, stderr)
 	case "explain":
 		return runExplain(ctx, args[1:], stdout, stderr)
+	case "policy-mode":
+		return runPolicyMode(ctx, args[1:], stdout, stderr)
 	case "policy":
 		return runPolicy(ctx, args[1:], stdout, stderr)
 	case "ca":

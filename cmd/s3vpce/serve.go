@@ -48,6 +48,8 @@ type serveFlags struct {
 	// lifecycleDay is the lifecycle worker's day: 0 is S3's 24h, -1 off.
 	lifecycleDay time.Duration
 	up           upstreamFlags // serveupstream.go
+	// policyMode is --policy-mode: "" keeps the saved topology's.
+	policyMode string
 }
 
 func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
@@ -69,6 +71,11 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
 	fs.BoolVar(&f.sigV2Post, "sigv2-post", false, "accept browser POST uploads signed with Signature Version 2, as S3 does only for legacy buckets (created before 24 June 2020)")
 	fs.StringVar(&f.credentials, "credentials", "", "file of access keys, one per line: ACCESS_KEY_ID SECRET_ACCESS_KEY IAM_ARN (default: the built-in key pair)")
 	fs.StringVar(&f.endpointPolicy, "endpoint-policy", "", "endpoint policy JSON file for the endpoint (default: AWS's full-access policy)")
+	fs.Func("policy-mode", `"enforce": a policy denial is 403 AccessDenied, as on S3; "audit": the request proceeds, marked would-deny (s3vpce explain --would-deny) (default: the mode the last serve on the same data left, else enforce)`, func(v string) error {
+		_, err := vpce.ParsePolicyMode(v)
+		f.policyMode = v
+		return err
+	})
 	f.store.register(fs)
 	fs.Func("read-header-timeout", fmt.Sprintf("bound the TLS handshake plus each request's headers to `DURATION`, or off (default %v)", emulator.DefaultReadHeaderTimeout), durationOrOff(&f.readHeaderTimeout))
 	fs.Func("idle-timeout", fmt.Sprintf("close a keep-alive connection idle for `DURATION`, or off (default %v)", emulator.DefaultIdleTimeout), durationOrOff(&f.idleTimeout))
@@ -192,6 +199,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		LegacyBucketDefaults: f.legacyBuckets,
 		SigV2Post:            f.sigV2Post,
 		Upstream:             upstreamOpts,
+		PolicyMode:           emulator.PolicyMode(f.policyMode),
 	})
 	if err == nil {
 		if err = srv.Start(ctx); err != nil {
@@ -219,6 +227,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if f.auth == "off" {
 		log.Warn("authentication is OFF: signatures are not verified and every request acts as the first credential", "principal", firstPrincipal(creds))
 	}
+	warnAudit(log, srv)
 	exp := newExposure(srv.Addr(), srv.DNSAddr(), f.auth == "off", len(creds) == 0, forwardFor, upstream, srv.Topology())
 	exp.log(log)
 	if err := lock.update(stateFor(srv, caFile, creds)); err != nil {

@@ -55,6 +55,9 @@ func (t *Topology) check() error {
 	if !validAccount(s.Account) {
 		return fieldErr("account", "%q: want a 12-digit account ID", s.Account)
 	}
+	if err := checkPolicyMode(&s.PolicyMode); err != nil {
+		return err
+	}
 	vpcIDs := make([]string, len(s.VPCs))
 	for i, v := range s.VPCs {
 		vpcIDs[i] = v.ID

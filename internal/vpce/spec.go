@@ -52,6 +52,9 @@ type Spec struct {
 	Endpoints []Endpoint
 	// GatewayEndpoints are the S3 gateway endpoints.
 	GatewayEndpoints []GatewayEndpoint
+	// PolicyMode is what the request gate does with a policy denial
+	// ("" means PolicyEnforce).
+	PolicyMode PolicyMode
 }
 
 // clone copies s deeply: no slice of the copy shares memory with s.

@@ -26,6 +26,8 @@ type topologyFile struct {
 	Instances        []instanceFile   `json:"instances,omitempty"`
 	GatewayEndpoints []gatewayFile    `json:"gateway_endpoints,omitempty"`
 	Endpoints        []endpointFile   `json:"endpoints"`
+	// PolicyMode is "audit" or "enforce"; left out, enforce.
+	PolicyMode string `json:"policy_mode,omitempty"`
 }
 
 type tagsFile map[string]string
@@ -191,7 +193,7 @@ func ParseTopology(data []byte) (*Topology, error) {
 // spec converts the file to a Spec, parsing addresses and times; what
 // Build checks is left to Build.
 func (f *topologyFile) spec() (Spec, error) {
-	s := Spec{Account: f.Account}
+	s := Spec{Account: f.Account, PolicyMode: PolicyMode(f.PolicyMode)}
 	if len(f.Endpoints) == 0 && len(f.GatewayEndpoints) == 0 {
 		return s, fieldErr("endpoints", "at least one endpoint is needed")
 	}
@@ -447,6 +449,9 @@ func fileBool(b bool) *bool { return &b }
 func MarshalTopology(t *Topology) ([]byte, error) {
 	s := &t.spec
 	f := topologyFile{Account: s.Account}
+	if s.PolicyMode == PolicyAudit {
+		f.PolicyMode = string(PolicyAudit)
+	}
 	for _, v := range s.VPCs {
 		f.VPCs = append(f.VPCs, vpcFile{ID: v.ID, CIDR: v.CIDR.String(), IsDefault: v.IsDefault,
 			EnableDNSSupport: fileBool(v.EnableDNSSupport), EnableDNSHostnames: fileBool(v.EnableDNSHostnames), Tags: fileTags(v.Tags)})
