@@ -147,3 +147,27 @@ func cloneByteMap(m map[string][]byte) map[string][]byte {
 	}
 	return out
 }
+
+// peek returns the cached record itself (shared: read only), or nil.
+func (c *recordCache[T]) peek(key string) *T {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.entries[key]
+}
+
+// ViewBucket is Bucket without the copy, for callers on every request
+// that only read the record: the result is shared and must not be
+// changed.
+func (s *Store) ViewBucket(name string) (*Bucket, error) {
+	if b := s.buckets.peek(name); b != nil {
+		return b, nil
+	}
+	b, err := s.Bucket(name) // caches the record
+	if err != nil {
+		return nil, err
+	}
+	if shared := s.buckets.peek(name); shared != nil {
+		return shared, nil
+	}
+	return b, nil
+}
