@@ -70,28 +70,24 @@ func memoVersion(v *Version) *Version {
 	}
 	c := cloneVersion(v)
 	c.Bucket, c.Key, c.IsLatest = "", "", false
-	if len(c.Metadata) == 0 {
-		c.Metadata = nil
-	}
-	if len(c.Headers) == 0 {
-		c.Headers = nil
-	}
-	if len(c.Tags) == 0 {
-		c.Tags = nil
-	}
-	if len(c.ACL) == 0 {
-		c.ACL = nil
-	}
-	if len(c.Extra) == 0 {
-		c.Extra = nil
-	}
-	if len(c.Parts) == 0 {
-		c.Parts = nil
-	}
-	if len(c.Body) == 0 {
-		c.Body = nil
-	}
+	c.Metadata, c.Headers, c.Extra = nilIfEmptyMap(c.Metadata), nilIfEmptyMap(c.Headers), nilIfEmptyMap(c.Extra)
+	c.Tags, c.ACL = nilIfEmpty(c.Tags), nilIfEmpty(c.ACL)
+	c.Parts, c.Body = nilIfEmpty(c.Parts), nilIfEmpty(c.Body)
 	return c
+}
+
+func nilIfEmpty[S ~[]E, E any](s S) S {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
+func nilIfEmptyMap[M ~map[K]V, K comparable, V any](m M) M {
+	if len(m) == 0 {
+		return nil
+	}
+	return m
 }
 
 // roundTrips reports whether every string of v is valid UTF-8.
