@@ -338,6 +338,18 @@ func (s *Store) current(t kvTx, bucket, key string) (*Version, []byte, error) {
 // versionByID returns one version of bucket/key and its table key; nil
 // when there is no such version.
 func (s *Store) versionByID(t kvTx, bucket, key, versionID string) (*Version, []byte, error) {
+	v, vk, err := s.peekVersionByID(t, bucket, key, versionID)
+	if v == nil || err != nil {
+		return nil, nil, err
+	}
+	v = cloneVersion(v)
+	v.Bucket, v.Key = bucket, key
+	return v, vk, nil
+}
+
+// peekVersionByID is versionByID for a caller that only reads: the
+// version is shared, without Bucket and Key.
+func (s *Store) peekVersionByID(t kvTx, bucket, key, versionID string) (*Version, []byte, error) {
 	seq := t.get(tableVIDs, vidKey(bucket, key, versionID))
 	if seq == nil {
 		return nil, nil, nil
@@ -351,8 +363,6 @@ func (s *Store) versionByID(t kvTx, bucket, key, versionID string) (*Version, []
 	if err != nil {
 		return nil, nil, s.corrupt("version", vk, err)
 	}
-	v = cloneVersion(v)
-	v.Bucket, v.Key = bucket, key
 	return v, vk, nil
 }
 
@@ -433,12 +443,14 @@ func (s *Store) addVersion(t kvTx, bk *Bucket, v *Version, garbage *[]string) er
 		v.VersionID = newID()
 	} else {
 		v.VersionID = NullVersionID
-		old, ok, err := s.versionByID(t, v.Bucket, v.Key, NullVersionID)
+		shared, ok, err := s.peekVersionByID(t, v.Bucket, v.Key, NullVersionID)
 		if err != nil {
 			return err
 		}
-		if old != nil {
-			if err := removeVersion(t, old, ok, garbage); err != nil {
+		if shared != nil {
+			old := *shared // removeVersion only reads it
+			old.Bucket, old.Key = v.Bucket, v.Key
+			if err := removeVersion(t, &old, ok, garbage); err != nil {
 				return err
 			}
 		}
