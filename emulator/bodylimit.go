@@ -26,19 +26,23 @@ const (
 
 // bodyLimit is the largest body op accepts and the error S3 answers with
 // beyond it.
-func bodyLimit(op string) (int64, *s3err.Error) {
+// The error is made only when needed (not on every request).
+func bodyLimit(op string) (int64, func() *s3err.Error) {
 	switch op {
 	case "PutObject", "UploadPart":
-		return maxObjectBody, &s3err.Error{Status: http.StatusBadRequest, Code: "EntityTooLarge",
-			Message: "Your proposed upload exceeds the maximum allowed size"}
+		return maxObjectBody, errEntityTooLarge
 	case "PutBucketPolicy":
-		return s3api.MaxBucketPolicy, errPolicyTooLarge()
+		return s3api.MaxBucketPolicy, errPolicyTooLarge
 	case "DeleteObjects":
-		return s3api.MaxDeleteBody, errTooBig()
+		return s3api.MaxDeleteBody, errTooBig
 	case "CompleteMultipartUpload":
-		return maxCompleteBody, errTooBig()
+		return maxCompleteBody, errTooBig
 	}
-	return maxParsedBody, errTooBig()
+	return maxParsedBody, errTooBig
+}
+
+func errEntityTooLarge() *s3err.Error {
+	return &s3err.Error{Status: http.StatusBadRequest, Code: "EntityTooLarge", Message: "Your proposed upload exceeds the maximum allowed size"}
 }
 
 func errTooBig() *s3err.Error {
@@ -63,13 +67,13 @@ func limitBody(r *http.Request, op string) (*limitedBody, *s3err.Error) {
 		}
 	}
 	if size > limit {
-		return nil, sizeError(tooLarge, size, limit)
+		return nil, sizeError(tooLarge(), size, limit)
 	}
 	if r.Body != nil && r.Body != http.NoBody && (r.ContentLength < 0 || size != r.ContentLength) {
 		// A body of unknown length, or aws-chunked: stop reading soon after
 		// the limit. Framing (chunk signatures, trailers) is allowed on top;
 		// checkDecodedSize holds the decoded body to the limit exactly.
-		lb := &limitedBody{ReadCloser: r.Body, left: limit + limit/8 + 64<<10, tooLarge: sizeError(tooLarge, -1, limit)}
+		lb := &limitedBody{ReadCloser: r.Body, left: limit + limit/8 + 64<<10, tooLarge: sizeError(tooLarge(), -1, limit)}
 		r.Body = lb
 		return lb, nil
 	}
@@ -81,7 +85,7 @@ func limitBody(r *http.Request, op string) (*limitedBody, *s3err.Error) {
 func checkDecodedSize(r *http.Request, op string) *s3err.Error {
 	limit, tooLarge := bodyLimit(op)
 	if r.ContentLength > limit {
-		return sizeError(tooLarge, r.ContentLength, limit)
+		return sizeError(tooLarge(), r.ContentLength, limit)
 	}
 	return nil
 }
@@ -94,7 +98,7 @@ func (b *limitedBody) overLimit(op string) *s3err.Error {
 		return nil
 	}
 	_, tooLarge := bodyLimit(op)
-	return tooLarge
+	return tooLarge()
 }
 
 func sizeError(e *s3err.Error, size, limit int64) *s3err.Error {

@@ -25,7 +25,7 @@ type cachedPolicy struct {
 // bucket does not exist: it has no owner, so the caller's account's own
 // permissions decide, and a CreateBucket from any account may go on).
 func (s *Server) bucketPolicy(bucket string) (*policy.Policy, string) {
-	b, err := s.store.Bucket(bucket)
+	b, err := s.store.ViewBucket(bucket) // read only
 	if err != nil {
 		return nil, ""
 	}

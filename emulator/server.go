@@ -371,10 +371,11 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 	}
 	w := startRequestLog(hw, r)
 	reqID := newRequestID()
-	r = r.WithContext(s3err.WithRequestID(r.Context(), reqID, hostID(reqID)))
+	hid := hostID(reqID)
+	r = r.WithContext(s3err.WithRequestID(r.Context(), reqID, hid))
 	h := w.Header()
 	h.Set("x-amz-request-id", reqID)
-	h.Set("x-amz-id-2", hostID(reqID))
+	h.Set("x-amz-id-2", hid)
 	now := s.now()
 	snap := s.snap.Load()
 	rec := &DecisionRecord{RequestID: reqID, Time: now}

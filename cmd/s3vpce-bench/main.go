@@ -3,6 +3,7 @@
 //
 //	s3vpce-bench [-clients 16] [-duration 10s] [-rounds 3] [-targets bare,memory,dir,authoff]
 //	             [-workloads put-1KiB,get-1KiB,put-1MiB,get-1MiB,mixed-1MiB] [-variants unsigned,default] [-json FILE]
+//	             [-cpuprofile FILE] [-memprofile FILE]
 //
 // scripts/bench builds and runs it.
 package main
@@ -28,6 +29,8 @@ func main() {
 	variants := flag.String("variants", "", "payload variants, comma-separated: unsigned, default (default both)")
 	jsonOut := flag.String("json", "", "also write the report as JSON to this file")
 	quiet := flag.Bool("q", false, "no progress lines")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (servers and clients) to this file")
+	memProfile := flag.String("memprofile", "", "write an allocation profile of the whole run to this file")
 	flag.Parse()
 	split := func(s string) []string {
 		if s == "" {
@@ -42,7 +45,15 @@ func main() {
 	if !*quiet {
 		cfg.Progress = os.Stderr
 	}
+	stopProfiles, err := startProfiles(*cpuProfile, *memProfile)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "s3vpce-bench: %v\n", err)
+		os.Exit(1)
+	}
 	rep, err := bench.Run(ctx, cfg)
+	if perr := stopProfiles(); err == nil {
+		err = perr
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "s3vpce-bench: %v\n", err)
 		os.Exit(1)

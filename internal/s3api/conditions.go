@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -23,18 +24,31 @@ func readCondition(hdr http.Header, etag string, modified time.Time) (int, strin
 		if !etagListMatches(v, etag) {
 			return http.StatusPreconditionFailed, "If-Match"
 		}
-	} else if t, err := http.ParseTime(hdr.Get("If-Unmodified-Since")); err == nil && modified.After(t) {
+	} else if t, err := parseTimeHeader(hdr, "If-Unmodified-Since"); err == nil && modified.After(t) {
 		return http.StatusPreconditionFailed, "If-Unmodified-Since"
 	}
 	if v := hdr.Get("If-None-Match"); v != "" {
 		if etagListMatches(v, etag) {
 			return http.StatusNotModified, "If-None-Match"
 		}
-	} else if t, err := http.ParseTime(hdr.Get("If-Modified-Since")); err == nil && !modified.After(t) {
+	} else if t, err := parseTimeHeader(hdr, "If-Modified-Since"); err == nil && !modified.After(t) {
 		return http.StatusNotModified, "If-Modified-Since"
 	}
 	return 0, ""
 }
+
+// parseTimeHeader is http.ParseTime of a header, without the three parse
+// errors of an absent one.
+func parseTimeHeader(hdr http.Header, name string) (time.Time, error) {
+	v := hdr.Get(name)
+	if v == "" {
+		return time.Time{}, errNoHeader
+	}
+	return http.ParseTime(v)
+}
+
+// errNoHeader is parseTimeHeader's error for an absent header.
+var errNoHeader = errors.New("s3api: no such header")
 
 // etagListMatches reports whether a comma-separated If-Match or
 // If-None-Match value names etag; "*" names any object; quotes and a weak

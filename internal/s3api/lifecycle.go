@@ -521,7 +521,7 @@ func (h *Handler) setExpiration(w http.ResponseWriter, req *Request, v *store.Ve
 	if v == nil || !v.IsLatest && req.Query.Get("versionId") != "" {
 		return
 	}
-	b, err := h.store.Bucket(req.Bucket)
+	b, err := h.store.ViewBucket(req.Bucket) // read only
 	if err != nil {
 		return
 	}

@@ -17,7 +17,7 @@ import (
 // it: the version's ID when named or when the bucket has versioning, ""
 // otherwise.
 func (h *Handler) lookupVersion(req *Request) (v *store.Version, reportedID string, serr *s3err.Error) {
-	b, err := h.store.Bucket(req.Bucket)
+	b, err := h.store.ViewBucket(req.Bucket) // read only
 	if err != nil {
 		return nil, "", h.storeError(req, requestTarget(req), err)
 	}
@@ -198,7 +198,7 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) error {
 	if serr := checkKeyLength(req.Key); serr != nil {
 		return serr
 	}
-	b, err := h.store.Bucket(req.Bucket)
+	b, err := h.store.ViewBucket(req.Bucket) // read only
 	if err != nil {
 		return err
 	}

@@ -273,7 +273,7 @@ func (h *Handler) lockOnWrite(req *Request, meta *store.ObjectMeta) *s3err.Error
 		delete(meta.Headers, k) // kept in Extra, reported by writeLockHeaders
 	}
 	mode, date, hold := hdr.Get("X-Amz-Object-Lock-Mode"), hdr.Get("X-Amz-Object-Lock-Retain-Until-Date"), hdr.Get("X-Amz-Object-Lock-Legal-Hold")
-	b, err := h.store.Bucket(req.Bucket)
+	b, err := h.store.ViewBucket(req.Bucket) // read only
 	if err != nil {
 		return h.storeError(req, requestTarget(req), err)
 	}

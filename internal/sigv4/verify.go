@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"github.com/s3vpce/s3vpce/internal/s3err"
 	"net/http"
-	"strings"
 	"time"
 )
 
@@ -75,45 +74,67 @@ func malformedFor(a *Auth, msg string) *s3err.Error {
 
 // CanonicalRequest builds the canonical request S3 signs for r.
 func (a *Auth) CanonicalRequest(r *http.Request) (string, error) {
-	query, err := canonicalQuery(r.URL.RawQuery, a.Kind == Query)
+	b, err := a.appendCanonicalRequest(nil, r)
+	return string(b), err
+}
+
+// appendCanonicalRequest appends the canonical request for r to dst.
+func (a *Auth) appendCanonicalRequest(dst []byte, r *http.Request) ([]byte, error) {
+	b := append(dst, r.Method...)
+	b = append(b, '\n')
+	b = append(b, canonicalURI(r)...)
+	b = append(b, '\n')
+	b, err := appendCanonicalQuery(b, r.URL.RawQuery, a.Kind == Query)
 	if err != nil {
-		return "", s3err.New(http.StatusBadRequest, "InvalidArgument", "The query string is not properly encoded.")
+		return nil, s3err.New(http.StatusBadRequest, "InvalidArgument", "The query string is not properly encoded.")
 	}
-	var b strings.Builder
-	b.WriteString(r.Method)
-	b.WriteByte('\n')
-	b.WriteString(canonicalURI(r))
-	b.WriteByte('\n')
-	b.WriteString(query)
-	b.WriteByte('\n')
+	b = append(b, '\n')
 	hasHost := false
 	for _, h := range a.SignedHeaders {
-		v, ok := headerValue(r, h)
-		if !ok && h != "content-length" {
-			return "", s3err.New(http.StatusForbidden, "AccessDenied", fmt.Sprintf("There were headers present in the request which were not signed; or a signed header is missing: %s", h))
+		var ok bool
+		b = append(b, h...)
+		b = append(b, ':')
+		if b, ok = appendHeaderValue(b, r, h); !ok && h != "content-length" {
+			return nil, s3err.New(http.StatusForbidden, "AccessDenied", fmt.Sprintf("There were headers present in the request which were not signed; or a signed header is missing: %s", h))
 		}
 		if h == "host" {
 			hasHost = true
 		}
-		b.WriteString(h)
-		b.WriteByte(':')
-		b.WriteString(v)
-		b.WriteByte('\n')
+		b = append(b, '\n')
 	}
 	if !hasHost {
-		return "", malformedFor(a, "The authorization header is malformed; the host header must be signed.")
+		return nil, malformedFor(a, "The authorization header is malformed; the host header must be signed.")
 	}
-	b.WriteByte('\n')
-	b.WriteString(strings.Join(a.SignedHeaders, ";"))
-	b.WriteByte('\n')
-	b.WriteString(a.PayloadHash)
-	return b.String(), nil
+	b = append(b, '\n')
+	for i, h := range a.SignedHeaders {
+		if i > 0 {
+			b = append(b, ';')
+		}
+		b = append(b, h...)
+	}
+	b = append(b, '\n')
+	return append(b, a.PayloadHash...), nil
 }
 
 // StringToSign is the SigV4 string to sign for a canonical request.
 func (a *Auth) StringToSign(canonical string) string {
-	sum := sha256.Sum256([]byte(canonical))
-	return Algorithm + "\n" + a.Time.Format(amzDateLayout) + "\n" + a.Scope() + "\n" + hex.EncodeToString(sum[:])
+	return string(a.appendStringToSign(nil, sha256.Sum256([]byte(canonical))))
+}
+
+// appendStringToSign appends the string to sign for a canonical request
+// whose SHA-256 is sum.
+func (a *Auth) appendStringToSign(dst []byte, sum [sha256.Size]byte) []byte {
+	b := append(dst, Algorithm...)
+	b = append(b, '\n')
+	b = a.Time.AppendFormat(b, amzDateLayout)
+	b = append(b, '\n')
+	b = append(b, a.Date...)
+	b = append(b, '/')
+	b = append(b, a.Region...)
+	b = append(b, '/')
+	b = append(b, a.Service...)
+	b = append(b, "/aws4_request\n"...)
+	return hex.AppendEncode(b, sum[:])
 }
 
 // Verify recomputes the signature with secret and compares it in constant
@@ -126,13 +147,21 @@ func (a *Auth) Verify(r *http.Request, secret string) (signingKey []byte, err er
 // VerifyWithKey is Verify with a signing key the caller derived (and may
 // cache: it depends only on the secret and the credential scope).
 func (a *Auth) VerifyWithKey(r *http.Request, key []byte) error {
-	canonical, err := a.CanonicalRequest(r)
+	// The canonical request and the string to sign are built in one
+	// pooled buffer; strings are made only for the error.
+	bp := verifyBufs.Get().(*[]byte)
+	defer verifyBufs.Put(bp)
+	buf, err := a.appendCanonicalRequest((*bp)[:0], r)
 	if err != nil {
 		return err
 	}
-	sts := a.StringToSign(canonical)
-	want := hex.EncodeToString(hmacSHA256(key, sts))
-	if !hmac.Equal([]byte(want), []byte(a.Signature)) {
+	n := len(buf)
+	buf = a.appendStringToSign(buf, sha256.Sum256(buf[:n]))
+	if cap(buf) <= maxPooledBuf {
+		*bp = buf
+	}
+	if !a.signatureMatches(key, buf[n:]) {
+		canonical, sts := string(buf[:n]), string(buf[n:])
 		return s3err.New(http.StatusForbidden, "SignatureDoesNotMatch",
 			"The request signature we calculated does not match the signature you provided. Check your key and signing method.").
 			With("AWSAccessKeyId", a.AccessKeyID).

@@ -37,6 +37,10 @@ type Store struct {
 
 	buckets bucketCache              // decoded bucket records, for Bucket
 	aps     recordCache[AccessPoint] // decoded access points, by apKey, for AccessPoint
+	// Decoded records by table key, checked against the bytes read
+	// (recordmemo.go).
+	bucketMemo  recordMemo[Bucket]
+	versionMemo recordMemo[Version]
 
 	closeOnce sync.Once
 	closeErr  error
@@ -113,13 +117,24 @@ func (s *Store) removeBlobs(ids []string) {
 // ---- buckets
 
 func (s *Store) getBucket(t kvTx, name string) (*Bucket, error) {
-	raw := t.get(tableBuckets, []byte(name))
+	b, err := s.peekBucket(t, name)
+	if err != nil {
+		return nil, err
+	}
+	return cloneBucket(b), nil
+}
+
+// peekBucket is getBucket for a caller that only reads the record: the
+// result is shared.
+func (s *Store) peekBucket(t kvTx, name string) (*Bucket, error) {
+	key := []byte(name)
+	raw := t.get(tableBuckets, key)
 	if raw == nil {
 		return nil, fmt.Errorf("%w: %q", ErrNoSuchBucket, name)
 	}
-	b, err := decodeBucket(raw)
+	b, err := s.bucketMemo.decode(key, raw, decodeBucket)
 	if err != nil {
-		return nil, s.corrupt("bucket", []byte(name), err)
+		return nil, s.corrupt("bucket", key, err)
 	}
 	return b, nil
 }
@@ -168,7 +183,7 @@ func (s *Store) DeleteBucket(name string) error {
 	var garbage []string
 	err := s.kv.update(func(t kvTx) error {
 		garbage = garbage[:0]
-		if _, err := s.getBucket(t, name); err != nil {
+		if _, err := s.peekBucket(t, name); err != nil {
 			return err
 		}
 		prefix := appendPrefix(nil, name, "")
@@ -311,10 +326,11 @@ func (s *Store) current(t kvTx, bucket, key string) (*Version, []byte, error) {
 	if fk == nil {
 		return nil, nil, nil
 	}
-	v, err := decodeVersion(fv)
+	v, err := s.versionMemo.decode(fk, fv, decodeVersion)
 	if err != nil {
 		return nil, nil, s.corrupt("version", fk, err)
 	}
+	v = cloneVersion(v)
 	v.Bucket, v.Key, v.IsLatest = bucket, key, true
 	return v, fk, nil
 }
@@ -322,6 +338,18 @@ func (s *Store) current(t kvTx, bucket, key string) (*Version, []byte, error) {
 // versionByID returns one version of bucket/key and its table key; nil
 // when there is no such version.
 func (s *Store) versionByID(t kvTx, bucket, key, versionID string) (*Version, []byte, error) {
+	v, vk, err := s.peekVersionByID(t, bucket, key, versionID)
+	if v == nil || err != nil {
+		return nil, nil, err
+	}
+	v = cloneVersion(v)
+	v.Bucket, v.Key = bucket, key
+	return v, vk, nil
+}
+
+// peekVersionByID is versionByID for a caller that only reads: the
+// version is shared, without Bucket and Key.
+func (s *Store) peekVersionByID(t kvTx, bucket, key, versionID string) (*Version, []byte, error) {
 	seq := t.get(tableVIDs, vidKey(bucket, key, versionID))
 	if seq == nil {
 		return nil, nil, nil
@@ -331,11 +359,10 @@ func (s *Store) versionByID(t kvTx, bucket, key, versionID string) (*Version, []
 	if raw == nil {
 		return nil, nil, s.corrupt("version index entry", vidKey(bucket, key, versionID), errors.New("names a missing version"))
 	}
-	v, err := decodeVersion(raw)
+	v, err := s.versionMemo.decode(vk, raw, decodeVersion)
 	if err != nil {
 		return nil, nil, s.corrupt("version", vk, err)
 	}
-	v.Bucket, v.Key = bucket, key
 	return v, vk, nil
 }
 
@@ -346,9 +373,15 @@ func (s *Store) insertVersion(t kvTx, v *Version) error {
 	if err != nil {
 		return err
 	}
-	if err := putRecord(t, tableVersions, versionKey(v.Bucket, v.Key, seq), v); err != nil {
+	vk := versionKey(v.Bucket, v.Key, seq)
+	raw, err := encode(v)
+	if err != nil {
 		return err
 	}
+	if err := t.put(tableVersions, vk, raw); err != nil {
+		return err
+	}
+	s.versionMemo.remember(vk, raw, memoVersion(v))
 	if err := t.put(tableVIDs, vidKey(v.Bucket, v.Key, v.VersionID), seqBytes(seq)); err != nil {
 		return err
 	}
@@ -410,12 +443,14 @@ func (s *Store) addVersion(t kvTx, bk *Bucket, v *Version, garbage *[]string) er
 		v.VersionID = newID()
 	} else {
 		v.VersionID = NullVersionID
-		old, ok, err := s.versionByID(t, v.Bucket, v.Key, NullVersionID)
+		shared, ok, err := s.peekVersionByID(t, v.Bucket, v.Key, NullVersionID)
 		if err != nil {
 			return err
 		}
-		if old != nil {
-			if err := removeVersion(t, old, ok, garbage); err != nil {
+		if shared != nil {
+			old := *shared // removeVersion only reads it
+			old.Bucket, old.Key = v.Bucket, v.Key
+			if err := removeVersion(t, &old, ok, garbage); err != nil {
 				return err
 			}
 		}
@@ -600,7 +635,7 @@ func fileBlobs(segs []Segment) []string {
 // missing (the write transaction checks again).
 func (s *Store) bucketExists(bucket string) error {
 	return s.kv.view(func(t kvTx) error {
-		_, err := s.getBucket(t, bucket)
+		_, err := s.peekBucket(t, bucket)
 		return err
 	})
 }
@@ -632,7 +667,7 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, in PutInput) 
 	var garbage []string
 	err = s.kv.update(func(t kvTx) error {
 		garbage = garbage[:0]
-		bk, err := s.getBucket(t, bucket)
+		bk, err := s.peekBucket(t, bucket)
 		if err != nil {
 			return err
 		}
@@ -679,7 +714,7 @@ func (s *Store) lookup(t kvTx, bucket, key, versionID string) (*Version, error) 
 }
 
 func (s *Store) lookupKey(t kvTx, bucket, key, versionID string) (*Version, []byte, error) {
-	if _, err := s.getBucket(t, bucket); err != nil {
+	if _, err := s.peekBucket(t, bucket); err != nil {
 		return nil, nil, err
 	}
 	cur, ck, err := s.current(t, bucket, key)
@@ -869,7 +904,7 @@ func (s *Store) DeleteObject(bucket, key, versionID string, check func(current *
 	var garbage []string
 	err := s.kv.update(func(t kvTx) error {
 		res, garbage = DeleteResult{}, garbage[:0]
-		bk, err := s.getBucket(t, bucket)
+		bk, err := s.peekBucket(t, bucket)
 		if err != nil {
 			return err
 		}
@@ -964,7 +999,7 @@ func (s *Store) ListObjects(bucket, prefix, after string, fn func(v *Version) bo
 	for start != nil {
 		var batch []*Version
 		err := s.kv.view(func(t kvTx) error {
-			if _, err := s.getBucket(t, bucket); err != nil {
+			if _, err := s.peekBucket(t, bucket); err != nil {
 				return err
 			}
 			for len(batch) < listBatch {
@@ -1044,7 +1079,7 @@ func (s *Store) ListVersions(bucket, prefix, keyMarker, versionIDMarker string, 
 	for start != nil {
 		var batch []*Version
 		err := s.kv.view(func(t kvTx) error {
-			if _, err := s.getBucket(t, bucket); err != nil {
+			if _, err := s.peekBucket(t, bucket); err != nil {
 				return err
 			}
 			var ferr error
@@ -1106,7 +1141,7 @@ func (s *Store) ListVersions(bucket, prefix, keyMarker, versionIDMarker string, 
 // ---- multipart uploads
 
 func (s *Store) getUpload(t kvTx, bucket, key, uploadID string) (*Upload, error) {
-	if _, err := s.getBucket(t, bucket); err != nil {
+	if _, err := s.peekBucket(t, bucket); err != nil {
 		return nil, err
 	}
 	uk := uploadKey(bucket, key, uploadID)
@@ -1125,7 +1160,7 @@ func (s *Store) getUpload(t kvTx, bucket, key, uploadID string) (*Upload, error)
 func (s *Store) CreateUpload(bucket, key string, meta ObjectMeta) (*Upload, error) {
 	u := &Upload{ID: newID(), Bucket: bucket, Key: key, Meta: meta}
 	err := s.kv.update(func(t kvTx) error {
-		if _, err := s.getBucket(t, bucket); err != nil {
+		if _, err := s.peekBucket(t, bucket); err != nil {
 			return err
 		}
 		u.Initiated = s.clock()
@@ -1153,7 +1188,7 @@ func (s *Store) Upload(bucket, key, uploadID string) (*Upload, error) {
 func (s *Store) Uploads(bucket, prefix string) ([]*Upload, error) {
 	var out []*Upload
 	err := s.kv.view(func(t kvTx) error {
-		if _, err := s.getBucket(t, bucket); err != nil {
+		if _, err := s.peekBucket(t, bucket); err != nil {
 			return err
 		}
 		pfx := appendPrefix(nil, bucket, prefix)
@@ -1345,7 +1380,7 @@ func (s *Store) CompleteUpload(bucket, key, uploadID string, in CompleteInput) (
 	var v *Version
 	err := s.kv.update(func(t kvTx) error {
 		garbage = garbage[:0]
-		bk, err := s.getBucket(t, bucket)
+		bk, err := s.peekBucket(t, bucket)
 		if err != nil {
 			return err
 		}

@@ -17,7 +17,7 @@ func (s *Store) DeleteVersion(bucket, key, versionID string, check func(v *Versi
 	var garbage []string
 	err := s.kv.update(func(t kvTx) error {
 		res, garbage = DeleteResult{}, garbage[:0]
-		if _, err := s.getBucket(t, bucket); err != nil {
+		if _, err := s.peekBucket(t, bucket); err != nil {
 			return err
 		}
 		v, vk, err := s.versionByID(t, bucket, key, versionID)

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
@@ -220,14 +219,9 @@ func decodeStrict(b []byte, v any) error {
 	if len(b) == 0 {
 		return errors.New("empty record")
 	}
-	d := json.NewDecoder(bytes.NewReader(b))
-	if err := d.Decode(v); err != nil {
-		return err
-	}
-	if d.More() {
-		return errors.New("trailing data after record")
-	}
-	return nil
+	// Unmarshal takes exactly one value: anything but spaces after it is
+	// an error.
+	return json.Unmarshal(b, v)
 }
 
 func checkSegments(segs []Segment, size int64) error {

@@ -105,7 +105,9 @@ func (t *memTx) put(table string, key, val []byte) error {
 	if !t.writable {
 		return errors.New("store: write in a read-only transaction")
 	}
-	it := memItem{k: bytes.Clone(key), v: bytes.Clone(val)}
+	// kvTx's contract: a caller never changes key or val after put, so
+	// they are kept as they are (a PUT's inline body is not copied again).
+	it := memItem{k: key, v: val}
 	if it.v == nil {
 		it.v = []byte{}
 	}

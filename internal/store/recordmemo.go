@@ -1,0 +1,169 @@
+package store
+
+import (
+	"bytes"
+	"maps"
+	"slices"
+	"sync"
+	"unicode/utf8"
+)
+
+// recordMemo remembers the decoded form of records read on every request
+// (a bucket's record, a key's current version), by table key, together
+// with the bytes each was decoded from. A lookup hits only when the record
+// read now holds exactly those bytes, so an entry is never stale, whatever
+// the engine and whatever writes happened meanwhile: it only saves the
+// JSON decoding. The decoded value it hands out is shared and must not be
+// changed; callers clone it.
+type recordMemo[T any] struct {
+	mu      sync.Mutex
+	entries map[string]memoEntry[T]
+}
+
+type memoEntry[T any] struct {
+	raw []byte
+	v   *T
+}
+
+// memoMax bounds a memo's entries: a full memo starts over.
+const memoMax = 4096
+
+// decode returns the decoded form of raw, the record under key, from the
+// memo or from dec (whose result is then remembered). The result is
+// shared: read only.
+func (m *recordMemo[T]) decode(key, raw []byte, dec func([]byte) (*T, error)) (*T, error) {
+	m.mu.Lock()
+	e, ok := m.entries[string(key)]
+	m.mu.Unlock()
+	if ok && bytes.Equal(e.raw, raw) {
+		return e.v, nil
+	}
+	v, err := dec(raw)
+	if err != nil {
+		return nil, err
+	}
+	m.remember(key, bytes.Clone(raw), v)
+	return v, nil
+}
+
+// remember records v as the decoded form of raw, the record just written
+// under key; raw must not change afterwards.
+func (m *recordMemo[T]) remember(key, raw []byte, v *T) {
+	if v == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.entries == nil || len(m.entries) >= memoMax {
+		m.entries = make(map[string]memoEntry[T])
+	}
+	m.entries[string(key)] = memoEntry[T]{raw: raw, v: v}
+}
+
+// memoVersion is what decoding v's record gives: a copy without the fields
+// the record does not hold, empty collections nil (omitempty drops them).
+// It is nil when the JSON round trip would change v (a string that is not
+// UTF-8 comes back with U+FFFD): such a version is not remembered.
+func memoVersion(v *Version) *Version {
+	if !roundTrips(v) {
+		return nil
+	}
+	c := cloneVersion(v)
+	c.Bucket, c.Key, c.IsLatest = "", "", false
+	c.Metadata, c.Headers, c.Extra = nilIfEmptyMap(c.Metadata), nilIfEmptyMap(c.Headers), nilIfEmptyMap(c.Extra)
+	c.Tags, c.ACL = nilIfEmpty(c.Tags), nilIfEmpty(c.ACL)
+	c.Parts, c.Body = nilIfEmpty(c.Parts), nilIfEmpty(c.Body)
+	return c
+}
+
+func nilIfEmpty[S ~[]E, E any](s S) S {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
+func nilIfEmptyMap[M ~map[K]V, K comparable, V any](m M) M {
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+// roundTrips reports whether every string of v is valid UTF-8.
+func roundTrips(v *Version) bool {
+	ss := []string{v.VersionID, v.ETag, v.StorageClass, v.Owner, v.Checksum.Algorithm, v.Checksum.Value, v.Checksum.Type}
+	for k, x := range v.Metadata {
+		ss = append(ss, k, x)
+	}
+	for k, x := range v.Headers {
+		ss = append(ss, k, x)
+	}
+	for _, t := range v.Tags {
+		ss = append(ss, t.Key, t.Value)
+	}
+	for k := range v.Extra {
+		ss = append(ss, k)
+	}
+	for _, p := range v.Parts {
+		ss = append(ss, p.ETag, p.Checksum.Algorithm, p.Checksum.Value, p.Checksum.Type)
+	}
+	for _, seg := range v.Body {
+		ss = append(ss, seg.Blob)
+	}
+	for _, x := range ss {
+		if !utf8.ValidString(x) {
+			return false
+		}
+	}
+	return true
+}
+
+// cloneVersion copies v deep enough that the copy's caller cannot change
+// the original.
+func cloneVersion(v *Version) *Version {
+	out := *v
+	out.Metadata = maps.Clone(v.Metadata)
+	out.Headers = maps.Clone(v.Headers)
+	out.Tags = slices.Clone(v.Tags)
+	out.ACL = bytes.Clone(v.ACL)
+	out.Extra = cloneByteMap(v.Extra)
+	out.Parts = slices.Clone(v.Parts)
+	out.Body = slices.Clone(v.Body)
+	return &out
+}
+
+func cloneByteMap(m map[string][]byte) map[string][]byte {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string][]byte, len(m))
+	for k, v := range m {
+		out[k] = bytes.Clone(v)
+	}
+	return out
+}
+
+// peek returns the cached record itself (shared: read only), or nil.
+func (c *recordCache[T]) peek(key string) *T {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.entries[key]
+}
+
+// ViewBucket is Bucket without the copy, for callers on every request
+// that only read the record: the result is shared and must not be
+// changed.
+func (s *Store) ViewBucket(name string) (*Bucket, error) {
+	if b := s.buckets.peek(name); b != nil {
+		return b, nil
+	}
+	b, err := s.Bucket(name) // caches the record
+	if err != nil {
+		return nil, err
+	}
+	if shared := s.buckets.peek(name); shared != nil {
+		return shared, nil
+	}
+	return b, nil
+}
