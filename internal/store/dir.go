@@ -406,15 +406,14 @@ func (k *dirKV) commitGroup(batch []*dirUpdate) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() { _ = tx.Rollback() }()
-	lt := &layerTx{layers: layers, base: boltTx{tx}}
-	for _, r := range batch {
-		ut := &undoTx{kvTx: lt}
-		if r.err = r.fn(ut); r.err != nil {
-			if err := ut.rollback(); err != nil {
-				return fmt.Errorf("store: %s: undoing a failed update: %w", k.path, err)
-			}
-		}
+	err = runBatch(batch, &layerTx{layers: layers, base: boltTx{tx}})
+	// The read transaction ends before the layers are locked: a
+	// checkpoint's commit may be waiting for it to remap the file, and a
+	// reader holding the lock may be waiting for that commit. Nothing in
+	// top refers to its pages (layerTx.put copies).
+	_ = tx.Rollback()
+	if err != nil {
+		return fmt.Errorf("store: %s: undoing a failed update: %w", k.path, err)
 	}
 	k.groups++
 	k.updates += int64(len(batch))
@@ -429,6 +428,24 @@ func (k *dirKV) commitGroup(batch []*dirUpdate) (err error) {
 	k.lmu.Unlock()
 	// The group is durable: what follows cannot fail it.
 	k.maybeCheckpoint()
+	return nil
+}
+
+// runBatch runs each update in lt, undoing one that fails alone.
+func runBatch(batch []*dirUpdate, lt *layerTx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %v", ErrCorrupt, r)
+		}
+	}()
+	for _, r := range batch {
+		ut := &undoTx{kvTx: lt}
+		if r.err = r.fn(ut); r.err != nil {
+			if err := ut.rollback(); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 

@@ -96,16 +96,18 @@ func (t *layerTx) get(table string, key []byte) []byte {
 	return t.base.get(table, key)
 }
 
+// put copies key and val: a caller may pass slices it read in the same
+// transaction, and the memtable outlives the bbolt transaction.
 func (t *layerTx) put(table string, key, val []byte) error {
-	if val == nil {
-		val = []byte{}
-	}
-	t.layers[0].set(table, olEntry{key: key, val: val})
+	kv := make([]byte, len(key)+len(val))
+	copy(kv, key)
+	copy(kv[len(key):], val)
+	t.layers[0].set(table, olEntry{key: kv[:len(key):len(key)], val: kv[len(key):]})
 	return nil
 }
 
 func (t *layerTx) del(table string, key []byte) error {
-	t.layers[0].set(table, olEntry{key: key, del: true})
+	t.layers[0].set(table, olEntry{key: bytes.Clone(key), del: true})
 	return nil
 }
 
