@@ -23,6 +23,10 @@ import (
 //
 //	wal/<n>.log     segments, n 16 hex digits, replayed in order at open
 //
+// Records are written over zeros written and synced beforehand (a segment
+// grows by logChunk at a time), so a record's fdatasync need not also
+// commit a new file size: on ext4 that halves its time.
+//
 // A record is [length uint32 LE][CRC-32C of the payload uint32 LE][payload];
 // the payload is a sequence of operations:
 //
@@ -35,6 +39,7 @@ const (
 	logOpDel     = 2
 	logHeaderLen = 8
 	logMaxRecord = 1 << 30
+	logChunk     = 1 << 20
 )
 
 var crc32c = crc32.MakeTable(crc32.Castagnoli)
@@ -151,7 +156,8 @@ type dirLog struct {
 	dir  string
 	seg  uint64 // the current segment's number
 	f    *os.File
-	size int64
+	size int64 // bytes of records
+	room int64 // bytes of the file (records, then zeros)
 	buf  []byte
 }
 
@@ -194,7 +200,7 @@ func readSegments(dir string) (groups [][]logOp, segs []uint64, err error) {
 			return nil, nil, ioError("reading", p, err)
 		}
 		payloads, end := readLogRecords(data)
-		if end < len(data) && i < len(segs)-1 {
+		if end < len(data) && i < len(segs)-1 && !allZero(data[end:]) {
 			return nil, nil, fmt.Errorf("%w: %s: a damaged record at offset %d of a segment that is not the last", ErrCorrupt, p, end)
 		}
 		for _, payload := range payloads {
@@ -208,11 +214,20 @@ func readSegments(dir string) (groups [][]logOp, segs []uint64, err error) {
 	return groups, segs, nil
 }
 
-// createSegment starts segment n (made durable in the directory before
-// any record in it is acknowledged).
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// createSegment starts segment n, made durable in the directory before
+// any record in it is acknowledged.
 func createSegment(dir string, n uint64) (*dirLog, error) {
 	p := filepath.Join(dir, segmentName(n))
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, ioError("creating", p, err)
 	}
@@ -236,17 +251,38 @@ func (l *dirLog) append(ops []logOp) error {
 	if len(payload) > logMaxRecord {
 		return fmt.Errorf("store: a group of %d bytes is more than the log takes", len(payload))
 	}
-	_, err := l.f.Write(rec)
+	err := l.grow(int64(len(rec)))
+	if err == nil {
+		_, err = l.f.WriteAt(rec, l.size)
+	}
 	if err == nil {
 		err = unix.Fdatasync(int(l.f.Fd()))
 	}
 	if err != nil {
-		if terr := l.f.Truncate(l.size); terr != nil {
-			return errors.Join(ioError("appending to", l.f.Name(), err), ioError("cutting back", l.f.Name(), terr))
+		// Zeros over what may have been written: the next record goes
+		// there, and a read stops at zeros.
+		if _, zerr := l.f.WriteAt(make([]byte, len(rec)), l.size); zerr != nil {
+			return errors.Join(ioError("appending to", l.f.Name(), err), ioError("clearing a failed record in", l.f.Name(), zerr))
 		}
 		return ioError("appending to", l.f.Name(), err)
 	}
 	l.size += int64(len(rec))
+	return nil
+}
+
+// grow makes room for n more bytes of records: zeros, written and synced.
+func (l *dirLog) grow(n int64) error {
+	if l.size+n <= l.room {
+		return nil
+	}
+	add := (l.size + n - l.room + logChunk - 1) / logChunk * logChunk
+	if _, err := l.f.WriteAt(make([]byte, add), l.room); err != nil {
+		return err
+	}
+	if err := unix.Fdatasync(int(l.f.Fd())); err != nil {
+		return err
+	}
+	l.room += add
 	return nil
 }
 

@@ -187,6 +187,23 @@ func inBolt(t testing.TB, dir, b, k string) bool {
 	return found
 }
 
+// changeSegment rewrites segment n with fn, which gets where its records
+// end.
+func changeSegment(t *testing.T, walDir string, n uint64, fn func(data []byte, end int)) {
+	t.Helper()
+	p := filepath.Join(walDir, segmentName(n))
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, end := readLogRecords(data)
+	if end == 0 || end == len(data) {
+		t.Fatalf("segment %s: records end at %d of %d: no zeros after them", p, end, len(data))
+	}
+	fn(data, end)
+	writeFile(t, p, data)
+}
+
 // TestDirLogRecovery: what only the log held when the process died is in
 // the store after the next open; a torn last record is ignored; damage
 // anywhere else is ErrCorrupt.
@@ -199,25 +216,14 @@ func TestDirLogRecovery(t *testing.T) {
 	}{
 		{name: "complete log replayed", wantObj: []string{"k0", "k1", "k2"}},
 		{name: "torn tail ignored", damage: func(t *testing.T, walDir string, segs []uint64) {
-			p := filepath.Join(walDir, segmentName(segs[len(segs)-1]))
 			rec := appendLogRecord(nil, appendLogOp(nil, logOp{table: tableMeta, key: []byte("torn"), val: []byte("x")}))
-			f, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			if _, err := f.Write(rec[:len(rec)-2]); err != nil {
-				t.Fatal(err)
-			}
+			changeSegment(t, walDir, segs[len(segs)-1], func(data []byte, end int) { copy(data[end:], rec[:len(rec)-2]) })
+		}, wantObj: []string{"k0", "k1", "k2"}},
+		{name: "zeros after an older segment's records", damage: func(t *testing.T, walDir string, segs []uint64) {
+			writeFile(t, filepath.Join(walDir, segmentName(segs[len(segs)-1]+1)), nil)
 		}, wantObj: []string{"k0", "k1", "k2"}},
 		{name: "damaged older segment", damage: func(t *testing.T, walDir string, segs []uint64) {
-			p := filepath.Join(walDir, segmentName(segs[0]))
-			data, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			data[len(data)-1] ^= 1
-			writeFile(t, p, data)
+			changeSegment(t, walDir, segs[0], func(data []byte, end int) { data[end-1] ^= 1 })
 			writeFile(t, filepath.Join(walDir, segmentName(segs[len(segs)-1]+1)), nil)
 		}, want: ErrCorrupt},
 	}
