@@ -184,7 +184,7 @@ type dirKV struct {
 	inflight   sync.WaitGroup // update calls under way
 	wal        *dirLog        // the segment appended to; the committer's
 
-	lmu       sync.Mutex // guards the layers: writes to active, cloning it, frozen
+	lmu       sync.Mutex // guards the layer pointers (not their contents: published layers never change)
 	active    *memtable  // groups logged since the last checkpoint began
 	frozen    *memtable  // groups being checkpointed, or nil
 	frozenSeg uint64     // the last segment frozen's groups are in
@@ -402,7 +402,7 @@ func (k *dirKV) commit(batch []*dirUpdate) {
 func (k *dirKV) commitGroup(batch []*dirUpdate) (err error) {
 	defer k.guard(&err)
 	top := newMemtable()
-	tx, layers, err := k.snapshot(top, false)
+	tx, layers, err := k.snapshot(top)
 	if err != nil {
 		return err
 	}
@@ -423,8 +423,13 @@ func (k *dirKV) commitGroup(batch []*dirUpdate) (err error) {
 	if err := k.wal.append(top.ops()); err != nil {
 		return err
 	}
+	// Readers hold the active memtable as it was when they began: it is
+	// never changed once published, the next one is a copy (copied on
+	// write, so a group copies only the tree nodes it changes).
+	next := k.active.clone()
+	next.merge(top)
 	k.lmu.Lock()
-	k.active.merge(top)
+	k.active = next
 	k.lmu.Unlock()
 	// The group is durable: what follows cannot fail it.
 	k.maybeCheckpoint()
@@ -451,19 +456,14 @@ func runBatch(batch []*dirUpdate, lt *layerTx) (err error) {
 
 // snapshot begins a bbolt read transaction and takes the layers over it,
 // together, so no checkpoint falls between: top (if any) first, then the
-// active memtable (cloned for a reader other than the committer), then the
-// frozen one.
-func (k *dirKV) snapshot(top *memtable, cloneActive bool) (*bolt.Tx, []*memtable, error) {
+// active memtable, then the frozen one.
+func (k *dirKV) snapshot(top *memtable) (*bolt.Tx, []*memtable, error) {
 	layers := make([]*memtable, 0, 3)
 	if top != nil {
 		layers = append(layers, top)
 	}
 	k.lmu.Lock()
-	switch {
-	case k.active == nil || k.active.n == 0:
-	case cloneActive:
-		layers = append(layers, k.active.clone())
-	default:
+	if k.active != nil && k.active.n > 0 {
 		layers = append(layers, k.active)
 	}
 	if k.frozen != nil {
@@ -582,7 +582,7 @@ func (t *undoTx) rollback() error {
 
 func (k *dirKV) view(fn func(t kvTx) error) (err error) {
 	defer k.guard(&err)
-	tx, layers, err := k.snapshot(nil, true)
+	tx, layers, err := k.snapshot(nil)
 	if err != nil {
 		return err
 	}

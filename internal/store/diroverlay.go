@@ -44,8 +44,8 @@ func (m *memtable) set(table string, e olEntry) {
 	m.size += len(e.key) + len(e.val)
 }
 
-// clone is a snapshot of m that later writes to m do not change (the
-// trees are copied on write).
+// clone is a copy of m whose writes do not change m (the trees are copied
+// on write), so readers may go on reading m.
 func (m *memtable) clone() *memtable {
 	c := &memtable{tables: make(map[string]*btree.BTreeG[olEntry], len(m.tables)), size: m.size, n: m.n}
 	for name, t := range m.tables {
