@@ -347,7 +347,7 @@ func (k *dirKV) guard(err *error) {
 // in the transaction, so each sees the ones before it; one that fails is
 // undone (an undo log of its writes) without touching the others.
 func (k *dirKV) update(fn func(t kvTx) error) error {
-	r := &dirUpdate{fn: fn}
+	r := &dirUpdate{fn: fn, done: make(chan struct{})}
 	k.mu.Lock()
 	if k.closed {
 		k.mu.Unlock()
@@ -357,41 +357,49 @@ func (k *dirKV) update(fn func(t kvTx) error) error {
 	defer k.inflight.Done()
 	k.pending = append(k.pending, r)
 	if k.committing {
-		r.done = make(chan struct{})
 		k.mu.Unlock()
 		<-r.done
-		return r.err
-	}
-	k.committing = true
-	for {
-		batch := k.pending
-		k.pending = nil
-		k.mu.Unlock()
-		k.commit(batch)
-		k.mu.Lock()
-		if len(k.pending) == 0 {
-			k.committing = false
-			k.mu.Unlock()
+		if !r.lead {
 			return r.err
 		}
+		k.mu.Lock() // handed the commit; r is still pending
 	}
+	k.committing = true
+	batch := k.pending
+	k.pending = nil
+	k.mu.Unlock()
+	k.commit(batch, r)
+	// Whoever waits longest commits the next group: this caller returns
+	// now rather than committing for others.
+	k.mu.Lock()
+	if len(k.pending) > 0 {
+		next := k.pending[0]
+		next.lead = true
+		close(next.done)
+	} else {
+		k.committing = false
+	}
+	k.mu.Unlock()
+	return r.err
 }
 
 // dirUpdate is one caller's update waiting for a commit.
 type dirUpdate struct {
 	fn   func(t kvTx) error
 	err  error
-	done chan struct{} // nil for the committing caller's own update
+	done chan struct{} // closed when err is set, or (lead) to hand over the commit
+	lead bool          // the update's caller is to commit the pending group
 }
 
-// commit runs a batch of updates as one group.
-func (k *dirKV) commit(batch []*dirUpdate) {
+// commit runs a batch of updates as one group, for its caller's update
+// self, and wakes the other callers.
+func (k *dirKV) commit(batch []*dirUpdate, self *dirUpdate) {
 	err := k.commitGroup(batch)
 	for _, r := range batch {
 		if err != nil && r.err == nil {
 			r.err = err
 		}
-		if r.done != nil {
+		if r != self {
 			close(r.done)
 		}
 	}
