@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -76,8 +77,15 @@ func openLocked(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &dirKV{db: db, path: metaPath}
+	k := &dirKV{db: db, path: metaPath, walDir: filepath.Join(dir, walName), log: opts.Logger}
+	if k.log == nil {
+		k.log = slog.New(slog.DiscardHandler)
+	}
 	if err := k.init(fresh); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	if err := k.recover(); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
@@ -159,15 +167,38 @@ func lockDir(dir string) (func() error, error) {
 	}, nil
 }
 
-// dirKV is the kv over bbolt: one bbolt bucket per table.
+// dirKV is the kv over bbolt (one bbolt bucket per table) and the
+// write-ahead log (dirlog.go): a group of updates is durable once its log
+// record is synced; bbolt gets it at the next checkpoint, and until then
+// reads find it in the memtables layered over bbolt (diroverlay.go).
 type dirKV struct {
-	db   *bolt.DB
-	path string
+	db     *bolt.DB
+	path   string
+	walDir string
+	log    *slog.Logger
 
 	mu         sync.Mutex
 	pending    []*dirUpdate // updates waiting for the next commit
 	committing bool         // a caller is committing; it takes pending next
+	closed     bool
+	inflight   sync.WaitGroup // update calls under way
+	wal        *dirLog        // the segment appended to; the committer's
+
+	lmu       sync.Mutex // guards the layer pointers (not their contents: published layers never change)
+	active    *memtable  // groups logged since the last checkpoint began
+	frozen    *memtable  // groups being checkpointed, or nil
+	frozenSeg uint64     // the last segment frozen's groups are in
+
+	checkpointBytes int
+	flushReq        chan struct{}
+	flushDone       chan struct{}
+
+	groups, updates, checkpoints int64 // counted for the log at close
 }
+
+// checkpointBytes is how much the active memtable holds (keys and values)
+// before its groups are written to bbolt and their log segment removed.
+const checkpointBytes = 8 << 20
 
 // init creates the tables and format number of a fresh database, or
 // checks an existing one's.
@@ -202,8 +233,14 @@ func (k *dirKV) initTx(tx *bolt.Tx, fresh bool) error {
 		if _, err := tx.CreateBucketIfNotExists([]byte(tableInline)); err != nil {
 			return fmt.Errorf("store: %s: upgrading format 1: %w", k.path, err)
 		}
+		found = 2
+	}
+	if found == 2 {
+		// Format 3 added the log; a format 2 store is a format 3 store
+		// with an empty log. The new number keeps binaries that would
+		// ignore the log away.
 		if err := meta.Put([]byte("format"), []byte(strconv.Itoa(formatVersion))); err != nil {
-			return fmt.Errorf("store: %s: upgrading format 1: %w", k.path, err)
+			return fmt.Errorf("store: %s: upgrading format 2: %w", k.path, err)
 		}
 		found = formatVersion
 	}
@@ -223,6 +260,79 @@ func (k *dirKV) initTx(tx *bolt.Tx, fresh bool) error {
 	return nil
 }
 
+// recover replays the log into bbolt (a crash left groups there that
+// bbolt may lack: replaying one bbolt has is harmless, each operation
+// writes a key's value as of its group), removes its segments and starts
+// a new one and the checkpointer.
+func (k *dirKV) recover() (err error) {
+	if err := os.MkdirAll(k.walDir, 0o755); err != nil {
+		return ioError("creating", k.walDir, err)
+	}
+	groups, segs, err := readSegments(k.walDir)
+	if err != nil {
+		return err
+	}
+	next := uint64(1)
+	if len(segs) > 0 {
+		last := segs[len(segs)-1]
+		var ops []logOp
+		for _, g := range groups {
+			ops = append(ops, g...)
+		}
+		if err := k.apply(ops); err != nil {
+			return err
+		}
+		if err := removeLogSegments(k.walDir, last); err != nil {
+			return err
+		}
+		k.log.Info("store: replayed the log", "dir", k.walDir, "segments", len(segs), "groups", len(groups), "writes", len(ops))
+		next = last + 1
+	}
+	if k.wal, err = createSegment(k.walDir, next); err != nil {
+		return err
+	}
+	k.active = newMemtable()
+	k.checkpointBytes = checkpointBytes
+	k.flushReq = make(chan struct{}, 1)
+	k.flushDone = make(chan struct{})
+	go k.checkpointer()
+	return nil
+}
+
+// apply writes logged operations to bbolt in one synced transaction.
+func (k *dirKV) apply(ops []logOp) (err error) {
+	defer k.guard(&err)
+	err = k.db.Update(func(tx *bolt.Tx) error {
+		t := boltTx{tx}
+		for _, op := range ops {
+			var err error
+			if op.del {
+				err = t.del(op.table, op.key)
+			} else {
+				err = t.put(op.table, op.key, op.val)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return k.boltErr("writing the log to", err)
+}
+
+// boltErr maps bbolt's errors to the store's.
+func (k *dirKV) boltErr(what string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, berrors.ErrDatabaseNotOpen):
+		return errClosed
+	case errors.Is(err, ErrCorrupt):
+		return err
+	}
+	return ioError(what, k.path, err)
+}
+
 // guard turns a panic inside bbolt (it panics on some damaged pages)
 // into ErrCorrupt.
 func (k *dirKV) guard(err *error) {
@@ -232,81 +342,214 @@ func (k *dirKV) guard(err *error) {
 }
 
 // update runs fn in a write transaction shared with the updates that
-// arrived while the previous commit was syncing (group commit: one bbolt
-// commit, two fsyncs, for the lot). The updates run one after another
+// arrived while the previous group was syncing (group commit: one log
+// record, one fdatasync, for the lot). The updates run one after another
 // in the transaction, so each sees the ones before it; one that fails is
 // undone (an undo log of its writes) without touching the others.
 func (k *dirKV) update(fn func(t kvTx) error) error {
-	r := &dirUpdate{fn: fn}
+	r := &dirUpdate{fn: fn, done: make(chan struct{})}
 	k.mu.Lock()
+	if k.closed {
+		k.mu.Unlock()
+		return errClosed
+	}
+	k.inflight.Add(1)
+	defer k.inflight.Done()
 	k.pending = append(k.pending, r)
 	if k.committing {
-		r.done = make(chan struct{})
 		k.mu.Unlock()
 		<-r.done
-		return r.err
-	}
-	k.committing = true
-	for {
-		batch := k.pending
-		k.pending = nil
-		k.mu.Unlock()
-		k.commit(batch)
-		k.mu.Lock()
-		if len(k.pending) == 0 {
-			k.committing = false
-			k.mu.Unlock()
+		if !r.lead {
 			return r.err
 		}
+		k.mu.Lock() // handed the commit; r is still pending
 	}
+	k.committing = true
+	batch := k.pending
+	k.pending = nil
+	k.mu.Unlock()
+	k.commit(batch, r)
+	// Whoever waits longest commits the next group: this caller returns
+	// now rather than committing for others.
+	k.mu.Lock()
+	if len(k.pending) > 0 {
+		next := k.pending[0]
+		next.lead = true
+		close(next.done)
+	} else {
+		k.committing = false
+	}
+	k.mu.Unlock()
+	return r.err
 }
 
 // dirUpdate is one caller's update waiting for a commit.
 type dirUpdate struct {
 	fn   func(t kvTx) error
 	err  error
-	done chan struct{} // nil for the committing caller's own update
+	done chan struct{} // closed when err is set, or (lead) to hand over the commit
+	lead bool          // the update's caller is to commit the pending group
 }
 
-// commit runs a batch of updates in one transaction.
-func (k *dirKV) commit(batch []*dirUpdate) {
-	err := k.commitTx(batch)
+// commit runs a batch of updates as one group, for its caller's update
+// self, and wakes the other callers.
+func (k *dirKV) commit(batch []*dirUpdate, self *dirUpdate) {
+	err := k.commitGroup(batch)
 	for _, r := range batch {
 		if err != nil && r.err == nil {
 			r.err = err
 		}
-		if r.done != nil {
+		if r != self {
 			close(r.done)
 		}
 	}
 }
 
-func (k *dirKV) commitTx(batch []*dirUpdate) (err error) {
+// commitGroup runs the batch over a fresh memtable, logs what it wrote,
+// and then (durable) lays it on the active memtable for every reader.
+func (k *dirKV) commitGroup(batch []*dirUpdate) (err error) {
 	defer k.guard(&err)
-	err = k.db.Update(func(tx *bolt.Tx) error {
-		for _, r := range batch {
-			ut := &undoTx{boltTx: boltTx{tx}}
-			if r.err = r.fn(ut); r.err != nil {
-				if err := ut.rollback(); err != nil {
-					return fmt.Errorf("store: %s: undoing a failed update: %w", k.path, err)
-				}
+	top := newMemtable()
+	tx, layers, err := k.snapshot(top)
+	if err != nil {
+		return err
+	}
+	err = runBatch(batch, &layerTx{layers: layers, base: boltTx{tx}})
+	// The read transaction ends before the layers are locked: a
+	// checkpoint's commit may be waiting for it to remap the file, and a
+	// reader holding the lock may be waiting for that commit. Nothing in
+	// top refers to its pages (layerTx.put copies).
+	_ = tx.Rollback()
+	if err != nil {
+		return fmt.Errorf("store: %s: undoing a failed update: %w", k.path, err)
+	}
+	k.groups++
+	k.updates += int64(len(batch))
+	if top.n == 0 {
+		return nil
+	}
+	if err := k.wal.append(top.ops()); err != nil {
+		return err
+	}
+	// Readers hold the active memtable as it was when they began: it is
+	// never changed once published, the next one is a copy (copied on
+	// write, so a group copies only the tree nodes it changes).
+	next := k.active.clone()
+	next.merge(top)
+	k.lmu.Lock()
+	k.active = next
+	k.lmu.Unlock()
+	// The group is durable: what follows cannot fail it.
+	k.maybeCheckpoint()
+	return nil
+}
+
+// runBatch runs each update in lt, undoing one that fails alone.
+func runBatch(batch []*dirUpdate, lt *layerTx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %v", ErrCorrupt, r)
+		}
+	}()
+	for _, r := range batch {
+		ut := &undoTx{kvTx: lt}
+		if r.err = r.fn(ut); r.err != nil {
+			if err := ut.rollback(); err != nil {
+				return err
 			}
 		}
+	}
+	return nil
+}
+
+// snapshot begins a bbolt read transaction and takes the layers over it,
+// together, so no checkpoint falls between: top (if any) first, then the
+// active memtable, then the frozen one.
+func (k *dirKV) snapshot(top *memtable) (*bolt.Tx, []*memtable, error) {
+	layers := make([]*memtable, 0, 3)
+	if top != nil {
+		layers = append(layers, top)
+	}
+	k.lmu.Lock()
+	if k.active != nil && k.active.n > 0 {
+		layers = append(layers, k.active)
+	}
+	if k.frozen != nil {
+		layers = append(layers, k.frozen)
+	}
+	tx, err := k.db.Begin(false)
+	k.lmu.Unlock()
+	if err != nil {
+		return nil, nil, k.boltErr("reading", err)
+	}
+	return tx, layers, nil
+}
+
+// maybeCheckpoint freezes the active memtable once it is large enough and
+// no checkpoint is under way: later groups go to a new segment, and the
+// checkpointer writes the frozen groups to bbolt.
+func (k *dirKV) maybeCheckpoint() {
+	if k.active.size < k.checkpointBytes {
+		return
+	}
+	k.lmu.Lock()
+	busy := k.frozen != nil
+	k.lmu.Unlock()
+	if !busy {
+		next, err := createSegment(k.walDir, k.wal.seg+1)
+		if err != nil {
+			k.log.Warn("store: starting a log segment", "error", err)
+			return
+		}
+		old := k.wal
+		k.lmu.Lock()
+		k.frozen, k.frozenSeg, k.active = k.active, old.seg, newMemtable()
+		k.lmu.Unlock()
+		k.wal = next
+		if err := old.close(); err != nil {
+			k.log.Warn("store: closing a log segment", "error", err)
+		}
+	}
+	// Busy: a checkpoint that failed is retried.
+	select {
+	case k.flushReq <- struct{}{}:
+	default:
+	}
+}
+
+// checkpointer writes frozen memtables to bbolt until close.
+func (k *dirKV) checkpointer() {
+	defer close(k.flushDone)
+	for range k.flushReq {
+		if err := k.checkpoint(); err != nil {
+			k.log.Warn("store: checkpoint failed (the log keeps the writes; retried)", "error", err)
+		}
+	}
+}
+
+// checkpoint writes the frozen memtable to bbolt, then drops it and
+// removes the log segments it came from.
+func (k *dirKV) checkpoint() error {
+	k.lmu.Lock()
+	f, seg := k.frozen, k.frozenSeg
+	k.lmu.Unlock()
+	if f == nil {
 		return nil
-	})
-	if errors.Is(err, berrors.ErrDatabaseNotOpen) {
-		return errClosed
 	}
-	if err != nil && !errors.Is(err, ErrCorrupt) {
-		return ioError("committing", k.path, err)
+	if err := k.apply(f.ops()); err != nil {
+		return err
 	}
-	return err
+	k.lmu.Lock()
+	k.frozen = nil
+	k.checkpoints++
+	k.lmu.Unlock()
+	return removeLogSegments(k.walDir, seg)
 }
 
 // undoTx records the previous value of every key it writes, so one
 // update in a shared transaction can be rolled back alone.
 type undoTx struct {
-	boltTx
+	kvTx
 	undo []undoEntry
 }
 
@@ -321,12 +564,12 @@ func (t *undoTx) remember(table string, key []byte) {
 
 func (t *undoTx) put(table string, key, val []byte) error {
 	t.remember(table, key)
-	return t.boltTx.put(table, key, val)
+	return t.kvTx.put(table, key, val)
 }
 
 func (t *undoTx) del(table string, key []byte) error {
 	t.remember(table, key)
-	return t.boltTx.del(table, key)
+	return t.kvTx.del(table, key)
 }
 
 func (t *undoTx) rollback() error {
@@ -334,9 +577,9 @@ func (t *undoTx) rollback() error {
 		u := t.undo[i]
 		var err error
 		if u.old == nil {
-			err = t.boltTx.del(u.table, u.key)
+			err = t.kvTx.del(u.table, u.key)
 		} else {
-			err = t.boltTx.put(u.table, u.key, u.old)
+			err = t.kvTx.put(u.table, u.key, u.old)
 		}
 		if err != nil {
 			return err
@@ -347,14 +590,45 @@ func (t *undoTx) rollback() error {
 
 func (k *dirKV) view(fn func(t kvTx) error) (err error) {
 	defer k.guard(&err)
-	err = k.db.View(func(tx *bolt.Tx) error { return fn(boltTx{tx}) })
-	if errors.Is(err, berrors.ErrDatabaseNotOpen) {
-		return errClosed
+	tx, layers, err := k.snapshot(nil)
+	if err != nil {
+		return err
 	}
-	return err
+	defer func() { _ = tx.Rollback() }()
+	if len(layers) == 0 {
+		return fn(boltTx{tx})
+	}
+	return fn(&layerTx{layers: layers, base: boltTx{tx}})
 }
 
-func (k *dirKV) close() error { return k.db.Close() }
+// close waits for the updates under way, writes what only the log holds
+// to bbolt, removes the log and closes the database. When that write
+// fails the log stays, to be replayed at the next open.
+func (k *dirKV) close() error {
+	k.mu.Lock()
+	k.closed = true
+	k.mu.Unlock()
+	k.inflight.Wait()
+	if k.flushReq == nil { // recover never ran
+		return k.db.Close()
+	}
+	close(k.flushReq)
+	<-k.flushDone
+	rest := newMemtable()
+	if k.frozen != nil {
+		rest.merge(k.frozen)
+	}
+	rest.merge(k.active)
+	err := k.wal.close()
+	if rest.n > 0 {
+		err = errors.Join(err, k.apply(rest.ops()))
+	}
+	if err == nil {
+		err = removeLogSegments(k.walDir, k.wal.seg)
+	}
+	k.log.Debug("store: closed", "groups", k.groups, "updates", k.updates, "checkpoints", k.checkpoints)
+	return errors.Join(err, k.db.Close())
+}
 
 type boltTx struct{ tx *bolt.Tx }
 

@@ -271,7 +271,7 @@ func TestDirCorrupt(t *testing.T) {
 			if !strings.Contains(err.Error(), filepath.Join(dir, metaName)) {
 				t.Errorf("error %q does not name %s", err, metaName)
 			}
-			if c.want == ErrUnsupportedFormat && c.name == "wrong format number" && !strings.Contains(err.Error(), "format 99 found, 2 expected") {
+			if c.want == ErrUnsupportedFormat && c.name == "wrong format number" && !strings.Contains(err.Error(), "format 99 found, 3 expected") {
 				t.Errorf("error %q does not say found and expected", err)
 			}
 		})
@@ -355,36 +355,54 @@ func TestDirTruncatedInlineBody(t *testing.T) {
 	}
 }
 
-// TestDirFormatUpgrade opens a format 1 store (no inline table): it
-// becomes format 2, keeps its objects and takes inline bodies.
+// TestDirFormatUpgrade opens a format 1 store (no inline table) and a
+// format 2 store (no log): each becomes format 3, keeps its objects and
+// takes inline bodies.
 func TestDirFormatUpgrade(t *testing.T) {
-	dir := t.TempDir()
-	s := openDir(t, dir)
-	mustBucket(t, s, "b", Unversioned)
-	big := strings.Repeat("x", inlineMax+1)
-	put(t, s, "b", "old", big)
-	closeStore(t, s)
-	withBolt(t, dir, func(tx *bolt.Tx) error {
-		if err := tx.DeleteBucket([]byte(tableInline)); err != nil {
-			return err
-		}
-		return tx.Bucket([]byte(tableMeta)).Put([]byte("format"), []byte("1"))
-	})
-	s = openDir(t, dir)
-	v, err := s.Object("b", "old", "")
-	if err != nil || read(t, s, v, 0, -1) != big {
-		t.Fatalf("format 1 object after the upgrade: %v", err)
+	cases := []struct {
+		name      string
+		from      string
+		dropTable bool
+	}{
+		{name: "format 1", from: "1", dropTable: true},
+		{name: "format 2", from: "2"},
 	}
-	if v := put(t, s, "b", "new", "small"); !v.Body[0].Inline {
-		t.Errorf("after the upgrade a small body is not inline")
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := openDir(t, dir)
+			mustBucket(t, s, "b", Unversioned)
+			big := strings.Repeat("x", inlineMax+1)
+			put(t, s, "b", "old", big)
+			closeStore(t, s)
+			withBolt(t, dir, func(tx *bolt.Tx) error {
+				if c.dropTable {
+					if err := tx.DeleteBucket([]byte(tableInline)); err != nil {
+						return err
+					}
+				}
+				return tx.Bucket([]byte(tableMeta)).Put([]byte("format"), []byte(c.from))
+			})
+			if err := os.RemoveAll(filepath.Join(dir, walName)); err != nil {
+				t.Fatal(err)
+			}
+			s = openDir(t, dir)
+			v, err := s.Object("b", "old", "")
+			if err != nil || read(t, s, v, 0, -1) != big {
+				t.Fatalf("format %s object after the upgrade: %v", c.from, err)
+			}
+			if v := put(t, s, "b", "new", "small"); !v.Body[0].Inline {
+				t.Errorf("after the upgrade a small body is not inline")
+			}
+			closeStore(t, s)
+			withBolt(t, dir, func(tx *bolt.Tx) error {
+				if got := string(tx.Bucket([]byte(tableMeta)).Get([]byte("format"))); got != "3" {
+					t.Errorf("format after the upgrade = %q, want 3", got)
+				}
+				return nil
+			})
+		})
 	}
-	closeStore(t, s)
-	withBolt(t, dir, func(tx *bolt.Tx) error {
-		if got := string(tx.Bucket([]byte(tableMeta)).Get([]byte("format"))); got != "2" {
-			t.Errorf("format after the upgrade = %q, want 2", got)
-		}
-		return nil
-	})
 }
 
 func TestDirSweep(t *testing.T) {
@@ -880,8 +898,8 @@ func TestDirOpensStoreWithoutAccessPoints(t *testing.T) {
 	}
 	closeStore(t, s)
 	withBolt(t, dir, func(tx *bolt.Tx) error {
-		if got := string(tx.Bucket([]byte(tableMeta)).Get([]byte("format"))); got != "2" {
-			t.Errorf("format = %q, want 2 (no bump)", got)
+		if got := string(tx.Bucket([]byte(tableMeta)).Get([]byte("format"))); got != "3" {
+			t.Errorf("format = %q, want 3 (no bump)", got)
 		}
 		for _, name := range addedTables {
 			if tx.Bucket([]byte(name)) == nil {

@@ -87,8 +87,8 @@ var tables = []string{tableMeta, tableBuckets, tableVersions, tableVIDs, tableUp
 var addedTables = []string{tableAccessPoints, tableAPAliases}
 
 // formatVersion is the on-disk format number; OpenDir refuses any other
-// but upgrades format 1 (which had no tableInline) in place.
-const formatVersion = 2
+// but upgrades formats 1 (which had no tableInline) and 2 (no log) in place.
+const formatVersion = 3
 
 // appendKey appends bucket 0 key* 0 0 where key* is key with each 0 byte
 // written as 0 1: the encoding keeps byte order (a key sorts before every
