@@ -93,4 +93,8 @@ type Options struct {
 	// Server.RunLifecycle). Zero means 24 hours, as on S3; negative means
 	// no background worker.
 	LifecycleDay time.Duration
+	// Upstream, when set with a URL or Handler, is upstream mode: allowed
+	// S3 requests are forwarded there instead of answered from the store
+	// (see Upstream and docs/upstream.md).
+	Upstream *Upstream
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/s3vpce/s3vpce/internal/s3api"
 	"github.com/s3vpce/s3vpce/internal/s3control"
 	"github.com/s3vpce/s3vpce/internal/store"
+	"github.com/s3vpce/s3vpce/internal/upstream"
 	"github.com/s3vpce/s3vpce/internal/vpce"
 	"github.com/s3vpce/s3vpce/policy"
 )
@@ -37,6 +38,7 @@ type Server struct {
 	compat   *s3api.Handler
 	control  *s3control.Handler
 	ec2      *ec2api.Handler
+	up       *upstream.Forwarder // upstream mode (upstream.go); nil: the store answers
 	snap     atomic.Pointer[snapshot]
 	tlsConf  *tls.Config
 	http     *http.Server
@@ -126,6 +128,12 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.compat = s3api.New(s.store, s.s3apiOptions()...)
+	if err := s.initUpstream(); err != nil {
+		if s.ownStore {
+			s.store.Close()
+		}
+		return nil, err
+	}
 	s.control = s3control.New(s.store)
 	s.ec2 = ec2api.New(s)
 	s.tlsConf = &tls.Config{
@@ -373,6 +381,7 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body *s3api.Body
+	trailer := r.Header.Get("X-Amz-Trailer") // for upstream mode: receiveBody removes it
 	if serr == nil {
 		body, serr = s.receiveBody(r, rec)
 	}
@@ -397,6 +406,11 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 		RequestID: reqID, Now: now, Auth: &authorizer{s: s, r: r, snap: snap, rec: rec, now: now}}
 	if rec.post != nil {
 		rec.post.request(req)
+	}
+	if s.up != nil {
+		s.forward(w, req, rec, trailer) // upstream.go
+		s.noteTimeout(r, snap, rec, watch)
+		return
 	}
 	s.compat.Answer(w, req)
 	if body != nil && w.status >= 400 {

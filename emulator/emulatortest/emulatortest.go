@@ -14,7 +14,9 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/s3vpce/s3vpce/emulator"
+	"github.com/s3vpce/s3vpce/internal/upstream/upstreamtest"
 )
 
 // Option changes the emulator's options.
@@ -38,6 +40,40 @@ func WithBucketPolicy(bucket, doc string) Option {
 			o.BucketPolicies = map[string]string{}
 		}
 		o.BucketPolicies[bucket] = doc
+	}
+}
+
+// WithUpstream puts the emulator in upstream mode in front of an
+// in-process S3 handler (such as upstreamtest's Handler): allowed
+// requests are forwarded to h, signed with creds, by default
+// upstreamtest's default credentials.
+func WithUpstream(h http.Handler, creds ...aws.CredentialsProvider) Option {
+	var c aws.CredentialsProvider = credentials.NewStaticCredentialsProvider(upstreamtest.DefaultAccessKeyID, upstreamtest.DefaultSecretAccessKey, "")
+	if len(creds) > 0 {
+		c = creds[0]
+	}
+	return func(o *emulator.Options) {
+		o.Upstream = &emulator.Upstream{Handler: h, Credentials: c}
+	}
+}
+
+// WithUpstreamURL puts the emulator in upstream mode in front of the S3
+// service at url, signed with creds. Further upstream settings (a CA,
+// path style, bucket policy forwarding) go through WithUpstreamOptions.
+func WithUpstreamURL(url string, creds aws.CredentialsProvider) Option {
+	return func(o *emulator.Options) {
+		o.Upstream = &emulator.Upstream{URL: url, Credentials: creds}
+	}
+}
+
+// WithUpstreamOptions changes the upstream settings of an earlier
+// WithUpstream or WithUpstreamURL.
+func WithUpstreamOptions(f func(*emulator.Upstream)) Option {
+	return func(o *emulator.Options) {
+		if o.Upstream == nil {
+			o.Upstream = &emulator.Upstream{}
+		}
+		f(o.Upstream)
 	}
 }
 
