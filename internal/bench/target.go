@@ -45,8 +45,10 @@ const (
 )
 
 // startTarget starts the named target on loopback.
-func startTarget(ctx context.Context, name string, clients int) (*target, error) {
+func startTarget(ctx context.Context, name string, clients int, up *sharedUpstream) (*target, error) {
 	switch name {
+	case TargetUpstream, TargetViaUpstream:
+		return startUpstreamTarget(ctx, name, clients, up)
 	case TargetBare:
 		return startBare(clients)
 	case TargetMemory, TargetDir, TargetAuthOff:
@@ -75,7 +77,7 @@ func startTarget(ctx context.Context, name string, clients int) (*target, error)
 			client: func(variant string) *s3.Client { return newClient(hc, srv.URL(), variant) },
 			close:  func() { srv.Close(); os.RemoveAll(dir) }}, nil
 	}
-	return nil, fmt.Errorf("bench: unknown target %q (want %s, %s, %s or %s)", name, TargetBare, TargetMemory, TargetDir, TargetAuthOff)
+	return nil, fmt.Errorf("bench: unknown target %q (want %s, %s, %s, %s, %s or %s)", name, TargetBare, TargetMemory, TargetDir, TargetAuthOff, TargetUpstream, TargetViaUpstream)
 }
 
 // startBare serves gofakes3 with its memory backend behind a TLS listener
