@@ -124,19 +124,7 @@ func startUpstreamTarget(ctx context.Context, name string, clients int, shared *
 			client: func(variant string) *s3.Client { return newClient(hc, up.url, variant) },
 			close:  tr.CloseIdleConnections}, nil
 	}
-	srv, err := emulator.New(emulator.Options{Buckets: []string{Bucket}, BucketPolicies: map[string]string{Bucket: benchPolicy}, DNSAddr: "off",
-		Upstream: &emulator.Upstream{URL: up.url, Credentials: credentials.NewStaticCredentialsProvider(upstreamKeyID, upstreamSecret, "")}})
-	if err != nil {
-		return nil, fmt.Errorf("bench: start %s: %w", name, err)
-	}
-	if err := srv.Start(ctx); err != nil {
-		srv.Close()
-		return nil, fmt.Errorf("bench: start %s: %w", name, err)
-	}
-	tr := srv.Transport()
-	tr.MaxIdleConnsPerHost = clients * 2
-	hc := &http.Client{Transport: tr}
-	return &target{name: name, chunks: true,
-		client: func(variant string) *s3.Client { return newClient(hc, srv.URL(), variant) },
-		close:  func() { srv.Close() }}, nil
+	t, err := startEmulator(ctx, name, emulator.Options{Buckets: []string{Bucket}, BucketPolicies: map[string]string{Bucket: benchPolicy}, DNSAddr: "off",
+		Upstream: &emulator.Upstream{URL: up.url, Credentials: credentials.NewStaticCredentialsProvider(upstreamKeyID, upstreamSecret, "")}}, clients)
+	return t.target, err
 }
