@@ -69,13 +69,17 @@ func (s *Server) initUpstream() error {
 	return nil
 }
 
-// UpstreamTarget describes where upstream mode forwards requests, ""
-// when requests are answered from the emulator's store.
+// UpstreamTarget describes where upstream mode forwards requests and
+// what stays local, for banners; "" when the store answers every request.
 func (s *Server) UpstreamTarget() string {
 	if s.up == nil {
 		return ""
 	}
-	return s.up.String()
+	policies := "bucket policies kept here"
+	if s.opts.Upstream.BucketPolicy {
+		policies = "bucket policies forwarded, enforced from the local copy"
+	}
+	return s.up.String() + ": every allowed S3 request goes there; " + policies + "; access points, S3 Control and the EC2 API stay here"
 }
 
 // bucketPolicyOps are the operations on bucket policies, which the gate

@@ -55,6 +55,9 @@ func printBanner(w io.Writer, srv *emulator.Server, b bannerInfo) {
 	fmt.Fprintf(w, "CA           %s%s\n", caFile, note)
 	fmt.Fprintf(w, "State        %s (CA, control sockets)\n", b.home)
 	fmt.Fprintf(w, "Data         %s\n", b.data)
+	if u := srv.UpstreamTarget(); u != "" {
+		fmt.Fprintf(w, "Upstream     %s\n", u)
+	}
 	fmt.Fprintf(w, "Topology     %s\n", b.topology)
 	if len(creds) == 0 {
 		creds = []emulator.Credential{emulator.DefaultCredential()}

@@ -47,6 +47,7 @@ type serveFlags struct {
 	maxConnsPerSource                              int
 	// lifecycleDay is the lifecycle worker's day: 0 is S3's 24h, -1 off.
 	lifecycleDay time.Duration
+	up           upstreamFlags // serveupstream.go
 }
 
 func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
@@ -74,6 +75,7 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
 	fs.Func("request-timeout", fmt.Sprintf("answer 400 RequestTimeout to a request body (and drop a response) that makes no progress for `DURATION`, or off (default %v)", emulator.DefaultRequestTimeout), durationOrOff(&f.requestTimeout))
 	fs.Func("max-conns-per-source", fmt.Sprintf("allow `N` open connections from one source IP, or off (default %d)", emulator.DefaultMaxConnsPerSource), countOrOff(&f.maxConnsPerSource))
 	fs.Func("lifecycle-day", fmt.Sprintf("apply bucket lifecycle rules with a day of `DURATION` (10s makes a rule's \"Days\": 1 act within seconds), or off (default %v)", emulator.DefaultLifecycleDay), durationOrOff(&f.lifecycleDay))
+	f.up.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: s3vpce serve [flags]\n\nRun the emulator: HTTPS for the endpoint names, DNS for them, and a control\nsocket through which `s3vpce exec` shares this server.\n\n")
 		fs.PrintDefaults()
@@ -136,6 +138,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "s3vpce serve: --auth %q: want on or off\n", f.auth)
 		return 2
 	}
+	upstreamOpts, err := f.up.options(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "s3vpce serve: %v\n", err)
+		return 2
+	}
 	var topo *vpce.Topology
 	if f.topology != "" {
 		if topo, err = loadTopology(f.topology, f.privateDNS); err != nil {
@@ -184,6 +191,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		LifecycleDay:         f.lifecycleDay,
 		LegacyBucketDefaults: f.legacyBuckets,
 		SigV2Post:            f.sigV2Post,
+		Upstream:             upstreamOpts,
 	})
 	if err == nil {
 		if err = srv.Start(ctx); err != nil {
