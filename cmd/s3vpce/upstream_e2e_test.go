@@ -312,9 +312,9 @@ func TestUpstreamDown(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	cli := s3vpceCmd(t, home, "exec", "--", "/usr/bin/aws", "--endpoint-url", "https://bucket."+regionalName, "s3", "ls", "s3://downbucket")
-	cli = exec.CommandContext(ctx, cli.Path, cli.Args[1:]...)
-	cli.Env = append(s3vpceCmd(t, home).Env, "AWS_MAX_ATTEMPTS=1")
+	base := s3vpceCmd(t, home, "exec", "--", "/usr/bin/aws", "--endpoint-url", "https://bucket."+regionalName, "s3", "ls", "s3://downbucket")
+	cli := exec.CommandContext(ctx, base.Path, base.Args[1:]...) // the hang guard's deadline
+	cli.Env = append(base.Env, "AWS_MAX_ATTEMPTS=1")
 	r := runCmd(t, cli)
 	if ctx.Err() != nil {
 		t.Fatalf("aws s3 ls against a down upstream did not return: %v", ctx.Err())
