@@ -4,6 +4,8 @@
 //	s3vpce-bench [-clients 16] [-duration 10s] [-rounds 3] [-targets bare,memory,dir,authoff]
 //	             [-workloads put-1KiB,get-1KiB,put-1MiB,get-1MiB,mixed-1MiB] [-variants unsigned,default] [-json FILE]
 //	             [-cpuprofile FILE] [-memprofile FILE]
+//	s3vpce-bench -upstream [...]   upstream mode: targets upstream,via-upstream, workloads put-1KiB,get-1KiB,get-1MiB
+//	s3vpce-bench -serve-upstream 127.0.0.1:0 -upstream-dir DIR   only run the bench upstream (scripts/upstream-rss)
 //
 // scripts/bench builds and runs it.
 package main
@@ -15,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/s3vpce/s3vpce/internal/bench"
@@ -24,22 +27,39 @@ func main() {
 	clients := flag.Int("clients", 16, "concurrent clients")
 	duration := flag.Duration("duration", 10*time.Second, "length of each measurement")
 	rounds := flag.Int("rounds", 3, "alternating rounds")
-	targets := flag.String("targets", "", "targets, comma-separated: bare, memory, dir, authoff (default all)")
+	targets := flag.String("targets", "", "targets, comma-separated: bare, memory, dir, authoff, upstream, via-upstream (default the first four)")
 	workloads := flag.String("workloads", "", "workloads, comma-separated (default all)")
 	variants := flag.String("variants", "", "payload variants, comma-separated: unsigned, default (default both)")
 	jsonOut := flag.String("json", "", "also write the report as JSON to this file")
 	quiet := flag.Bool("q", false, "no progress lines")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (servers and clients) to this file")
 	memProfile := flag.String("memprofile", "", "write an allocation profile of the whole run to this file")
+	upstream := flag.Bool("upstream", false, "upstream mode's rows: targets upstream,via-upstream and, unless -workloads says, put-1KiB,get-1KiB,get-1MiB")
+	serveUpstream := flag.String("serve-upstream", "", "only serve the bench upstream on this address (plain HTTP) until interrupted; prints its URL")
+	upstreamDir := flag.String("upstream-dir", "", "with -serve-upstream: keep its objects in a dir store here (default in memory)")
 	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if *serveUpstream != "" {
+		err := bench.ServeUpstream(ctx, *serveUpstream, *upstreamDir, func(url string) { fmt.Printf("upstream %s\n", url) })
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "s3vpce-bench: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *upstream {
+		*targets = bench.TargetUpstream + "," + bench.TargetViaUpstream
+		if *workloads == "" {
+			*workloads = "put-1KiB,get-1KiB,get-1MiB"
+		}
+	}
 	split := func(s string) []string {
 		if s == "" {
 			return nil
 		}
 		return strings.Split(s, ",")
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	cfg := bench.Config{Clients: *clients, Duration: *duration, Rounds: *rounds,
 		Targets: split(*targets), Workloads: split(*workloads), Variants: split(*variants)}
 	if !*quiet {

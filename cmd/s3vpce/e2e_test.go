@@ -332,19 +332,7 @@ func TestS3cmdVirtualHosted(t *testing.T) {
 	}
 	home := t.TempDir()
 	startServe(t, home)
-	cfg := filepath.Join(home, "s3cfg")
-	os.WriteFile(cfg, []byte(fmt.Sprintf(`[default]
-access_key = AKIAS3VPCE0EXAMPLE01
-secret_key = s3vpceLocalSecretKeyDoNotUseOnAWS0000001
-host_base = bucket.%[1]s
-host_bucket = %%(bucket)s.bucket.%[1]s
-bucket_location = us-east-1
-use_https = True
-check_ssl_certificate = True
-ca_certs_file = %[2]s
-signature_v2 = False
-multipart_chunk_size_mb = 5
-`, zonalName, filepath.Join(home, "rootCA.pem"))), 0o600)
+	cfg := writeS3cmdConfig(t, home)
 	small, big := filepath.Join(home, "small"), filepath.Join(home, "big")
 	writeRandom(t, small, 4321)
 	writeRandom(t, big, 12<<20) // three parts
@@ -368,6 +356,30 @@ multipart_chunk_size_mb = 5
 	}
 	sameFile(t, small, small+".back")
 	sameFile(t, big, big+".back")
+}
+
+// writeS3cmdConfig writes an s3cmd configuration for the default endpoint's
+// zonal name (virtual-hosted, TLS verified against home's CA, SigV4, 5 MiB
+// parts) and returns its path.
+func writeS3cmdConfig(t *testing.T, home string) string {
+	t.Helper()
+	cfg := filepath.Join(home, "s3cfg")
+	err := os.WriteFile(cfg, []byte(fmt.Sprintf(`[default]
+access_key = AKIAS3VPCE0EXAMPLE01
+secret_key = s3vpceLocalSecretKeyDoNotUseOnAWS0000001
+host_base = bucket.%[1]s
+host_bucket = %%(bucket)s.bucket.%[1]s
+bucket_location = us-east-1
+use_https = True
+check_ssl_certificate = True
+ca_certs_file = %[2]s
+signature_v2 = False
+multipart_chunk_size_mb = 5
+`, zonalName, filepath.Join(home, "rootCA.pem"))), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
 
 // serveBanner runs serve in-process until it logs ready, stops it and

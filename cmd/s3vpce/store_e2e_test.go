@@ -46,7 +46,13 @@ type serveProcess struct {
 // once its banner is complete; t.Cleanup stops it if still running.
 func startServeProcess(t *testing.T, home string, extra ...string) *serveProcess {
 	t.Helper()
-	cmd := s3vpceCmd(t, home, append([]string{"serve", "--https-addr", "127.0.0.1:0", "--dns-addr", "off"}, extra...)...)
+	return startServeCmd(t, s3vpceCmd(t, home, append([]string{"serve", "--https-addr", "127.0.0.1:0", "--dns-addr", "off"}, extra...)...))
+}
+
+// startServeCmd starts cmd, an `s3vpce serve` made by s3vpceCmd (its
+// environment possibly extended), and returns once its banner is complete.
+func startServeCmd(t *testing.T, cmd *exec.Cmd) *serveProcess {
+	t.Helper()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,15 @@
 //   - dir: the same over the dir store,
 //   - authoff: the full path with --auth off (policies only),
 //
+// and, only when selected (s3vpce-bench -upstream), upstream mode's pair:
+//
+//   - upstream: an S3 upstream alone, reached directly over plain HTTP on
+//     loopback (s3vpce's own S3 layer, auth off, memory store: it decodes
+//     aws-chunked bodies as a real upstream does),
+//   - via-upstream: s3vpce's full path in upstream mode forwarding to that
+//     same upstream, re-signed with the upstream's credentials (its row
+//     carries vs_upstream, the ratio of its ops/s to upstream's),
+//
 // through 1 KiB and 1 MiB PUT and GET and a mixed 1 MiB workload, each with
 // the SDK's default checksums (aws-chunked bodies with a trailing CRC32;
 // bare gofakes3 cannot decode them, so it has no such row) and with

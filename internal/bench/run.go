@@ -40,6 +40,9 @@ type Row struct {
 	// store's.
 	VsBare   float64 `json:"vs_bare,omitempty"`
 	VsMemory float64 `json:"vs_memory,omitempty"`
+	// VsUpstream is via-upstream's OpsPerSec / upstream's (issue 18's
+	// target: >= 0.85), on the via-upstream row.
+	VsUpstream float64 `json:"vs_upstream,omitempty"`
 	// Rounds are the per-round ops/s.
 	Rounds []float64 `json:"rounds_ops_per_sec"`
 }
@@ -86,13 +89,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	started := map[string]*target{}
+	up := &sharedUpstream{} // the upstream targets' (upstream.go)
 	defer func() {
 		for _, t := range started {
 			t.close()
 		}
+		up.close()
 	}()
 	for _, name := range targets {
-		t, err := startTarget(ctx, name, cfg.Clients)
+		t, err := startTarget(ctx, name, cfg.Clients, up)
 		if err != nil {
 			return nil, err
 		}
@@ -141,7 +146,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 						rep.FirstErrors = append(rep.FirstErrors, fmt.Sprintf("%s %s %s: %d errors, first: %v", wn, v, tn, s.errors, s.firstErr))
 					}
 					if cfg.Progress != nil {
-						fmt.Fprintf(cfg.Progress, "round %d  %-10s %-8s %-8s %9.1f ops/s  %d errors\n", round+1, wn, v, tn, float64(s.ops)/s.elapsed.Seconds(), s.errors)
+						fmt.Fprintf(cfg.Progress, "round %d  %-10s %-8s %-12s %9.1f ops/s  %d errors\n", round+1, wn, v, tn, float64(s.ops)/s.elapsed.Seconds(), s.errors)
 					}
 				}
 			}
@@ -173,6 +178,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		if m := find(r.Workload, r.Variant, TargetMemory); m != nil && m.OpsPerSec > 0 && r.Target != TargetMemory && r.Target != TargetBare {
 			r.VsMemory = r.OpsPerSec / m.OpsPerSec
+		}
+		if u := find(r.Workload, r.Variant, TargetUpstream); u != nil && u.OpsPerSec > 0 && r.Target == TargetViaUpstream {
+			r.VsUpstream = r.OpsPerSec / u.OpsPerSec
 		}
 	}
 	return rep, nil
@@ -217,7 +225,7 @@ func median(xs []float64) float64 {
 // WriteTable prints the report as a table.
 func (r *Report) WriteTable(w io.Writer) {
 	fmt.Fprintf(w, "%d clients, %s per measurement, %d alternating rounds (medians)\n\n", r.Clients, r.Duration, r.Rounds)
-	fmt.Fprintf(w, "%-11s %-9s %-8s %10s %9s %8s %8s %7s %8s %9s\n", "workload", "variant", "target", "ops/s", "MiB/s", "p50 ms", "p99 ms", "errors", "vs bare", "vs memory")
+	fmt.Fprintf(w, "%-11s %-9s %-12s %10s %9s %8s %8s %7s %8s %9s %11s\n", "workload", "variant", "target", "ops/s", "MiB/s", "p50 ms", "p99 ms", "errors", "vs bare", "vs memory", "vs upstream")
 	for _, row := range r.Rows {
 		ratio := func(x float64) string {
 			if x == 0 {
@@ -225,8 +233,8 @@ func (r *Report) WriteTable(w io.Writer) {
 			}
 			return fmt.Sprintf("%.2fx", x)
 		}
-		fmt.Fprintf(w, "%-11s %-9s %-8s %10.1f %9.1f %8.2f %8.2f %7d %8s %9s\n", row.Workload, row.Variant, row.Target,
-			row.OpsPerSec, row.MiBPerSec, row.P50ms, row.P99ms, row.Errors, ratio(row.VsBare), ratio(row.VsMemory))
+		fmt.Fprintf(w, "%-11s %-9s %-12s %10.1f %9.1f %8.2f %8.2f %7d %8s %9s %11s\n", row.Workload, row.Variant, row.Target,
+			row.OpsPerSec, row.MiBPerSec, row.P50ms, row.P99ms, row.Errors, ratio(row.VsBare), ratio(row.VsMemory), ratio(row.VsUpstream))
 	}
 	for _, e := range r.FirstErrors {
 		fmt.Fprintf(w, "error: %s\n", e)

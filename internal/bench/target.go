@@ -45,8 +45,10 @@ const (
 )
 
 // startTarget starts the named target on loopback.
-func startTarget(ctx context.Context, name string, clients int) (*target, error) {
+func startTarget(ctx context.Context, name string, clients int, up *sharedUpstream) (*target, error) {
 	switch name {
+	case TargetUpstream, TargetViaUpstream:
+		return startUpstreamTarget(ctx, name, clients, up)
 	case TargetBare:
 		return startBare(clients)
 	case TargetMemory, TargetDir, TargetAuthOff:
@@ -60,22 +62,42 @@ func startTarget(ctx context.Context, name string, clients int) (*target, error)
 			}
 			dir, opts.DataDir = d, d
 		}
-		srv, err := emulator.New(opts)
-		if err == nil {
-			err = srv.Start(ctx)
-		}
+		t, err := startEmulator(ctx, name, opts, clients)
 		if err != nil {
 			os.RemoveAll(dir)
-			return nil, fmt.Errorf("bench: start %s: %w", name, err)
+			return nil, err
 		}
-		tr := srv.Transport()
-		tr.MaxIdleConnsPerHost = clients * 2
-		hc := &http.Client{Transport: tr}
-		return &target{name: name, chunks: true,
-			client: func(variant string) *s3.Client { return newClient(hc, srv.URL(), variant) },
-			close:  func() { srv.Close(); os.RemoveAll(dir) }}, nil
+		t.close = func() { t.srv.Close(); os.RemoveAll(dir) }
+		return t.target, nil
 	}
-	return nil, fmt.Errorf("bench: unknown target %q (want %s, %s, %s or %s)", name, TargetBare, TargetMemory, TargetDir, TargetAuthOff)
+	return nil, fmt.Errorf("bench: unknown target %q (want %s, %s, %s, %s, %s or %s)", name, TargetBare, TargetMemory, TargetDir, TargetAuthOff, TargetUpstream, TargetViaUpstream)
+}
+
+// emulatorTarget is a target served by an emulator.
+type emulatorTarget struct {
+	*target
+	srv *emulator.Server
+}
+
+// startEmulator starts an emulator with opts and returns it as a target;
+// its close closes the emulator.
+func startEmulator(ctx context.Context, name string, opts emulator.Options, clients int) (emulatorTarget, error) {
+	srv, err := emulator.New(opts)
+	if err == nil {
+		err = srv.Start(ctx)
+		if err != nil {
+			srv.Close()
+		}
+	}
+	if err != nil {
+		return emulatorTarget{}, fmt.Errorf("bench: start %s: %w", name, err)
+	}
+	tr := srv.Transport()
+	tr.MaxIdleConnsPerHost = clients * 2
+	hc := &http.Client{Transport: tr}
+	return emulatorTarget{srv: srv, target: &target{name: name, chunks: true,
+		client: func(variant string) *s3.Client { return newClient(hc, srv.URL(), variant) },
+		close:  func() { srv.Close() }}}, nil
 }
 
 // startBare serves gofakes3 with its memory backend behind a TLS listener
