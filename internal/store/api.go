@@ -140,7 +140,13 @@ func (s *Store) peekBucket(t kvTx, name string) (*Bucket, error) {
 }
 
 func putRecord(t kvTx, table string, key []byte, v any) error {
-	raw, err := encode(v)
+	var raw []byte
+	var err error
+	if ver, ok := v.(*Version); ok {
+		raw, err = encodeVersion(ver)
+	} else {
+		raw, err = encode(v)
+	}
 	if err != nil {
 		return err
 	}
@@ -374,7 +380,7 @@ func (s *Store) insertVersion(t kvTx, v *Version) error {
 		return err
 	}
 	vk := versionKey(v.Bucket, v.Key, seq)
-	raw, err := encode(v)
+	raw, err := encodeVersion(v)
 	if err != nil {
 		return err
 	}

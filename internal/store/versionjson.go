@@ -1,0 +1,194 @@
+package store
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"maps"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+)
+
+// encodeVersion is encode(v) for a version record, written out by hand:
+// the bytes are exactly what encoding/json produces for *Version (field
+// order, omitempty, sorted map keys, base64 for []byte, HTML-safe string
+// escapes), without reflection. A PUT encodes one version record; this
+// spares the reflection walk and most of its allocations. Anything the fast
+// path does not handle byte for byte (a string needing escapes, a time
+// encoding/json would refuse) goes through json.Marshal.
+func encodeVersion(v *Version) ([]byte, error) {
+	b, ok := appendVersion(make([]byte, 0, 256+64*len(v.Body)), v)
+	if !ok {
+		return encode(v)
+	}
+	return b, nil
+}
+
+// appendVersion appends v's JSON; ok is false when encoding/json would
+// refuse it (a time outside years 0-9999).
+func appendVersion(b []byte, v *Version) (_ []byte, ok bool) {
+	str := func(s string) { b = appendJSONString(b, s) }
+	b = append(b, `{"id":`...)
+	str(v.VersionID)
+	if v.DeleteMarker {
+		b = append(b, `,"dm":true`...)
+	}
+	b = append(b, `,"mtime":"`...)
+	b, err := v.LastModified.AppendText(b)
+	if err != nil {
+		return b, false
+	}
+	b = append(b, `","size":`...)
+	b = strconv.AppendInt(b, v.Size, 10)
+	if v.ETag != "" {
+		b = append(b, `,"etag":`...)
+		str(v.ETag)
+	}
+	m := &v.ObjectMeta
+	if len(m.Metadata) > 0 {
+		b = append(b, `,"meta":`...)
+		b = appendStringMap(b, m.Metadata)
+	}
+	if len(m.Headers) > 0 {
+		b = append(b, `,"headers":`...)
+		b = appendStringMap(b, m.Headers)
+	}
+	b = append(b, `,"checksum":`...)
+	b = appendChecksum(b, &m.Checksum)
+	if len(m.Tags) > 0 {
+		b = append(b, `,"tags":[`...)
+		for i, t := range m.Tags {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"k":`...)
+			str(t.Key)
+			b = append(b, `,"v":`...)
+			str(t.Value)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	if len(m.ACL) > 0 {
+		b = append(b, `,"acl":`...)
+		b = appendBase64(b, m.ACL)
+	}
+	if m.StorageClass != "" {
+		b = append(b, `,"class":`...)
+		str(m.StorageClass)
+	}
+	if m.Owner != "" {
+		b = append(b, `,"owner":`...)
+		str(m.Owner)
+	}
+	if len(m.Extra) > 0 {
+		b = append(b, `,"extra":{`...)
+		for i, k := range slices.Sorted(maps.Keys(m.Extra)) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			str(k)
+			b = append(b, ':')
+			if val := m.Extra[k]; val == nil {
+				b = append(b, "null"...)
+			} else {
+				b = appendBase64(b, val)
+			}
+		}
+		b = append(b, '}')
+	}
+	if len(v.Parts) > 0 {
+		b = append(b, `,"parts":[`...)
+		for i := range v.Parts {
+			p := &v.Parts[i]
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"n":`...)
+			b = strconv.AppendInt(b, int64(p.Number), 10)
+			b = append(b, `,"size":`...)
+			b = strconv.AppendInt(b, p.Size, 10)
+			b = append(b, `,"etag":`...)
+			str(p.ETag)
+			b = append(b, `,"checksum":`...)
+			b = appendChecksum(b, &p.Checksum)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	if len(v.Body) > 0 {
+		b = append(b, `,"body":[`...)
+		for i := range v.Body {
+			s := &v.Body[i]
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"blob":`...)
+			str(s.Blob)
+			b = append(b, `,"size":`...)
+			b = strconv.AppendInt(b, s.Size, 10)
+			if s.Inline {
+				b = append(b, `,"inline":true`...)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}'), true
+}
+
+// appendChecksum appends a Checksum (always present: omitempty does not
+// apply to structs in encoding/json).
+func appendChecksum(b []byte, c *Checksum) []byte {
+	b = append(b, '{')
+	first := true
+	for _, f := range [...]struct{ name, val string }{{`"alg":`, c.Algorithm}, {`"value":`, c.Value}, {`"type":`, c.Type}} {
+		if f.val == "" {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, f.name...)
+		b = appendJSONString(b, f.val)
+	}
+	return append(b, '}')
+}
+
+// appendStringMap appends a non-empty map[string]string with its keys
+// sorted, as encoding/json does.
+func appendStringMap(b []byte, m map[string]string) []byte {
+	b = append(b, '{')
+	for i, k := range slices.Sorted(maps.Keys(m)) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		b = appendJSONString(b, m[k])
+	}
+	return append(b, '}')
+}
+
+func appendBase64(b []byte, p []byte) []byte {
+	b = append(b, '"')
+	b = base64.StdEncoding.AppendEncode(b, p)
+	return append(b, '"')
+}
+
+// appendJSONString appends s quoted when it needs no escape in
+// encoding/json (printable ASCII other than `"`, `\`, `<`, `>`, `&`);
+// otherwise it defers to encoding/json for the exact escapes.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // cannot fail for a string
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
