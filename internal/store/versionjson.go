@@ -3,7 +3,6 @@ package store
 import (
 	"encoding/base64"
 	"encoding/json"
-	"maps"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -27,9 +26,8 @@ func encodeVersion(v *Version) ([]byte, error) {
 // appendVersion appends v's JSON; ok is false when encoding/json would
 // refuse it (a time outside years 0-9999).
 func appendVersion(b []byte, v *Version) (_ []byte, ok bool) {
-	str := func(s string) { b = appendJSONString(b, s) }
 	b = append(b, `{"id":`...)
-	str(v.VersionID)
+	b = appendJSONString(b, v.VersionID)
 	if v.DeleteMarker {
 		b = append(b, `,"dm":true`...)
 	}
@@ -42,7 +40,7 @@ func appendVersion(b []byte, v *Version) (_ []byte, ok bool) {
 	b = strconv.AppendInt(b, v.Size, 10)
 	if v.ETag != "" {
 		b = append(b, `,"etag":`...)
-		str(v.ETag)
+		b = appendJSONString(b, v.ETag)
 	}
 	m := &v.ObjectMeta
 	if len(m.Metadata) > 0 {
@@ -62,9 +60,9 @@ func appendVersion(b []byte, v *Version) (_ []byte, ok bool) {
 				b = append(b, ',')
 			}
 			b = append(b, `{"k":`...)
-			str(t.Key)
+			b = appendJSONString(b, t.Key)
 			b = append(b, `,"v":`...)
-			str(t.Value)
+			b = appendJSONString(b, t.Value)
 			b = append(b, '}')
 		}
 		b = append(b, ']')
@@ -75,19 +73,20 @@ func appendVersion(b []byte, v *Version) (_ []byte, ok bool) {
 	}
 	if m.StorageClass != "" {
 		b = append(b, `,"class":`...)
-		str(m.StorageClass)
+		b = appendJSONString(b, m.StorageClass)
 	}
 	if m.Owner != "" {
 		b = append(b, `,"owner":`...)
-		str(m.Owner)
+		b = appendJSONString(b, m.Owner)
 	}
 	if len(m.Extra) > 0 {
 		b = append(b, `,"extra":{`...)
-		for i, k := range slices.Sorted(maps.Keys(m.Extra)) {
+		var arr [8]string
+		for i, k := range sortedKeys(arr[:0], m.Extra) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			str(k)
+			b = appendJSONString(b, k)
 			b = append(b, ':')
 			if val := m.Extra[k]; val == nil {
 				b = append(b, "null"...)
@@ -109,7 +108,7 @@ func appendVersion(b []byte, v *Version) (_ []byte, ok bool) {
 			b = append(b, `,"size":`...)
 			b = strconv.AppendInt(b, p.Size, 10)
 			b = append(b, `,"etag":`...)
-			str(p.ETag)
+			b = appendJSONString(b, p.ETag)
 			b = append(b, `,"checksum":`...)
 			b = appendChecksum(b, &p.Checksum)
 			b = append(b, '}')
@@ -124,7 +123,7 @@ func appendVersion(b []byte, v *Version) (_ []byte, ok bool) {
 				b = append(b, ',')
 			}
 			b = append(b, `{"blob":`...)
-			str(s.Blob)
+			b = appendJSONString(b, s.Blob)
 			b = append(b, `,"size":`...)
 			b = strconv.AppendInt(b, s.Size, 10)
 			if s.Inline {
@@ -160,7 +159,8 @@ func appendChecksum(b []byte, c *Checksum) []byte {
 // sorted, as encoding/json does.
 func appendStringMap(b []byte, m map[string]string) []byte {
 	b = append(b, '{')
-	for i, k := range slices.Sorted(maps.Keys(m)) {
+	var arr [8]string
+	for i, k := range sortedKeys(arr[:0], m) {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -169,6 +169,15 @@ func appendStringMap(b []byte, m map[string]string) []byte {
 		b = appendJSONString(b, m[k])
 	}
 	return append(b, '}')
+}
+
+// sortedKeys appends m's keys to dst, sorted.
+func sortedKeys[V any](dst []string, m map[string]V) []string {
+	for k := range m {
+		dst = append(dst, k)
+	}
+	slices.Sort(dst)
+	return dst
 }
 
 func appendBase64(b []byte, p []byte) []byte {

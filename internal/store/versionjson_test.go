@@ -90,3 +90,27 @@ func FuzzEncodeVersion(f *testing.F) {
 		checkVersionEncoding(t, v)
 	})
 }
+
+// BenchmarkEncodeVersion compares the appender with encoding/json on the
+// record of a small inline PUT.
+func BenchmarkEncodeVersion(b *testing.B) {
+	v := versionCases()["inline"]
+	v.Headers = map[string]string{"Content-Type": "application/octet-stream"}
+	v.Owner = "123456789012"
+	b.Run("appender", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := encodeVersion(v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := json.Marshal(v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
