@@ -98,3 +98,6 @@ func referencedKeys(p *Policy) []string {
 	slices.Sort(keys)
 	return slices.Compact(keys)
 }
+
+// Len returns the number of keys of a set that does not hold every key.
+func (s KeySet) Len() int { return len(s.keys) }
