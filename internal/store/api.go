@@ -454,9 +454,12 @@ func (s *Store) addVersion(t kvTx, bk *Bucket, v *Version, garbage *[]string) er
 			return err
 		}
 		if shared != nil {
-			old := *shared // removeVersion only reads it
-			old.Bucket, old.Key = v.Bucket, v.Key
-			if err := removeVersion(t, &old, ok, garbage); err != nil {
+			// removeVersion without deleting the version ID index entry:
+			// insertVersion overwrites it, the ID being "null" again.
+			if err := t.del(tableVersions, ok); err != nil {
+				return err
+			}
+			if err := removeSegments(t, shared.Body, garbage); err != nil {
 				return err
 			}
 		}
