@@ -334,9 +334,14 @@ type keyCache struct {
 }
 
 func (c *keyCache) get(a *sigv4.Auth, secret string) []byte {
-	id := a.AccessKeyID + "/" + a.Scope()
+	// The map key is built on the stack; the lookup does not allocate.
+	var buf [128]byte
+	id := append(buf[:0], a.AccessKeyID...)
+	for _, part := range [...]string{a.Date, a.Region, a.Service, "aws4_request"} {
+		id = append(append(id, '/'), part...) // a.Scope(), without allocating
+	}
 	c.mu.RLock()
-	k, ok := c.keys[id]
+	k, ok := c.keys[string(id)]
 	c.mu.RUnlock()
 	if ok {
 		return k
@@ -346,7 +351,7 @@ func (c *keyCache) get(a *sigv4.Auth, secret string) []byte {
 	if c.keys == nil || len(c.keys) > 4096 {
 		c.keys = map[string][]byte{}
 	}
-	c.keys[id] = k
+	c.keys[string(id)] = k
 	c.mu.Unlock()
 	return k
 }
