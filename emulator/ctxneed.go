@@ -35,24 +35,21 @@ func (n *contextNeed) add(p *policy.Policy) {
 
 // has reports whether key (lower case) is needed.
 func (n *contextNeed) has(key string) bool {
-	if n == nil || n.all {
-		return true
-	}
-	for _, ks := range n.sets[:n.n] {
-		if ks.Has(key) {
-			return true
-		}
-	}
-	return false
+	return n.any(func(ks policy.KeySet) bool { return ks.Has(key) })
 }
 
 // hasPrefix reports whether a key of the family prefix is needed.
 func (n *contextNeed) hasPrefix(prefix string) bool {
+	return n.any(func(ks policy.KeySet) bool { return ks.HasPrefix(prefix) })
+}
+
+// any reports whether every key is needed or f holds for one of the sets.
+func (n *contextNeed) any(f func(policy.KeySet) bool) bool {
 	if n == nil || n.all {
 		return true
 	}
 	for _, ks := range n.sets[:n.n] {
-		if ks.HasPrefix(prefix) {
+		if f(ks) {
 			return true
 		}
 	}
