@@ -53,20 +53,13 @@ func appendVersion(b []byte, v *Version) (_ []byte, ok bool) {
 	}
 	b = append(b, `,"checksum":`...)
 	b = appendChecksum(b, &m.Checksum)
-	if len(m.Tags) > 0 {
-		b = append(b, `,"tags":[`...)
-		for i, t := range m.Tags {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"k":`...)
-			b = appendJSONString(b, t.Key)
-			b = append(b, `,"v":`...)
-			b = appendJSONString(b, t.Value)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
+	b = appendArray(b, `,"tags":[`, m.Tags, func(b []byte, t *Tag) []byte {
+		b = append(b, `{"k":`...)
+		b = appendJSONString(b, t.Key)
+		b = append(b, `,"v":`...)
+		b = appendJSONString(b, t.Value)
+		return append(b, '}')
+	})
 	if len(m.ACL) > 0 {
 		b = append(b, `,"acl":`...)
 		b = appendBase64(b, m.ACL)
@@ -96,44 +89,44 @@ func appendVersion(b []byte, v *Version) (_ []byte, ok bool) {
 		}
 		b = append(b, '}')
 	}
-	if len(v.Parts) > 0 {
-		b = append(b, `,"parts":[`...)
-		for i := range v.Parts {
-			p := &v.Parts[i]
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"n":`...)
-			b = strconv.AppendInt(b, int64(p.Number), 10)
-			b = append(b, `,"size":`...)
-			b = strconv.AppendInt(b, p.Size, 10)
-			b = append(b, `,"etag":`...)
-			b = appendJSONString(b, p.ETag)
-			b = append(b, `,"checksum":`...)
-			b = appendChecksum(b, &p.Checksum)
-			b = append(b, '}')
+	b = appendArray(b, `,"parts":[`, v.Parts, func(b []byte, p *PartInfo) []byte {
+		b = append(b, `{"n":`...)
+		b = strconv.AppendInt(b, int64(p.Number), 10)
+		b = append(b, `,"size":`...)
+		b = strconv.AppendInt(b, p.Size, 10)
+		b = append(b, `,"etag":`...)
+		b = appendJSONString(b, p.ETag)
+		b = append(b, `,"checksum":`...)
+		b = appendChecksum(b, &p.Checksum)
+		return append(b, '}')
+	})
+	b = appendArray(b, `,"body":[`, v.Body, func(b []byte, s *Segment) []byte {
+		b = append(b, `{"blob":`...)
+		b = appendJSONString(b, s.Blob)
+		b = append(b, `,"size":`...)
+		b = strconv.AppendInt(b, s.Size, 10)
+		if s.Inline {
+			b = append(b, `,"inline":true`...)
 		}
-		b = append(b, ']')
-	}
-	if len(v.Body) > 0 {
-		b = append(b, `,"body":[`...)
-		for i := range v.Body {
-			s := &v.Body[i]
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"blob":`...)
-			b = appendJSONString(b, s.Blob)
-			b = append(b, `,"size":`...)
-			b = strconv.AppendInt(b, s.Size, 10)
-			if s.Inline {
-				b = append(b, `,"inline":true`...)
-			}
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
+		return append(b, '}')
+	})
 	return append(b, '}'), true
+}
+
+// appendArray appends a non-empty omitempty slice field: head (`,"name":[`),
+// each element, then ']'.
+func appendArray[T any](b []byte, head string, items []T, elem func([]byte, *T) []byte) []byte {
+	if len(items) == 0 {
+		return b
+	}
+	b = append(b, head...)
+	for i := range items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = elem(b, &items[i])
+	}
+	return append(b, ']')
 }
 
 // appendChecksum appends a Checksum (always present: omitempty does not
