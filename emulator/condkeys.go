@@ -139,13 +139,16 @@ func SuppliedConditionKeys() []string {
 // addOperationKeys adds the operation-specific keys the table declares for
 // t.op. Existing-object tags are looked up in the store only when one of
 // the policies that decide the request has a condition on them.
-func (s *Server) addOperationKeys(ctx *policy.Context, r *http.Request, t target, now time.Time, policies ...*policy.Policy) {
+func (s *Server) addOperationKeys(ctx *policy.Context, r *http.Request, t target, now time.Time, need *contextNeed, policies ...*policy.Policy) {
 	keys := s.opKeys[t.op]
 	if len(keys) == 0 {
 		return
 	}
 	in := &keyInput{r: r, t: t, now: now}
 	for _, lk := range keys {
+		if !need.hasPrefix(lk) {
+			continue // a key (or family) no deciding policy reads
+		}
 		if src, ok := operationKeys[lk]; ok {
 			if vals := src(in); len(vals) > 0 {
 				ctx.Set(lk, vals...)

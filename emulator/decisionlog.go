@@ -64,6 +64,7 @@ type CheckRecord struct {
 	Grant    string `json:",omitempty"`
 	request  policy.Request
 	attached []policy.Attached
+	full     *fullContext // nil: request.Context is the whole context
 
 	// WouldDeny marks a denied check let through in audit mode: S3 (and
 	// the enforce mode) would have answered AccessDenied.
@@ -185,6 +186,9 @@ func (l *decisionLog) recent(n int) []*DecisionRecord {
 // Context returns the values of a condition key (any case) in the
 // request context the check was evaluated with; none when absent.
 func (c *CheckRecord) Context(key string) []string {
-	v, _ := c.request.Context.Get(key)
+	v, ok := c.request.Context.Get(key)
+	if !ok && c.full != nil {
+		v, _ = c.full.get().Get(key)
+	}
 	return v
 }

@@ -152,7 +152,10 @@ func (s *Server) authorizeFrom(r *http.Request, o origin, c caller, t target, no
 	if st.SourceVersioned {
 		vers.source = copySourceVersion(r.Header.Get("X-Amz-Copy-Source"))
 	}
-	return s.evaluateWith(s.requestContext(r, o, c, t, now), o, c, t.ap, checks, vers)
+	ctx, full := s.gateContext(r, o, c, t, now, checks)
+	records, serr := s.evaluateWith(ctx, o, c, t.ap, checks, vers)
+	withFullContext(records, full)
+	return records, serr
 }
 
 // evaluate decides checks in order against the endpoint policy of o (none
@@ -257,53 +260,59 @@ func parseCopySource(src string) (bucket, key string, versioned bool, err error)
 // internet gateway aws:SourceIp alone. Then the operation's own keys from
 // the operation table.
 func (s *Server) requestContext(r *http.Request, o origin, c caller, t target, now time.Time) policy.Context {
+	return s.requestContextFor(r, o, c, t, now, nil)
+}
+
+// requestContextFor is requestContext with only the keys need holds (nil:
+// every key).
+func (s *Server) requestContextFor(r *http.Request, o origin, c caller, t target, now time.Time, need *contextNeed) policy.Context {
 	// Keys are written in lower case: Context folds case, and lower-case
 	// literals spare it an allocation per key.
 	var ctx policy.Context
-	ctx.Grow(24)
+	ctx.Grow(need.size())
 	if o.endpointID != "" {
-		ctx.SetValue("aws:sourcevpce", o.endpointID)
+		need.set(&ctx, "aws:sourcevpce", func() string { return o.endpointID })
 	}
 	if o.vpcID != "" {
-		ctx.SetValue("aws:sourcevpc", o.vpcID)
-		ctx.SetValue("aws:sourcevpcarn", "arn:aws:ec2:"+o.region+":"+o.owner+":vpc/"+o.vpcID)
+		need.set(&ctx, "aws:sourcevpc", func() string { return o.vpcID })
+		need.set(&ctx, "aws:sourcevpcarn", func() string { return "arn:aws:ec2:" + o.region + ":" + o.owner + ":vpc/" + o.vpcID })
 	}
 	if o.vpcSourceIP != "" {
-		ctx.SetValue("aws:vpcsourceip", o.vpcSourceIP)
+		need.set(&ctx, "aws:vpcsourceip", func() string { return o.vpcSourceIP })
 	}
 	if o.sourceIP != "" {
-		ctx.SetValue("aws:sourceip", o.sourceIP)
+		need.set(&ctx, "aws:sourceip", func() string { return o.sourceIP })
 	}
-	ctx.SetValue("aws:securetransport", strconv.FormatBool(r.TLS != nil))
+	need.set(&ctx, "aws:securetransport", func() string { return strconv.FormatBool(r.TLS != nil) })
 	if r.TLS != nil {
-		ctx.SetValue("s3:tlsversion", tlsVersion(r.TLS.Version))
+		need.set(&ctx, "s3:tlsversion", func() string { return tlsVersion(r.TLS.Version) })
 	}
-	ctx.SetValue("aws:currenttime", now.UTC().Format(time.RFC3339))
-	ctx.SetValue("aws:epochtime", strconv.FormatInt(now.Unix(), 10))
-	ctx.SetValue("aws:requestedregion", o.region)
-	if ua := r.Header.Get("User-Agent"); ua != "" {
-		ctx.SetValue("aws:useragent", ua)
+	need.set(&ctx, "aws:currenttime", func() string { return now.UTC().Format(time.RFC3339) })
+	need.set(&ctx, "aws:epochtime", func() string { return strconv.FormatInt(now.Unix(), 10) })
+	need.set(&ctx, "aws:requestedregion", func() string { return o.region })
+	if ua := headerValue(r.Header, "User-Agent"); ua != "" {
+		need.set(&ctx, "aws:useragent", func() string { return ua })
 	}
-	if ref := r.Header.Get("Referer"); ref != "" {
-		ctx.SetValue("aws:referer", ref)
+	if ref := headerValue(r.Header, "Referer"); ref != "" {
+		need.set(&ctx, "aws:referer", func() string { return ref })
 	}
 	var bucketPolicy *policy.Policy
 	if t.bucket != "" {
 		var bucketOwner string
 		bucketPolicy, bucketOwner = s.bucketPolicy(t.bucket)
 		if bucketOwner != "" {
-			ctx.SetValue("s3:resourceaccount", bucketOwner)
-			ctx.SetValue("aws:resourceaccount", bucketOwner)
+			need.set(&ctx, "s3:resourceaccount", func() string { return bucketOwner })
+			need.set(&ctx, "aws:resourceaccount", func() string { return bucketOwner })
 		}
 	}
 	if a := c.auth; a != nil && a.Kind != sigv4.Anonymous {
-		ctx.SetValue("s3:signatureversion", "AWS4-HMAC-SHA256")
-		ctx.SetValue("s3:authtype", a.Kind.String())
-		ctx.SetValue("s3:signatureage", strconv.FormatInt(now.Sub(a.Time).Milliseconds(), 10))
-		ctx.SetValue("s3:x-amz-content-sha256", a.PayloadHash)
+		need.set(&ctx, "s3:signatureversion", func() string { return "AWS4-HMAC-SHA256" })
+		need.set(&ctx, "s3:authtype", a.Kind.String)
+		need.set(&ctx, "s3:signatureage", func() string { return strconv.FormatInt(now.Sub(a.Time).Milliseconds(), 10) })
+		need.set(&ctx, "s3:x-amz-content-sha256", func() string { return a.PayloadHash })
 	}
 	addAccessPointKeys(&ctx, t.ap)
-	s.addOperationKeys(&ctx, r, t, now, o.endpointPolicy, bucketPolicy)
+	s.addOperationKeys(&ctx, r, t, now, need, o.endpointPolicy, bucketPolicy)
 	return ctx
 }
 
@@ -325,9 +334,14 @@ type keyCache struct {
 }
 
 func (c *keyCache) get(a *sigv4.Auth, secret string) []byte {
-	id := a.AccessKeyID + "/" + a.Scope()
+	// The map key is built on the stack; the lookup does not allocate.
+	var buf [128]byte
+	id := append(buf[:0], a.AccessKeyID...)
+	for _, part := range [...]string{a.Date, a.Region, a.Service, "aws4_request"} {
+		id = append(append(id, '/'), part...) // a.Scope(), without allocating
+	}
 	c.mu.RLock()
-	k, ok := c.keys[id]
+	k, ok := c.keys[string(id)]
 	c.mu.RUnlock()
 	if ok {
 		return k
@@ -337,7 +351,7 @@ func (c *keyCache) get(a *sigv4.Auth, secret string) []byte {
 	if c.keys == nil || len(c.keys) > 4096 {
 		c.keys = map[string][]byte{}
 	}
-	c.keys[id] = k
+	c.keys[string(id)] = k
 	c.mu.Unlock()
 	return k
 }

@@ -157,6 +157,7 @@ func runCase(t *testing.T, c *corpusCase) {
 		r.Context.Set(k, many...)
 	}
 	d := Evaluate(r, att...)
+	checkContextKeys(t, r, att)
 	dt, tr := EvaluateTrace(r, att...)
 	if d != dt {
 		t.Errorf("EvaluateTrace decision %+v differs from Evaluate %+v", dt, d)

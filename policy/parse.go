@@ -65,6 +65,9 @@ func parseAll(data []byte, kind Kind) (*Policy, *jnode, []*ParseError) {
 	for _, pe := range ps.errs {
 		pe.Line, pe.Col = lineCol(data, pe.off)
 	}
+	if len(ps.errs) == 0 {
+		p.keys, p.keysKnown = referencedKeys(p), true
+	}
 	return p, root, ps.errs
 }
 

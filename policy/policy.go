@@ -125,6 +125,11 @@ type Policy struct {
 	Statements []Statement
 	// Kind is the kind given to Parse with WithKind.
 	Kind Kind
+
+	// keys are the context keys the policy reads (see ContextKeys), set by
+	// Parse once every statement compiled.
+	keys      []string
+	keysKnown bool
 }
 
 // variables reports whether policy variables are substituted (Version 2012-10-17).

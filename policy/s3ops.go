@@ -211,15 +211,25 @@ var s3Ops = []S3Op{
 // S3Operation returns the table entry of a REST operation (case-sensitive
 // name, e.g. "PutObject").
 func S3Operation(name string) (S3Op, bool) {
-	for _, op := range s3Ops {
-		if op.Name == name {
-			op.Actions = append([]S3Action(nil), op.Actions...)
-			op.Conditional = append([]S3Conditional(nil), op.Conditional...)
-			op.Keys = append([]string(nil), op.Keys...)
-			return op, true
+	e, ok := s3OpEntry(name)
+	if !ok {
+		return S3Op{}, false
+	}
+	op := *e
+	op.Actions = append([]S3Action(nil), op.Actions...)
+	op.Conditional = append([]S3Conditional(nil), op.Conditional...)
+	op.Keys = append([]string(nil), op.Keys...)
+	return op, true
+}
+
+// s3OpEntry returns the table's entry for name itself, to read only.
+func s3OpEntry(name string) (*S3Op, bool) {
+	for i := range s3Ops {
+		if s3Ops[i].Name == name {
+			return &s3Ops[i], true
 		}
 	}
-	return S3Op{}, false
+	return nil, false
 }
 
 // S3Operations returns the names of all operations in the table, sorted.
@@ -289,7 +299,7 @@ func S3Checks(op string, bucket, key string, versioned bool) []Check {
 // CopyObject and UploadPartCopy the source read then the destination
 // write, then the conditional checks triggered by t.Headers.
 func S3ChecksFor(op string, t S3Target) ([]Check, error) {
-	o, ok := S3Operation(op)
+	o, ok := s3OpEntry(op) // read only: S3Operation would copy it
 	if !ok {
 		return nil, fmt.Errorf("policy: unknown S3 operation %q", op)
 	}

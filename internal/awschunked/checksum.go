@@ -9,6 +9,7 @@ import (
 	"hash/crc64"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // Checksum algorithm names as S3 spells them in x-amz-checksum-algorithm and
@@ -56,16 +57,45 @@ func Checksum(alg string) (h hash.Hash, header string, err error) {
 // ChecksumAlgorithm returns the algorithm for a checksum header name such as
 // x-amz-checksum-crc32c (any case), and false for any other name.
 func ChecksumAlgorithm(header string) (string, bool) {
-	rest, ok := strings.CutPrefix(strings.ToLower(header), "x-amz-checksum-")
-	if !ok {
+	// Compared in place, ASCII case folded: this runs on every header of
+	// every upload, and lower-casing a canonical name allocates.
+	const prefix = "x-amz-checksum-"
+	for i := range len(header) {
+		if header[i] >= utf8.RuneSelf {
+			// Unicode case mappings (the Kelvin sign lowers to 'k'):
+			// the whole name lower-cased, as before.
+			header = strings.ToLower(header)
+			break
+		}
+	}
+	if len(header) <= len(prefix) || !lowerEqualASCII(header[:len(prefix)], prefix) {
 		return "", false
 	}
+	rest := header[len(prefix):]
 	for _, a := range Algorithms() {
-		if strings.ToLower(a) == rest {
+		if len(a) == len(rest) && lowerEqualASCII(rest, strings.ToLower(a)) {
 			return a, true
 		}
 	}
 	return "", false
+}
+
+// lowerEqualASCII reports whether strings.ToLower(s) == lower for lower
+// made of ASCII: only the ASCII letters of s fold.
+func lowerEqualASCII(s, lower string) bool {
+	if len(s) != len(lower) {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // EncodeChecksum returns the S3 header form (standard base64) of h's sum.

@@ -113,7 +113,11 @@ func (h *Handler) writeOwnership(req *Request, meta *store.ObjectMeta) error {
 		writer = bucketOwner
 	}
 	canned := req.HTTP.Header.Get("X-Amz-Acl")
-	grants, given, serr := aclFromHeaders(req, CanonicalUserID(writer), CanonicalUserID(bucketOwner))
+	writerID, ownerID := CanonicalUserID(writer), ""
+	if ownerID = writerID; bucketOwner != writer {
+		ownerID = CanonicalUserID(bucketOwner)
+	}
+	grants, given, serr := aclFromHeaders(req, writerID, ownerID)
 	if serr != nil {
 		return serr
 	}
@@ -121,14 +125,14 @@ func (h *Handler) writeOwnership(req *Request, meta *store.ObjectMeta) error {
 	meta.ACL = nil
 	switch {
 	case ownership == "BucketOwnerEnforced":
-		if given && canned != "bucket-owner-full-control" && !aclOwnerOnly(grants, CanonicalUserID(bucketOwner)) {
+		if given && canned != "bucket-owner-full-control" && !aclOwnerOnly(grants, ownerID) {
 			return errACLNotSupported()
 		}
 		setOwner(meta, bucketOwner, writer)
 		return nil
 	case ownership == "BucketOwnerPreferred" && canned == "bucket-owner-full-control":
 		setOwner(meta, bucketOwner, writer)
-		grants = []aclGrant{aclFullControl(CanonicalUserID(bucketOwner), req.OwnerName)}
+		grants = []aclGrant{aclFullControl(ownerID, req.OwnerName)}
 	}
 	if !given {
 		return nil

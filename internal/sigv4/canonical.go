@@ -84,7 +84,7 @@ func headerValue(r *http.Request, name string) (string, bool) {
 	case "transfer-encoding":
 		vals = r.TransferEncoding
 	default:
-		vals = r.Header.Values(name)
+		vals = headerValues(r.Header, name)
 	}
 	if len(vals) == 0 {
 		return "", false

@@ -57,7 +57,7 @@ func appendHeaderValue(dst []byte, r *http.Request, name string) ([]byte, bool) 
 		v, ok := headerValue(r, name)
 		return append(dst, v...), ok
 	}
-	vals := r.Header.Values(name)
+	vals := headerValues(r.Header, name)
 	if len(vals) == 0 {
 		return dst, false
 	}

@@ -140,7 +140,13 @@ func (s *Store) peekBucket(t kvTx, name string) (*Bucket, error) {
 }
 
 func putRecord(t kvTx, table string, key []byte, v any) error {
-	raw, err := encode(v)
+	var raw []byte
+	var err error
+	if ver, ok := v.(*Version); ok {
+		raw, err = encodeVersion(ver)
+	} else {
+		raw, err = encode(v)
+	}
 	if err != nil {
 		return err
 	}
@@ -374,7 +380,7 @@ func (s *Store) insertVersion(t kvTx, v *Version) error {
 		return err
 	}
 	vk := versionKey(v.Bucket, v.Key, seq)
-	raw, err := encode(v)
+	raw, err := encodeVersion(v)
 	if err != nil {
 		return err
 	}
@@ -448,9 +454,12 @@ func (s *Store) addVersion(t kvTx, bk *Bucket, v *Version, garbage *[]string) er
 			return err
 		}
 		if shared != nil {
-			old := *shared // removeVersion only reads it
-			old.Bucket, old.Key = v.Bucket, v.Key
-			if err := removeVersion(t, &old, ok, garbage); err != nil {
+			// removeVersion without deleting the version ID index entry:
+			// insertVersion overwrites it, the ID being "null" again.
+			if err := t.del(tableVersions, ok); err != nil {
+				return err
+			}
+			if err := removeSegments(t, shared.Body, garbage); err != nil {
 				return err
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // The store's logic (api.go) is written once over two small interfaces an
@@ -101,6 +102,9 @@ func appendKey(dst []byte, bucket, key string) []byte {
 // appendPrefix appends bucket 0 prefix*: every key of bucket starting
 // with prefix encodes to a key starting with it.
 func appendPrefix(dst []byte, bucket, prefix string) []byte {
+	// One allocation for the whole key: room for the terminator and a
+	// sequence number or version ID after it.
+	dst = slices.Grow(dst, len(bucket)+1+len(prefix)+keySuffixRoom)
 	dst = append(dst, bucket...)
 	dst = append(dst, 0)
 	for i := 0; i < len(prefix); i++ {
@@ -154,8 +158,12 @@ func seqBytes(seq uint64) []byte {
 }
 
 func versionKey(bucket, key string, seq uint64) []byte {
-	return append(appendKey(nil, bucket, key), seqBytes(seq)...)
+	return binary.BigEndian.AppendUint64(appendKey(nil, bucket, key), ^seq)
 }
+
+// keySuffixRoom is what appendPrefix leaves room for after the prefix: the
+// two-byte terminator and a version ID (32 characters) or sequence number.
+const keySuffixRoom = 2 + 32
 
 func vidKey(bucket, key, versionID string) []byte {
 	return append(appendKey(nil, bucket, key), versionID...)

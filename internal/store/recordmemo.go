@@ -92,31 +92,45 @@ func nilIfEmptyMap[M ~map[K]V, K comparable, V any](m M) M {
 
 // roundTrips reports whether every string of v is valid UTF-8.
 func roundTrips(v *Version) bool {
-	ss := []string{v.VersionID, v.ETag, v.StorageClass, v.Owner, v.Checksum.Algorithm, v.Checksum.Value, v.Checksum.Type}
+	valid := utf8.ValidString
+	if !valid(v.VersionID) || !valid(v.ETag) || !valid(v.StorageClass) || !valid(v.Owner) || !validChecksum(&v.Checksum) {
+		return false
+	}
 	for k, x := range v.Metadata {
-		ss = append(ss, k, x)
+		if !valid(k) || !valid(x) {
+			return false
+		}
 	}
 	for k, x := range v.Headers {
-		ss = append(ss, k, x)
+		if !valid(k) || !valid(x) {
+			return false
+		}
 	}
 	for _, t := range v.Tags {
-		ss = append(ss, t.Key, t.Value)
+		if !valid(t.Key) || !valid(t.Value) {
+			return false
+		}
 	}
 	for k := range v.Extra {
-		ss = append(ss, k)
+		if !valid(k) {
+			return false
+		}
 	}
 	for _, p := range v.Parts {
-		ss = append(ss, p.ETag, p.Checksum.Algorithm, p.Checksum.Value, p.Checksum.Type)
+		if !valid(p.ETag) || !validChecksum(&p.Checksum) {
+			return false
+		}
 	}
 	for _, seg := range v.Body {
-		ss = append(ss, seg.Blob)
-	}
-	for _, x := range ss {
-		if !utf8.ValidString(x) {
+		if !valid(seg.Blob) {
 			return false
 		}
 	}
 	return true
+}
+
+func validChecksum(c *Checksum) bool {
+	return utf8.ValidString(c.Algorithm) && utf8.ValidString(c.Value) && utf8.ValidString(c.Type)
 }
 
 // cloneVersion copies v deep enough that the copy's caller cannot change

@@ -1,0 +1,143 @@
+package emulator
+
+import (
+	"crypto/tls"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/s3vpce/s3vpce/policy"
+)
+
+// contextNeed is the set of request context keys that the policies
+// deciding a request can read (policy.Policy.ContextKeys of each): the
+// gate builds only those. A nil *contextNeed needs every key.
+type contextNeed struct {
+	all  bool
+	sets [4]policy.KeySet
+	n    int
+}
+
+// add adds the keys p reads (none for a nil policy).
+func (n *contextNeed) add(p *policy.Policy) {
+	if p == nil || n.all {
+		return
+	}
+	ks := p.ContextKeys()
+	switch {
+	case ks.All() || n.n == len(n.sets):
+		n.all = true
+	case ks.Len() > 0:
+		n.sets[n.n] = ks
+		n.n++
+	}
+}
+
+// has reports whether key (lower case) is needed.
+func (n *contextNeed) has(key string) bool {
+	return n.any(func(ks policy.KeySet) bool { return ks.Has(key) })
+}
+
+// hasPrefix reports whether a key of the family prefix is needed.
+func (n *contextNeed) hasPrefix(prefix string) bool {
+	return n.any(func(ks policy.KeySet) bool { return ks.HasPrefix(prefix) })
+}
+
+// any reports whether every key is needed or f holds for one of the sets.
+func (n *contextNeed) any(f func(policy.KeySet) bool) bool {
+	if n == nil || n.all {
+		return true
+	}
+	for _, ks := range n.sets[:n.n] {
+		if f(ks) {
+			return true
+		}
+	}
+	return false
+}
+
+// size is how many keys to make room for.
+func (n *contextNeed) size() int {
+	if n == nil || n.all {
+		return 24
+	}
+	size := 0
+	for _, ks := range n.sets[:n.n] {
+		size += ks.Len()
+	}
+	return size
+}
+
+// gateNeed is the union of the keys of the policies evaluateWith consults
+// for checks arriving by way of o through t.ap: the endpoint policy, the
+// access point's and its bucket's, and each check's bucket policy.
+func (s *Server) gateNeed(o origin, t target, checks []policy.Check) contextNeed {
+	var n contextNeed
+	if o.policyKind != policy.KindUnspecified {
+		n.add(o.endpointPolicy)
+	}
+	if t.ap != nil {
+		n.add(s.accessPointPolicy(t.ap))
+		bp, _ := s.bucketPolicy(t.ap.Bucket)
+		n.add(bp)
+	}
+	for _, ch := range checks {
+		if b := bucketOf(ch.Resource); b != "" && ch.Action != "s3:CreateBucket" {
+			bp, _ := s.bucketPolicy(b)
+			n.add(bp)
+		}
+	}
+	return n
+}
+
+// fullContext builds, when first asked, the whole request context of a
+// request whose checks were evaluated with a reduced one: for the decision
+// log's CheckRecord.Context, off the request path. It keeps only the parts
+// of the request requestContext reads.
+type fullContext struct {
+	once   sync.Once
+	ctx    policy.Context
+	s      *Server
+	header http.Header
+	tls    *tls.ConnectionState
+	o      origin
+	c      caller
+	t      target
+	now    time.Time
+}
+
+func (f *fullContext) get() *policy.Context {
+	f.once.Do(func() {
+		r := &http.Request{Header: f.header, TLS: f.tls}
+		f.ctx = f.s.requestContextFor(r, f.o, f.c, f.t, f.now, nil)
+	})
+	return &f.ctx
+}
+
+// gateContext is requestContext with only the keys the deciding policies
+// read; the records of its checks get the rest lazily (see fullContext).
+func (s *Server) gateContext(r *http.Request, o origin, c caller, t target, now time.Time, checks []policy.Check) (policy.Context, *fullContext) {
+	need := s.gateNeed(o, t, checks)
+	ctx := s.requestContextFor(r, o, c, t, now, &need)
+	if need.all {
+		return ctx, nil
+	}
+	return ctx, &fullContext{s: s, header: r.Header, tls: r.TLS, o: o, c: c, t: t, now: now}
+}
+
+// withFullContext lets each record answer Context for every key.
+func withFullContext(records []CheckRecord, f *fullContext) {
+	if f == nil {
+		return
+	}
+	for i := range records {
+		records[i].full = f
+	}
+}
+
+// set sets key to value() when the key is needed.
+func (n *contextNeed) set(ctx *policy.Context, key string, value func() string) {
+	if n.has(key) {
+		ctx.SetValue(key, value())
+	}
+}
