@@ -16,6 +16,9 @@ type contextNeed struct {
 	all  bool
 	sets [4]policy.KeySet
 	n    int
+	// from are the policies the sets came from (see covers).
+	from [6]*policy.Policy
+	nf   int
 }
 
 // add adds the keys p reads (none for a nil policy).
@@ -23,6 +26,12 @@ func (n *contextNeed) add(p *policy.Policy) {
 	if p == nil || n.all {
 		return
 	}
+	if n.nf == len(n.from) {
+		n.all = true
+		return
+	}
+	n.from[n.nf] = p
+	n.nf++
 	ks := p.ContextKeys()
 	switch {
 	case ks.All() || n.n == len(n.sets):
@@ -31,6 +40,23 @@ func (n *contextNeed) add(p *policy.Policy) {
 		n.sets[n.n] = ks
 		n.n++
 	}
+}
+
+// covers reports whether the keys p reads were counted: p is one of the
+// policies the need was built from (the same compiled policy, so the same
+// document). A policy changed between building the context and evaluating
+// it (a PutBucketPolicy racing the request) is not covered, and is
+// evaluated with the whole context instead (evaluateWith).
+func (n *contextNeed) covers(p *policy.Policy) bool {
+	if p == nil || n.all {
+		return true
+	}
+	for _, f := range n.from[:n.nf] {
+		if f == p {
+			return true
+		}
+	}
+	return false
 }
 
 // has reports whether key (lower case) is needed.
@@ -95,6 +121,7 @@ func (s *Server) gateNeed(o origin, t target, checks []policy.Check) contextNeed
 // log's CheckRecord.Context, off the request path. It keeps only the parts
 // of the request requestContext reads.
 type fullContext struct {
+	need   contextNeed // what the reduced context holds
 	once   sync.Once
 	ctx    policy.Context
 	s      *Server
@@ -122,7 +149,16 @@ func (s *Server) gateContext(r *http.Request, o origin, c caller, t target, now 
 	if need.all {
 		return ctx, nil
 	}
-	return ctx, &fullContext{s: s, header: r.Header, tls: r.TLS, o: o, c: c, t: t, now: now}
+	return ctx, &fullContext{need: need, s: s, header: r.Header, tls: r.TLS, o: o, c: c, t: t, now: now}
+}
+
+// contextFor is the context to evaluate p with: ctx, the reduced one, when
+// it holds every key p reads, else the whole context. f nil: ctx is whole.
+func (f *fullContext) contextFor(ctx policy.Context, p *policy.Policy) policy.Context {
+	if f == nil || f.need.covers(p) {
+		return ctx
+	}
+	return *f.get()
 }
 
 // withFullContext lets each record answer Context for every key.

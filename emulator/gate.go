@@ -153,7 +153,7 @@ func (s *Server) authorizeFrom(r *http.Request, o origin, c caller, t target, no
 		vers.source = copySourceVersion(r.Header.Get("X-Amz-Copy-Source"))
 	}
 	ctx, full := s.gateContext(r, o, c, t, now, checks)
-	records, serr := s.evaluateWith(ctx, o, c, t.ap, checks, vers)
+	records, serr := s.evaluateWith(ctx, full, o, c, t.ap, checks, vers)
 	withFullContext(records, full)
 	return records, serr
 }
@@ -165,14 +165,16 @@ func (s *Server) authorizeFrom(r *http.Request, o origin, c caller, t target, no
 // policies on the access point ARN, then the bucket policy on the bucket
 // ARN; both must allow.
 func (s *Server) evaluate(ctx policy.Context, o origin, c caller, ap *store.AccessPoint, checks []policy.Check) ([]CheckRecord, *s3err.Error) {
-	return s.evaluateWith(ctx, o, c, ap, checks, aclVersions{})
+	return s.evaluateWith(ctx, nil, o, c, ap, checks, aclVersions{})
 }
 
 // evaluateWith is evaluate, reading object ACLs of the versions vers
 // names. A check the policies leave implicitly denied may be allowed by
 // an ACL (see allowByACL); one about a missing bucket that nothing allowed
-// is 404 NoSuchBucket.
-func (s *Server) evaluateWith(ctx policy.Context, o origin, c caller, ap *store.AccessPoint, checks []policy.Check, vers aclVersions) ([]CheckRecord, *s3err.Error) {
+// is 404 NoSuchBucket. ctx holds the keys full.need counted (full nil: every
+// key); a policy that is not among those it counted is evaluated with the
+// whole context.
+func (s *Server) evaluateWith(ctx policy.Context, full *fullContext, o origin, c caller, ap *store.AccessPoint, checks []policy.Check, vers aclVersions) ([]CheckRecord, *s3err.Error) {
 	n := len(checks)
 	var apARN string
 	var apPolicy *policy.Policy
@@ -189,6 +191,7 @@ func (s *Server) evaluateWith(ctx policy.Context, o origin, c caller, ap *store.
 		if ap != nil {
 			if b, ok := bucketResource(apARN, ap.Bucket, ch.Resource); ok {
 				atts = append(atts, policy.Attached{Policy: apPolicy, Kind: policy.KindAccessPoint, ResourceAccount: ap.Account})
+				req.Context = full.contextFor(req.Context, apPolicy)
 				d := policy.Evaluate(&req, atts...)
 				records = append(records, CheckRecord{Action: ch.Action, Resource: ch.Resource, Decision: d, request: req, attached: atts})
 				if !d.Allowed() {
@@ -206,6 +209,7 @@ func (s *Server) evaluateWith(ctx policy.Context, o origin, c caller, ap *store.
 			// A bucket being created has no policy and no owner yet.
 			bp, owner = s.bucketPolicy(b)
 			atts = append(atts, policy.Attached{Policy: bp, Kind: policy.KindBucket, ResourceAccount: owner})
+			req.Context = full.contextFor(req.Context, bp)
 		}
 		d := policy.Evaluate(&req, atts...)
 		grant := ""
