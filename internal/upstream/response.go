@@ -117,16 +117,27 @@ var (
 // and HostId and returns it with its Code ("" when doc is no S3 error).
 // Code, Message and the rest pass through.
 func RewriteErrorIDs(doc []byte, requestID, hostID string) ([]byte, string) {
-	var e struct {
-		XMLName xml.Name `xml:"Error"`
-		Code    string   `xml:"Code"`
-	}
-	if xml.Unmarshal(doc, &e) != nil {
+	var e s3err.Error // Code and Message by field name
+	if rootElement(doc) != "Error" || xml.Unmarshal(doc, &e) != nil {
 		return doc, ""
 	}
 	doc = requestIDElem.ReplaceAllLiteral(doc, []byte("<RequestId>"+xmlEscape(requestID)+"</RequestId>"))
 	doc = hostIDElem.ReplaceAllLiteral(doc, []byte("<HostId>"+xmlEscape(hostID)+"</HostId>"))
 	return doc, e.Code
+}
+
+// rootElement is the name of doc's root element; "" when it has none.
+func rootElement(doc []byte) string {
+	d := xml.NewDecoder(bytes.NewReader(doc))
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return ""
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			return se.Name.Local
+		}
+	}
 }
 
 func xmlEscape(s string) string {
