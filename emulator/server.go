@@ -387,7 +387,10 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body *s3api.Body
-	trailer := r.Header.Get("X-Amz-Trailer") // for upstream mode: receiveBody removes it
+	var trailer string
+	if s.up != nil {
+		trailer = r.Header.Get("X-Amz-Trailer") // for forward: receiveBody removes it
+	}
 	if serr == nil {
 		body, serr = s.receiveBody(r, rec)
 	}

@@ -90,8 +90,9 @@ func (s *Server) forward(w http.ResponseWriter, req *s3api.Request, rec *Decisio
 			"s3vpce in upstream mode does not forward browser-based POST uploads (POST Object); use PutObject or a presigned PUT."))
 		return
 	}
+	_, hid := s3err.RequestID(r.Context()) // ServeHTTP's, computed once
 	ureq := &upstream.Request{Bucket: req.Bucket, Key: req.Key, HTTP: r, Body: req.Body, Trailer: trailer,
-		RequestID: req.RequestID, HostID: hostID(req.RequestID)}
+		RequestID: req.RequestID, HostID: hid}
 	if a := rec.caller.auth; a != nil {
 		ureq.PayloadHash = a.PayloadHash
 	}
