@@ -233,7 +233,7 @@ func (s *Server) forwardDeleteObjects(w http.ResponseWriter, req *s3api.Request,
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		upstream.WriteResponse(w, r, resp, ureq.RequestID, ureq.HostID)
+		s.up.WriteResponse(w, r, resp, ureq.RequestID, ureq.HostID)
 		return
 	}
 	result, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
@@ -248,7 +248,7 @@ func (s *Server) forwardDeleteObjects(w http.ResponseWriter, req *s3api.Request,
 	resp.Header.Set("Content-Length", fmt.Sprint(len(result)))
 	resp.Body = io.NopCloser(bytes.NewReader(result))
 	resp.ContentLength = int64(len(result))
-	upstream.WriteResponse(w, r, resp, ureq.RequestID, ureq.HostID)
+	s.up.WriteResponse(w, r, resp, ureq.RequestID, ureq.HostID)
 }
 
 // resignDocument replaces the integrity headers of a request whose body

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
-	"sync"
 
 	"github.com/s3vpce/s3vpce/internal/s3err"
 )
@@ -28,7 +27,9 @@ const maxErrorBody = 64 << 10
 var responseDropped = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Te", "Trailer", "Transfer-Encoding",
 	"Upgrade", "X-Amz-Request-Id", "X-Amz-Id-2"}
 
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+// copyBufSize is the size of the buffers responses are copied back
+// through.
+const copyBufSize = 64 << 10
 
 // smallRead is the size under which a read from the upstream is flushed
 // to the client at once: a trickle, not a stream the connection's own
@@ -39,7 +40,7 @@ const smallRead = 4 << 10
 // layer owns: x-amz-request-id and x-amz-id-2 are s3vpce's (the
 // upstream's move to HeaderUpstreamRequestID and HeaderUpstreamID2), and
 // in an S3 XML error document RequestId and HostId are s3vpce's.
-func WriteResponse(w http.ResponseWriter, r *http.Request, resp *http.Response, requestID, hostID string) {
+func (f *Forwarder) WriteResponse(w http.ResponseWriter, r *http.Request, resp *http.Response, requestID, hostID string) {
 	h := w.Header()
 	for k, v := range resp.Header {
 		h[k] = v
@@ -72,15 +73,15 @@ func WriteResponse(w http.ResponseWriter, r *http.Request, resp *http.Response, 
 	if r.Method == http.MethodHead {
 		return
 	}
-	copyFlushing(w, body)
+	f.copyFlushing(w, body)
 }
 
 // copyFlushing copies src to w with a pooled buffer, flushing whenever
 // the upstream pauses so that a slow stream reaches the client as it
 // comes.
-func copyFlushing(w http.ResponseWriter, src io.Reader) {
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
+func (f *Forwarder) copyFlushing(w http.ResponseWriter, src io.Reader) {
+	bp := f.bufs.Get().(*[]byte)
+	defer f.bufs.Put(bp)
 	buf := *bp
 	rc := http.NewResponseController(w)
 	for {

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -66,6 +67,7 @@ type Forwarder struct {
 	signer      *v4.Signer
 	client      *http.Client
 	log         *slog.Logger
+	bufs        sync.Pool // *[]byte of copyBufSize: responses copied back (WriteResponse)
 }
 
 // New returns a Forwarder for opts.
@@ -91,6 +93,7 @@ func New(opts Options) (*Forwarder, error) {
 	f := &Forwarder{base: u, creds: opts.Credentials, region: opts.Region, log: opts.Logger,
 		virtualHost: !opts.PathStyle && isAmazonS3(u.Hostname()) && u.Path == "",
 		signer:      v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })}
+	f.bufs.New = func() any { b := make([]byte, copyBufSize); return &b }
 	if f.log == nil {
 		f.log = slog.New(slog.DiscardHandler)
 	}
@@ -172,7 +175,7 @@ func (f *Forwarder) Forward(w http.ResponseWriter, req *Request) int {
 		return serr.Status
 	}
 	defer resp.Body.Close()
-	WriteResponse(w, req.HTTP, resp, req.RequestID, req.HostID)
+	f.WriteResponse(w, req.HTTP, resp, req.RequestID, req.HostID)
 	return resp.StatusCode
 }
 
