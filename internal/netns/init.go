@@ -53,11 +53,20 @@ func Init() int {
 	if err != nil {
 		return fail(err)
 	}
+	router, err := netns.GetFromPath("/proc/thread-self/ns/net")
+	if err != nil {
+		return fail(fmt.Errorf("read the router's network namespace: %w", err))
+	}
+	defer router.Close()
 	socks, inst, err := setup(cfg)
 	if err != nil {
 		return fail(err)
 	}
 	defer inst.Close()
+	if err := checkRouterNS(router); err != nil {
+		socks.Close()
+		return fail(err)
+	}
 	files, err := socks.Files()
 	if err != nil {
 		return fail(err)
@@ -316,6 +325,22 @@ func bindResolvConf(cfg *Config) error {
 	f.Close()
 	if err := syscall.Mount(f.Name(), "/etc/resolv.conf", "", syscall.MS_BIND, ""); err != nil {
 		return fmt.Errorf("bind-mount resolv.conf over /etc/resolv.conf: %w", err)
+	}
+	return nil
+}
+
+// checkRouterNS makes sure /proc/PID/ns/net of this process, where the
+// parent loads the instance's packet filter (Cmd.RouterNS), is router,
+// the namespace that holds the addresses: a filter loaded anywhere else
+// would let every packet through.
+func checkRouterNS(router netns.NsHandle) error {
+	shown, err := netns.GetFromPath("/proc/self/ns/net")
+	if err != nil {
+		return fmt.Errorf("read /proc/self/ns/net: %w", err)
+	}
+	defer shown.Close()
+	if !shown.Equal(router) {
+		return fmt.Errorf("the main thread's network namespace is %s, not the router's %s: the packet filter would not apply", shown, router)
 	}
 	return nil
 }
