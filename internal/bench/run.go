@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"time"
@@ -97,7 +98,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		up.close()
 	}()
 	for _, name := range targets {
-		t, err := startTarget(ctx, name, cfg.Clients, up)
+		var t *target
+		var err error
+		// The target's goroutines (its listeners' and, from them, every
+		// connection's) carry its labels: `go tool pprof -tagfocus
+		// target=memory,side=server` shows one server alone.
+		pprof.Do(ctx, pprof.Labels("side", "server", "target", name), func(ctx context.Context) {
+			t, err = startTarget(ctx, name, cfg.Clients, up)
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -136,7 +144,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 					if v == VariantDefault && !t.chunks {
 						continue
 					}
-					s := run(ctx, t.client(v), byName[wn], cfg.Clients, cfg.Duration)
+					var s sample
+					pprof.Do(ctx, pprof.Labels("side", "client", "target", tn, "workload", wn, "variant", v), func(ctx context.Context) {
+						s = run(ctx, t.client(v), byName[wn], cfg.Clients, cfg.Duration)
+					})
 					if err := ctx.Err(); err != nil {
 						return nil, err
 					}
