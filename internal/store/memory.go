@@ -23,6 +23,11 @@ type memKV struct {
 	mu     sync.RWMutex
 	tables map[string]*btree.BTreeG[memItem]
 	closed bool
+	// utx is the one update transaction, reused: updates hold mu
+	// exclusively, so one at a time uses it (its undo log's array too).
+	utx memTx
+	// rtx is every view's transaction: read-only, it holds no state.
+	rtx *memTx
 }
 
 var errClosed = errors.New("store: closed")
@@ -32,6 +37,8 @@ func newMemKV() *memKV {
 	for _, t := range tables {
 		m.tables[t] = btree.NewG(32, memLess)
 	}
+	m.utx = memTx{m: m, writable: true}
+	m.rtx = &memTx{m: m}
 	return m
 }
 
@@ -53,7 +60,8 @@ func (m *memKV) update(fn func(t kvTx) error) error {
 	if m.closed {
 		return errClosed
 	}
-	tx := &memTx{m: m, writable: true}
+	tx := &m.utx
+	defer tx.reset()
 	if err := fn(tx); err != nil {
 		for i := len(tx.undo) - 1; i >= 0; i-- {
 			u := tx.undo[i]
@@ -68,13 +76,27 @@ func (m *memKV) update(fn func(t kvTx) error) error {
 	return nil
 }
 
+// maxKeptUndo is the largest undo log whose array the next update reuses.
+const maxKeptUndo = 256
+
+// reset empties the undo log for the next update, dropping its
+// references to replaced items.
+func (t *memTx) reset() {
+	if cap(t.undo) > maxKeptUndo {
+		t.undo = nil
+		return
+	}
+	clear(t.undo)
+	t.undo = t.undo[:0]
+}
+
 func (m *memKV) view(fn func(t kvTx) error) error {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if m.closed {
 		return errClosed
 	}
-	return fn(&memTx{m: m})
+	return fn(m.rtx)
 }
 
 func (m *memKV) close() error {
