@@ -97,10 +97,13 @@ func (h progressHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.next.ServeHTTP(w, r)
 		return
 	}
-	rc := http.NewResponseController(w)
-	pw := &progressWriter{ResponseWriter: w, r: r, write: newProgressDeadline(rc.SetWriteDeadline, h.timeout)}
+	var conn connDeadlines = http.NewResponseController(w)
+	if d, ok := w.(connDeadlines); ok {
+		conn = d // net/http's own writer: no controller to allocate and unwrap
+	}
+	pw := &progressWriter{ResponseWriter: w, r: r, write: newProgressDeadline(conn.SetWriteDeadline, h.timeout)}
 	if r.ContentLength != 0 { // a body, of known length or chunked
-		read := newProgressDeadline(rc.SetReadDeadline, h.timeout)
+		read := newProgressDeadline(conn.SetReadDeadline, h.timeout)
 		// Armed now, not at the first Read: net/http discards a body the
 		// handler leaves unread before it answers, and a Content-Length
 		// lie would otherwise hold that discard forever.
@@ -122,10 +125,18 @@ func (h progressHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"request_id", pw.Header().Get("x-amz-request-id"), "source", r.RemoteAddr, "timeout", h.timeout.String())
 		return
 	}
-	// net/http flushes what is buffered once the handler returns: give
-	// that flush a whole period.
-	pw.write.next = time.Time{}
+	// net/http flushes what is buffered once the handler returns: the
+	// deadline, pushed at most every ago, leaves that flush at least
+	// timeout-every. A handler that wrote nothing has its deadline set now.
 	pw.write.touch()
+}
+
+// connDeadlines sets the deadlines of a request's connection: net/http's
+// ResponseWriter does, and http.ResponseController reaches it through
+// wrappers.
+type connDeadlines interface {
+	SetReadDeadline(time.Time) error
+	SetWriteDeadline(time.Time) error
 }
 
 // progressBody is a request body whose read deadline moves with each Read.
