@@ -132,17 +132,9 @@ func ServeBare(ctx context.Context, addr, caFile string, ready func(addr string)
 	if !isLoopback(addr) {
 		return fmt.Errorf("bench: bare: %s is not a loopback address", addr)
 	}
-	backend := s3mem.New()
-	if err := backend.CreateBucket(Bucket); err != nil {
-		return fmt.Errorf("bench: bare: %w", err)
-	}
-	ca, err := certs.NewCA()
+	hs, tc, ca, err := newBare()
 	if err != nil {
-		return fmt.Errorf("bench: bare: %w", err)
-	}
-	leaf, err := ca.Issue(bareName)
-	if err != nil {
-		return fmt.Errorf("bench: bare: %w", err)
+		return err
 	}
 	if err := os.WriteFile(caFile, ca.CertPEM(), 0o644); err != nil {
 		return fmt.Errorf("bench: bare: %w", err)
@@ -152,10 +144,8 @@ func ServeBare(ctx context.Context, addr, caFile string, ready func(addr string)
 	if err != nil {
 		return fmt.Errorf("bench: bare: %w", err)
 	}
-	tln := tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{leaf}, NextProtos: []string{"http/1.1"}, MinVersion: tls.VersionTLS12})
-	hs := &http.Server{Handler: gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server(), ReadHeaderTimeout: 20 * time.Second}
 	done := make(chan error, 1)
-	go func() { done <- hs.Serve(tln) }()
+	go func() { done <- hs.Serve(tls.NewListener(ln, tc)) }()
 	ready(ln.Addr().String())
 	select {
 	case <-ctx.Done():
@@ -163,6 +153,28 @@ func ServeBare(ctx context.Context, addr, caFile string, ready func(addr string)
 	case err := <-done:
 		return fmt.Errorf("bench: bare: %w", err)
 	}
+}
+
+// newBare is the bare target's server: gofakes3 with its memory backend
+// and the bucket, and the TLS configuration of its listener (like the
+// emulator's: TLS 1.2+, HTTP/1.1, an ECDSA leaf for bare.test from a new
+// CA, returned for the clients to trust).
+func newBare() (*http.Server, *tls.Config, *certs.CA, error) {
+	backend := s3mem.New()
+	if err := backend.CreateBucket(Bucket); err != nil {
+		return nil, nil, nil, fmt.Errorf("bench: bare: %w", err)
+	}
+	ca, err := certs.NewCA()
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("bench: bare: %w", err)
+	}
+	leaf, err := ca.Issue(bareName)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("bench: bare: %w", err)
+	}
+	tc := &tls.Config{Certificates: []tls.Certificate{leaf}, NextProtos: []string{"http/1.1"}, MinVersion: tls.VersionTLS12}
+	hs := &http.Server{Handler: gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server(), ReadHeaderTimeout: 20 * time.Second}
+	return hs, tc, ca, nil
 }
 
 // isLoopback says whether addr (host:port) is on 127.0.0.0/8 or ::1.
