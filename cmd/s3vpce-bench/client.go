@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/s3vpce/s3vpce/internal/bench"
@@ -62,6 +63,9 @@ func clientCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if cfg.Endpoint == "" || fs.NArg() > 0 {
 		return fmt.Errorf("want -endpoint URL and no arguments")
 	}
+	// The credentials a user's program gets: s3vpce exec exports the
+	// emulator's.
+	cfg.AccessKeyID, cfg.SecretAccessKey = os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
 	return bench.RunClient(ctx, cfg, stdout)
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -37,6 +38,9 @@ type ClientConfig struct {
 	SetPolicy bool
 	// Prepare writes the objects Workload's GETs read instead of measuring.
 	Prepare bool
+	// AccessKeyID and SecretAccessKey sign the requests if set (what
+	// `s3vpce exec` exports); otherwise the emulator's built-in key pair.
+	AccessKeyID, SecretAccessKey string
 	// Workload, Variant, Clients and Duration are the measurement.
 	Workload, Variant string
 	Clients           int
@@ -61,7 +65,11 @@ func RunClient(ctx context.Context, cfg ClientConfig, out io.Writer) error {
 	if variant != VariantUnsigned && variant != VariantDefault {
 		return fmt.Errorf("bench: unknown variant %q (want %s or %s)", variant, VariantUnsigned, VariantDefault)
 	}
-	c := newClient(hc, cfg.Endpoint, variant)
+	c := newClient(hc, cfg.Endpoint, variant, func(o *s3.Options) {
+		if cfg.AccessKeyID != "" {
+			o.Credentials = credentials.NewStaticCredentialsProvider(cfg.AccessKeyID, cfg.SecretAccessKey, "")
+		}
+	})
 	if cfg.SetPolicy {
 		if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(Bucket), Policy: aws.String(benchPolicy)}); err != nil {
 			return fmt.Errorf("bench: put bucket policy: %w", err)

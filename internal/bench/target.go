@@ -138,7 +138,7 @@ const (
 // newClient is an S3 client for a target: path-style addressing (the
 // baseline knows no vpce names; the emulator's URL is the endpoint's
 // bucket. name, so Host routing and the certificate's SANs are exercised).
-func newClient(hc *http.Client, endpoint, variant string) *s3.Client {
+func newClient(hc *http.Client, endpoint, variant string, optFns ...func(*s3.Options)) *s3.Client {
 	return s3.New(s3.Options{
 		Region:           "us-east-1",
 		BaseEndpoint:     aws.String(endpoint),
@@ -151,6 +151,9 @@ func newClient(hc *http.Client, endpoint, variant string) *s3.Client {
 			o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
 			o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 			o.APIOptions = append(o.APIOptions, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware)
+		}
+		for _, fn := range optFns {
+			fn(o)
 		}
 	})
 }
