@@ -18,6 +18,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/s3vpce/s3vpce/certs"
+	"github.com/s3vpce/s3vpce/internal/vpce"
 )
 
 // ClientConfig is one client process of the real path (s3vpce-bench
@@ -73,6 +74,14 @@ func RunClient(ctx context.Context, cfg ClientConfig, out io.Writer) error {
 	if cfg.SetPolicy {
 		if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(Bucket), Policy: aws.String(benchPolicy)}); err != nil {
 			return fmt.Errorf("bench: put bucket policy: %w", err)
+		}
+		// Read back through the same path: the policy is in place.
+		out, err := c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(Bucket)})
+		if err != nil {
+			return fmt.Errorf("bench: get bucket policy: %w", err)
+		}
+		if !strings.Contains(aws.ToString(out.Policy), vpce.DefaultEndpointID) {
+			return fmt.Errorf("bench: the bucket policy read back is not the bench's: %s", aws.ToString(out.Policy))
 		}
 		return nil
 	}
