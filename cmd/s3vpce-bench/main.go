@@ -6,6 +6,8 @@
 //	             [-cpuprofile FILE] [-memprofile FILE]
 //	s3vpce-bench -upstream [...]   upstream mode: targets upstream,via-upstream, workloads put-1KiB,get-1KiB,get-1MiB
 //	s3vpce-bench -serve-upstream 127.0.0.1:0 -upstream-dir DIR   only run the bench upstream (scripts/upstream-rss)
+//	s3vpce-bench -real -s3vpce PATH [...]   the real path: s3vpce serve and client processes through s3vpce exec
+//	s3vpce-bench client|serve-bare ...      the real path's processes (client.go)
 //
 // scripts/bench builds and runs it.
 package main
@@ -24,6 +26,12 @@ import (
 )
 
 func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if ok, code := subcommand(ctx, os.Args[1:], os.Stdout, os.Stderr); ok {
+		stop()
+		os.Exit(code)
+	}
 	clients := flag.Int("clients", 16, "concurrent clients")
 	duration := flag.Duration("duration", 10*time.Second, "length of each measurement")
 	rounds := flag.Int("rounds", 3, "alternating rounds")
@@ -37,9 +45,9 @@ func main() {
 	upstream := flag.Bool("upstream", false, "upstream mode's rows: targets upstream,via-upstream and, unless -workloads says, put-1KiB,get-1KiB,get-1MiB")
 	serveUpstream := flag.String("serve-upstream", "", "only serve the bench upstream on this address (plain HTTP) until interrupted; prints its URL")
 	upstreamDir := flag.String("upstream-dir", "", "with -serve-upstream: keep its objects in a dir store here (default in memory)")
+	realPath := flag.Bool("real", false, "measure through the real path: every target a process (s3vpce serve, serve-bare), every measurement's clients a process run through s3vpce exec (needs root or user namespaces)")
+	s3vpceBin := flag.String("s3vpce", "", "with -real: the s3vpce program (scripts/bench builds it)")
 	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	if *serveUpstream != "" {
 		err := bench.ServeUpstream(ctx, *serveUpstream, *upstreamDir, func(url string) { fmt.Printf("upstream %s\n", url) })
 		if err != nil {
@@ -64,6 +72,14 @@ func main() {
 		Targets: split(*targets), Workloads: split(*workloads), Variants: split(*variants)}
 	if !*quiet {
 		cfg.Progress = os.Stderr
+	}
+	if *realPath {
+		self, err := os.Executable()
+		if err != nil || *s3vpceBin == "" {
+			fmt.Fprintf(os.Stderr, "s3vpce-bench: -real needs -s3vpce PATH and its own path (%v)\n", err)
+			os.Exit(2)
+		}
+		cfg.Real = &bench.Real{S3vpce: *s3vpceBin, Bench: self}
 	}
 	stopProfiles, err := startProfiles(*cpuProfile, *memProfile)
 	if err != nil {

@@ -23,6 +23,9 @@ type Config struct {
 	Rounds   int
 	// Progress, if set, gets a line per measurement.
 	Progress io.Writer
+	// Real, if set, measures through the real path instead: every target
+	// and every measurement's clients are processes of their own (real.go).
+	Real *Real
 }
 
 // Row is the summary of one (workload, variant, target): medians over the
@@ -50,9 +53,11 @@ type Row struct {
 
 // Report is a run's result.
 type Report struct {
-	Clients  int       `json:"clients"`
-	Duration string    `json:"duration"`
-	Rounds   int       `json:"rounds"`
+	Clients  int    `json:"clients"`
+	Duration string `json:"duration"`
+	Rounds   int    `json:"rounds"`
+	// RealPath: measured through the real path (Config.Real).
+	RealPath bool      `json:"real_path,omitempty"`
 	Started  time.Time `json:"started"`
 	Rows     []Row     `json:"rows"`
 	// FirstErrors names the first error of each measurement that had one.
@@ -89,22 +94,29 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, fmt.Errorf("bench: unknown variant %q (want %s or %s)", v, VariantUnsigned, VariantDefault)
 		}
 	}
-	started := map[string]*target{}
+	started := map[string]benchTarget{}
 	up := &sharedUpstream{} // the upstream targets' (upstream.go)
 	defer func() {
 		for _, t := range started {
-			t.close()
+			t.stop()
 		}
 		up.close()
 	}()
 	for _, name := range targets {
-		var t *target
+		var t benchTarget
 		var err error
 		// The target's goroutines (its listeners' and, from them, every
 		// connection's) carry its labels: `go tool pprof -tagfocus
 		// target=memory,side=server` shows one server alone.
 		pprof.Do(ctx, pprof.Labels("side", "server", "target", name), func(ctx context.Context) {
-			t, err = startTarget(ctx, name, cfg.Clients, up)
+			if cfg.Real != nil {
+				t, err = cfg.Real.start(ctx, name)
+				return
+			}
+			var it *target
+			if it, err = startTarget(ctx, name, cfg.Clients, up); err == nil {
+				t = inProcess{it}
+			}
 		})
 		if err != nil {
 			return nil, err
@@ -121,14 +133,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, fmt.Errorf("bench: unknown workload %q (want one of %v)", name, allWorkloads)
 		}
 		if w.PutShare < 1 {
-			for _, t := range started {
-				if err := prepare(ctx, t.client(VariantUnsigned), w, cfg.Clients); err != nil {
-					return nil, fmt.Errorf("%s: %w", t.name, err)
+			for tn, t := range started {
+				if err := t.prepare(ctx, w, cfg.Clients); err != nil {
+					return nil, fmt.Errorf("%s: %w", tn, err)
 				}
 			}
 		}
 	}
-	rep := &Report{Clients: cfg.Clients, Duration: cfg.Duration.String(), Rounds: cfg.Rounds, Started: time.Now().UTC()}
+	rep := &Report{Clients: cfg.Clients, Duration: cfg.Duration.String(), Rounds: cfg.Rounds, RealPath: cfg.Real != nil, Started: time.Now().UTC()}
 	type cellKey struct{ w, v, t string }
 	samples := map[cellKey][]sample{}
 	for round := range cfg.Rounds {
@@ -141,15 +153,19 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 				}
 				for _, tn := range order {
 					t := started[tn]
-					if v == VariantDefault && !t.chunks {
+					if v == VariantDefault && !t.decodesChunks() {
 						continue
 					}
 					var s sample
+					var err error
 					pprof.Do(ctx, pprof.Labels("side", "client", "target", tn, "workload", wn, "variant", v), func(ctx context.Context) {
-						s = run(ctx, t.client(v), byName[wn], cfg.Clients, cfg.Duration)
+						s, err = t.measure(ctx, byName[wn], v, cfg.Clients, cfg.Duration)
 					})
-					if err := ctx.Err(); err != nil {
-						return nil, err
+					if cerr := ctx.Err(); cerr != nil {
+						return nil, cerr
+					}
+					if err != nil {
+						return nil, fmt.Errorf("%s %s %s: %w", wn, v, tn, err)
 					}
 					k := cellKey{wn, v, tn}
 					samples[k] = append(samples[k], s)
@@ -235,7 +251,11 @@ func median(xs []float64) float64 {
 
 // WriteTable prints the report as a table.
 func (r *Report) WriteTable(w io.Writer) {
-	fmt.Fprintf(w, "%d clients, %s per measurement, %d alternating rounds (medians)\n\n", r.Clients, r.Duration, r.Rounds)
+	path := "in one process on loopback"
+	if r.RealPath {
+		path = "through the real path (serve and client processes, s3vpce exec)"
+	}
+	fmt.Fprintf(w, "%d clients, %s per measurement, %d alternating rounds (medians), %s\n\n", r.Clients, r.Duration, r.Rounds, path)
 	fmt.Fprintf(w, "%-11s %-9s %-12s %10s %9s %8s %8s %7s %8s %9s %11s\n", "workload", "variant", "target", "ops/s", "MiB/s", "p50 ms", "p99 ms", "errors", "vs bare", "vs memory", "vs upstream")
 	for _, row := range r.Rows {
 		ratio := func(x float64) string {

@@ -13,9 +13,6 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
-	"github.com/s3vpce/s3vpce/certs"
 	"github.com/s3vpce/s3vpce/emulator"
 	"github.com/s3vpce/s3vpce/internal/vpce"
 )
@@ -104,23 +101,14 @@ func startEmulator(ctx context.Context, name string, opts emulator.Options, clie
 // like the emulator's: TLS 1.2+, an ECDSA leaf from the same CA code,
 // HTTP/1.1.
 func startBare(clients int) (*target, error) {
-	backend := s3mem.New()
-	if err := backend.CreateBucket(Bucket); err != nil {
-		return nil, fmt.Errorf("bench: bare: %w", err)
+	hs, tc, ca, err := newBare()
+	if err != nil {
+		return nil, err
 	}
-	ca, err := certs.NewCA()
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", tc)
 	if err != nil {
 		return nil, fmt.Errorf("bench: bare: %w", err)
 	}
-	leaf, err := ca.Issue("bare.test")
-	if err != nil {
-		return nil, fmt.Errorf("bench: bare: %w", err)
-	}
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{leaf}, NextProtos: []string{"http/1.1"}, MinVersion: tls.VersionTLS12})
-	if err != nil {
-		return nil, fmt.Errorf("bench: bare: %w", err)
-	}
-	hs := &http.Server{Handler: gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server(), ReadHeaderTimeout: 20 * time.Second}
 	go hs.Serve(ln)
 	addr := ln.Addr().String()
 	d := &net.Dialer{Timeout: 10 * time.Second}
@@ -134,7 +122,7 @@ func startBare(clients int) (*target, error) {
 	}
 	hc := &http.Client{Transport: tr}
 	return &target{name: TargetBare,
-		client: func(variant string) *s3.Client { return newClient(hc, "https://bare.test", variant) },
+		client: func(variant string) *s3.Client { return newClient(hc, "https://"+bareName, variant) },
 		close:  func() { hs.Close() }}, nil
 }
 
@@ -150,7 +138,7 @@ const (
 // newClient is an S3 client for a target: path-style addressing (the
 // baseline knows no vpce names; the emulator's URL is the endpoint's
 // bucket. name, so Host routing and the certificate's SANs are exercised).
-func newClient(hc *http.Client, endpoint, variant string) *s3.Client {
+func newClient(hc *http.Client, endpoint, variant string, optFns ...func(*s3.Options)) *s3.Client {
 	return s3.New(s3.Options{
 		Region:           "us-east-1",
 		BaseEndpoint:     aws.String(endpoint),
@@ -163,6 +151,9 @@ func newClient(hc *http.Client, endpoint, variant string) *s3.Client {
 			o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
 			o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 			o.APIOptions = append(o.APIOptions, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware)
+		}
+		for _, fn := range optFns {
+			fn(o)
 		}
 	})
 }
