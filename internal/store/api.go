@@ -664,14 +664,17 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, in PutInput) 
 	}
 	v := &Version{Bucket: bucket, Key: key, Size: b.size, ETag: b.etag, ObjectMeta: in.Meta, Body: b.segs}
 	if in.Finish != nil {
-		// The hook sees a copy and may change only the metadata.
-		c := *v
-		c.Body = slices.Clone(v.Body)
-		if err := in.Finish(&c); err != nil {
+		// The hook may change only the metadata: every other field is
+		// put back as it was (the body's segments are the store's and no
+		// hook touches them).
+		keep := *v
+		if err := in.Finish(v); err != nil {
 			s.removeBlobs(fileBlobs(b.segs))
 			return nil, err
 		}
-		v.ObjectMeta = c.ObjectMeta
+		meta := v.ObjectMeta
+		*v = keep
+		v.ObjectMeta = meta
 	}
 	var garbage []string
 	err = s.kv.update(func(t kvTx) error {
