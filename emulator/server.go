@@ -374,8 +374,11 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 	hid := hostID(reqID)
 	r = r.WithContext(s3err.WithRequestID(r.Context(), reqID, hid))
 	h := w.Header()
-	h.Set("x-amz-request-id", reqID)
-	h.Set("x-amz-id-2", hid)
+	// Canonical keys, and one array for both values: what h.Set does,
+	// without canonicalizing and allocating each.
+	ids := [...]string{reqID, hid}
+	idVals := ids[:]
+	h["X-Amz-Request-Id"], h["X-Amz-Id-2"] = idVals[0:1:1], idVals[1:2:2]
 	now := s.now()
 	snap := s.snap.Load()
 	rec := &DecisionRecord{RequestID: reqID, Time: now}
