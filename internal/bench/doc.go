@@ -24,4 +24,12 @@
 // bare gofakes3 cannot decode them, so it has no such row) and with
 // UNSIGNED-PAYLOAD. It reports ops/s, MiB/s, p50 and p99 latency, and
 // ratios against the baseline, as a table and as JSON.
+//
+// Config.Real measures the real path instead (real.go): each target is a
+// process of its own (s3vpce serve; s3vpce-bench serve-bare) and each
+// measurement's clients are a process (s3vpce-bench client) run through
+// s3vpce exec for the s3vpce targets, so that DNS, TLS and the vpce names
+// are those a user's program has. In process, every goroutine carries
+// pprof labels (side=server|client, target, and for clients workload and
+// variant), so that one CPU profile splits by target.
 package bench
