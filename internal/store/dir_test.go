@@ -693,7 +693,7 @@ func TestDirGroupCommit(t *testing.T) {
 	// Wait until the first update holds the commit.
 	for {
 		k.mu.Lock()
-		busy := k.committing
+		busy := k.forming
 		k.mu.Unlock()
 		if busy {
 			break
