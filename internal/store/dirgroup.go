@@ -275,11 +275,8 @@ func runBatch(batch []*dirUpdate, lt *layerTx) (err error) {
 // first, then (for a group, k.mu held) the groups in flight, newest first,
 // then the active memtable, then the frozen one.
 func (k *dirKV) snapshot(top *memtable) (*bolt.Tx, []*memtable, error) {
-	var layers []*memtable
-	if top == nil {
-		layers = make([]*memtable, 0, 2)
-	} else {
-		layers = make([]*memtable, 0, 3+len(k.flight))
+	layers := make([]*memtable, 0, 3+len(k.flight))
+	if top != nil {
 		layers = append(layers, top)
 		for i := len(k.flight) - 1; i >= 0; i-- {
 			if t := k.flight[i].top; t != nil {
