@@ -190,9 +190,8 @@ type dirKV struct {
 	inflight sync.WaitGroup // update calls under way
 	wal      *dirLog        // the segment written to: writes under mu
 
-	maxFlight  int                // groups in flight at most
-	minOverlap int                // updates pending for a group to form while others sync
-	syncData   func(fd int) error // fdatasync; tests put failures here
+	maxFlight int                // groups in flight at most
+	syncData  func(fd int) error // fdatasync; tests put failures here
 
 	lmu       sync.Mutex // guards the layer pointers (not their contents: published layers never change)
 	active    *memtable  // groups logged since the last checkpoint began
@@ -209,11 +208,6 @@ type dirKV struct {
 // checkpointBytes is how much the active memtable holds (keys and values)
 // before its groups are written to bbolt and their log segment removed.
 const checkpointBytes = 8 << 20
-
-// minOverlap is how many updates must wait for a group to form while
-// earlier groups are still syncing (dirgroup.go): fewer, and they wait
-// for the flight to land, so groups stay large enough to be cheap.
-const minOverlap = 8
 
 // init creates the tables and format number of a fresh database, or
 // checks an existing one's.
@@ -309,7 +303,6 @@ func (k *dirKV) recover() (err error) {
 	k.active = newMemtable()
 	k.checkpointBytes = checkpointBytes
 	k.maxFlight = logSyncFiles
-	k.minOverlap = minOverlap
 	k.syncData = unix.Fdatasync
 	k.flushReq = make(chan struct{}, 1)
 	k.flushDone = make(chan struct{})

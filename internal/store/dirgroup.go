@@ -82,17 +82,8 @@ func (k *dirKV) update(fn func(t kvTx) error) error {
 	}
 }
 
-// canForm says whether the pending updates may form the next group now:
-// when no group is forming and none is in flight, or (up to maxFlight in
-// flight) when enough wait that a group of them is worth its own sync.
-// Small groups cost CPU (a record, a sync, a publication each), which a
-// 2-core machine under load has least of.
-func (k *dirKV) canForm() bool {
-	if k.forming {
-		return false
-	}
-	return len(k.flight) == 0 || (len(k.flight) < k.maxFlight && len(k.pending) >= k.minOverlap)
-}
+// canForm says whether a pending update may form the next group now.
+func (k *dirKV) canForm() bool { return !k.forming && len(k.flight) < k.maxFlight }
 
 // kick wakes the longest waiting update if it may form a group.
 func (k *dirKV) kick() {
