@@ -177,21 +177,12 @@ type dirKV struct {
 	walDir string
 	log    *slog.Logger
 
-	mu       sync.Mutex
-	pending  []*dirUpdate // updates waiting for the next group
-	forming  bool         // a caller is forming a group (dirgroup.go)
-	flight   []*group     // groups formed and not yet published, in order
-	seq      uint64       // the last group's number
-	synced   uint64       // every group up to this number is durable
-	epoch    uint64       // counts failures of the groups in flight
-	failErr  error        // the last such failure
-	drained  chan struct{}
-	closed   bool
-	inflight sync.WaitGroup // update calls under way
-	wal      *dirLog        // the segment written to: writes under mu
-
-	maxFlight int                // groups in flight at most
-	syncData  func(fd int) error // fdatasync; tests put failures here
+	mu         sync.Mutex
+	pending    []*dirUpdate // updates waiting for the next commit
+	committing bool         // a caller is committing; it takes pending next
+	closed     bool
+	inflight   sync.WaitGroup // update calls under way
+	wal        *dirLog        // the segment appended to; the committer's
 
 	lmu       sync.Mutex // guards the layer pointers (not their contents: published layers never change)
 	active    *memtable  // groups logged since the last checkpoint began
@@ -302,8 +293,6 @@ func (k *dirKV) recover() (err error) {
 	}
 	k.active = newMemtable()
 	k.checkpointBytes = checkpointBytes
-	k.maxFlight = logSyncFiles
-	k.syncData = unix.Fdatasync
 	k.flushReq = make(chan struct{}, 1)
 	k.flushDone = make(chan struct{})
 	go k.checkpointer()
@@ -349,6 +338,182 @@ func (k *dirKV) boltErr(what string, err error) error {
 func (k *dirKV) guard(err *error) {
 	if r := recover(); r != nil {
 		*err = fmt.Errorf("%w: %s: %v", ErrCorrupt, k.path, r)
+	}
+}
+
+// update runs fn in a write transaction shared with the updates that
+// arrived while the previous group was syncing (group commit: one log
+// record, one fdatasync, for the lot). The updates run one after another
+// in the transaction, so each sees the ones before it; one that fails is
+// undone (an undo log of its writes) without touching the others.
+func (k *dirKV) update(fn func(t kvTx) error) error {
+	r := &dirUpdate{fn: fn, done: make(chan struct{})}
+	k.mu.Lock()
+	if k.closed {
+		k.mu.Unlock()
+		return errClosed
+	}
+	k.inflight.Add(1)
+	defer k.inflight.Done()
+	k.pending = append(k.pending, r)
+	if k.committing {
+		k.mu.Unlock()
+		<-r.done
+		if !r.lead {
+			return r.err
+		}
+		k.mu.Lock() // handed the commit; r is still pending
+	}
+	k.committing = true
+	batch := k.pending
+	k.pending = nil
+	k.mu.Unlock()
+	k.commit(batch, r)
+	// Whoever waits longest commits the next group: this caller returns
+	// now rather than committing for others.
+	k.mu.Lock()
+	if len(k.pending) > 0 {
+		next := k.pending[0]
+		next.lead = true
+		close(next.done)
+	} else {
+		k.committing = false
+	}
+	k.mu.Unlock()
+	return r.err
+}
+
+// dirUpdate is one caller's update waiting for a commit.
+type dirUpdate struct {
+	fn   func(t kvTx) error
+	err  error
+	done chan struct{} // closed when err is set, or (lead) to hand over the commit
+	lead bool          // the update's caller is to commit the pending group
+}
+
+// commit runs a batch of updates as one group, for its caller's update
+// self, and wakes the other callers.
+func (k *dirKV) commit(batch []*dirUpdate, self *dirUpdate) {
+	err := k.commitGroup(batch)
+	for _, r := range batch {
+		if err != nil && r.err == nil {
+			r.err = err
+		}
+		if r != self {
+			close(r.done)
+		}
+	}
+}
+
+// commitGroup runs the batch over a fresh memtable, logs what it wrote,
+// and then (durable) lays it on the active memtable for every reader.
+func (k *dirKV) commitGroup(batch []*dirUpdate) (err error) {
+	defer k.guard(&err)
+	top := newMemtable()
+	tx, layers, err := k.snapshot(top)
+	if err != nil {
+		return err
+	}
+	err = runBatch(batch, &layerTx{layers: layers, base: boltTx{tx}})
+	// The read transaction ends before the layers are locked: a
+	// checkpoint's commit may be waiting for it to remap the file, and a
+	// reader holding the lock may be waiting for that commit. Nothing in
+	// top refers to its pages (layerTx.put copies).
+	_ = tx.Rollback()
+	if err != nil {
+		return fmt.Errorf("store: %s: undoing a failed update: %w", k.path, err)
+	}
+	k.groups++
+	k.updates += int64(len(batch))
+	if top.n == 0 {
+		return nil
+	}
+	if err := k.wal.append(top.ops()); err != nil {
+		return err
+	}
+	// Readers hold the active memtable as it was when they began: it is
+	// never changed once published, the next one is a copy (copied on
+	// write, so a group copies only the tree nodes it changes).
+	next := k.active.clone()
+	next.merge(top)
+	k.lmu.Lock()
+	k.active = next
+	k.lmu.Unlock()
+	// The group is durable: what follows cannot fail it.
+	k.maybeCheckpoint()
+	return nil
+}
+
+// runBatch runs each update in lt, undoing one that fails alone.
+func runBatch(batch []*dirUpdate, lt *layerTx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %v", ErrCorrupt, r)
+		}
+	}()
+	for _, r := range batch {
+		ut := &undoTx{kvTx: lt}
+		if r.err = r.fn(ut); r.err != nil {
+			if err := ut.rollback(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// snapshot begins a bbolt read transaction and takes the layers over it,
+// together, so no checkpoint falls between: top (if any) first, then the
+// active memtable, then the frozen one.
+func (k *dirKV) snapshot(top *memtable) (*bolt.Tx, []*memtable, error) {
+	layers := make([]*memtable, 0, 3)
+	if top != nil {
+		layers = append(layers, top)
+	}
+	k.lmu.Lock()
+	if k.active != nil && k.active.n > 0 {
+		layers = append(layers, k.active)
+	}
+	if k.frozen != nil {
+		layers = append(layers, k.frozen)
+	}
+	tx, err := k.db.Begin(false)
+	k.lmu.Unlock()
+	if err != nil {
+		return nil, nil, k.boltErr("reading", err)
+	}
+	return tx, layers, nil
+}
+
+// maybeCheckpoint freezes the active memtable once it is large enough and
+// no checkpoint is under way: later groups go to a new segment, and the
+// checkpointer writes the frozen groups to bbolt.
+func (k *dirKV) maybeCheckpoint() {
+	if k.active.size < k.checkpointBytes {
+		return
+	}
+	k.lmu.Lock()
+	busy := k.frozen != nil
+	k.lmu.Unlock()
+	if !busy {
+		next, err := createSegment(k.walDir, k.wal.seg+1)
+		if err != nil {
+			k.log.Warn("store: starting a log segment", "error", err)
+			return
+		}
+		old := k.wal
+		k.lmu.Lock()
+		k.frozen, k.frozenSeg, k.active = k.active, old.seg, newMemtable()
+		k.lmu.Unlock()
+		k.wal = next
+		if err := old.close(); err != nil {
+			k.log.Warn("store: closing a log segment", "error", err)
+		}
+	}
+	// Busy: a checkpoint that failed is retried.
+	select {
+	case k.flushReq <- struct{}{}:
+	default:
 	}
 }
 

@@ -693,7 +693,7 @@ func TestDirGroupCommit(t *testing.T) {
 	// Wait until the first update holds the commit.
 	for {
 		k.mu.Lock()
-		busy := k.forming
+		busy := k.committing
 		k.mu.Unlock()
 		if busy {
 			break

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -152,27 +151,15 @@ func readLogRecords(data []byte) (payloads [][]byte, end int) {
 	return payloads, end
 }
 
-// dirLog is the segment being appended to. Records are written through
-// f, in order, by one caller at a time; fdatasyncs run concurrently, each
-// through a file of its own from fds: the kernel reports a writeback error
-// to every open file of the segment once, so a sync that runs beside a
-// failing one still sees the failure (with one shared file, only one of
-// them would).
+// dirLog is the segment being appended to.
 type dirLog struct {
-	dir string
-	seg uint64 // the current segment's number
-	f   *os.File
-	fds chan *os.File // for syncs: logSyncFiles of them
-	// syncing counts the syncs to come or under way (added under the
-	// dirKV's mu when a group is written), which close waits for.
-	syncing sync.WaitGroup
-	size    int64 // bytes of records
-	room    int64 // bytes of the file (records, then zeros)
+	dir  string
+	seg  uint64 // the current segment's number
+	f    *os.File
+	size int64 // bytes of records
+	room int64 // bytes of the file (records, then zeros)
+	buf  []byte
 }
-
-// logSyncFiles is how many fdatasyncs of a segment may run at once: the
-// most groups in flight (see dirKV.update).
-const logSyncFiles = 4
 
 func segmentName(n uint64) string { return fmt.Sprintf("%016x%s", n, walExt) }
 
@@ -244,100 +231,43 @@ func createSegment(dir string, n uint64) (*dirLog, error) {
 	if err != nil {
 		return nil, ioError("creating", p, err)
 	}
-	l := &dirLog{dir: dir, seg: n, f: f, fds: make(chan *os.File, logSyncFiles)}
-	files := []*os.File{f}
-	fail := func(err error) (*dirLog, error) {
-		for _, f := range files {
-			_ = f.Close()
-		}
+	if err := syncDir(dir); err != nil {
+		_ = f.Close()
 		return nil, err
 	}
-	for range logSyncFiles {
-		sf, err := os.OpenFile(p, os.O_WRONLY, 0)
-		if err != nil {
-			return fail(ioError("opening", p, err))
-		}
-		files = append(files, sf)
-		l.fds <- sf
-	}
-	if err := syncDir(dir); err != nil {
-		return fail(err)
-	}
-	return l, nil
+	return &dirLog{dir: dir, seg: n, f: f}, nil
 }
 
-// encodeLogRecord encodes ops as one record.
-func encodeLogRecord(ops []logOp) ([]byte, error) {
-	var payload []byte
+// append writes ops as one record and waits until it is on disk. On an
+// error the segment is cut back to where it was, so a failed group leaves
+// nothing to replay.
+func (l *dirLog) append(ops []logOp) error {
+	payload := l.buf[:0]
 	for _, op := range ops {
 		payload = appendLogOp(payload, op)
 	}
+	rec := appendLogRecord(make([]byte, 0, logHeaderLen+len(payload)), payload)
+	l.buf = payload[:0]
 	if len(payload) > logMaxRecord {
-		return nil, fmt.Errorf("store: a group of %d bytes is more than the log takes", len(payload))
+		return fmt.Errorf("store: a group of %d bytes is more than the log takes", len(payload))
 	}
-	return appendLogRecord(make([]byte, 0, logHeaderLen+len(payload)), payload), nil
-}
-
-// write puts rec after the records written so far (not yet durable: see
-// sync). On an error zeros go over what may have been written, so the
-// failed record is never replayed, and the next record goes there.
-func (l *dirLog) write(rec []byte) error {
 	err := l.grow(int64(len(rec)))
 	if err == nil {
 		_, err = l.f.WriteAt(rec, l.size)
 	}
+	if err == nil {
+		err = unix.Fdatasync(int(l.f.Fd()))
+	}
 	if err != nil {
-		if zerr := l.clear(l.size, int64(len(rec))); zerr != nil {
-			return errors.Join(ioError("appending to", l.f.Name(), err), zerr)
+		// Zeros over what may have been written: the next record goes
+		// there, and a read stops at zeros.
+		if _, zerr := l.f.WriteAt(make([]byte, len(rec)), l.size); zerr != nil {
+			return errors.Join(ioError("appending to", l.f.Name(), err), ioError("clearing a failed record in", l.f.Name(), zerr))
 		}
 		return ioError("appending to", l.f.Name(), err)
 	}
 	l.size += int64(len(rec))
 	return nil
-}
-
-// clear writes n zeros at off.
-func (l *dirLog) clear(off, n int64) error {
-	if _, err := l.f.WriteAt(make([]byte, n), off); err != nil {
-		return ioError("clearing a failed record in", l.f.Name(), err)
-	}
-	return nil
-}
-
-// cutBack forgets the records from off on: zeros over them, so a read
-// stops there, and the next record goes there.
-func (l *dirLog) cutBack(off int64) error {
-	if off >= l.size {
-		return nil
-	}
-	err := l.clear(off, l.size-off)
-	l.size = off
-	return err
-}
-
-// sync makes every record written before it began durable, with
-// syncData (fdatasync; tests put failures in its place) on a file of
-// the pool. It may run beside other syncs and writes.
-func (l *dirLog) sync(syncData func(fd int) error) error {
-	f := <-l.fds
-	defer func() { l.fds <- f }()
-	var serr error
-	// Control holds f open while the call runs.
-	if err := l.control(f, func(fd uintptr) { serr = syncData(int(fd)) }); err != nil {
-		return ioError("syncing", f.Name(), err)
-	}
-	if serr != nil {
-		return ioError("syncing", f.Name(), serr)
-	}
-	return nil
-}
-
-func (l *dirLog) control(f *os.File, fn func(fd uintptr)) error {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	return rc.Control(fn)
 }
 
 // grow makes room for n more bytes of records: zeros, written and synced.
@@ -356,16 +286,7 @@ func (l *dirLog) grow(n int64) error {
 	return nil
 }
 
-// close closes the segment's files, waiting for the syncs under way.
-func (l *dirLog) close() error {
-	l.syncing.Wait()
-	var errs []error
-	for range cap(l.fds) {
-		f := <-l.fds
-		errs = append(errs, f.Close())
-	}
-	return errors.Join(append(errs, l.f.Close())...)
-}
+func (l *dirLog) close() error { return l.f.Close() }
 
 // removeLogSegments deletes the segments numbered up to last and syncs the
 // directory, so no older segment outlives a newer one's removal.
