@@ -177,7 +177,7 @@ func (s *Server) authenticateEC2(r *http.Request, now time.Time) (account, regio
 	if err := a.CheckScope(sigv4.Expect{Region: region, Service: "ec2", Now: now}); err != nil {
 		return "", "", ec2AuthError(err)
 	}
-	if err := a.VerifyWithKey(r, s.keys.get(a, cred.secret)); err != nil {
+	if err := s.verifier.Verify(a, r, s.keys.get(a, cred.secret)); err != nil {
 		return "", "", ec2AuthError(err)
 	}
 	return cred.principal.Account, region, nil

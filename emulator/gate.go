@@ -58,7 +58,7 @@ func (s *Server) authenticateIn(r *http.Request, q url.Values, region string, no
 		return caller{}, authError(err)
 	}
 	key := s.keys.get(a, cred.secret)
-	if err := a.VerifyWithKey(r, key); err != nil {
+	if err := s.verifier.Verify(a, r, key); err != nil {
 		return caller{}, authError(err)
 	}
 	return caller{principal: cred.principal, auth: a, signingKey: key}, nil

@@ -7,7 +7,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"github.com/s3vpce/s3vpce/internal/s3err"
 	"io"
 	"log/slog"
 	"net"
@@ -17,6 +16,9 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+
+	"github.com/s3vpce/s3vpce/internal/s3err"
+	"github.com/s3vpce/s3vpce/internal/sigv4"
 
 	"github.com/s3vpce/s3vpce/certs"
 	"github.com/s3vpce/s3vpce/internal/ec2api"
@@ -51,6 +53,7 @@ type Server struct {
 	policies   policyCache         // compiled bucket policies
 	opKeys     map[string][]string // operationKeyTable, read only
 	keys       keyCache
+	verifier   sigv4.Verifier // reuses SigV4's canonical-request buffers
 	decisions  *decisionLog
 	setMu      sync.Mutex // serialises topology changes
 	topoDir    string     // where the topology is saved; "" for none

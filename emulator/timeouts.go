@@ -2,13 +2,14 @@ package emulator
 
 import (
 	"errors"
-	"github.com/s3vpce/s3vpce/internal/s3err"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"sync/atomic"
 	"time"
+
+	"github.com/s3vpce/s3vpce/internal/s3err"
 
 	"github.com/s3vpce/s3vpce/internal/s3api"
 )

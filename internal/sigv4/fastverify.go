@@ -11,9 +11,22 @@ import (
 	"unicode/utf8"
 )
 
-// verifyBufs holds the buffers VerifyWithKey builds the canonical request
-// and the string to sign in (a few hundred bytes each request).
-var verifyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+// Verifier checks header and presigned signatures, building each
+// request's canonical request and string to sign in a buffer it reuses
+// (a few hundred bytes a request). The zero value is ready to use; a
+// Verifier is safe for concurrent use and must not be copied.
+type Verifier struct {
+	bufs sync.Pool // of *[]byte
+}
+
+// buffer returns a reusable buffer, empty.
+func (v *Verifier) buffer() *[]byte {
+	if bp, ok := v.bufs.Get().(*[]byte); ok {
+		return bp
+	}
+	b := make([]byte, 0, 1024)
+	return &b
+}
 
 // signatureMatches reports whether the request's signature is the hex
 // HMAC-SHA256 of sts under key (lower-case hex, as S3 compares it), in
@@ -31,7 +44,7 @@ func (a *Auth) signatureMatches(key, sts []byte) bool {
 	return subtle.ConstantTimeCompare(want[:], got[:]) == 1
 }
 
-// maxPooledBuf is the largest buffer put back in verifyBufs.
+// maxPooledBuf is the largest buffer a Verifier keeps.
 const maxPooledBuf = 64 << 10
 
 // appendCanonicalQuery appends canonicalQuery(raw, presigned).

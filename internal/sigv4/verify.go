@@ -145,12 +145,19 @@ func (a *Auth) Verify(r *http.Request, secret string) (signingKey []byte, err er
 }
 
 // VerifyWithKey is Verify with a signing key the caller derived (and may
-// cache: it depends only on the secret and the credential scope).
+// cache: it depends only on the secret and the credential scope). A
+// server verifying many requests uses a Verifier, which reuses buffers.
 func (a *Auth) VerifyWithKey(r *http.Request, key []byte) error {
-	// The canonical request and the string to sign are built in one
-	// pooled buffer; strings are made only for the error.
-	bp := verifyBufs.Get().(*[]byte)
-	defer verifyBufs.Put(bp)
+	var v Verifier
+	return v.Verify(a, r, key)
+}
+
+// Verify is a.VerifyWithKey(r, key), the canonical request and the string
+// to sign built in one of v's buffers; strings are made only for the
+// error.
+func (v *Verifier) Verify(a *Auth, r *http.Request, key []byte) error {
+	bp := v.buffer()
+	defer v.bufs.Put(bp)
 	buf, err := a.appendCanonicalRequest((*bp)[:0], r)
 	if err != nil {
 		return err
