@@ -12,18 +12,25 @@ import (
 // MaxDeleteBody bounds a DeleteObjects request (1000 keys of 1 KiB each).
 const MaxDeleteBody = 2 << 20
 
-// deleteRequest is the body of DeleteObjects.
-type deleteRequest struct {
+// MaxDeleteKeys is the most keys one DeleteObjects request may name.
+const MaxDeleteKeys = 1000
+
+// DeleteRequest is the body of DeleteObjects, a <Delete> document.
+type DeleteRequest struct {
 	XMLName xml.Name           `xml:"Delete"`
 	Quiet   bool               `xml:"Quiet,omitempty"`
-	Objects []objectIdentifier `xml:"Object"`
+	Objects []ObjectIdentifier `xml:"Object"`
 }
 
-// objectIdentifier is one key (and optional version) to delete.
-type objectIdentifier struct {
+// ObjectIdentifier is one key (and optional version) to delete.
+type ObjectIdentifier struct {
 	Key       string `xml:"Key"`
 	VersionID string `xml:"VersionId,omitempty"`
 }
+
+// Valid reports whether d names 1 to MaxDeleteKeys keys, as S3 requires
+// (else MalformedXML).
+func (d *DeleteRequest) Valid() bool { return len(d.Objects) > 0 && len(d.Objects) <= MaxDeleteKeys }
 
 // deleteResult is the body of DeleteObjects' response.
 type deleteResult struct {
@@ -69,7 +76,7 @@ func (h *Handler) deleteKey(req *Request, key, versionID string) (store.DeleteRe
 
 // deleteEntry deletes one entry of a DeleteObjects request and returns
 // what S3 reports for it: a Deleted or an Error entry.
-func (h *Handler) deleteEntry(req *Request, o objectIdentifier) (deletedObject, *deleteError) {
+func (h *Handler) deleteEntry(req *Request, o ObjectIdentifier) (deletedObject, *deleteError) {
 	res, serr := h.deleteKey(req, o.Key, o.VersionID)
 	if serr != nil {
 		return deletedObject{}, &deleteError{Key: o.Key, VersionID: o.VersionID, Code: serr.Code, Message: serr.Message}
@@ -112,11 +119,11 @@ func (h *Handler) deleteObjects(w http.ResponseWriter, req *Request) error {
 	if _, err := h.store.Bucket(req.Bucket); err != nil {
 		return err
 	}
-	var in deleteRequest
+	var in DeleteRequest
 	if serr := readCheckedXML(req, MaxDeleteBody, &in); serr != nil { // checksums.go
 		return serr
 	}
-	if len(in.Objects) == 0 || len(in.Objects) > 1000 {
+	if !in.Valid() {
 		return s3err.MalformedXML()
 	}
 	out := deleteResult{Xmlns: xmlns}

@@ -5,18 +5,19 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+
+	"github.com/s3vpce/s3vpce/internal/s3api"
 )
 
 // MaxDeleteKeys is the most keys one DeleteObjects request may name.
-const MaxDeleteKeys = 1000
+const MaxDeleteKeys = s3api.MaxDeleteKeys
 
 // DeleteEntry is one key (and optional version) of a DeleteObjects
 // request.
-type DeleteEntry struct {
-	Key       string `xml:"Key"`
-	VersionID string `xml:"VersionId,omitempty"`
-}
+type DeleteEntry = s3api.ObjectIdentifier
 
+// deleteDoc is the <Delete> document written to the upstream: s3api's,
+// with S3's namespace.
 type deleteDoc struct {
 	XMLName xml.Name      `xml:"Delete"`
 	Xmlns   string        `xml:"xmlns,attr,omitempty"`
@@ -30,11 +31,11 @@ var ErrMalformedDelete = errors.New("upstream: malformed DeleteObjects body")
 
 // ParseDelete reads a DeleteObjects request body.
 func ParseDelete(doc []byte) (quiet bool, objects []DeleteEntry, err error) {
-	var d deleteDoc
+	var d s3api.DeleteRequest
 	if err := xml.Unmarshal(doc, &d); err != nil {
 		return false, nil, fmt.Errorf("%w: %v", ErrMalformedDelete, err)
 	}
-	if len(d.Objects) == 0 || len(d.Objects) > MaxDeleteKeys {
+	if !d.Valid() {
 		return false, nil, fmt.Errorf("%w: %d keys", ErrMalformedDelete, len(d.Objects))
 	}
 	return d.Quiet, d.Objects, nil
