@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -103,17 +102,12 @@ policy. FILE is validated as an endpoint policy first ("-" reads stdin).
 `
 
 func runEndpointPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("s3vpce endpoint-policy", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	home := fs.String("home", "", "state directory of the running serve")
+	cmd := newAdminCommand("s3vpce endpoint-policy", endpointPolicyUsage, stderr)
+	fs, home := cmd.fs, cmd.home
 	id := fs.String("endpoint", vpce.DefaultEndpointID, "endpoint ID")
-	fs.Usage = func() { fmt.Fprint(stderr, endpointPolicyUsage); fs.PrintDefaults() }
-	rest, err := parseInterspersed(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	rest, code, ok := cmd.parse(args)
+	if !ok {
+		return code
 	}
 	if len(rest) == 0 {
 		fs.Usage()
@@ -176,20 +170,15 @@ frequent first; --reset then empties that list.
 `
 
 func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("s3vpce explain", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	home := fs.String("home", "", "state directory of the running serve")
+	cmd := newAdminCommand("s3vpce explain", explainUsage, stderr)
+	fs, home := cmd.fs, cmd.home
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	n := fs.Int("n", 20, "list at most `N` recent decisions")
 	wouldDeny := fs.Bool("would-deny", false, "list the requests audit mode let through, grouped by policy statement, action and principal")
 	reset := fs.Bool("reset", false, "with --would-deny: empty the list after printing it")
-	fs.Usage = func() { fmt.Fprint(stderr, explainUsage); fs.PrintDefaults() }
-	rest, err := parseInterspersed(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	rest, code, ok := cmd.parse(args)
+	if !ok {
+		return code
 	}
 	if len(rest) > 1 || *n <= 0 || (*wouldDeny && len(rest) > 0) || (*reset && !*wouldDeny) {
 		fs.Usage()

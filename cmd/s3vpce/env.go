@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -34,16 +33,11 @@ serve, the defaults are printed and a note goes to standard error.
 `
 
 func runEnv(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("s3vpce env", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	home := fs.String("home", "", "state directory of the running serve")
-	fs.Usage = func() { fmt.Fprint(stderr, envUsage); fs.PrintDefaults() }
-	rest, err := parseInterspersed(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	cmd := newAdminCommand("s3vpce env", envUsage, stderr)
+	home := cmd.home
+	rest, code, ok := cmd.parse(args)
+	if !ok {
+		return code
 	}
 	if len(rest) > 0 {
 		fmt.Fprintf(stderr, "s3vpce env: unexpected argument %q\n", rest[0])

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,16 +26,11 @@ overrides).
 `
 
 func runPolicyMode(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("s3vpce policy-mode", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	home := fs.String("home", "", "state directory of the running serve")
-	fs.Usage = func() { fmt.Fprint(stderr, policyModeUsage); fs.PrintDefaults() }
-	rest, err := parseInterspersed(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	cmd := newAdminCommand("s3vpce policy-mode", policyModeUsage, stderr)
+	fs, home := cmd.fs, cmd.home
+	rest, code, ok := cmd.parse(args)
+	if !ok {
+		return code
 	}
 	if len(rest) > 1 {
 		fs.Usage()
