@@ -98,9 +98,9 @@ func (h progressHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.next.ServeHTTP(w, r)
 		return
 	}
-	var conn connDeadlines = http.NewResponseController(w)
-	if d, ok := w.(connDeadlines); ok {
-		conn = d // net/http's own writer: no controller to allocate and unwrap
+	conn, ok := w.(connDeadlines) // net/http's own writer: no controller to allocate and unwrap
+	if !ok {
+		conn = http.NewResponseController(w)
 	}
 	pw := &progressWriter{ResponseWriter: w, r: r, write: newProgressDeadline(conn.SetWriteDeadline, h.timeout)}
 	if r.ContentLength != 0 { // a body, of known length or chunked
