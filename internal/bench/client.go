@@ -63,8 +63,8 @@ func RunClient(ctx context.Context, cfg ClientConfig, out io.Writer) error {
 	if variant == "" || cfg.SetPolicy || cfg.Prepare {
 		variant = VariantUnsigned
 	}
-	if variant != VariantUnsigned && variant != VariantDefault {
-		return fmt.Errorf("bench: unknown variant %q (want %s or %s)", variant, VariantUnsigned, VariantDefault)
+	if err := checkVariant(variant); err != nil {
+		return err
 	}
 	c := newClient(hc, cfg.Endpoint, variant, func(o *s3.Options) {
 		if cfg.AccessKeyID != "" {
@@ -102,6 +102,16 @@ func RunClient(ctx context.Context, cfg ClientConfig, out io.Writer) error {
 	return writeSample(out, s)
 }
 
+// checkVariant refuses a payload variant that is neither VariantUnsigned
+// nor VariantDefault.
+func checkVariant(v string) error {
+	if v != VariantUnsigned && v != VariantDefault {
+		return fmt.Errorf("bench: unknown variant %q (want %s or %s)", v, VariantUnsigned, VariantDefault)
+	}
+	return nil
+}
+
+// workloadNamed is the workload of Workloads called name.
 func workloadNamed(name string) (Workload, bool) {
 	for _, w := range Workloads {
 		if w.Name == name {

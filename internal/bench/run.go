@@ -90,9 +90,17 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	workloads := orAll(cfg.Workloads, allWorkloads)
 	variants := orAll(cfg.Variants, []string{VariantUnsigned, VariantDefault})
 	for _, v := range variants {
-		if v != VariantUnsigned && v != VariantDefault {
-			return nil, fmt.Errorf("bench: unknown variant %q (want %s or %s)", v, VariantUnsigned, VariantDefault)
+		if err := checkVariant(v); err != nil {
+			return nil, err
 		}
+	}
+	byName := map[string]Workload{}
+	for _, name := range workloads {
+		w, ok := workloadNamed(name)
+		if !ok {
+			return nil, fmt.Errorf("bench: unknown workload %q (want one of %v)", name, allWorkloads)
+		}
+		byName[name] = w
 	}
 	started := map[string]benchTarget{}
 	up := &sharedUpstream{} // the upstream targets' (upstream.go)
@@ -107,7 +115,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		var err error
 		// The target's goroutines (its listeners' and, from them, every
 		// connection's) carry its labels: `go tool pprof -tagfocus
-		// target=memory,side=server` shows one server alone.
+		// target=memory -tagignore side=client` shows one server alone.
 		pprof.Do(ctx, pprof.Labels("side", "server", "target", name), func(ctx context.Context) {
 			if cfg.Real != nil {
 				t, err = cfg.Real.start(ctx, name)
@@ -123,16 +131,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		started[name] = t
 	}
-	byName := map[string]Workload{}
-	for _, w := range Workloads {
-		byName[w.Name] = w
-	}
 	for _, name := range workloads {
-		w, ok := byName[name]
-		if !ok {
-			return nil, fmt.Errorf("bench: unknown workload %q (want one of %v)", name, allWorkloads)
-		}
-		if w.PutShare < 1 {
+		if w := byName[name]; w.PutShare < 1 {
 			for tn, t := range started {
 				if err := t.prepare(ctx, w, cfg.Clients); err != nil {
 					return nil, fmt.Errorf("%s: %w", tn, err)
