@@ -95,6 +95,7 @@ func testRealShort(t *testing.T, rp *bench.Real) {
 		t.Error("the report does not say it measured the real path")
 	}
 	want := map[string]bool{}
+	withCPU := 0
 	for _, w := range []string{"put-1KiB", "get-1KiB"} {
 		for _, k := range []string{"unsigned/bare", "unsigned/memory", "default/memory"} {
 			want[w+"/"+k] = true
@@ -109,12 +110,29 @@ func testRealShort(t *testing.T, rp *bench.Real) {
 		if r.OpsPerSec <= 0 || r.Errors != 0 || r.P50ms <= 0 {
 			t.Errorf("%s: %+v", name, r)
 		}
+		if r.ServerCPUus < 0 {
+			t.Errorf("%s: server CPU %v µs/op", name, r.ServerCPUus)
+		}
+		if r.ServerCPUus > 0 {
+			withCPU++
+		}
 		if (r.Target == bench.TargetMemory && r.Variant == bench.VariantUnsigned) != (r.VsBare > 0) {
 			t.Errorf("%s: vs bare %v", name, r.VsBare)
 		}
 	}
 	for name := range want {
 		t.Errorf("no row %s", name)
+	}
+	// The server processes' CPU per operation: /proc counts it in 10 ms
+	// ticks, which one 300 ms measurement at 2 clients may not reach, but
+	// six of them do.
+	if withCPU == 0 {
+		t.Error("no row has the server's CPU per operation")
+	}
+	var table strings.Builder
+	rep.WriteTable(&table)
+	if !strings.Contains(table.String(), "srv µs/op") {
+		t.Errorf("the table has no server CPU column:\n%s", table.String())
 	}
 	if n := strings.Count(progress.String(), "\n"); n != 6 {
 		t.Errorf("%d progress lines, want 6:\n%s", n, progress.String())

@@ -136,12 +136,25 @@ func (t *realTarget) prepare(ctx context.Context, w Workload, clients int) error
 	return err
 }
 
+// measure runs one client process for w and reads its sample; the
+// sample's serverCPU is what the server process used meanwhile (its
+// start-up and exec's namespace set-up included: a few milliseconds
+// against a measurement's seconds).
 func (t *realTarget) measure(ctx context.Context, w Workload, variant string, clients int, d time.Duration) (sample, error) {
+	pid := t.server.cmd.Process.Pid
+	cpu0, cpuErr := processCPU(pid)
 	out, err := t.runClient(ctx, "-workload", w.Name, "-variant", variant, "-clients", strconv.Itoa(clients), "-duration", d.String())
 	if err != nil {
 		return sample{}, err
 	}
-	return parseSample(out)
+	s, err := parseSample(out)
+	if err != nil {
+		return sample{}, err
+	}
+	if cpu1, err := processCPU(pid); cpuErr == nil && err == nil {
+		s.serverCPU = cpu1 - cpu0
+	}
+	return s, nil
 }
 
 // runClient runs one client process with args and returns its stdout.

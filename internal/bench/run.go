@@ -47,6 +47,11 @@ type Row struct {
 	// VsUpstream is via-upstream's OpsPerSec / upstream's (issue 18's
 	// target: >= 0.85), on the via-upstream row.
 	VsUpstream float64 `json:"vs_upstream,omitempty"`
+	// ServerCPUus is the server process's CPU time per operation in
+	// microseconds, every thread, the median over the rounds: the real
+	// path only (0 otherwise). Unlike ops/s it hardly depends on what else
+	// the machine runs, so it compares servers even on a busy machine.
+	ServerCPUus float64 `json:"server_cpu_us_per_op,omitempty"`
 	// Rounds are the per-round ops/s.
 	Rounds []float64 `json:"rounds_ops_per_sec"`
 }
@@ -218,8 +223,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 func summarize(w, v, t string, ss []sample) Row {
 	r := Row{Workload: w, Variant: v, Target: t}
 	var lat []time.Duration
-	var mibs []float64
+	var mibs, cpus []float64
 	for _, s := range ss {
+		if s.serverCPU > 0 && s.ops > 0 {
+			cpus = append(cpus, float64(s.serverCPU.Microseconds())/float64(s.ops))
+		}
 		r.Rounds = append(r.Rounds, float64(s.ops)/s.elapsed.Seconds())
 		mibs = append(mibs, float64(s.bytes)/(1<<20)/s.elapsed.Seconds())
 		r.Errors += s.errors
@@ -227,6 +235,9 @@ func summarize(w, v, t string, ss []sample) Row {
 	}
 	r.OpsPerSec = median(r.Rounds)
 	r.MiBPerSec = median(mibs)
+	if len(cpus) == len(ss) {
+		r.ServerCPUus = median(cpus)
+	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	if len(lat) > 0 {
 		r.P50ms = ms(lat[len(lat)/2])
@@ -256,7 +267,18 @@ func (r *Report) WriteTable(w io.Writer) {
 		path = "through the real path (serve and client processes, s3vpce exec)"
 	}
 	fmt.Fprintf(w, "%d clients, %s per measurement, %d alternating rounds (medians), %s\n\n", r.Clients, r.Duration, r.Rounds, path)
-	fmt.Fprintf(w, "%-11s %-9s %-12s %10s %9s %8s %8s %7s %8s %9s %11s\n", "workload", "variant", "target", "ops/s", "MiB/s", "p50 ms", "p99 ms", "errors", "vs bare", "vs memory", "vs upstream")
+	// The real path adds the server process's CPU per operation.
+	cpuHead, cpu := "", func(Row) string { return "" }
+	if r.RealPath {
+		cpuHead = fmt.Sprintf(" %10s", "srv µs/op")
+		cpu = func(row Row) string {
+			if row.ServerCPUus == 0 {
+				return fmt.Sprintf(" %10s", "-")
+			}
+			return fmt.Sprintf(" %10.1f", row.ServerCPUus)
+		}
+	}
+	fmt.Fprintf(w, "%-11s %-9s %-12s %10s %9s %8s %8s %7s %8s %9s %11s%s\n", "workload", "variant", "target", "ops/s", "MiB/s", "p50 ms", "p99 ms", "errors", "vs bare", "vs memory", "vs upstream", cpuHead)
 	for _, row := range r.Rows {
 		ratio := func(x float64) string {
 			if x == 0 {
@@ -264,8 +286,8 @@ func (r *Report) WriteTable(w io.Writer) {
 			}
 			return fmt.Sprintf("%.2fx", x)
 		}
-		fmt.Fprintf(w, "%-11s %-9s %-12s %10.1f %9.1f %8.2f %8.2f %7d %8s %9s %11s\n", row.Workload, row.Variant, row.Target,
-			row.OpsPerSec, row.MiBPerSec, row.P50ms, row.P99ms, row.Errors, ratio(row.VsBare), ratio(row.VsMemory), ratio(row.VsUpstream))
+		fmt.Fprintf(w, "%-11s %-9s %-12s %10.1f %9.1f %8.2f %8.2f %7d %8s %9s %11s%s\n", row.Workload, row.Variant, row.Target,
+			row.OpsPerSec, row.MiBPerSec, row.P50ms, row.P99ms, row.Errors, ratio(row.VsBare), ratio(row.VsMemory), ratio(row.VsUpstream), cpu(row))
 	}
 	for _, e := range r.FirstErrors {
 		fmt.Fprintf(w, "error: %s\n", e)

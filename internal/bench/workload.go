@@ -41,6 +41,9 @@ type sample struct {
 	elapsed     time.Duration
 	latencies   []time.Duration
 	firstErr    error
+	// serverCPU is the CPU time the server process used while the
+	// measurement ran (the real path; 0: not known).
+	serverCPU time.Duration
 }
 
 // prepare writes the objects GET workloads read.
