@@ -95,15 +95,20 @@ func requestTags(r *http.Request) url.Values {
 	return vals
 }
 
-// familyKeys supplies the key families of the table ("s3:requestobjecttag/"
-// + tag key, "s3:existingobjecttag/" + tag key).
-var familyKeys = map[string]func(s *Server, in *keyInput, ctx *policy.Context){
-	"s3:requestobjecttag/": func(_ *Server, in *keyInput, ctx *policy.Context) {
+// familyKeys are the key families of the table that s3vpce supplies
+// ("s3:requestobjecttag/" + tag key, "s3:existingobjecttag/" + tag key):
+// addFamily adds them.
+var familyKeys = map[string]bool{"s3:requestobjecttag/": true, "s3:existingobjecttag/": true}
+
+// addFamily adds the keys of family lk (one of familyKeys). A direct call,
+// not a function value: ctx stays on its caller's stack.
+func (s *Server) addFamily(lk string, in *keyInput, ctx *policy.Context) {
+	switch lk {
+	case "s3:requestobjecttag/":
 		for k, v := range requestTags(in.r) {
 			ctx.Set("s3:requestobjecttag/"+k, v...)
 		}
-	},
-	"s3:existingobjecttag/": func(s *Server, in *keyInput, ctx *policy.Context) {
+	case "s3:existingobjecttag/":
 		v, err := s.store.Object(in.t.bucket, in.t.key, in.t.query.Get("versionId"))
 		if err != nil || v.DeleteMarker {
 			return
@@ -111,7 +116,7 @@ var familyKeys = map[string]func(s *Server, in *keyInput, ctx *policy.Context){
 		for _, tag := range v.Tags {
 			ctx.SetValue("s3:existingobjecttag/"+tag.Key, tag.Value)
 		}
-	},
+	}
 }
 
 // SuppliedConditionKeys returns the S3 condition keys s3vpce puts in the
@@ -125,8 +130,7 @@ func SuppliedConditionKeys() []string {
 		for _, k := range op.Keys {
 			lk := strings.ToLower(k)
 			_, plain := operationKeys[lk]
-			_, family := familyKeys[lk]
-			if (plain || family) && !seen[lk] {
+			if (plain || familyKeys[lk]) && !seen[lk] {
 				seen[lk] = true
 				out = append(out, k)
 			}
@@ -144,25 +148,23 @@ func (s *Server) addOperationKeys(ctx *policy.Context, r *http.Request, t target
 	if len(keys) == 0 {
 		return
 	}
-	in := &keyInput{r: r, t: t, now: now}
+	var in *keyInput // made for the first key needed: most requests need none
 	for _, lk := range keys {
 		if !need.hasPrefix(lk) {
 			continue // a key (or family) no deciding policy reads
 		}
-		if src, ok := operationKeys[lk]; ok {
-			if vals := src(in); len(vals) > 0 {
-				ctx.Set(lk, vals...)
-			}
+		src, plain := operationKeys[lk]
+		if !plain && (!familyKeys[lk] || lk == "s3:existingobjecttag/" && !usesKeyPrefix(lk, policies...)) {
 			continue
 		}
-		fam, ok := familyKeys[lk]
-		if !ok {
-			continue
+		if in == nil {
+			in = &keyInput{r: r, t: t, now: now}
 		}
-		if lk == "s3:existingobjecttag/" && !usesKeyPrefix(lk, policies...) {
-			continue
+		if !plain {
+			s.addFamily(lk, in, ctx)
+		} else if vals := src(in); len(vals) > 0 {
+			ctx.Set(lk, vals...)
 		}
-		fam(s, in, ctx)
 	}
 }
 

@@ -16,6 +16,9 @@ type contextNeed struct {
 	all  bool
 	sets [4]policy.KeySet
 	n    int
+	// base holds a bit for each key of baseKeys that a set holds: the keys
+	// every request may have are looked up in one step (wants).
+	base uint32
 	// from are the policies the sets came from (see covers).
 	from [6]*policy.Policy
 	nf   int
@@ -39,7 +42,75 @@ func (n *contextNeed) add(p *policy.Policy) {
 	case ks.Len() > 0:
 		n.sets[n.n] = ks
 		n.n++
+		for k := range ks.Values() {
+			if b, ok := baseKeyBits[k]; ok {
+				n.base |= 1 << b
+			}
+		}
 	}
+}
+
+// baseKey is a condition key requestContextFor supplies whatever the
+// operation, as a bit of contextNeed.base.
+type baseKey uint8
+
+const (
+	keySourceVpce baseKey = iota
+	keySourceVpc
+	keySourceVpcArn
+	keyVpcSourceIP
+	keySourceIP
+	keySecureTransport
+	keyTLSVersion
+	keyCurrentTime
+	keyEpochTime
+	keyRequestedRegion
+	keyUserAgent
+	keyReferer
+	keyS3ResourceAccount
+	keyResourceAccount
+	keySignatureVersion
+	keyAuthType
+	keySignatureAge
+	keyContentSHA256
+	numBaseKeys
+)
+
+// baseKeys names each baseKey, lower case, as KeySet holds it.
+var baseKeys = [numBaseKeys]string{
+	keySourceVpce:        "aws:sourcevpce",
+	keySourceVpc:         "aws:sourcevpc",
+	keySourceVpcArn:      "aws:sourcevpcarn",
+	keyVpcSourceIP:       "aws:vpcsourceip",
+	keySourceIP:          "aws:sourceip",
+	keySecureTransport:   "aws:securetransport",
+	keyTLSVersion:        "s3:tlsversion",
+	keyCurrentTime:       "aws:currenttime",
+	keyEpochTime:         "aws:epochtime",
+	keyRequestedRegion:   "aws:requestedregion",
+	keyUserAgent:         "aws:useragent",
+	keyReferer:           "aws:referer",
+	keyS3ResourceAccount: "s3:resourceaccount",
+	keyResourceAccount:   "aws:resourceaccount",
+	keySignatureVersion:  "s3:signatureversion",
+	keyAuthType:          "s3:authtype",
+	keySignatureAge:      "s3:signatureage",
+	keyContentSHA256:     "s3:x-amz-content-sha256",
+}
+
+// baseKeyBits maps each name of baseKeys to its key (read only).
+var baseKeyBits = func() map[string]baseKey {
+	m := make(map[string]baseKey, numBaseKeys)
+	for k, name := range baseKeys {
+		m[name] = baseKey(k)
+	}
+	return m
+}()
+
+// wants reports whether base key k is needed: one bit test, where has
+// compares names.
+func (n *contextNeed) wants(k baseKey) bool {
+	return n == nil || n.all || n.base&(1<<k) != 0
 }
 
 // covers reports whether the keys p reads were counted: p is one of the
@@ -57,11 +128,6 @@ func (n *contextNeed) covers(p *policy.Policy) bool {
 		}
 	}
 	return false
-}
-
-// has reports whether key (lower case) is needed.
-func (n *contextNeed) has(key string) bool {
-	return n.any(func(ks policy.KeySet) bool { return ks.Has(key) })
 }
 
 // hasPrefix reports whether a key of the family prefix is needed.
@@ -171,9 +237,9 @@ func withFullContext(records []CheckRecord, f *fullContext) {
 	}
 }
 
-// set sets key to value() when the key is needed.
-func (n *contextNeed) set(ctx *policy.Context, key string, value func() string) {
-	if n.has(key) {
-		ctx.SetValue(key, value())
+// set sets base key k to v when it is needed.
+func (n *contextNeed) set(ctx *policy.Context, k baseKey, v string) {
+	if n.wants(k) {
+		ctx.SetValue(baseKeys[k], v)
 	}
 }

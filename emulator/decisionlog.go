@@ -52,6 +52,9 @@ type DecisionRecord struct {
 	caller         caller
 	target         target
 	post           *postUpload // a browser-based POST upload (postobject.go)
+	// ids back the response's x-amz-request-id and x-amz-id-2 header
+	// values (ServeHTTP), sparing them an allocation of their own.
+	ids [2]string
 }
 
 // CheckRecord is one evaluated check.
