@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/s3vpce/s3vpce/internal/sigv4"
 	"github.com/s3vpce/s3vpce/policy"
 )
 
@@ -20,8 +21,18 @@ type contextNeed struct {
 	// every request may have are looked up in one step (wants).
 	base uint32
 	// from are the policies the sets came from (see covers).
-	from [6]*policy.Policy
-	nf   int
+	from policyList
+	// bucket, bucketPolicy and bucketOwner are the first bucket policy
+	// gateNeed looked up, for requestContextFor to reuse (lookupBucket).
+	bucket       string
+	bucketPolicy *policy.Policy
+	bucketOwner  string
+}
+
+// policyList are the policies a reduced context was built for.
+type policyList struct {
+	p [6]*policy.Policy
+	n int
 }
 
 // add adds the keys p reads (none for a nil policy).
@@ -29,12 +40,12 @@ func (n *contextNeed) add(p *policy.Policy) {
 	if p == nil || n.all {
 		return
 	}
-	if n.nf == len(n.from) {
+	if n.from.n == len(n.from.p) {
 		n.all = true
 		return
 	}
-	n.from[n.nf] = p
-	n.nf++
+	n.from.p[n.from.n] = p
+	n.from.n++
 	ks := p.ContextKeys()
 	switch {
 	case ks.All() || n.n == len(n.sets):
@@ -118,11 +129,11 @@ func (n *contextNeed) wants(k baseKey) bool {
 // document). A policy changed between building the context and evaluating
 // it (a PutBucketPolicy racing the request) is not covered, and is
 // evaluated with the whole context instead (evaluateWith).
-func (n *contextNeed) covers(p *policy.Policy) bool {
-	if p == nil || n.all {
+func (l *policyList) covers(p *policy.Policy) bool {
+	if p == nil {
 		return true
 	}
-	for _, f := range n.from[:n.nf] {
+	for _, f := range l.p[:l.n] {
 		if f == p {
 			return true
 		}
@@ -170,39 +181,58 @@ func (s *Server) gateNeed(o origin, t target, checks []policy.Check) contextNeed
 	}
 	if t.ap != nil {
 		n.add(s.accessPointPolicy(t.ap))
-		bp, _ := s.bucketPolicy(t.ap.Bucket)
+		bp, _ := n.lookupBucket(s, t.ap.Bucket)
 		n.add(bp)
 	}
 	for _, ch := range checks {
 		if b := bucketOf(ch.Resource); b != "" && ch.Action != "s3:CreateBucket" {
-			bp, _ := s.bucketPolicy(b)
+			bp, _ := n.lookupBucket(s, b)
 			n.add(bp)
 		}
 	}
 	return n
 }
 
+// lookupBucket is s.bucketPolicy(b), looked up once per need for the
+// first bucket asked: the context is built from the policies it counted.
+// (evaluateWith looks the policies up again: see covers.)
+func (n *contextNeed) lookupBucket(s *Server, b string) (*policy.Policy, string) {
+	if n != nil && n.bucket == b && b != "" {
+		return n.bucketPolicy, n.bucketOwner
+	}
+	p, owner := s.bucketPolicy(b)
+	if n != nil && n.bucket == "" {
+		n.bucket, n.bucketPolicy, n.bucketOwner = b, p, owner
+	}
+	return p, owner
+}
+
 // fullContext builds, when first asked, the whole request context of a
 // request whose checks were evaluated with a reduced one: for the decision
 // log's CheckRecord.Context, off the request path. It keeps only the parts
-// of the request requestContext reads.
+// of the request requestContext reads, and the room for the records of the
+// request's first check (one allocation for both).
 type fullContext struct {
-	need   contextNeed // what the reduced context holds
-	once   sync.Once
-	ctx    policy.Context
-	s      *Server
-	header http.Header
-	tls    *tls.ConnectionState
-	o      origin
-	c      caller
-	t      target
-	now    time.Time
+	covered policyList // the policies the reduced context holds every key of
+	once    sync.Once
+	ctx     policy.Context
+	s       *Server
+	header  http.Header
+	tls     *tls.ConnectionState
+	auth    *sigv4.Auth
+	o       origin
+	t       target
+	now     time.Time
+
+	recs      [1]CheckRecord
+	atts      [3]policy.Attached
+	recsTaken bool
 }
 
 func (f *fullContext) get() *policy.Context {
 	f.once.Do(func() {
 		r := &http.Request{Header: f.header, TLS: f.tls}
-		f.ctx = f.s.requestContextFor(r, f.o, f.c, f.t, f.now, nil)
+		f.ctx = f.s.requestContextFor(r, f.o, caller{auth: f.auth}, f.t, f.now, nil)
 	})
 	return &f.ctx
 }
@@ -215,16 +245,39 @@ func (s *Server) gateContext(r *http.Request, o origin, c caller, t target, now 
 	if need.all {
 		return ctx, nil
 	}
-	return ctx, &fullContext{need: need, s: s, header: r.Header, tls: r.TLS, o: o, c: c, t: t, now: now}
+	return ctx, &fullContext{covered: need.from, s: s, header: r.Header, tls: r.TLS, auth: c.auth, o: o, t: t, now: now}
 }
 
 // contextFor is the context to evaluate p with: ctx, the reduced one, when
 // it holds every key p reads, else the whole context. f nil: ctx is whole.
 func (f *fullContext) contextFor(ctx policy.Context, p *policy.Policy) policy.Context {
-	if f == nil || f.need.covers(p) {
+	if f == nil || f.covered.covers(p) {
 		return ctx
 	}
 	return *f.get()
+}
+
+// room returns room for the records of n checks and for their attached
+// policies (up to three each, see attachedPart): f's own for a single
+// check, once; else new slices.
+func (f *fullContext) room(n int) ([]CheckRecord, []policy.Attached) {
+	if f == nil || n > len(f.recs) || f.recsTaken {
+		return make([]CheckRecord, 0, n), make([]policy.Attached, 0, 3*n)
+	}
+	f.recsTaken = true
+	return f.recs[:0:n], f.atts[:0]
+}
+
+// attachedPart cuts room for n attached policies from *room: appending
+// past n reallocates rather than writing into the next part.
+func attachedPart(room *[]policy.Attached, n int) []policy.Attached {
+	r := *room
+	if cap(r)-len(r) < n {
+		r = make([]policy.Attached, 0, max(n, 3))
+	}
+	part := r[len(r):len(r):len(r)+n]
+	*room = r[:len(r)+n]
+	return part
 }
 
 // withFullContext lets each record answer Context for every key.

@@ -181,10 +181,10 @@ func (s *Server) evaluateWith(ctx policy.Context, full *fullContext, o origin, c
 	if ap != nil {
 		apARN, apPolicy, n = accessPointARN(ap), s.accessPointPolicy(ap), 2*n
 	}
-	records := make([]CheckRecord, 0, n)
+	records, room := full.room(n)
 	for _, ch := range checks {
 		req := policy.Request{Principal: c.principal, Action: ch.Action, Resource: ch.Resource, Context: ctx}
-		atts := make([]policy.Attached, 0, 2)
+		atts := attachedPart(&room, 2)
 		if o.policyKind != policy.KindUnspecified {
 			atts = append(atts, policy.Attached{Policy: o.endpointPolicy, Kind: o.policyKind})
 		}
@@ -199,7 +199,7 @@ func (s *Server) evaluateWith(ctx policy.Context, full *fullContext, o origin, c
 						return records, serr
 					}
 				}
-				req.Resource, atts = b, make([]policy.Attached, 0, 1)
+				req.Resource, atts = b, attachedPart(&room, 1)
 			}
 		}
 		b := bucketOf(req.Resource)
@@ -309,7 +309,7 @@ func (s *Server) requestContextFor(r *http.Request, o origin, c caller, t target
 	var bucketPolicy *policy.Policy
 	if t.bucket != "" {
 		var bucketOwner string
-		bucketPolicy, bucketOwner = s.bucketPolicy(t.bucket)
+		bucketPolicy, bucketOwner = need.lookupBucket(s, t.bucket)
 		if bucketOwner != "" {
 			need.set(&ctx, keyS3ResourceAccount, bucketOwner)
 			need.set(&ctx, keyResourceAccount, bucketOwner)
