@@ -275,7 +275,7 @@ func attachedPart(room *[]policy.Attached, n int) []policy.Attached {
 	if cap(r)-len(r) < n {
 		r = make([]policy.Attached, 0, max(n, 3))
 	}
-	part := r[len(r):len(r):len(r)+n]
+	part := r[len(r) : len(r) : len(r)+n]
 	*room = r[:len(r)+n]
 	return part
 }
