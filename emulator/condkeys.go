@@ -49,37 +49,47 @@ func queryKey(name string, always bool) keySource {
 // Families (ending in "/") are supplied by familyKeys. A key of the table
 // missing from both is never in the context: SuppliedConditionKeys leaves
 // it out, and `s3vpce policy validate` warns about policies that use it.
-var operationKeys = map[string]keySource{
-	"s3:prefix":    queryKey("prefix", true),
-	"s3:delimiter": queryKey("delimiter", false),
-	"s3:max-keys":  queryKey("max-keys", false),
-	"s3:versionid": queryKey("versionId", false),
+var operationKeys = func() map[string]keySource {
+	m := map[string]keySource{
+		"s3:prefix":    queryKey("prefix", true),
+		"s3:delimiter": queryKey("delimiter", false),
+		"s3:max-keys":  queryKey("max-keys", false),
+		"s3:versionid": queryKey("versionId", false),
+		"s3:requestobjecttagkeys": func(in *keyInput) []string {
+			keys := make([]string, 0, 4)
+			for k := range requestTags(in.r) {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			return keys
+		},
+	}
+	for k, h := range headerKeys {
+		m[k] = headerKey(h)
+	}
+	return m
+}()
 
-	"s3:x-amz-acl":                                       headerKey("x-amz-acl"),
-	"s3:x-amz-grant-read":                                headerKey("x-amz-grant-read"),
-	"s3:x-amz-grant-write":                               headerKey("x-amz-grant-write"),
-	"s3:x-amz-grant-read-acp":                            headerKey("x-amz-grant-read-acp"),
-	"s3:x-amz-grant-write-acp":                           headerKey("x-amz-grant-write-acp"),
-	"s3:x-amz-grant-full-control":                        headerKey("x-amz-grant-full-control"),
-	"s3:x-amz-copy-source":                               headerKey("x-amz-copy-source"),
-	"s3:x-amz-metadata-directive":                        headerKey("x-amz-metadata-directive"),
-	"s3:x-amz-server-side-encryption":                    headerKey("x-amz-server-side-encryption"),
-	"s3:x-amz-server-side-encryption-aws-kms-key-id":     headerKey("x-amz-server-side-encryption-aws-kms-key-id"),
-	"s3:x-amz-server-side-encryption-customer-algorithm": headerKey("x-amz-server-side-encryption-customer-algorithm"),
-	"s3:x-amz-storage-class":                             headerKey("x-amz-storage-class"),
-	"s3:x-amz-website-redirect-location":                 headerKey("x-amz-website-redirect-location"),
-	"s3:x-amz-object-ownership":                          headerKey("x-amz-object-ownership"),
-	"s3:object-lock-mode":                                headerKey("x-amz-object-lock-mode"),
-	"s3:object-lock-retain-until-date":                   headerKey("x-amz-object-lock-retain-until-date"),
-	"s3:object-lock-legal-hold":                          headerKey("x-amz-object-lock-legal-hold"),
-	"s3:requestobjecttagkeys": func(in *keyInput) []string {
-		keys := make([]string, 0, 4)
-		for k := range requestTags(in.r) {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		return keys
-	},
+// headerKeys maps each operation key of operationKeys taken from a
+// request header to that header.
+var headerKeys = map[string]string{
+	"s3:x-amz-acl":                                       "x-amz-acl",
+	"s3:x-amz-grant-read":                                "x-amz-grant-read",
+	"s3:x-amz-grant-write":                               "x-amz-grant-write",
+	"s3:x-amz-grant-read-acp":                            "x-amz-grant-read-acp",
+	"s3:x-amz-grant-write-acp":                           "x-amz-grant-write-acp",
+	"s3:x-amz-grant-full-control":                        "x-amz-grant-full-control",
+	"s3:x-amz-copy-source":                               "x-amz-copy-source",
+	"s3:x-amz-metadata-directive":                        "x-amz-metadata-directive",
+	"s3:x-amz-server-side-encryption":                    "x-amz-server-side-encryption",
+	"s3:x-amz-server-side-encryption-aws-kms-key-id":     "x-amz-server-side-encryption-aws-kms-key-id",
+	"s3:x-amz-server-side-encryption-customer-algorithm": "x-amz-server-side-encryption-customer-algorithm",
+	"s3:x-amz-storage-class":                             "x-amz-storage-class",
+	"s3:x-amz-website-redirect-location":                 "x-amz-website-redirect-location",
+	"s3:x-amz-object-ownership":                          "x-amz-object-ownership",
+	"s3:object-lock-mode":                                "x-amz-object-lock-mode",
+	"s3:object-lock-retain-until-date":                   "x-amz-object-lock-retain-until-date",
+	"s3:object-lock-legal-hold":                          "x-amz-object-lock-legal-hold",
 }
 
 // requestTags parses x-amz-tagging (URL query form).

@@ -218,11 +218,22 @@ type fullContext struct {
 	ctx     policy.Context
 	s       *Server
 	header  http.Header
-	tls     *tls.ConnectionState
-	auth    *sigv4.Auth
-	o       origin
-	t       target
-	now     time.Time
+	// headerPairs are the headers it reads, name and value, once compacted
+	// (header nil then).
+	headerPairs []string
+	o           origin
+	t           target
+	now         time.Time
+	// tlsVersion is the TLS version of a request over TLS (tlsOn).
+	tlsVersion uint16
+	tlsOn      bool
+	// signed, authKind, authTime and payloadHash are the parts of the
+	// request's SigV4 authentication the context reads (none unsigned).
+	signed      bool
+	authKind    sigv4.Kind
+	authTime    time.Time
+	payloadHash string
+	built       bool // ctx is built: the inputs are no longer read
 
 	recs      [1]CheckRecord
 	atts      [3]policy.Attached
@@ -231,8 +242,19 @@ type fullContext struct {
 
 func (f *fullContext) get() *policy.Context {
 	f.once.Do(func() {
-		r := &http.Request{Header: f.header, TLS: f.tls}
-		f.ctx = f.s.requestContextFor(r, f.o, caller{auth: f.auth}, f.t, f.now, nil)
+		r := &http.Request{Header: f.header}
+		if r.Header == nil {
+			r.Header = headerOf(f.headerPairs)
+		}
+		if f.tlsOn {
+			r.TLS = &tls.ConnectionState{Version: f.tlsVersion}
+		}
+		var c caller
+		if f.signed {
+			c.auth = &sigv4.Auth{Kind: f.authKind, Time: f.authTime, PayloadHash: f.payloadHash}
+		}
+		f.ctx = f.s.requestContextFor(r, f.o, c, f.t, f.now, nil)
+		f.built = true
 	})
 	return &f.ctx
 }
@@ -245,7 +267,14 @@ func (s *Server) gateContext(r *http.Request, o origin, c caller, t target, now 
 	if need.all {
 		return ctx, nil
 	}
-	return ctx, &fullContext{covered: need.from, s: s, header: r.Header, tls: r.TLS, auth: c.auth, o: o, t: t, now: now}
+	f := &fullContext{covered: need.from, s: s, header: r.Header, o: o, t: t, now: now}
+	if r.TLS != nil {
+		f.tlsOn, f.tlsVersion = true, r.TLS.Version
+	}
+	if a := c.auth; a != nil {
+		f.signed, f.authKind, f.authTime, f.payloadHash = true, a.Kind, a.Time, a.PayloadHash
+	}
+	return ctx, f
 }
 
 // contextFor is the context to evaluate p with: ctx, the reduced one, when

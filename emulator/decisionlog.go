@@ -154,6 +154,7 @@ func newDecisionLog(limit int) *decisionLog {
 }
 
 func (l *decisionLog) add(d *DecisionRecord) {
+	d.compact() // before the log shares it
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if old := l.ring[l.next]; old != nil {
