@@ -224,20 +224,24 @@ type fullContext struct {
 	o           origin
 	t           target
 	now         time.Time
+	// sigAge (to now), authKind and payloadHash are the parts of the
+	// request's SigV4 authentication the context reads (signed; none
+	// unsigned).
+	sigAge      time.Duration
+	authKind    sigv4.Kind
+	payloadHash string
 	// tlsVersion is the TLS version of a request over TLS (tlsOn).
 	tlsVersion uint16
 	tlsOn      bool
-	// signed, authKind, authTime and payloadHash are the parts of the
-	// request's SigV4 authentication the context reads (none unsigned).
-	signed      bool
-	authKind    sigv4.Kind
-	authTime    time.Time
-	payloadHash string
-	built       bool // ctx is built: the inputs are no longer read
+	signed     bool
+	built      bool // ctx is built: the inputs are no longer read
+	recsTaken  bool // recs and atts are taken (room)
 
-	recs      [1]CheckRecord
-	atts      [3]policy.Attached
-	recsTaken bool
+	// The records and attached policies of a request's single check
+	// (room): in the same allocation. The sizes keep the whole within
+	// 896 bytes, an allocation size class below 1024.
+	recs [1]CheckRecord
+	atts [2]policy.Attached
 }
 
 func (f *fullContext) get() *policy.Context {
@@ -251,7 +255,7 @@ func (f *fullContext) get() *policy.Context {
 		}
 		var c caller
 		if f.signed {
-			c.auth = &sigv4.Auth{Kind: f.authKind, Time: f.authTime, PayloadHash: f.payloadHash}
+			c.auth = &sigv4.Auth{Kind: f.authKind, Time: f.now.Add(-f.sigAge), PayloadHash: f.payloadHash}
 		}
 		f.ctx = f.s.requestContextFor(r, f.o, c, f.t, f.now, nil)
 		f.built = true
@@ -272,7 +276,7 @@ func (s *Server) gateContext(r *http.Request, o origin, c caller, t target, now 
 		f.tlsOn, f.tlsVersion = true, r.TLS.Version
 	}
 	if a := c.auth; a != nil {
-		f.signed, f.authKind, f.authTime, f.payloadHash = true, a.Kind, a.Time, a.PayloadHash
+		f.signed, f.authKind, f.sigAge, f.payloadHash = true, a.Kind, now.Sub(a.Time), a.PayloadHash
 	}
 	return ctx, f
 }
@@ -287,8 +291,9 @@ func (f *fullContext) contextFor(ctx policy.Context, p *policy.Policy) policy.Co
 }
 
 // room returns room for the records of n checks and for their attached
-// policies (up to three each, see attachedPart): f's own for a single
-// check, once; else new slices.
+// policies (see attachedPart): f's own for a single check (two attached
+// policies: endpoint and bucket), once; else new slices (up to three
+// attached each, with an access point).
 func (f *fullContext) room(n int) ([]CheckRecord, []policy.Attached) {
 	if f == nil || n > len(f.recs) || f.recsTaken {
 		return make([]CheckRecord, 0, n), make([]policy.Attached, 0, 3*n)
