@@ -20,14 +20,7 @@ import (
 func BenchmarkDecisionLogHeap(b *testing.B) {
 	const requests = 5000
 	for b.Loop() {
-		srv, err := emulator.New(emulator.Options{Buckets: []string{"bench"},
-			BucketPolicies: map[string]string{"bench": `{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::bench","arn:aws:s3:::bench/*"],"Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-0a77994aa2124c299"}}}]}`}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := srv.Start(b.Context()); err != nil {
-			b.Fatal(err)
-		}
+		srv := startPolicyBenchServer(b)
 		body := bytes.Repeat([]byte("x"), 1024)
 		put := signedRequest(b, "PUT", strings.TrimPrefix(srv.URL(), "https://"), body)
 		put.header.Set("User-Agent", "aws-sdk-go-v2/1.36.3 ua/2.1 os/linux lang/go#1.26 md/GOOS#linux md/GOARCH#amd64 api/s3#1.79.2 m/E,Z,g")
@@ -49,6 +42,23 @@ func BenchmarkDecisionLogHeap(b *testing.B) {
 		runtime.KeepAlive(srv)
 		srv.Close()
 	}
+}
+
+// startPolicyBenchServer starts a server with bucket "bench" under a
+// bucket policy (so both policy layers decide each request); it is closed
+// when the benchmark ends, or before.
+func startPolicyBenchServer(b *testing.B) *emulator.Server {
+	b.Helper()
+	srv, err := emulator.New(emulator.Options{Buckets: []string{"bench"},
+		BucketPolicies: map[string]string{"bench": `{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::bench","arn:aws:s3:::bench/*"],"Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-0a77994aa2124c299"}}}]}`}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := srv.Start(b.Context()); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { srv.Close() })
+	return srv
 }
 
 // liveHeap is HeapInuse after a full collection.
