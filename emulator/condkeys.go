@@ -49,37 +49,47 @@ func queryKey(name string, always bool) keySource {
 // Families (ending in "/") are supplied by familyKeys. A key of the table
 // missing from both is never in the context: SuppliedConditionKeys leaves
 // it out, and `s3vpce policy validate` warns about policies that use it.
-var operationKeys = map[string]keySource{
-	"s3:prefix":    queryKey("prefix", true),
-	"s3:delimiter": queryKey("delimiter", false),
-	"s3:max-keys":  queryKey("max-keys", false),
-	"s3:versionid": queryKey("versionId", false),
+var operationKeys = func() map[string]keySource {
+	m := map[string]keySource{
+		"s3:prefix":    queryKey("prefix", true),
+		"s3:delimiter": queryKey("delimiter", false),
+		"s3:max-keys":  queryKey("max-keys", false),
+		"s3:versionid": queryKey("versionId", false),
+		"s3:requestobjecttagkeys": func(in *keyInput) []string {
+			keys := make([]string, 0, 4)
+			for k := range requestTags(in.r) {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			return keys
+		},
+	}
+	for k, h := range headerKeys {
+		m[k] = headerKey(h)
+	}
+	return m
+}()
 
-	"s3:x-amz-acl":                                       headerKey("x-amz-acl"),
-	"s3:x-amz-grant-read":                                headerKey("x-amz-grant-read"),
-	"s3:x-amz-grant-write":                               headerKey("x-amz-grant-write"),
-	"s3:x-amz-grant-read-acp":                            headerKey("x-amz-grant-read-acp"),
-	"s3:x-amz-grant-write-acp":                           headerKey("x-amz-grant-write-acp"),
-	"s3:x-amz-grant-full-control":                        headerKey("x-amz-grant-full-control"),
-	"s3:x-amz-copy-source":                               headerKey("x-amz-copy-source"),
-	"s3:x-amz-metadata-directive":                        headerKey("x-amz-metadata-directive"),
-	"s3:x-amz-server-side-encryption":                    headerKey("x-amz-server-side-encryption"),
-	"s3:x-amz-server-side-encryption-aws-kms-key-id":     headerKey("x-amz-server-side-encryption-aws-kms-key-id"),
-	"s3:x-amz-server-side-encryption-customer-algorithm": headerKey("x-amz-server-side-encryption-customer-algorithm"),
-	"s3:x-amz-storage-class":                             headerKey("x-amz-storage-class"),
-	"s3:x-amz-website-redirect-location":                 headerKey("x-amz-website-redirect-location"),
-	"s3:x-amz-object-ownership":                          headerKey("x-amz-object-ownership"),
-	"s3:object-lock-mode":                                headerKey("x-amz-object-lock-mode"),
-	"s3:object-lock-retain-until-date":                   headerKey("x-amz-object-lock-retain-until-date"),
-	"s3:object-lock-legal-hold":                          headerKey("x-amz-object-lock-legal-hold"),
-	"s3:requestobjecttagkeys": func(in *keyInput) []string {
-		keys := make([]string, 0, 4)
-		for k := range requestTags(in.r) {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		return keys
-	},
+// headerKeys maps each operation key of operationKeys taken from a
+// request header to that header.
+var headerKeys = map[string]string{
+	"s3:x-amz-acl":                                       "x-amz-acl",
+	"s3:x-amz-grant-read":                                "x-amz-grant-read",
+	"s3:x-amz-grant-write":                               "x-amz-grant-write",
+	"s3:x-amz-grant-read-acp":                            "x-amz-grant-read-acp",
+	"s3:x-amz-grant-write-acp":                           "x-amz-grant-write-acp",
+	"s3:x-amz-grant-full-control":                        "x-amz-grant-full-control",
+	"s3:x-amz-copy-source":                               "x-amz-copy-source",
+	"s3:x-amz-metadata-directive":                        "x-amz-metadata-directive",
+	"s3:x-amz-server-side-encryption":                    "x-amz-server-side-encryption",
+	"s3:x-amz-server-side-encryption-aws-kms-key-id":     "x-amz-server-side-encryption-aws-kms-key-id",
+	"s3:x-amz-server-side-encryption-customer-algorithm": "x-amz-server-side-encryption-customer-algorithm",
+	"s3:x-amz-storage-class":                             "x-amz-storage-class",
+	"s3:x-amz-website-redirect-location":                 "x-amz-website-redirect-location",
+	"s3:x-amz-object-ownership":                          "x-amz-object-ownership",
+	"s3:object-lock-mode":                                "x-amz-object-lock-mode",
+	"s3:object-lock-retain-until-date":                   "x-amz-object-lock-retain-until-date",
+	"s3:object-lock-legal-hold":                          "x-amz-object-lock-legal-hold",
 }
 
 // requestTags parses x-amz-tagging (URL query form).
@@ -95,15 +105,20 @@ func requestTags(r *http.Request) url.Values {
 	return vals
 }
 
-// familyKeys supplies the key families of the table ("s3:requestobjecttag/"
-// + tag key, "s3:existingobjecttag/" + tag key).
-var familyKeys = map[string]func(s *Server, in *keyInput, ctx *policy.Context){
-	"s3:requestobjecttag/": func(_ *Server, in *keyInput, ctx *policy.Context) {
+// familyKeys are the key families of the table that s3vpce supplies
+// ("s3:requestobjecttag/" + tag key, "s3:existingobjecttag/" + tag key):
+// addFamily adds them.
+var familyKeys = map[string]bool{"s3:requestobjecttag/": true, "s3:existingobjecttag/": true}
+
+// addFamily adds the keys of family lk (one of familyKeys). A direct call,
+// not a function value: ctx stays on its caller's stack.
+func (s *Server) addFamily(lk string, in *keyInput, ctx *policy.Context) {
+	switch lk {
+	case "s3:requestobjecttag/":
 		for k, v := range requestTags(in.r) {
 			ctx.Set("s3:requestobjecttag/"+k, v...)
 		}
-	},
-	"s3:existingobjecttag/": func(s *Server, in *keyInput, ctx *policy.Context) {
+	case "s3:existingobjecttag/":
 		v, err := s.store.Object(in.t.bucket, in.t.key, in.t.query.Get("versionId"))
 		if err != nil || v.DeleteMarker {
 			return
@@ -111,7 +126,7 @@ var familyKeys = map[string]func(s *Server, in *keyInput, ctx *policy.Context){
 		for _, tag := range v.Tags {
 			ctx.SetValue("s3:existingobjecttag/"+tag.Key, tag.Value)
 		}
-	},
+	}
 }
 
 // SuppliedConditionKeys returns the S3 condition keys s3vpce puts in the
@@ -125,8 +140,7 @@ func SuppliedConditionKeys() []string {
 		for _, k := range op.Keys {
 			lk := strings.ToLower(k)
 			_, plain := operationKeys[lk]
-			_, family := familyKeys[lk]
-			if (plain || family) && !seen[lk] {
+			if (plain || familyKeys[lk]) && !seen[lk] {
 				seen[lk] = true
 				out = append(out, k)
 			}
@@ -144,25 +158,23 @@ func (s *Server) addOperationKeys(ctx *policy.Context, r *http.Request, t target
 	if len(keys) == 0 {
 		return
 	}
-	in := &keyInput{r: r, t: t, now: now}
+	var in *keyInput // made for the first key needed: most requests need none
 	for _, lk := range keys {
 		if !need.hasPrefix(lk) {
 			continue // a key (or family) no deciding policy reads
 		}
-		if src, ok := operationKeys[lk]; ok {
-			if vals := src(in); len(vals) > 0 {
-				ctx.Set(lk, vals...)
-			}
+		src, plain := operationKeys[lk]
+		if !plain && (!familyKeys[lk] || lk == "s3:existingobjecttag/" && !usesKeyPrefix(lk, policies...)) {
 			continue
 		}
-		fam, ok := familyKeys[lk]
-		if !ok {
-			continue
+		if in == nil {
+			in = &keyInput{r: r, t: t, now: now}
 		}
-		if lk == "s3:existingobjecttag/" && !usesKeyPrefix(lk, policies...) {
-			continue
+		if !plain {
+			s.addFamily(lk, in, ctx)
+		} else if vals := src(in); len(vals) > 0 {
+			ctx.Set(lk, vals...)
 		}
-		fam(s, in, ctx)
 	}
 }
 

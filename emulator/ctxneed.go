@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/s3vpce/s3vpce/internal/sigv4"
 	"github.com/s3vpce/s3vpce/policy"
 )
 
@@ -16,9 +17,22 @@ type contextNeed struct {
 	all  bool
 	sets [4]policy.KeySet
 	n    int
+	// base holds a bit for each key of baseKeys that a set holds: the keys
+	// every request may have are looked up in one step (wants).
+	base uint32
 	// from are the policies the sets came from (see covers).
-	from [6]*policy.Policy
-	nf   int
+	from policyList
+	// bucket, bucketPolicy and bucketOwner are the first bucket policy
+	// gateNeed looked up, for requestContextFor to reuse (lookupBucket).
+	bucket       string
+	bucketPolicy *policy.Policy
+	bucketOwner  string
+}
+
+// policyList are the policies a reduced context was built for.
+type policyList struct {
+	p [6]*policy.Policy
+	n int
 }
 
 // add adds the keys p reads (none for a nil policy).
@@ -26,12 +40,12 @@ func (n *contextNeed) add(p *policy.Policy) {
 	if p == nil || n.all {
 		return
 	}
-	if n.nf == len(n.from) {
+	if n.from.n == len(n.from.p) {
 		n.all = true
 		return
 	}
-	n.from[n.nf] = p
-	n.nf++
+	n.from.p[n.from.n] = p
+	n.from.n++
 	ks := p.ContextKeys()
 	switch {
 	case ks.All() || n.n == len(n.sets):
@@ -39,7 +53,75 @@ func (n *contextNeed) add(p *policy.Policy) {
 	case ks.Len() > 0:
 		n.sets[n.n] = ks
 		n.n++
+		for k := range ks.Values() {
+			if b, ok := baseKeyBits[k]; ok {
+				n.base |= 1 << b
+			}
+		}
 	}
+}
+
+// baseKey is a condition key requestContextFor supplies whatever the
+// operation, as a bit of contextNeed.base.
+type baseKey uint8
+
+const (
+	keySourceVpce baseKey = iota
+	keySourceVpc
+	keySourceVpcArn
+	keyVpcSourceIP
+	keySourceIP
+	keySecureTransport
+	keyTLSVersion
+	keyCurrentTime
+	keyEpochTime
+	keyRequestedRegion
+	keyUserAgent
+	keyReferer
+	keyS3ResourceAccount
+	keyResourceAccount
+	keySignatureVersion
+	keyAuthType
+	keySignatureAge
+	keyContentSHA256
+	numBaseKeys
+)
+
+// baseKeys names each baseKey, lower case, as KeySet holds it.
+var baseKeys = [numBaseKeys]string{
+	keySourceVpce:        "aws:sourcevpce",
+	keySourceVpc:         "aws:sourcevpc",
+	keySourceVpcArn:      "aws:sourcevpcarn",
+	keyVpcSourceIP:       "aws:vpcsourceip",
+	keySourceIP:          "aws:sourceip",
+	keySecureTransport:   "aws:securetransport",
+	keyTLSVersion:        "s3:tlsversion",
+	keyCurrentTime:       "aws:currenttime",
+	keyEpochTime:         "aws:epochtime",
+	keyRequestedRegion:   "aws:requestedregion",
+	keyUserAgent:         "aws:useragent",
+	keyReferer:           "aws:referer",
+	keyS3ResourceAccount: "s3:resourceaccount",
+	keyResourceAccount:   "aws:resourceaccount",
+	keySignatureVersion:  "s3:signatureversion",
+	keyAuthType:          "s3:authtype",
+	keySignatureAge:      "s3:signatureage",
+	keyContentSHA256:     "s3:x-amz-content-sha256",
+}
+
+// baseKeyBits maps each name of baseKeys to its key (read only).
+var baseKeyBits = func() map[string]baseKey {
+	m := make(map[string]baseKey, numBaseKeys)
+	for k, name := range baseKeys {
+		m[name] = baseKey(k)
+	}
+	return m
+}()
+
+// wants reports whether base key k is needed: one bit test, where has
+// compares names.
+func (n *contextNeed) wants(k baseKey) bool {
+	return n == nil || n.all || n.base&(1<<k) != 0
 }
 
 // covers reports whether the keys p reads were counted: p is one of the
@@ -47,21 +129,16 @@ func (n *contextNeed) add(p *policy.Policy) {
 // document). A policy changed between building the context and evaluating
 // it (a PutBucketPolicy racing the request) is not covered, and is
 // evaluated with the whole context instead (evaluateWith).
-func (n *contextNeed) covers(p *policy.Policy) bool {
-	if p == nil || n.all {
+func (l *policyList) covers(p *policy.Policy) bool {
+	if p == nil {
 		return true
 	}
-	for _, f := range n.from[:n.nf] {
+	for _, f := range l.p[:l.n] {
 		if f == p {
 			return true
 		}
 	}
 	return false
-}
-
-// has reports whether key (lower case) is needed.
-func (n *contextNeed) has(key string) bool {
-	return n.any(func(ks policy.KeySet) bool { return ks.Has(key) })
 }
 
 // hasPrefix reports whether a key of the family prefix is needed.
@@ -104,39 +181,84 @@ func (s *Server) gateNeed(o origin, t target, checks []policy.Check) contextNeed
 	}
 	if t.ap != nil {
 		n.add(s.accessPointPolicy(t.ap))
-		bp, _ := s.bucketPolicy(t.ap.Bucket)
+		bp, _ := n.lookupBucket(s, t.ap.Bucket)
 		n.add(bp)
 	}
 	for _, ch := range checks {
 		if b := bucketOf(ch.Resource); b != "" && ch.Action != "s3:CreateBucket" {
-			bp, _ := s.bucketPolicy(b)
+			bp, _ := n.lookupBucket(s, b)
 			n.add(bp)
 		}
 	}
 	return n
 }
 
+// lookupBucket is s.bucketPolicy(b), looked up once per need for the
+// first bucket asked: the context is built from the policies it counted.
+// (evaluateWith looks the policies up again: see covers.)
+func (n *contextNeed) lookupBucket(s *Server, b string) (*policy.Policy, string) {
+	if n != nil && n.bucket == b && b != "" {
+		return n.bucketPolicy, n.bucketOwner
+	}
+	p, owner := s.bucketPolicy(b)
+	if n != nil && n.bucket == "" {
+		n.bucket, n.bucketPolicy, n.bucketOwner = b, p, owner
+	}
+	return p, owner
+}
+
 // fullContext builds, when first asked, the whole request context of a
 // request whose checks were evaluated with a reduced one: for the decision
 // log's CheckRecord.Context, off the request path. It keeps only the parts
-// of the request requestContext reads.
+// of the request requestContext reads, and the room for the records of the
+// request's first check (one allocation for both).
 type fullContext struct {
-	need   contextNeed // what the reduced context holds
-	once   sync.Once
-	ctx    policy.Context
-	s      *Server
-	header http.Header
-	tls    *tls.ConnectionState
-	o      origin
-	c      caller
-	t      target
-	now    time.Time
+	covered policyList // the policies the reduced context holds every key of
+	once    sync.Once
+	ctx     policy.Context
+	s       *Server
+	header  http.Header
+	// headerPairs are the headers it reads, name and value, once compacted
+	// (header nil then).
+	headerPairs []string
+	o           origin
+	t           target
+	now         time.Time
+	// sigAge (to now), authKind and payloadHash are the parts of the
+	// request's SigV4 authentication the context reads (signed; none
+	// unsigned).
+	sigAge      time.Duration
+	authKind    sigv4.Kind
+	payloadHash string
+	// tlsVersion is the TLS version of a request over TLS (tlsOn).
+	tlsVersion uint16
+	tlsOn      bool
+	signed     bool
+	built      bool // ctx is built: the inputs are no longer read
+	recsTaken  bool // recs and atts are taken (room)
+
+	// The records and attached policies of a request's single check
+	// (room): in the same allocation. The sizes keep the whole within
+	// 896 bytes, an allocation size class below 1024.
+	recs [1]CheckRecord
+	atts [2]policy.Attached
 }
 
 func (f *fullContext) get() *policy.Context {
 	f.once.Do(func() {
-		r := &http.Request{Header: f.header, TLS: f.tls}
-		f.ctx = f.s.requestContextFor(r, f.o, f.c, f.t, f.now, nil)
+		r := &http.Request{Header: f.header}
+		if r.Header == nil {
+			r.Header = headerOf(f.headerPairs)
+		}
+		if f.tlsOn {
+			r.TLS = &tls.ConnectionState{Version: f.tlsVersion}
+		}
+		var c caller
+		if f.signed {
+			c.auth = &sigv4.Auth{Kind: f.authKind, Time: f.now.Add(-f.sigAge), PayloadHash: f.payloadHash}
+		}
+		f.ctx = f.s.requestContextFor(r, f.o, c, f.t, f.now, nil)
+		f.built = true
 	})
 	return &f.ctx
 }
@@ -149,16 +271,47 @@ func (s *Server) gateContext(r *http.Request, o origin, c caller, t target, now 
 	if need.all {
 		return ctx, nil
 	}
-	return ctx, &fullContext{need: need, s: s, header: r.Header, tls: r.TLS, o: o, c: c, t: t, now: now}
+	f := &fullContext{covered: need.from, s: s, header: r.Header, o: o, t: t, now: now}
+	if r.TLS != nil {
+		f.tlsOn, f.tlsVersion = true, r.TLS.Version
+	}
+	if a := c.auth; a != nil {
+		f.signed, f.authKind, f.sigAge, f.payloadHash = true, a.Kind, now.Sub(a.Time), a.PayloadHash
+	}
+	return ctx, f
 }
 
 // contextFor is the context to evaluate p with: ctx, the reduced one, when
 // it holds every key p reads, else the whole context. f nil: ctx is whole.
 func (f *fullContext) contextFor(ctx policy.Context, p *policy.Policy) policy.Context {
-	if f == nil || f.need.covers(p) {
+	if f == nil || f.covered.covers(p) {
 		return ctx
 	}
 	return *f.get()
+}
+
+// room returns room for the records of n checks and for their attached
+// policies (see attachedPart): f's own for a single check (two attached
+// policies: endpoint and bucket), once; else new slices (up to three
+// attached each, with an access point).
+func (f *fullContext) room(n int) ([]CheckRecord, []policy.Attached) {
+	if f == nil || n > len(f.recs) || f.recsTaken {
+		return make([]CheckRecord, 0, n), make([]policy.Attached, 0, 3*n)
+	}
+	f.recsTaken = true
+	return f.recs[:0:n], f.atts[:0]
+}
+
+// attachedPart cuts room for n attached policies from *room: appending
+// past n reallocates rather than writing into the next part.
+func attachedPart(room *[]policy.Attached, n int) []policy.Attached {
+	r := *room
+	if cap(r)-len(r) < n {
+		r = make([]policy.Attached, 0, max(n, 3))
+	}
+	part := r[len(r) : len(r) : len(r)+n]
+	*room = r[:len(r)+n]
+	return part
 }
 
 // withFullContext lets each record answer Context for every key.
@@ -171,9 +324,9 @@ func withFullContext(records []CheckRecord, f *fullContext) {
 	}
 }
 
-// set sets key to value() when the key is needed.
-func (n *contextNeed) set(ctx *policy.Context, key string, value func() string) {
-	if n.has(key) {
-		ctx.SetValue(key, value())
+// set sets base key k to v when it is needed.
+func (n *contextNeed) set(ctx *policy.Context, k baseKey, v string) {
+	if n.wants(k) {
+		ctx.SetValue(baseKeys[k], v)
 	}
 }

@@ -52,6 +52,9 @@ type DecisionRecord struct {
 	caller         caller
 	target         target
 	post           *postUpload // a browser-based POST upload (postobject.go)
+	// ids back the response's x-amz-request-id and x-amz-id-2 header
+	// values (ServeHTTP), sparing them an allocation of their own.
+	ids [2]string
 }
 
 // CheckRecord is one evaluated check.
@@ -137,35 +140,43 @@ func (d *DecisionRecord) hintAttr() []any {
 	return []any{"hint", d.Hint}
 }
 
-// decisionLog keeps the most recent records, by request ID.
+// decisionLog keeps the most recent records. It has no index by request
+// ID: get scans the ring, newest first. Adding is then a store into the
+// ring, with no map insert and delete (and their cache misses) on every
+// request; looking a record up (explain, the admin API) is rare.
 type decisionLog struct {
 	mu    sync.Mutex
 	ring  []*DecisionRecord
 	next  int
-	byID  map[string]*DecisionRecord
 	limit int
 }
 
 func newDecisionLog(limit int) *decisionLog {
-	return &decisionLog{ring: make([]*DecisionRecord, limit), byID: make(map[string]*DecisionRecord, limit), limit: limit}
+	return &decisionLog{ring: make([]*DecisionRecord, limit), limit: limit}
 }
 
 func (l *decisionLog) add(d *DecisionRecord) {
+	d.compact() // before the log shares it
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	if old := l.ring[l.next]; old != nil {
-		delete(l.byID, old.RequestID)
-	}
 	l.ring[l.next] = d
-	l.byID[d.RequestID] = d
 	l.next = (l.next + 1) % l.limit
+	l.mu.Unlock()
 }
 
+// get returns the newest record of request id.
 func (l *decisionLog) get(id string) (*DecisionRecord, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	d, ok := l.byID[id]
-	return d, ok
+	for i := 1; i <= l.limit; i++ {
+		d := l.ring[(l.next-i+l.limit)%l.limit]
+		if d == nil {
+			break
+		}
+		if d.RequestID == id {
+			return d, true
+		}
+	}
+	return nil, false
 }
 
 // recent returns up to n records, newest first.

@@ -181,10 +181,10 @@ func (s *Server) evaluateWith(ctx policy.Context, full *fullContext, o origin, c
 	if ap != nil {
 		apARN, apPolicy, n = accessPointARN(ap), s.accessPointPolicy(ap), 2*n
 	}
-	records := make([]CheckRecord, 0, n)
+	records, room := full.room(n)
 	for _, ch := range checks {
 		req := policy.Request{Principal: c.principal, Action: ch.Action, Resource: ch.Resource, Context: ctx}
-		atts := make([]policy.Attached, 0, 2)
+		atts := attachedPart(&room, 2)
 		if o.policyKind != policy.KindUnspecified {
 			atts = append(atts, policy.Attached{Policy: o.endpointPolicy, Kind: o.policyKind})
 		}
@@ -199,7 +199,7 @@ func (s *Server) evaluateWith(ctx policy.Context, full *fullContext, o origin, c
 						return records, serr
 					}
 				}
-				req.Resource, atts = b, make([]policy.Attached, 0, 1)
+				req.Resource, atts = b, attachedPart(&room, 1)
 			}
 		}
 		b := bucketOf(req.Resource)
@@ -275,45 +275,55 @@ func (s *Server) requestContextFor(r *http.Request, o origin, c caller, t target
 	var ctx policy.Context
 	ctx.Grow(need.size())
 	if o.endpointID != "" {
-		need.set(&ctx, "aws:sourcevpce", func() string { return o.endpointID })
+		need.set(&ctx, keySourceVpce, o.endpointID)
 	}
 	if o.vpcID != "" {
-		need.set(&ctx, "aws:sourcevpc", func() string { return o.vpcID })
-		need.set(&ctx, "aws:sourcevpcarn", func() string { return "arn:aws:ec2:" + o.region + ":" + o.owner + ":vpc/" + o.vpcID })
+		need.set(&ctx, keySourceVpc, o.vpcID)
+		if need.wants(keySourceVpcArn) {
+			ctx.SetValue(baseKeys[keySourceVpcArn], "arn:aws:ec2:"+o.region+":"+o.owner+":vpc/"+o.vpcID)
+		}
 	}
 	if o.vpcSourceIP != "" {
-		need.set(&ctx, "aws:vpcsourceip", func() string { return o.vpcSourceIP })
+		need.set(&ctx, keyVpcSourceIP, o.vpcSourceIP)
 	}
 	if o.sourceIP != "" {
-		need.set(&ctx, "aws:sourceip", func() string { return o.sourceIP })
+		need.set(&ctx, keySourceIP, o.sourceIP)
 	}
-	need.set(&ctx, "aws:securetransport", func() string { return strconv.FormatBool(r.TLS != nil) })
+	need.set(&ctx, keySecureTransport, strconv.FormatBool(r.TLS != nil))
 	if r.TLS != nil {
-		need.set(&ctx, "s3:tlsversion", func() string { return tlsVersion(r.TLS.Version) })
+		need.set(&ctx, keyTLSVersion, tlsVersion(r.TLS.Version))
 	}
-	need.set(&ctx, "aws:currenttime", func() string { return now.UTC().Format(time.RFC3339) })
-	need.set(&ctx, "aws:epochtime", func() string { return strconv.FormatInt(now.Unix(), 10) })
-	need.set(&ctx, "aws:requestedregion", func() string { return o.region })
+	if need.wants(keyCurrentTime) {
+		ctx.SetValue(baseKeys[keyCurrentTime], now.UTC().Format(time.RFC3339))
+	}
+	if need.wants(keyEpochTime) {
+		ctx.SetValue(baseKeys[keyEpochTime], strconv.FormatInt(now.Unix(), 10))
+	}
+	need.set(&ctx, keyRequestedRegion, o.region)
 	if ua := headerValue(r.Header, "User-Agent"); ua != "" {
-		need.set(&ctx, "aws:useragent", func() string { return ua })
+		need.set(&ctx, keyUserAgent, ua)
 	}
 	if ref := headerValue(r.Header, "Referer"); ref != "" {
-		need.set(&ctx, "aws:referer", func() string { return ref })
+		need.set(&ctx, keyReferer, ref)
 	}
 	var bucketPolicy *policy.Policy
 	if t.bucket != "" {
 		var bucketOwner string
-		bucketPolicy, bucketOwner = s.bucketPolicy(t.bucket)
+		bucketPolicy, bucketOwner = need.lookupBucket(s, t.bucket)
 		if bucketOwner != "" {
-			need.set(&ctx, "s3:resourceaccount", func() string { return bucketOwner })
-			need.set(&ctx, "aws:resourceaccount", func() string { return bucketOwner })
+			need.set(&ctx, keyS3ResourceAccount, bucketOwner)
+			need.set(&ctx, keyResourceAccount, bucketOwner)
 		}
 	}
 	if a := c.auth; a != nil && a.Kind != sigv4.Anonymous {
-		need.set(&ctx, "s3:signatureversion", func() string { return "AWS4-HMAC-SHA256" })
-		need.set(&ctx, "s3:authtype", a.Kind.String)
-		need.set(&ctx, "s3:signatureage", func() string { return strconv.FormatInt(now.Sub(a.Time).Milliseconds(), 10) })
-		need.set(&ctx, "s3:x-amz-content-sha256", func() string { return a.PayloadHash })
+		need.set(&ctx, keySignatureVersion, "AWS4-HMAC-SHA256")
+		if need.wants(keyAuthType) {
+			ctx.SetValue(baseKeys[keyAuthType], a.Kind.String())
+		}
+		if need.wants(keySignatureAge) {
+			ctx.SetValue(baseKeys[keySignatureAge], strconv.FormatInt(now.Sub(a.Time).Milliseconds(), 10))
+		}
+		need.set(&ctx, keyContentSHA256, a.PayloadHash)
 	}
 	addAccessPointKeys(&ctx, t.ap)
 	s.addOperationKeys(&ctx, r, t, now, need, o.endpointPolicy, bucketPolicy)

@@ -13,7 +13,6 @@ import (
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
-	"github.com/s3vpce/s3vpce/emulator"
 )
 
 // BenchmarkServe1KiB measures the server side alone of a 1 KiB PutObject
@@ -25,15 +24,7 @@ import (
 //
 //	go test -run '^$' -bench Serve1KiB -benchmem ./emulator
 func BenchmarkServe1KiB(b *testing.B) {
-	srv, err := emulator.New(emulator.Options{Buckets: []string{"bench"},
-		BucketPolicies: map[string]string{"bench": `{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::bench","arn:aws:s3:::bench/*"],"Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-0a77994aa2124c299"}}}]}`}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := srv.Start(b.Context()); err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
+	srv := startPolicyBenchServer(b)
 	be := s3mem.New()
 	if err := be.CreateBucket("bench"); err != nil {
 		b.Fatal(err)

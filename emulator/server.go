@@ -373,18 +373,15 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w := startRequestLog(hw, r)
-	reqID := newRequestID()
-	hid := hostID(reqID)
+	reqID, hid := newRequestIDs()
 	r = r.WithContext(s3err.WithRequestID(r.Context(), reqID, hid))
-	h := w.Header()
-	// Canonical keys, and one array for both values: what h.Set does,
-	// without canonicalizing and allocating each.
-	ids := [...]string{reqID, hid}
-	idVals := ids[:]
-	h["X-Amz-Request-Id"], h["X-Amz-Id-2"] = idVals[0:1:1], idVals[1:2:2]
 	now := s.now()
 	snap := s.snap.Load()
-	rec := &DecisionRecord{RequestID: reqID, Time: now}
+	rec := &DecisionRecord{RequestID: reqID, Time: now, ids: [2]string{reqID, hid}}
+	// Canonical keys, and the record's array for both values: what h.Set
+	// does, without canonicalizing and allocating each.
+	h := w.Header()
+	h["X-Amz-Request-Id"], h["X-Amz-Id-2"] = rec.ids[0:1:1], rec.ids[1:2:2]
 	watch := streamedBody(r) // before receiveBody wraps it
 	serr := s.gate(r, snap, rec, now)
 	s.addCORSHeaders(w, r, rec)

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"iter"
 	"slices"
 	"strings"
 )
@@ -25,6 +26,10 @@ func (s KeySet) All() bool { return s.all }
 // Keys returns the keys of a set that does not hold every key, lower case
 // and sorted.
 func (s KeySet) Keys() []string { return slices.Clone(s.keys) }
+
+// Values yields the keys of a set that does not hold every key, lower
+// case and sorted, without copying them as Keys does.
+func (s KeySet) Values() iter.Seq[string] { return slices.Values(s.keys) }
 
 // Has reports whether the set holds key (any case).
 func (s KeySet) Has(key string) bool {

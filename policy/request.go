@@ -91,14 +91,53 @@ func NewContext(m map[string][]string) Context {
 	return c
 }
 
+// smallContext is the most keys Grow makes room for in one allocation.
+const smallContext = 4
+
 // Grow makes room for n more keys without reallocating.
 func (c *Context) Grow(n int) {
+	if n > 0 && n <= smallContext && cap(c.entries) == 0 && cap(c.arena) == 0 {
+		// The common reduced context (the keys a request's policies read):
+		// its entries and values in one allocation of their size.
+		c.entries, c.arena = smallRoom(n)
+		return
+	}
 	if cap(c.entries)-len(c.entries) < n {
 		c.entries = append(make([]ctxEntry, 0, len(c.entries)+n), c.entries...)
 	}
 	if cap(c.arena)-len(c.arena) < n {
 		c.arena = make([]string, 0, n)
 	}
+}
+
+// smallRoom allocates room for n (1 to smallContext) entries and their
+// single values together.
+func smallRoom(n int) ([]ctxEntry, []string) {
+	switch n {
+	case 1:
+		r := new(struct {
+			e [1]ctxEntry
+			a [1]string
+		})
+		return r.e[:0], r.a[:0]
+	case 2:
+		r := new(struct {
+			e [2]ctxEntry
+			a [2]string
+		})
+		return r.e[:0], r.a[:0]
+	case 3:
+		r := new(struct {
+			e [3]ctxEntry
+			a [3]string
+		})
+		return r.e[:0], r.a[:0]
+	}
+	r := new(struct {
+		e [smallContext]ctxEntry
+		a [smallContext]string
+	})
+	return r.e[:0], r.a[:0]
 }
 
 // SetValue replaces the values of key with the single value v. It is Set
