@@ -149,13 +149,19 @@ func (a *Auth) Verify(r *http.Request, secret string) (signingKey []byte, err er
 // server verifying many requests uses a Verifier, which reuses buffers.
 func (a *Auth) VerifyWithKey(r *http.Request, key []byte) error {
 	var v Verifier
-	return v.Verify(a, r, key)
+	return v.verify(a, r, key, false)
 }
 
 // Verify is a.VerifyWithKey(r, key), the canonical request and the string
 // to sign built in one of v's buffers; strings are made only for the
 // error.
 func (v *Verifier) Verify(a *Auth, r *http.Request, key []byte) error {
+	return v.verify(a, r, key, true)
+}
+
+// verify is Verify; poolMAC says whether to keep the key's HMAC state for
+// later requests (not for a one-off Verifier).
+func (v *Verifier) verify(a *Auth, r *http.Request, key []byte, poolMAC bool) error {
 	bp := v.buffer()
 	defer v.bufs.Put(bp)
 	buf, err := a.appendCanonicalRequest((*bp)[:0], r)
@@ -167,7 +173,7 @@ func (v *Verifier) Verify(a *Auth, r *http.Request, key []byte) error {
 	if cap(buf) <= maxPooledBuf {
 		*bp = buf
 	}
-	if !a.signatureMatches(key, buf[n:]) {
+	if !v.signatureMatches(a, key, buf[n:], poolMAC) {
 		canonical, sts := string(buf[:n]), string(buf[n:])
 		return s3err.New(http.StatusForbidden, "SignatureDoesNotMatch",
 			"The request signature we calculated does not match the signature you provided. Check your key and signing method.").
