@@ -125,10 +125,10 @@ func parseHeader(r *http.Request, h string) (*Auth, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := a.readTime(r.Header.Get("X-Amz-Date"), r.Header.Get("Date")); err != nil {
+	if err := a.readTime(firstValue(r.Header, "X-Amz-Date"), firstValue(r.Header, "Date")); err != nil {
 		return nil, err
 	}
-	a.PayloadHash = r.Header.Get("X-Amz-Content-Sha256")
+	a.PayloadHash = firstValue(r.Header, "X-Amz-Content-Sha256")
 	if a.PayloadHash == "" {
 		return nil, s3err.New(http.StatusBadRequest, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256")
 	}
@@ -222,7 +222,7 @@ func ParseAuthorization(v string) (*Auth, error) {
 	if !ok {
 		return nil, malformed("The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature.")
 	}
-	a := &Auth{Kind: Header}
+	a, signedBuf := newAuth(Header)
 	var cred, signed string
 	var haveCred, haveSigned, haveSig bool
 	for part := range strings.SplitSeq(rest, ",") {
@@ -247,7 +247,7 @@ func ParseAuthorization(v string) (*Auth, error) {
 	if err := a.parseCredential(cred, malformed); err != nil {
 		return nil, err
 	}
-	if err := a.parseSignedHeaders(signed); err != nil {
+	if err := a.parseSignedHeaders(signed, signedBuf); err != nil {
 		return nil, err
 	}
 	if !validSignature(a.Signature) {
@@ -256,9 +256,36 @@ func ParseAuthorization(v string) (*Auth, error) {
 	return a, nil
 }
 
+// newAuth allocates an Auth of kind together with room for the usual
+// number of signed headers: one allocation where three were.
+func newAuth(kind Kind) (*Auth, []string) {
+	x := &struct {
+		a   Auth
+		buf [12]string
+	}{a: Auth{Kind: kind}}
+	return &x.a, x.buf[:0]
+}
+
+// firstValue is h.Get(key) for a key already in canonical MIME form.
+func firstValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
 func (a *Auth) parseCredential(cred string, bad func(string) *s3err.Error) error {
-	parts := strings.Split(cred, "/")
-	if len(parts) != 5 || parts[0] == "" {
+	// strings.Split(cred, "/"), without the slice: n counts the parts
+	var parts [5]string
+	n := 0
+	for rest, more := cred, true; more; n++ {
+		var part string
+		part, rest, more = strings.Cut(rest, "/")
+		if n < len(parts) {
+			parts[n] = part
+		}
+	}
+	if n != 5 || parts[0] == "" {
 		return bad("The authorization header is malformed; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".")
 	}
 	if parts[4] != "aws4_request" {
@@ -271,11 +298,19 @@ func (a *Auth) parseCredential(cred string, bad func(string) *s3err.Error) error
 	return nil
 }
 
-func (a *Auth) parseSignedHeaders(s string) error {
+// parseSignedHeaders splits s into a.SignedHeaders, in buf's array when
+// it has room.
+func (a *Auth) parseSignedHeaders(s string, buf []string) error {
 	if s == "" {
 		return malformed("The authorization header is malformed; SignedHeaders is empty.")
 	}
-	a.SignedHeaders = strings.Split(s, ";")
+	if n := strings.Count(s, ";") + 1; n > cap(buf) {
+		buf = make([]string, 0, n)
+	}
+	for h := range strings.SplitSeq(s, ";") {
+		buf = append(buf, h)
+	}
+	a.SignedHeaders = buf
 	for i, h := range a.SignedHeaders {
 		if h == "" || h != strings.ToLower(h) || i > 0 && a.SignedHeaders[i-1] >= h {
 			return malformed("The authorization header is malformed; SignedHeaders must be lower-case header names sorted and separated by ';'.")
@@ -346,7 +381,7 @@ func parseQuery(q url.Values, h http.Header) (*Auth, error) {
 			return nil, queryError(fmt.Sprintf("%s must be given only once; the query string has it %d times.", k, n))
 		}
 	}
-	a := &Auth{Kind: Query}
+	a, signedBuf := newAuth(Query)
 	if q.Get("X-Amz-Algorithm") != Algorithm {
 		return nil, queryError("X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"")
 	}
@@ -358,7 +393,7 @@ func parseQuery(q url.Values, h http.Header) (*Auth, error) {
 	if err := a.parseCredential(q.Get("X-Amz-Credential"), queryError); err != nil {
 		return nil, err
 	}
-	if err := a.parseSignedHeaders(q.Get("X-Amz-SignedHeaders")); err != nil {
+	if err := a.parseSignedHeaders(q.Get("X-Amz-SignedHeaders"), signedBuf); err != nil {
 		return nil, queryError("X-Amz-SignedHeaders must be lower-case header names sorted and separated by ';'.")
 	}
 	a.Signature = q.Get("X-Amz-Signature")
@@ -384,7 +419,7 @@ func parseQuery(q url.Values, h http.Header) (*Auth, error) {
 	a.PayloadHash = UnsignedPayload
 	if v := q.Get("X-Amz-Content-Sha256"); v != "" {
 		a.PayloadHash = v
-	} else if v := h.Get("X-Amz-Content-Sha256"); v != "" {
+	} else if v := firstValue(h, "X-Amz-Content-Sha256"); v != "" {
 		a.PayloadHash = v
 	}
 	return a, nil

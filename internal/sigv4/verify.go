@@ -44,7 +44,8 @@ func (a *Auth) CheckScope(e Expect) error {
 		err := malformedFor(a, fmt.Sprintf("The authorization header is malformed; the region '%s' is wrong; expecting '%s'", a.Region, e.Region))
 		return err.With("Region", e.Region)
 	}
-	if a.Time.Format("20060102") != a.Date {
+	var day [16]byte
+	if string(a.Time.AppendFormat(day[:0], "20060102")) != a.Date {
 		return malformedFor(a, fmt.Sprintf("The authorization header is malformed; Invalid credential date \"%s\". Date is not the same as X-Amz-Date: \"%s\".", a.Date, a.Time.Format("20060102")))
 	}
 	if a.Kind == Post {
