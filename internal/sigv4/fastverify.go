@@ -142,17 +142,24 @@ func appendHeaderValue(dst []byte, r *http.Request, name string) ([]byte, bool) 
 // spacesCanonical reports whether strings.Join(strings.Fields(v), " ")
 // would be v itself.
 func spacesCanonical(v string) bool {
-	prevSpace := true // no space at the start
 	for i := range len(v) {
 		c := v[i]
-		if c >= utf8.RuneSelf {
-			return false // unicode.IsSpace has non-ASCII spaces: take the slow path
+		if ' ' < c && c < utf8.RuneSelf {
+			continue // the common case: one test a byte
 		}
-		space := c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
-		if space && (prevSpace || c != ' ') {
+		switch c {
+		case ' ':
+			// a single space between words only
+			if i == 0 || i == len(v)-1 || v[i-1] == ' ' {
+				return false
+			}
+		case '\t', '\n', '\v', '\f', '\r':
 			return false
+		default:
+			if c >= utf8.RuneSelf {
+				return false // unicode.IsSpace has non-ASCII spaces: take the slow path
+			}
 		}
-		prevSpace = space
 	}
-	return !prevSpace || v == ""
+	return true
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Algorithm is the only signing algorithm verified here.
@@ -291,7 +292,7 @@ func (a *Auth) parseCredential(cred string, bad func(string) *s3err.Error) error
 	if parts[4] != "aws4_request" {
 		return bad("The authorization header is malformed; incorrect terminal \"" + parts[4] + "\". This endpoint uses \"aws4_request\".")
 	}
-	if _, err := time.Parse("20060102", parts[1]); err != nil {
+	if _, err := parseAmzTime(dateLayout, parts[1]); err != nil {
 		return bad("The authorization header is malformed; incorrect date format \"" + parts[1] + "\". This date in the credential must be in the format \"yyyyMMdd\".")
 	}
 	a.AccessKeyID, a.Date, a.Region, a.Service = parts[0], parts[1], parts[2], parts[3]
@@ -312,11 +313,24 @@ func (a *Auth) parseSignedHeaders(s string, buf []string) error {
 	}
 	a.SignedHeaders = buf
 	for i, h := range a.SignedHeaders {
-		if h == "" || h != strings.ToLower(h) || i > 0 && a.SignedHeaders[i-1] >= h {
+		if h == "" || !isLower(h) || i > 0 && a.SignedHeaders[i-1] >= h {
 			return malformed("The authorization header is malformed; SignedHeaders must be lower-case header names sorted and separated by ';'.")
 		}
 	}
 	return nil
+}
+
+// isLower reports whether s == strings.ToLower(s), at one test a byte
+// for ASCII.
+func isLower(s string) bool {
+	for i := range len(s) {
+		if c := s[i]; c >= utf8.RuneSelf {
+			return s == strings.ToLower(s)
+		} else if 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 func validSignature(s string) bool {
@@ -333,7 +347,7 @@ func validSignature(s string) bool {
 
 func (a *Auth) readTime(amzDate, date string) error {
 	if amzDate != "" {
-		t, err := time.Parse(amzDateLayout, amzDate)
+		t, err := parseAmzTime(amzDateLayout, amzDate)
 		if err != nil {
 			return s3err.New(http.StatusForbidden, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header")
 		}
@@ -400,7 +414,7 @@ func parseQuery(q url.Values, h http.Header) (*Auth, error) {
 	if !validSignature(a.Signature) {
 		return nil, queryError("X-Amz-Signature must be 64 lower-case hexadecimal characters.")
 	}
-	t, err := time.Parse(amzDateLayout, q.Get("X-Amz-Date"))
+	t, err := parseAmzTime(amzDateLayout, q.Get("X-Amz-Date"))
 	if err != nil {
 		return nil, queryError("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"")
 	}

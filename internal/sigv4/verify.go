@@ -45,7 +45,7 @@ func (a *Auth) CheckScope(e Expect) error {
 		return err.With("Region", e.Region)
 	}
 	var day [16]byte
-	if string(a.Time.AppendFormat(day[:0], "20060102")) != a.Date {
+	if string(appendAmzTime(day[:0], a.Time, dateLayout)) != a.Date {
 		return malformedFor(a, fmt.Sprintf("The authorization header is malformed; Invalid credential date \"%s\". Date is not the same as X-Amz-Date: \"%s\".", a.Date, a.Time.Format("20060102")))
 	}
 	if a.Kind == Post {
@@ -127,7 +127,7 @@ func (a *Auth) StringToSign(canonical string) string {
 func (a *Auth) appendStringToSign(dst []byte, sum [sha256.Size]byte) []byte {
 	b := append(dst, Algorithm...)
 	b = append(b, '\n')
-	b = a.Time.AppendFormat(b, amzDateLayout)
+	b = appendAmzTime(b, a.Time, amzDateLayout)
 	b = append(b, '\n')
 	b = append(b, a.Date...)
 	b = append(b, '/')
