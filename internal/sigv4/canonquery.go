@@ -95,7 +95,7 @@ func appendRecoded(dst []byte, s string) ([]byte, bool) {
 		case '+':
 			c = ' '
 		}
-		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
+		if unreserved(c) {
 			dst = append(dst, c)
 			continue
 		}
