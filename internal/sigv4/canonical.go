@@ -35,17 +35,30 @@ func canonicalURI(r *http.Request) string {
 		p = p[:i]
 	}
 	if strings.HasPrefix(p, "http://") || strings.HasPrefix(p, "https://") { // absolute form
-		if path, ok := plainAbsolutePath(p); ok {
-			p = path
-		} else if u, err := url.Parse(p); err == nil {
-			p = u.EscapedPath()
-		}
+		p = absoluteFormPath(p)
 	}
 	if p == "" {
 		p = r.URL.EscapedPath()
 	}
 	if p == "" {
 		return "/"
+	}
+	return p
+}
+
+// absoluteFormPath is the escaped path of an absolute-form target, p
+// itself when it does not parse.
+func absoluteFormPath(p string) string {
+	if path, ok := plainAbsolutePath(p); ok {
+		return path
+	}
+	return parsedAbsolutePath(p)
+}
+
+// parsedAbsolutePath is absoluteFormPath by url.Parse.
+func parsedAbsolutePath(p string) string {
+	if u, err := url.Parse(p); err == nil {
+		return u.EscapedPath()
 	}
 	return p
 }
