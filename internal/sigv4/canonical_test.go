@@ -3,6 +3,7 @@ package sigv4
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -32,10 +33,10 @@ func TestCanonicalURIAbsoluteForm(t *testing.T) {
 // does.
 func FuzzCanonicalURI(f *testing.F) {
 	for _, s := range []string{"https://b.example:4443/b/k", "http://h:/x", "https://h:1:2/x", "https://[::1]:9/x", "https://h/a%2Fb"} {
-		f.Add(s)
+		f.Add(strings.TrimPrefix(s, "https://"))
 	}
 	f.Fuzz(func(t *testing.T, target string) {
-		for _, p := range []string{target, "https://" + target, "http://h" + target} {
+		for _, p := range []string{"https://" + target, "http://h" + target} {
 			if got, want := absoluteFormPath(p), parsedAbsolutePath(p); got != want {
 				t.Fatalf("absoluteFormPath(%q) = %q, url.Parse gives %q", p, got, want)
 			}
