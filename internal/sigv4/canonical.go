@@ -16,7 +16,7 @@ func uriEncode(s string, keepSlash bool) string {
 	b.Grow(len(s))
 	for i := range len(s) {
 		c := s[i]
-		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' || c == '/' && keepSlash {
+		if unreserved(c) || c == '/' && keepSlash {
 			b.WriteByte(c)
 			continue
 		}
@@ -35,9 +35,7 @@ func canonicalURI(r *http.Request) string {
 		p = p[:i]
 	}
 	if strings.HasPrefix(p, "http://") || strings.HasPrefix(p, "https://") { // absolute form
-		if u, err := url.Parse(p); err == nil {
-			p = u.EscapedPath()
-		}
+		p = absoluteFormPath(p)
 	}
 	if p == "" {
 		p = r.URL.EscapedPath()
@@ -46,6 +44,60 @@ func canonicalURI(r *http.Request) string {
 		return "/"
 	}
 	return p
+}
+
+// absoluteFormPath is the escaped path of an absolute-form target, p
+// itself when it does not parse.
+func absoluteFormPath(p string) string {
+	if path, ok := plainAbsolutePath(p); ok {
+		return path
+	}
+	return parsedAbsolutePath(p)
+}
+
+// parsedAbsolutePath is absoluteFormPath by url.Parse.
+func parsedAbsolutePath(p string) string {
+	if u, err := url.Parse(p); err == nil {
+		return u.EscapedPath()
+	}
+	return p
+}
+
+// plainAbsolutePath is url.Parse(p).EscapedPath() for an absolute-form
+// target "http(s)://host[:port]/path" whose host is letters, digits, '.'
+// and '-', whose port is digits and whose path has only unreserved
+// characters and '/' (so that parsing and escaping leave it as it is);
+// ok is false for any other target, which then goes through url.Parse.
+func plainAbsolutePath(p string) (path string, ok bool) {
+	_, rest, _ := strings.Cut(p, "://")
+	slash := strings.IndexByte(rest, '/')
+	if slash < 0 {
+		return "", false
+	}
+	authority, path := rest[:slash], rest[slash:]
+	host, port, _ := strings.Cut(authority, ":")
+	for i := range len(host) {
+		if c := host[i]; !unreserved(c) || c == '_' || c == '~' {
+			return "", false
+		}
+	}
+	for i := range len(port) {
+		if c := port[i]; c < '0' || c > '9' {
+			return "", false
+		}
+	}
+	for i := range len(path) {
+		if c := path[i]; !unreserved(c) && c != '/' {
+			return "", false
+		}
+	}
+	return path, true
+}
+
+// unreserved reports whether c is A-Z a-z 0-9 - _ . ~, the bytes SigV4
+// never escapes.
+func unreserved(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
 }
 
 // canonicalQuery sorts the query by encoded key then value, leaving out

@@ -26,4 +26,22 @@
 //
 // Pure: standard library only, no I/O; the caller supplies the secret key
 // lookup and the clock.
+//
+// # Cost per request
+//
+// A server verifies every request, so the common path allocates once: Parse
+// allocates the Auth together with room for twelve signed headers, slices
+// the Authorization header and credential in place, and reads the two SigV4
+// date layouts digit by digit (time.Parse for anything else, so its errors
+// stay). A Verifier builds the canonical request and the string to sign in
+// a pooled buffer: the query is decoded, re-encoded and sorted as byte
+// ranges past the buffer's end (url.ParseQuery only beyond 32 parameters,
+// with the same errors either way), a plain absolute-form target's path is
+// taken without url.Parse, header values are read by canonical key straight
+// from the map, and the signatures are compared as hex. HMAC states are
+// pooled per signing key (map key: the key's own bytes, so a state never
+// answers for another key or a changed secret); each was reset once after
+// hmac.New, so reusing it skips the padded key's two SHA-256 blocks as well
+// as hmac.New's allocations. The caller caches signing keys (emulator's
+// keyCache); Auth.Verify and VerifyWithKey, for one-off use, pool nothing.
 package sigv4

@@ -3,6 +3,7 @@ package sigv4
 import (
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -58,4 +59,41 @@ func FuzzSpacesCanonical(f *testing.F) {
 			t.Fatalf("header left as %q, headerValue leaves %q", r2.Header["X-Test"], r1.Header["X-Test"])
 		}
 	})
+}
+
+// TestAppendHeaderValueContentLength: the canonical content-length is
+// headerValue's, whether the header is there or only r.ContentLength.
+func TestAppendHeaderValueContentLength(t *testing.T) {
+	tests := []struct {
+		name   string
+		method string
+		header []string // Content-Length values; nil for none
+		length int64
+	}{
+		{"header", "PUT", []string{"1024"}, 1024},
+		{"header with spaces", "PUT", []string{" 1024  "}, 1024},
+		{"two values", "PUT", []string{"1", "2"}, 1},
+		{"empty value", "PUT", []string{""}, 0},
+		{"only ContentLength", "PUT", nil, 1024},
+		{"zero ContentLength", "POST", nil, 0},
+		{"unknown length", "PUT", nil, -1},
+		{"GET without header", "GET", nil, 0},
+		{"HEAD without header", "HEAD", nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mk := func() *http.Request {
+				r := &http.Request{Method: tt.method, Header: http.Header{}, ContentLength: tt.length}
+				if tt.header != nil {
+					r.Header["Content-Length"] = slices.Clone(tt.header)
+				}
+				return r
+			}
+			want, wantOK := headerValue(mk(), "content-length")
+			got, ok := appendHeaderValue([]byte("x:"), mk(), "content-length")
+			if string(got) != "x:"+want || ok != wantOK {
+				t.Fatalf("appendHeaderValue = %q, %v; headerValue = %q, %v", got, ok, want, wantOK)
+			}
+		})
+	}
 }

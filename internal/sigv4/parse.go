@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Algorithm is the only signing algorithm verified here.
@@ -125,10 +126,10 @@ func parseHeader(r *http.Request, h string) (*Auth, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := a.readTime(r.Header.Get("X-Amz-Date"), r.Header.Get("Date")); err != nil {
+	if err := a.readTime(firstValue(r.Header, "X-Amz-Date"), firstValue(r.Header, "Date")); err != nil {
 		return nil, err
 	}
-	a.PayloadHash = r.Header.Get("X-Amz-Content-Sha256")
+	a.PayloadHash = firstValue(r.Header, "X-Amz-Content-Sha256")
 	if a.PayloadHash == "" {
 		return nil, s3err.New(http.StatusBadRequest, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256")
 	}
@@ -222,7 +223,7 @@ func ParseAuthorization(v string) (*Auth, error) {
 	if !ok {
 		return nil, malformed("The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature.")
 	}
-	a := &Auth{Kind: Header}
+	a, signedBuf := newAuth(Header)
 	var cred, signed string
 	var haveCred, haveSigned, haveSig bool
 	for part := range strings.SplitSeq(rest, ",") {
@@ -247,7 +248,7 @@ func ParseAuthorization(v string) (*Auth, error) {
 	if err := a.parseCredential(cred, malformed); err != nil {
 		return nil, err
 	}
-	if err := a.parseSignedHeaders(signed); err != nil {
+	if err := a.parseSignedHeaders(signed, signedBuf); err != nil {
 		return nil, err
 	}
 	if !validSignature(a.Signature) {
@@ -256,32 +257,80 @@ func ParseAuthorization(v string) (*Auth, error) {
 	return a, nil
 }
 
+// newAuth allocates an Auth of kind together with room for the usual
+// number of signed headers: one allocation where three were.
+func newAuth(kind Kind) (*Auth, []string) {
+	x := &struct {
+		a   Auth
+		buf [12]string
+	}{a: Auth{Kind: kind}}
+	return &x.a, x.buf[:0]
+}
+
+// firstValue is h.Get(key) for a key already in canonical MIME form.
+func firstValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
 func (a *Auth) parseCredential(cred string, bad func(string) *s3err.Error) error {
-	parts := strings.Split(cred, "/")
-	if len(parts) != 5 || parts[0] == "" {
+	// strings.Split(cred, "/"), without the slice: n counts the parts
+	var parts [5]string
+	n := 0
+	for rest, more := cred, true; more; n++ {
+		var part string
+		part, rest, more = strings.Cut(rest, "/")
+		if n < len(parts) {
+			parts[n] = part
+		}
+	}
+	if n != 5 || parts[0] == "" {
 		return bad("The authorization header is malformed; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".")
 	}
 	if parts[4] != "aws4_request" {
 		return bad("The authorization header is malformed; incorrect terminal \"" + parts[4] + "\". This endpoint uses \"aws4_request\".")
 	}
-	if _, err := time.Parse("20060102", parts[1]); err != nil {
+	if _, err := parseAmzTime(dateLayout, parts[1]); err != nil {
 		return bad("The authorization header is malformed; incorrect date format \"" + parts[1] + "\". This date in the credential must be in the format \"yyyyMMdd\".")
 	}
 	a.AccessKeyID, a.Date, a.Region, a.Service = parts[0], parts[1], parts[2], parts[3]
 	return nil
 }
 
-func (a *Auth) parseSignedHeaders(s string) error {
+// parseSignedHeaders splits s into a.SignedHeaders, in buf's array when
+// it has room.
+func (a *Auth) parseSignedHeaders(s string, buf []string) error {
 	if s == "" {
 		return malformed("The authorization header is malformed; SignedHeaders is empty.")
 	}
-	a.SignedHeaders = strings.Split(s, ";")
+	if n := strings.Count(s, ";") + 1; n > cap(buf) {
+		buf = make([]string, 0, n)
+	}
+	for h := range strings.SplitSeq(s, ";") {
+		buf = append(buf, h)
+	}
+	a.SignedHeaders = buf
 	for i, h := range a.SignedHeaders {
-		if h == "" || h != strings.ToLower(h) || i > 0 && a.SignedHeaders[i-1] >= h {
+		if h == "" || !isLower(h) || i > 0 && a.SignedHeaders[i-1] >= h {
 			return malformed("The authorization header is malformed; SignedHeaders must be lower-case header names sorted and separated by ';'.")
 		}
 	}
 	return nil
+}
+
+// isLower reports whether s == strings.ToLower(s), at one test a byte
+// for ASCII.
+func isLower(s string) bool {
+	for i := range len(s) {
+		if c := s[i]; c >= utf8.RuneSelf {
+			return s == strings.ToLower(s)
+		} else if 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 func validSignature(s string) bool {
@@ -298,7 +347,7 @@ func validSignature(s string) bool {
 
 func (a *Auth) readTime(amzDate, date string) error {
 	if amzDate != "" {
-		t, err := time.Parse(amzDateLayout, amzDate)
+		t, err := parseAmzTime(amzDateLayout, amzDate)
 		if err != nil {
 			return s3err.New(http.StatusForbidden, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header")
 		}
@@ -346,7 +395,7 @@ func parseQuery(q url.Values, h http.Header) (*Auth, error) {
 			return nil, queryError(fmt.Sprintf("%s must be given only once; the query string has it %d times.", k, n))
 		}
 	}
-	a := &Auth{Kind: Query}
+	a, signedBuf := newAuth(Query)
 	if q.Get("X-Amz-Algorithm") != Algorithm {
 		return nil, queryError("X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"")
 	}
@@ -358,14 +407,14 @@ func parseQuery(q url.Values, h http.Header) (*Auth, error) {
 	if err := a.parseCredential(q.Get("X-Amz-Credential"), queryError); err != nil {
 		return nil, err
 	}
-	if err := a.parseSignedHeaders(q.Get("X-Amz-SignedHeaders")); err != nil {
+	if err := a.parseSignedHeaders(q.Get("X-Amz-SignedHeaders"), signedBuf); err != nil {
 		return nil, queryError("X-Amz-SignedHeaders must be lower-case header names sorted and separated by ';'.")
 	}
 	a.Signature = q.Get("X-Amz-Signature")
 	if !validSignature(a.Signature) {
 		return nil, queryError("X-Amz-Signature must be 64 lower-case hexadecimal characters.")
 	}
-	t, err := time.Parse(amzDateLayout, q.Get("X-Amz-Date"))
+	t, err := parseAmzTime(amzDateLayout, q.Get("X-Amz-Date"))
 	if err != nil {
 		return nil, queryError("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"")
 	}
@@ -384,7 +433,7 @@ func parseQuery(q url.Values, h http.Header) (*Auth, error) {
 	a.PayloadHash = UnsignedPayload
 	if v := q.Get("X-Amz-Content-Sha256"); v != "" {
 		a.PayloadHash = v
-	} else if v := h.Get("X-Amz-Content-Sha256"); v != "" {
+	} else if v := firstValue(h, "X-Amz-Content-Sha256"); v != "" {
 		a.PayloadHash = v
 	}
 	return a, nil

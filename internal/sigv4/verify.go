@@ -44,7 +44,8 @@ func (a *Auth) CheckScope(e Expect) error {
 		err := malformedFor(a, fmt.Sprintf("The authorization header is malformed; the region '%s' is wrong; expecting '%s'", a.Region, e.Region))
 		return err.With("Region", e.Region)
 	}
-	if a.Time.Format("20060102") != a.Date {
+	var day [16]byte
+	if string(appendAmzTime(day[:0], a.Time, dateLayout)) != a.Date {
 		return malformedFor(a, fmt.Sprintf("The authorization header is malformed; Invalid credential date \"%s\". Date is not the same as X-Amz-Date: \"%s\".", a.Date, a.Time.Format("20060102")))
 	}
 	if a.Kind == Post {
@@ -126,7 +127,7 @@ func (a *Auth) StringToSign(canonical string) string {
 func (a *Auth) appendStringToSign(dst []byte, sum [sha256.Size]byte) []byte {
 	b := append(dst, Algorithm...)
 	b = append(b, '\n')
-	b = a.Time.AppendFormat(b, amzDateLayout)
+	b = appendAmzTime(b, a.Time, amzDateLayout)
 	b = append(b, '\n')
 	b = append(b, a.Date...)
 	b = append(b, '/')
@@ -149,13 +150,19 @@ func (a *Auth) Verify(r *http.Request, secret string) (signingKey []byte, err er
 // server verifying many requests uses a Verifier, which reuses buffers.
 func (a *Auth) VerifyWithKey(r *http.Request, key []byte) error {
 	var v Verifier
-	return v.Verify(a, r, key)
+	return v.verify(a, r, key, false)
 }
 
 // Verify is a.VerifyWithKey(r, key), the canonical request and the string
 // to sign built in one of v's buffers; strings are made only for the
 // error.
 func (v *Verifier) Verify(a *Auth, r *http.Request, key []byte) error {
+	return v.verify(a, r, key, true)
+}
+
+// verify is Verify; poolMAC says whether to keep the key's HMAC state for
+// later requests (not for a one-off Verifier).
+func (v *Verifier) verify(a *Auth, r *http.Request, key []byte, poolMAC bool) error {
 	bp := v.buffer()
 	defer v.bufs.Put(bp)
 	buf, err := a.appendCanonicalRequest((*bp)[:0], r)
@@ -167,7 +174,7 @@ func (v *Verifier) Verify(a *Auth, r *http.Request, key []byte) error {
 	if cap(buf) <= maxPooledBuf {
 		*bp = buf
 	}
-	if !a.signatureMatches(key, buf[n:]) {
+	if !v.signatureMatches(a, key, buf[n:], poolMAC) {
 		canonical, sts := string(buf[:n]), string(buf[n:])
 		return s3err.New(http.StatusForbidden, "SignatureDoesNotMatch",
 			"The request signature we calculated does not match the signature you provided. Check your key and signing method.").

@@ -26,7 +26,7 @@ var now = time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)
 
 // serverSide turns a client request into what an http.Server hands a
 // handler, by writing it on the wire and reading it back.
-func serverSide(t *testing.T, req *http.Request) *http.Request {
+func serverSide(t testing.TB, req *http.Request) *http.Request {
 	t.Helper()
 	var b strings.Builder
 	if err := req.Write(&b); err != nil {
