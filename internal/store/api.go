@@ -431,10 +431,11 @@ func removeSegments(t kvTx, segs []Segment, garbage *[]string) error {
 
 // removeVersion deletes a version (vk its table key), adding its blobs to
 // garbage.
-func removeVersion(t kvTx, v *Version, vk []byte, garbage *[]string) error {
+func (s *Store) removeVersion(t kvTx, v *Version, vk []byte, garbage *[]string) error {
 	if err := t.del(tableVersions, vk); err != nil {
 		return err
 	}
+	s.versionMemo.forget(vk)
 	if err := t.del(tableVIDs, vidKey(v.Bucket, v.Key, v.VersionID)); err != nil {
 		return err
 	}
@@ -459,6 +460,7 @@ func (s *Store) addVersion(t kvTx, bk *Bucket, v *Version, garbage *[]string) er
 			if err := t.del(tableVersions, ok); err != nil {
 				return err
 			}
+			s.versionMemo.forget(ok)
 			if err := removeSegments(t, shared.Body, garbage); err != nil {
 				return err
 			}
@@ -762,13 +764,23 @@ func (s *Store) Open(v *Version, offset, length int64) (io.ReadCloser, error) {
 	if length > v.Size-offset {
 		return nil, fmt.Errorf("store: open %s/%s: %d bytes from %d exceed size %d", v.Bucket, v.Key, length, offset, v.Size)
 	}
-	r := &bodyReader{s: s, segs: v.Body, remaining: length}
 	// Skip to the segment holding offset.
-	for r.idx < len(r.segs) && offset >= r.segs[r.idx].Size {
-		offset -= r.segs[r.idx].Size
-		r.idx++
+	idx := 0
+	for idx < len(v.Body) && offset >= v.Body[idx].Size {
+		offset -= v.Body[idx].Size
+		idx++
 	}
-	r.off = offset
+	if length > 0 && idx < len(v.Body) {
+		// The whole run in one inline body of the memory engine: its
+		// bytes as they are.
+		if b, ok, err := s.openStable(v.Body[idx], offset, length); ok {
+			if err != nil {
+				return nil, fmt.Errorf("store: open %s/%s: %w", v.Bucket, v.Key, err)
+			}
+			return b, nil
+		}
+	}
+	r := &bodyReader{s: s, segs: v.Body, idx: idx, off: offset, remaining: length}
 	if length > 0 {
 		// Open the first blob now, so a removed version fails here.
 		if err := r.openCurrent(); err != nil {
@@ -814,11 +826,8 @@ func (s *Store) openInline(seg Segment, off, n int64) (blobReader, error) {
 	var out *inlineReader
 	err := s.kv.view(func(t kvTx) error {
 		data := t.get(tableInline, []byte(seg.Blob))
-		if data == nil {
-			return fmt.Errorf("store: body %s: %w", s.segmentPath(seg), ErrNoSuchKey)
-		}
-		if int64(len(data)) != seg.Size {
-			return fmt.Errorf("%w: %s: %d bytes, %d expected", ErrCorrupt, s.segmentPath(seg), len(data), seg.Size)
+		if err := s.checkInline(seg, data); err != nil {
+			return err
 		}
 		out = &inlineReader{base: off, data: bytes.Clone(data[off : off+n])}
 		return nil
@@ -938,7 +947,7 @@ func (s *Store) DeleteObject(bucket, key, versionID string, check func(current *
 				return fmt.Errorf("%w: %s/%s version %q", ErrNoSuchVersion, bucket, key, versionID)
 			}
 			res = DeleteResult{VersionID: v.VersionID, DeleteMarker: v.DeleteMarker}
-			return removeVersion(t, v, vk, &garbage)
+			return s.removeVersion(t, v, vk, &garbage)
 		}
 		if bk.Versioning == Unversioned {
 			v, vk, err := s.versionByID(t, bucket, key, NullVersionID)
@@ -946,7 +955,7 @@ func (s *Store) DeleteObject(bucket, key, versionID string, check func(current *
 				return err
 			}
 			res = DeleteResult{VersionID: NullVersionID, DeleteMarker: v.DeleteMarker}
-			return removeVersion(t, v, vk, &garbage)
+			return s.removeVersion(t, v, vk, &garbage)
 		}
 		dm := &Version{Bucket: bucket, Key: key, DeleteMarker: true}
 		if cur != nil && !cur.DeleteMarker {
