@@ -183,13 +183,13 @@ func writeVersionHeaders(w http.ResponseWriter, v *store.Version, reportedID str
 		hdr.Set("Content-Type", "binary/octet-stream")
 	}
 	writeSSEHeaders(hdr, v.ObjectMeta, false)
-	hdr.Set("Last-Modified", v.LastModified.UTC().Format(http.TimeFormat))
-	hdr.Set("ETag", quoteETag(v.ETag))
+	setCanonical(hdr, keyLastModified, v.LastModified.UTC().Format(http.TimeFormat))
+	setCanonical(hdr, keyETag, quoteETag(v.ETag))
 	if reportedID != "" {
-		hdr.Set("x-amz-version-id", reportedID)
+		setCanonical(hdr, keyVersionID, reportedID)
 	}
 	if n := len(v.Tags); n > 0 {
 		hdr.Set("x-amz-tagging-count", strconv.Itoa(n))
 	}
-	hdr.Set("Accept-Ranges", "bytes")
+	setCanonical(hdr, keyAcceptRanges, "bytes")
 }

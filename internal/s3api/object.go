@@ -111,14 +111,10 @@ func (h *Handler) getObject(w http.ResponseWriter, req *Request) error {
 	if sel.partsCount > 0 {
 		w.Header().Set("x-amz-mp-parts-count", strconv.Itoa(sel.partsCount))
 	}
-	w.Header().Set("Content-Length", strconv.FormatInt(sel.length, 10))
+	setCanonical(w.Header(), keyContentLength, strconv.FormatInt(sel.length, 10))
 	w.WriteHeader(sel.status)
 	if body != nil {
-		// An error here is the client going away or the store failing
-		// mid-body: the status is sent, so all that is left is to stop.
-		buf := h.copyBufs.Get().(*[]byte)
-		io.CopyBuffer(w, struct{ io.Reader }{body}, *buf)
-		h.copyBufs.Put(buf)
+		writeBody(w, body, &h.copyBufs)
 	}
 	return nil
 }
@@ -253,17 +249,17 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) error {
 		return err
 	}
 	hdr := w.Header()
-	hdr.Set("ETag", quoteETag(v.ETag))
+	setCanonical(hdr, keyETag, quoteETag(v.ETag))
 	if v.VersionID != store.NullVersionID {
-		hdr.Set("x-amz-version-id", v.VersionID)
+		setCanonical(hdr, keyVersionID, v.VersionID)
 	}
 	if c := v.Checksum; c.Algorithm != "" {
 		hdr.Set(checksumPrefix+c.Algorithm, c.Value)
-		hdr.Set("X-Amz-Checksum-Type", c.Type)
+		setCanonical(hdr, keyChecksumType, c.Type)
 	}
 	writeSSEHeaders(hdr, v.ObjectMeta, true)
 	h.setExpiration(w, req, v)
-	hdr.Set("Content-Length", "0")
+	setCanonical(hdr, keyContentLength, "0")
 	w.WriteHeader(http.StatusOK)
 	return nil
 }

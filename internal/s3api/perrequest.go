@@ -1,0 +1,43 @@
+package s3api
+
+import (
+	"io"
+	"net/http"
+	"sync"
+)
+
+// What a 1 KiB PUT or GET costs in this package: response headers are set
+// under their canonical keys directly (http.Header.Set would canonicalise
+// each again, allocating for a key such as "ETag"), and a body the store
+// can write out itself is sent without a copy buffer.
+
+// Canonical response header keys (TestCanonicalHeaderKeys checks each is
+// what http.CanonicalHeaderKey makes of it).
+const (
+	keyETag          = "Etag"
+	keyVersionID     = "X-Amz-Version-Id"
+	keyContentLength = "Content-Length"
+	keyLastModified  = "Last-Modified"
+	keyAcceptRanges  = "Accept-Ranges"
+	keyChecksumType  = "X-Amz-Checksum-Type"
+)
+
+// writeBody sends a GET's body: one that writes itself out (io.WriterTo:
+// the memory store's inline bytes) hands its bytes to w as they are; any
+// other is copied through a buffer from bufs. The response writer's own
+// ReadFrom is not used: it would sniff and copy through a buffer of its
+// own.
+func writeBody(w io.Writer, body io.Reader, bufs *sync.Pool) {
+	// An error here is the client going away or the store failing
+	// mid-body: the status is sent, so all that is left is to stop.
+	if wt, ok := body.(io.WriterTo); ok {
+		_, _ = wt.WriteTo(w)
+		return
+	}
+	buf := bufs.Get().(*[]byte)
+	_, _ = io.CopyBuffer(w, struct{ io.Reader }{body}, *buf)
+	bufs.Put(buf)
+}
+
+// setCanonical sets header key, which is in canonical form.
+func setCanonical(hdr http.Header, key, value string) { hdr[key] = []string{value} }
