@@ -41,3 +41,32 @@ func writeBody(w io.Writer, body io.Reader, bufs *sync.Pool) {
 
 // setCanonical sets header key, which is in canonical form.
 func setCanonical(hdr http.Header, key, value string) { hdr[key] = []string{value} }
+
+// canonicalIDs remembers CanonicalUserID by account, for the accounts that
+// write (those of the emulator's keys) and own buckets: a SHA-256 and an
+// allocation less per PUT. It holds at most maxCanonicalIDs; a full one
+// starts over. The zero value is ready.
+type canonicalIDs struct {
+	mu  sync.RWMutex
+	ids map[string]string
+}
+
+const maxCanonicalIDs = 256
+
+// of is CanonicalUserID(account).
+func (c *canonicalIDs) of(account string) string {
+	c.mu.RLock()
+	id, ok := c.ids[account]
+	c.mu.RUnlock()
+	if ok {
+		return id
+	}
+	id = CanonicalUserID(account)
+	c.mu.Lock()
+	if c.ids == nil || len(c.ids) >= maxCanonicalIDs {
+		c.ids = make(map[string]string)
+	}
+	c.ids[account] = id
+	c.mu.Unlock()
+	return id
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -44,5 +45,24 @@ func TestWriteBody(t *testing.T) {
 				t.Errorf("wrote %d bytes %q…, want the %d of the body", got.Len(), got.String()[:min(got.Len(), 20)], len(body))
 			}
 		})
+	}
+}
+
+// TestCanonicalIDs: the remembered IDs are CanonicalUserID's, for each
+// account, before and after the memo starts over.
+func TestCanonicalIDs(t *testing.T) {
+	var c canonicalIDs
+	for round := range 2 {
+		for i := range maxCanonicalIDs + 3 {
+			account := strconv.Itoa(100000000000 + i)
+			t.Run(strconv.Itoa(round)+"/"+account, func(t *testing.T) {
+				if got, want := c.of(account), CanonicalUserID(account); got != want {
+					t.Errorf("of(%s) = %s, want %s", account, got, want)
+				}
+			})
+		}
+	}
+	if n := len(c.ids); n > maxCanonicalIDs {
+		t.Errorf("holds %d IDs, more than %d", n, maxCanonicalIDs)
 	}
 }

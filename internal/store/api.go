@@ -309,11 +309,12 @@ func (s *Store) UpdateBucket(name string, fn func(b *Bucket) error) (*Bucket, er
 // nextSeq returns the next version sequence number.
 func nextSeq(t kvTx) (uint64, error) {
 	var seq uint64
-	if raw := t.get(tableMeta, []byte("seq")); len(raw) == 8 {
+	key := []byte("seq")
+	if raw := t.get(tableMeta, key); len(raw) == 8 {
 		seq = binary.BigEndian.Uint64(raw)
 	}
 	seq++
-	return seq, t.put(tableMeta, []byte("seq"), binary.BigEndian.AppendUint64(nil, seq))
+	return seq, t.put(tableMeta, key, binary.BigEndian.AppendUint64(nil, seq))
 }
 
 // current returns the newest version or marker of bucket/key and its table
@@ -505,7 +506,7 @@ type newBody struct {
 }
 
 // putInline stores an inline body in the write transaction naming it.
-func (b *newBody) putInline(t kvTx) error {
+func (b newBody) putInline(t kvTx) error {
 	if b.inline == nil {
 		return nil
 	}
@@ -516,24 +517,24 @@ func (b *newBody) putInline(t kvTx) error {
 // s.inlineMax bytes is gathered in memory and kept inline; a larger one
 // streams into a new blob (created at the first byte, or when a body of
 // unknown size outgrows the inline limit). On error nothing is left behind.
-func (s *Store) writeBody(ctx context.Context, body io.Reader, size int64) (*newBody, error) {
+func (s *Store) writeBody(ctx context.Context, body io.Reader, size int64) (newBody, error) {
 	h := md5.New()
 	if body == nil {
 		if size > 0 {
-			return nil, fmt.Errorf("%w: no body, %d bytes declared", ErrIncompleteBody, size)
+			return newBody{}, fmt.Errorf("%w: no body, %d bytes declared", ErrIncompleteBody, size)
 		}
-		return &newBody{etag: hex.EncodeToString(h.Sum(nil))}, nil
+		return newBody{etag: hexMD5(h)}, nil
 	}
 	// gather: the body so far is held in buf[:held] and may still be
 	// kept inline.
 	gather := s.inlineMax > 0 && size <= s.inlineMax
 	held := 0
 	var w blobWriter // the blob, once the body is known not to fit inline
-	fail := func(err error) (*newBody, error) {
+	fail := func(err error) (newBody, error) {
 		if w != nil {
 			w.abort()
 		}
-		return nil, err
+		return newBody{}, err
 	}
 	bp := s.bufs.Get().(*[]byte)
 	defer s.bufs.Put(bp)
@@ -595,7 +596,7 @@ func (s *Store) writeBody(ctx context.Context, body io.Reader, size int64) (*new
 			return fail(err)
 		}
 	}
-	out := &newBody{size: n, etag: hex.EncodeToString(h.Sum(nil))}
+	out := newBody{size: n, etag: hexMD5(h)}
 	switch {
 	case n == 0:
 	case w == nil:
@@ -679,18 +680,19 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, in PutInput) 
 		v.ObjectMeta = meta
 	}
 	var garbage []string
+	check := in.Check // not in: the closure would move all of it to the heap
 	err = s.kv.update(func(t kvTx) error {
 		garbage = garbage[:0]
 		bk, err := s.peekBucket(t, bucket)
 		if err != nil {
 			return err
 		}
-		if in.Check != nil {
+		if check != nil {
 			cur, _, err := s.current(t, bucket, key)
 			if err != nil {
 				return err
 			}
-			if err := in.Check(cur); err != nil {
+			if err := check(cur); err != nil {
 				return err
 			}
 		}

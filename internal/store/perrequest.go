@@ -2,7 +2,10 @@ package store
 
 import (
 	"bytes"
+	"crypto/md5"
+	"encoding/hex"
 	"fmt"
+	"hash"
 )
 
 // What a request costs: a 1 KiB GET of the memory store hands the client
@@ -66,4 +69,17 @@ func (s *Store) openStable(seg Segment, off, n int64) (_ *inlineBody, ok bool, _
 	b := &inlineBody{}
 	b.Reset(data[off : off+n : off+n])
 	return b, true, nil
+}
+
+// hexMD5 is the hex of h's MD5 sum: one allocation, the string's.
+func hexMD5(h hash.Hash) string {
+	var sum [md5.Size]byte
+	return hexString(h.Sum(sum[:0]))
+}
+
+// hexString is hex.EncodeToString of up to 16 bytes with one allocation
+// (the string's) instead of two.
+func hexString(b []byte) string {
+	var buf [2 * md5.Size]byte
+	return string(hex.AppendEncode(buf[:0], b))
 }
