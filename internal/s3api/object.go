@@ -30,22 +30,23 @@ func (h *Handler) lookupVersion(req *Request) (v *store.Version, reportedID stri
 	if err != nil {
 		return nil, "", h.storeError(req, requestTarget(req), err)
 	}
+	if !v.DeleteMarker {
+		if named || b.Versioning != store.Unversioned {
+			return v, v.VersionID, nil
+		}
+		return v, "", nil
+	}
 	markerHeaders := map[string]string{"x-amz-delete-marker": "true", "x-amz-version-id": v.VersionID}
-	switch {
-	case v.DeleteMarker && named:
+	if named {
 		markerHeaders["Allow"] = "DELETE"
 		e := s3err.New(http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.").
 			With("Method", req.HTTP.Method).With("ResourceType", "DeleteMarker")
 		e.Header = markerHeaders
 		return nil, "", e
-	case v.DeleteMarker:
-		e := errNoSuchKey(req.Key)
-		e.Header = markerHeaders
-		return nil, "", e
-	case named || b.Versioning != store.Unversioned:
-		return v, v.VersionID, nil
 	}
-	return v, "", nil
+	e := errNoSuchKey(req.Key)
+	e.Header = markerHeaders
+	return nil, "", e
 }
 
 // getObject answers GetObject and HeadObject. The version is looked up
@@ -92,17 +93,15 @@ func (h *Handler) getObject(w http.ResponseWriter, req *Request) error {
 	}
 	wantChecksum := strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") &&
 		r.Header.Get("Range") == "" && !req.Query.Has("partNumber")
-	writeVersionHeaders(w, v, reportedID, wantChecksum)
+	writeVersionHeaders(w, v, etag, reportedID, wantChecksum)
 	h.setExpiration(w, req, v)
 	writeLockHeaders(w.Header(), v)
 	writePartChecksum(w, req, v) // mpchecksum.go
-	for param, header := range map[string]string{
-		"response-content-type": "Content-Type", "response-content-language": "Content-Language",
-		"response-expires": "Expires", "response-cache-control": "Cache-Control",
-		"response-content-disposition": "Content-Disposition", "response-content-encoding": "Content-Encoding",
-	} {
-		if s := req.Query.Get(param); s != "" {
-			w.Header().Set(header, s)
+	if len(req.Query) > 0 {
+		for _, o := range responseOverrides {
+			if s := req.Query.Get(o.param); s != "" {
+				w.Header().Set(o.header, s)
+			}
 		}
 	}
 	if sel.contentRange != "" {

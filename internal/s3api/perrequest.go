@@ -70,3 +70,11 @@ func (c *canonicalIDs) of(account string) string {
 	c.mu.Unlock()
 	return id
 }
+
+// responseOverrides are GetObject's response-* query parameters and the
+// header each sets.
+var responseOverrides = [...]struct{ param, header string }{
+	{"response-content-type", "Content-Type"}, {"response-content-language", "Content-Language"},
+	{"response-expires", "Expires"}, {"response-cache-control", "Cache-Control"},
+	{"response-content-disposition", "Content-Disposition"}, {"response-content-encoding", "Content-Encoding"},
+}

@@ -3,6 +3,7 @@ package s3api
 import (
 	"bytes"
 	"io"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -64,5 +65,42 @@ func TestCanonicalIDs(t *testing.T) {
 	}
 	if n := len(c.ids); n > maxCanonicalIDs {
 		t.Errorf("holds %d IDs, more than %d", n, maxCanonicalIDs)
+	}
+}
+
+// TestUserMetadata: x-amz-meta-* headers are found whatever the case of
+// their keys in the map, others are not, no metadata is nil, and too much
+// is MetadataTooLarge.
+func TestUserMetadata(t *testing.T) {
+	cases := []struct {
+		name     string
+		hdr      http.Header
+		want     map[string]string
+		wantCode string
+	}{
+		{name: "none", hdr: http.Header{"Content-Type": {"text/plain"}, "X-Amz-Date": {"x"}}, want: nil},
+		{name: "canonical key", hdr: http.Header{"X-Amz-Meta-Color": {"red"}}, want: map[string]string{"color": "red"}},
+		{name: "lower-case key as set in the map", hdr: http.Header{"x-amz-meta-color": {"red"}}, want: map[string]string{"color": "red"}},
+		{name: "mixed case", hdr: http.Header{"X-AMZ-META-Size": {"big"}, "Other": {"x"}}, want: map[string]string{"size": "big"}},
+		{name: "prefix alone", hdr: http.Header{"X-Amz-Meta-": {"x"}}, want: nil},
+		{name: "shorter than the prefix", hdr: http.Header{"X-Amz": {"x"}}, want: nil},
+		{name: "too large", hdr: http.Header{"X-Amz-Meta-Big": {strings.Repeat("x", maxUserMetadata)}}, wantCode: "MetadataTooLarge"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, serr := userMetadata(c.hdr)
+			if c.wantCode != "" {
+				if serr == nil || serr.Code != c.wantCode {
+					t.Fatalf("error %v, want %s", serr, c.wantCode)
+				}
+				return
+			}
+			if serr != nil {
+				t.Fatal(serr)
+			}
+			if !maps.Equal(got, c.want) || (got == nil) != (c.want == nil) {
+				t.Errorf("userMetadata = %v, want %v", got, c.want)
+			}
+		})
 	}
 }
