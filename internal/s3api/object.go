@@ -17,6 +17,12 @@ import (
 // it: the version's ID when named or when the bucket has versioning, ""
 // otherwise.
 func (h *Handler) lookupVersion(req *Request) (v *store.Version, reportedID string, serr *s3err.Error) {
+	return h.findVersion(req, h.store.Object)
+}
+
+// findVersion is lookupVersion with the store's lookup to use: Object, or
+// ViewObject for a caller that only reads the version.
+func (h *Handler) findVersion(req *Request, object func(bucket, key, versionID string) (*store.Version, error)) (v *store.Version, reportedID string, serr *s3err.Error) {
 	b, err := h.store.ViewBucket(req.Bucket) // read only
 	if err != nil {
 		return nil, "", h.storeError(req, requestTarget(req), err)
@@ -26,7 +32,7 @@ func (h *Handler) lookupVersion(req *Request) (v *store.Version, reportedID stri
 	if named && id == "" {
 		return nil, "", errInvalidVersionID("versionId", id)
 	}
-	v, err = h.store.Object(req.Bucket, req.Key, id)
+	v, err = object(req.Bucket, req.Key, id)
 	if err != nil {
 		return nil, "", h.storeError(req, requestTarget(req), err)
 	}
@@ -50,11 +56,12 @@ func (h *Handler) lookupVersion(req *Request) (v *store.Version, reportedID stri
 }
 
 // getObject answers GetObject and HeadObject. The version is looked up
-// once; its body is streamed from the store (a stored version's bytes
-// never change), holding no lock while the client reads.
+// once, shared with the store (read only); its body is streamed from the
+// store (a stored version's bytes never change), holding no lock while the
+// client reads.
 func (h *Handler) getObject(w http.ResponseWriter, req *Request) error {
 	r := req.HTTP
-	v, reportedID, serr := h.lookupVersion(req)
+	v, reportedID, serr := h.findVersion(req, h.store.ViewObject)
 	if serr != nil {
 		if serr.Code == "NoSuchKey" && req.Auth != nil && !req.Auth.Allow("ListObjects", "", "") {
 			// S3 tells a caller that may not list the bucket nothing about

@@ -320,6 +320,18 @@ func nextSeq(t kvTx) (uint64, error) {
 // current returns the newest version or marker of bucket/key and its table
 // key; nil when there is none.
 func (s *Store) current(t kvTx, bucket, key string) (*Version, []byte, error) {
+	v, fk, err := s.peekCurrent(t, bucket, key)
+	if v == nil || err != nil {
+		return nil, nil, err
+	}
+	v = cloneVersion(v)
+	v.Bucket, v.Key, v.IsLatest = bucket, key, true
+	return v, fk, nil
+}
+
+// peekCurrent is current for a caller that only reads: the version is
+// shared, without Bucket, Key and IsLatest.
+func (s *Store) peekCurrent(t kvTx, bucket, key string) (*Version, []byte, error) {
 	prefix := appendKey(nil, bucket, key)
 	var fk, fv []byte
 	if err := t.seek(tableVersions, prefix, func(k, v []byte) bool {
@@ -337,8 +349,6 @@ func (s *Store) current(t kvTx, bucket, key string) (*Version, []byte, error) {
 	if err != nil {
 		return nil, nil, s.corrupt("version", fk, err)
 	}
-	v = cloneVersion(v)
-	v.Bucket, v.Key, v.IsLatest = bucket, key, true
 	return v, fk, nil
 }
 
@@ -723,6 +733,19 @@ func (s *Store) Object(bucket, key, versionID string) (*Version, error) {
 	return out, err
 }
 
+// ViewObject is Object for a caller that only reads the version (GET,
+// HEAD): its maps and slices are shared with the store and must not be
+// changed; the struct itself is the caller's.
+func (s *Store) ViewObject(bucket, key, versionID string) (*Version, error) {
+	var out *Version
+	err := s.kv.view(func(t kvTx) error {
+		var err error
+		out, _, err = s.peekKey(t, bucket, key, versionID)
+		return err
+	})
+	return out, err
+}
+
 // lookup is Object inside a transaction; it also returns the table key.
 func (s *Store) lookup(t kvTx, bucket, key, versionID string) (*Version, error) {
 	v, _, err := s.lookupKey(t, bucket, key, versionID)
@@ -730,28 +753,40 @@ func (s *Store) lookup(t kvTx, bucket, key, versionID string) (*Version, error) 
 }
 
 func (s *Store) lookupKey(t kvTx, bucket, key, versionID string) (*Version, []byte, error) {
+	v, vk, err := s.peekKey(t, bucket, key, versionID)
+	if err != nil {
+		return nil, nil, err
+	}
+	deepen(v) // peekKey's struct is a copy already
+	return v, vk, nil
+}
+
+// peekKey is lookupKey without the copy: the version returned is a copy
+// of the struct only (Bucket, Key and IsLatest set); its maps and slices
+// are shared.
+func (s *Store) peekKey(t kvTx, bucket, key, versionID string) (*Version, []byte, error) {
 	if _, err := s.peekBucket(t, bucket); err != nil {
 		return nil, nil, err
 	}
-	cur, ck, err := s.current(t, bucket, key)
+	cur, ck, err := s.peekCurrent(t, bucket, key)
 	if err != nil {
 		return nil, nil, err
 	}
 	if cur == nil {
 		return nil, nil, fmt.Errorf("%w: %s/%s", ErrNoSuchKey, bucket, key)
 	}
-	if versionID == "" {
-		return cur, ck, nil
+	v, vk := cur, ck
+	if versionID != "" {
+		if v, vk, err = s.peekVersionByID(t, bucket, key, versionID); err != nil {
+			return nil, nil, err
+		}
+		if v == nil {
+			return nil, nil, fmt.Errorf("%w: %s/%s version %q", ErrNoSuchVersion, bucket, key, versionID)
+		}
 	}
-	v, vk, err := s.versionByID(t, bucket, key, versionID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if v == nil {
-		return nil, nil, fmt.Errorf("%w: %s/%s version %q", ErrNoSuchVersion, bucket, key, versionID)
-	}
-	v.IsLatest = bytes.Equal(vk, ck)
-	return v, vk, nil
+	c := *v
+	c.Bucket, c.Key, c.IsLatest = bucket, key, bytes.Equal(vk, ck)
+	return &c, vk, nil
 }
 
 // Open reads length bytes of v's body from offset (length -1: to the end).

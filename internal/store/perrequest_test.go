@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -115,6 +116,64 @@ func TestOpenInlineRuns(t *testing.T) {
 		}
 		if got := read(t, s, mustObject(t, s, "b", "k"), 0, -1); got != strings.Repeat("z", len(body)) {
 			t.Errorf("new version reads %q", got)
+		}
+	})
+}
+
+// TestViewObject: ViewObject answers what Object does (the version, its
+// IsLatest, the errors), and after a write the new version, never a
+// remembered older one.
+func TestViewObject(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		mustBucket(t, s, "v", Enabled)
+		in := PutInput{Meta: ObjectMeta{Metadata: map[string]string{"a": "1"}, Headers: map[string]string{"Content-Type": "text/plain"}, Tags: []Tag{{"t", "v"}}},
+			Body: strings.NewReader("one"), Size: 3}
+		v1, err := s.PutObject(t.Context(), "v", "k", in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v2 := put(t, s, "v", "k", "two")
+		cases := []struct {
+			name, bucket, key, versionID string
+			wantErr                      error
+		}{
+			{name: "current", bucket: "v", key: "k"},
+			{name: "older version", bucket: "v", key: "k", versionID: v1.VersionID},
+			{name: "current by ID", bucket: "v", key: "k", versionID: v2.VersionID},
+			{name: "no such key", bucket: "v", key: "nope", wantErr: ErrNoSuchKey},
+			{name: "no such version", bucket: "v", key: "k", versionID: "x", wantErr: ErrNoSuchVersion},
+			{name: "no such bucket", bucket: "nope", key: "k", wantErr: ErrNoSuchBucket},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				want, werr := s.Object(c.bucket, c.key, c.versionID)
+				got, gerr := s.ViewObject(c.bucket, c.key, c.versionID)
+				if c.wantErr != nil {
+					if !errors.Is(gerr, c.wantErr) || !errors.Is(werr, c.wantErr) || gerr.Error() != werr.Error() {
+						t.Fatalf("ViewObject error %v, Object error %v, want %v", gerr, werr, c.wantErr)
+					}
+					return
+				}
+				if gerr != nil || werr != nil {
+					t.Fatalf("ViewObject: %v, Object: %v", gerr, werr)
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("ViewObject = %+v\nObject     = %+v", got, want)
+				}
+			})
+		}
+		got, err := s.ViewObject("v", "k", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.ETag, got.IsLatest = "changed", false // the struct is the caller's
+		v3 := put(t, s, "v", "k", "three")
+		now, err := s.ViewObject("v", "k", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if now.VersionID != v3.VersionID || now.ETag != v3.ETag || !now.IsLatest {
+			t.Errorf("after a write ViewObject = %s %s latest %v, want %s %s latest", now.VersionID, now.ETag, now.IsLatest, v3.VersionID, v3.ETag)
 		}
 	})
 }

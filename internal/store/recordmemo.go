@@ -155,14 +155,20 @@ func validChecksum(c *Checksum) bool {
 // the original.
 func cloneVersion(v *Version) *Version {
 	out := *v
-	out.Metadata = maps.Clone(v.Metadata)
-	out.Headers = maps.Clone(v.Headers)
-	out.Tags = slices.Clone(v.Tags)
-	out.ACL = bytes.Clone(v.ACL)
-	out.Extra = cloneByteMap(v.Extra)
-	out.Parts = slices.Clone(v.Parts)
-	out.Body = slices.Clone(v.Body)
+	deepen(&out)
 	return &out
+}
+
+// deepen gives v copies of its maps and slices: v is a copy of a version's
+// struct, made the caller's own.
+func deepen(v *Version) {
+	v.Metadata = maps.Clone(v.Metadata)
+	v.Headers = maps.Clone(v.Headers)
+	v.Tags = slices.Clone(v.Tags)
+	v.ACL = bytes.Clone(v.ACL)
+	v.Extra = cloneByteMap(v.Extra)
+	v.Parts = slices.Clone(v.Parts)
+	v.Body = slices.Clone(v.Body)
 }
 
 func cloneByteMap(m map[string][]byte) map[string][]byte {
