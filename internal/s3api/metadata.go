@@ -189,13 +189,14 @@ func writeVersionHeaders(w http.ResponseWriter, v *store.Version, etag, reported
 		hdr.Set("Content-Type", "binary/octet-stream")
 	}
 	writeSSEHeaders(hdr, v.ObjectMeta, false)
-	setCanonical(hdr, keyLastModified, v.LastModified.UTC().Format(http.TimeFormat))
-	setCanonical(hdr, keyETag, etag)
+	var slots headerSlots
+	slots.set(hdr, keyLastModified, v.LastModified.UTC().Format(http.TimeFormat))
+	slots.set(hdr, keyETag, etag)
 	if reportedID != "" {
-		setCanonical(hdr, keyVersionID, reportedID)
+		slots.set(hdr, keyVersionID, reportedID)
 	}
 	if n := len(v.Tags); n > 0 {
 		hdr.Set("x-amz-tagging-count", strconv.Itoa(n))
 	}
-	setCanonical(hdr, keyAcceptRanges, "bytes")
+	slots.set(hdr, keyAcceptRanges, "bytes")
 }

@@ -117,7 +117,7 @@ func (h *Handler) getObject(w http.ResponseWriter, req *Request) error {
 	if sel.partsCount > 0 {
 		w.Header().Set("x-amz-mp-parts-count", strconv.Itoa(sel.partsCount))
 	}
-	setCanonical(w.Header(), keyContentLength, strconv.FormatInt(sel.length, 10))
+	w.Header()[keyContentLength] = []string{strconv.FormatInt(sel.length, 10)}
 	w.WriteHeader(sel.status)
 	if body != nil {
 		writeBody(w, body, &h.copyBufs)
@@ -255,17 +255,18 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) error {
 		return err
 	}
 	hdr := w.Header()
-	setCanonical(hdr, keyETag, quoteETag(v.ETag))
+	var slots headerSlots
+	slots.set(hdr, keyETag, quoteETag(v.ETag))
 	if v.VersionID != store.NullVersionID {
-		setCanonical(hdr, keyVersionID, v.VersionID)
+		slots.set(hdr, keyVersionID, v.VersionID)
 	}
 	if c := v.Checksum; c.Algorithm != "" {
 		hdr.Set(checksumPrefix+c.Algorithm, c.Value)
-		setCanonical(hdr, keyChecksumType, c.Type)
+		slots.set(hdr, keyChecksumType, c.Type)
 	}
 	writeSSEHeaders(hdr, v.ObjectMeta, true)
 	h.setExpiration(w, req, v)
-	setCanonical(hdr, keyContentLength, "0")
+	slots.set(hdr, keyContentLength, "0")
 	w.WriteHeader(http.StatusOK)
 	return nil
 }

@@ -39,8 +39,20 @@ func writeBody(w io.Writer, body io.Reader, bufs *sync.Pool) {
 	bufs.Put(buf)
 }
 
-// setCanonical sets header key, which is in canonical form.
-func setCanonical(hdr http.Header, key, value string) { hdr[key] = []string{value} }
+// headerSlots hands out the one-value slices of several headers from one
+// array: one allocation for them all. Each slice's capacity is 1, so an
+// Add to one of them copies rather than writing into the next.
+type headerSlots []string
+
+// set sets header key, which is in canonical form, to value.
+func (s *headerSlots) set(hdr http.Header, key, value string) {
+	if len(*s) == 0 {
+		*s = make([]string, 4)
+	}
+	(*s)[0] = value
+	hdr[key] = (*s)[:1:1]
+	*s = (*s)[1:]
+}
 
 // canonicalIDs remembers CanonicalUserID by account, for the accounts that
 // write (those of the emulator's keys) and own buckets: a SHA-256 and an

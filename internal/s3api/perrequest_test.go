@@ -104,3 +104,27 @@ func TestUserMetadata(t *testing.T) {
 		})
 	}
 }
+
+// TestHeaderSlots: headers set from one array keep their own values, also
+// after more headers than one array holds and after an Add to one of them.
+func TestHeaderSlots(t *testing.T) {
+	hdr := http.Header{}
+	var slots headerSlots
+	want := map[string]string{}
+	for i := range 9 {
+		key := "X-Test-" + strconv.Itoa(i)
+		slots.set(hdr, key, "v"+strconv.Itoa(i))
+		want[key] = "v" + strconv.Itoa(i)
+	}
+	hdr.Add("X-Test-0", "added")
+	for key, value := range want {
+		t.Run(key, func(t *testing.T) {
+			if got := hdr.Get(key); got != value {
+				t.Errorf("%s = %q, want %q", key, got, value)
+			}
+		})
+	}
+	if got := hdr.Values("X-Test-0"); len(got) != 2 || got[1] != "added" {
+		t.Errorf("X-Test-0 = %q, want [v0 added]", got)
+	}
+}
