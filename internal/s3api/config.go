@@ -136,7 +136,11 @@ func (h *Handler) resetConfig(w http.ResponseWriter, req *Request, name string) 
 // ownershipOf is the bucket's object ownership, "" when its controls were
 // deleted.
 func ownershipOf(b *store.Bucket) (string, error) {
-	o := "BucketOwnerEnforced"
+	const enforced = "BucketOwnerEnforced"
+	if _, ok := b.Config[configOwnership]; !ok {
+		return enforced, nil // the usual case, without an allocation
+	}
+	o := enforced
 	_, removed, err := readConfig(b, configOwnership, &o)
 	if removed {
 		o = ""

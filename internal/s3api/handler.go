@@ -83,6 +83,8 @@ type Handler struct {
 	log   *slog.Logger
 	// copyBufs holds the buffers GET bodies are copied through.
 	copyBufs sync.Pool
+	// userIDs remembers CanonicalUserID for the writes' ownership.
+	userIDs canonicalIDs
 	// defaultAccount owns buckets whose record names no owner.
 	defaultAccount string
 	// legacyDefaults: new buckets are ObjectWriter without a public

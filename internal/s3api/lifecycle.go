@@ -143,6 +143,9 @@ func (h *Handler) serveLifecycle(w http.ResponseWriter, req *Request) error {
 
 // lifecycleOf is the bucket's lifecycle configuration; nil when none.
 func lifecycleOf(b *store.Bucket) (*lifecycleConfiguration, error) {
+	if _, ok := b.Config[configLifecycle]; !ok {
+		return nil, nil // the usual case, without an allocation
+	}
 	var c lifecycleConfiguration
 	set, _, err := readConfig(b, configLifecycle, &c)
 	if err != nil || !set {

@@ -35,15 +35,21 @@ const (
 // userMetadata reads the x-amz-meta-* headers (names lower case, without
 // the prefix), or S3's MetadataTooLarge.
 func userMetadata(hdr http.Header) (map[string]string, *s3err.Error) {
-	meta := map[string]string{}
+	var meta map[string]string // made at the first name: most requests have none
 	size := 0
 	for k, v := range hdr {
+		if len(k) < len(userMetaPrefix) || !strings.EqualFold(k[:len(userMetaPrefix)], userMetaPrefix) {
+			continue // not one, whatever its case: spares canonicalising every header
+		}
 		ck := http.CanonicalHeaderKey(k)
 		name, ok := strings.CutPrefix(ck, userMetaPrefix)
 		if !ok || name == "" || len(v) == 0 {
 			continue
 		}
 		size += len(name) + len(v[0])
+		if meta == nil {
+			meta = map[string]string{}
+		}
 		meta[strings.ToLower(name)] = decodeMetaValue(v[0]) // metaencoding.go
 	}
 	if size > maxUserMetadata {
@@ -151,11 +157,11 @@ func sseOf(headers map[string]string) string {
 }
 
 // writeVersionHeaders sets the headers S3 returns for a stored version on
-// GET and HEAD. reportedID is the x-amz-version-id to send ("" for none);
-// withChecksum says whether the stored checksum goes too (S3 sends it only
-// when the client asks, x-amz-checksum-mode: ENABLED, for the whole
-// object).
-func writeVersionHeaders(w http.ResponseWriter, v *store.Version, reportedID string, withChecksum bool) {
+// GET and HEAD. etag is its ETag quoted; reportedID is the
+// x-amz-version-id to send ("" for none); withChecksum says whether the
+// stored checksum goes too (S3 sends it only when the client asks,
+// x-amz-checksum-mode: ENABLED, for the whole object).
+func writeVersionHeaders(w http.ResponseWriter, v *store.Version, etag, reportedID string, withChecksum bool) {
 	hdr := w.Header()
 	for name, value := range v.Metadata {
 		hdr["x-amz-meta-"+name] = []string{encodeMetaValue(value)} // S3 sends the names lower case
@@ -183,13 +189,14 @@ func writeVersionHeaders(w http.ResponseWriter, v *store.Version, reportedID str
 		hdr.Set("Content-Type", "binary/octet-stream")
 	}
 	writeSSEHeaders(hdr, v.ObjectMeta, false)
-	hdr.Set("Last-Modified", v.LastModified.UTC().Format(http.TimeFormat))
-	hdr.Set("ETag", quoteETag(v.ETag))
+	var slots headerSlots
+	slots.set(hdr, keyLastModified, v.LastModified.UTC().Format(http.TimeFormat))
+	slots.set(hdr, keyETag, etag)
 	if reportedID != "" {
-		hdr.Set("x-amz-version-id", reportedID)
+		slots.set(hdr, keyVersionID, reportedID)
 	}
 	if n := len(v.Tags); n > 0 {
 		hdr.Set("x-amz-tagging-count", strconv.Itoa(n))
 	}
-	hdr.Set("Accept-Ranges", "bytes")
+	slots.set(hdr, keyAcceptRanges, "bytes")
 }

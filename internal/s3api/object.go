@@ -17,6 +17,12 @@ import (
 // it: the version's ID when named or when the bucket has versioning, ""
 // otherwise.
 func (h *Handler) lookupVersion(req *Request) (v *store.Version, reportedID string, serr *s3err.Error) {
+	return h.findVersion(req, h.store.Object)
+}
+
+// findVersion is lookupVersion with the store's lookup to use: Object, or
+// ViewObject for a caller that only reads the version.
+func (h *Handler) findVersion(req *Request, object func(bucket, key, versionID string) (*store.Version, error)) (v *store.Version, reportedID string, serr *s3err.Error) {
 	b, err := h.store.ViewBucket(req.Bucket) // read only
 	if err != nil {
 		return nil, "", h.storeError(req, requestTarget(req), err)
@@ -26,34 +32,36 @@ func (h *Handler) lookupVersion(req *Request) (v *store.Version, reportedID stri
 	if named && id == "" {
 		return nil, "", errInvalidVersionID("versionId", id)
 	}
-	v, err = h.store.Object(req.Bucket, req.Key, id)
+	v, err = object(req.Bucket, req.Key, id)
 	if err != nil {
 		return nil, "", h.storeError(req, requestTarget(req), err)
 	}
+	if !v.DeleteMarker {
+		if named || b.Versioning != store.Unversioned {
+			return v, v.VersionID, nil
+		}
+		return v, "", nil
+	}
 	markerHeaders := map[string]string{"x-amz-delete-marker": "true", "x-amz-version-id": v.VersionID}
-	switch {
-	case v.DeleteMarker && named:
+	if named {
 		markerHeaders["Allow"] = "DELETE"
 		e := s3err.New(http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.").
 			With("Method", req.HTTP.Method).With("ResourceType", "DeleteMarker")
 		e.Header = markerHeaders
 		return nil, "", e
-	case v.DeleteMarker:
-		e := errNoSuchKey(req.Key)
-		e.Header = markerHeaders
-		return nil, "", e
-	case named || b.Versioning != store.Unversioned:
-		return v, v.VersionID, nil
 	}
-	return v, "", nil
+	e := errNoSuchKey(req.Key)
+	e.Header = markerHeaders
+	return nil, "", e
 }
 
 // getObject answers GetObject and HeadObject. The version is looked up
-// once; its body is streamed from the store (a stored version's bytes
-// never change), holding no lock while the client reads.
+// once, shared with the store (read only); its body is streamed from the
+// store (a stored version's bytes never change), holding no lock while the
+// client reads.
 func (h *Handler) getObject(w http.ResponseWriter, req *Request) error {
 	r := req.HTTP
-	v, reportedID, serr := h.lookupVersion(req)
+	v, reportedID, serr := h.findVersion(req, h.store.ViewObject)
 	if serr != nil {
 		if serr.Code == "NoSuchKey" && req.Auth != nil && !req.Auth.Allow("ListObjects", "", "") {
 			// S3 tells a caller that may not list the bucket nothing about
@@ -92,17 +100,15 @@ func (h *Handler) getObject(w http.ResponseWriter, req *Request) error {
 	}
 	wantChecksum := strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") &&
 		r.Header.Get("Range") == "" && !req.Query.Has("partNumber")
-	writeVersionHeaders(w, v, reportedID, wantChecksum)
+	writeVersionHeaders(w, v, etag, reportedID, wantChecksum)
 	h.setExpiration(w, req, v)
 	writeLockHeaders(w.Header(), v)
 	writePartChecksum(w, req, v) // mpchecksum.go
-	for param, header := range map[string]string{
-		"response-content-type": "Content-Type", "response-content-language": "Content-Language",
-		"response-expires": "Expires", "response-cache-control": "Cache-Control",
-		"response-content-disposition": "Content-Disposition", "response-content-encoding": "Content-Encoding",
-	} {
-		if s := req.Query.Get(param); s != "" {
-			w.Header().Set(header, s)
+	if len(req.Query) > 0 {
+		for _, o := range responseOverrides {
+			if s := req.Query.Get(o.param); s != "" {
+				w.Header().Set(o.header, s)
+			}
 		}
 	}
 	if sel.contentRange != "" {
@@ -111,14 +117,10 @@ func (h *Handler) getObject(w http.ResponseWriter, req *Request) error {
 	if sel.partsCount > 0 {
 		w.Header().Set("x-amz-mp-parts-count", strconv.Itoa(sel.partsCount))
 	}
-	w.Header().Set("Content-Length", strconv.FormatInt(sel.length, 10))
+	w.Header()[keyContentLength] = []string{strconv.FormatInt(sel.length, 10)}
 	w.WriteHeader(sel.status)
 	if body != nil {
-		// An error here is the client going away or the store failing
-		// mid-body: the status is sent, so all that is left is to stop.
-		buf := h.copyBufs.Get().(*[]byte)
-		io.CopyBuffer(w, struct{ io.Reader }{body}, *buf)
-		h.copyBufs.Put(buf)
+		writeBody(w, body, &h.copyBufs)
 	}
 	return nil
 }
@@ -253,17 +255,18 @@ func (h *Handler) putObject(w http.ResponseWriter, req *Request) error {
 		return err
 	}
 	hdr := w.Header()
-	hdr.Set("ETag", quoteETag(v.ETag))
+	var slots headerSlots
+	slots.set(hdr, keyETag, quoteETag(v.ETag))
 	if v.VersionID != store.NullVersionID {
-		hdr.Set("x-amz-version-id", v.VersionID)
+		slots.set(hdr, keyVersionID, v.VersionID)
 	}
 	if c := v.Checksum; c.Algorithm != "" {
 		hdr.Set(checksumPrefix+c.Algorithm, c.Value)
-		hdr.Set("X-Amz-Checksum-Type", c.Type)
+		slots.set(hdr, keyChecksumType, c.Type)
 	}
 	writeSSEHeaders(hdr, v.ObjectMeta, true)
 	h.setExpiration(w, req, v)
-	hdr.Set("Content-Length", "0")
+	slots.set(hdr, keyContentLength, "0")
 	w.WriteHeader(http.StatusOK)
 	return nil
 }

@@ -85,6 +85,9 @@ type versionRetention struct {
 // objectLockOf is the bucket's Object Lock configuration; nil when lock
 // is not enabled.
 func objectLockOf(b *store.Bucket) (*objectLockConfiguration, error) {
+	if _, ok := b.Config[configObjectLock]; !ok {
+		return nil, nil // the usual case, without an allocation
+	}
 	var c objectLockConfiguration
 	set, _, err := readConfig(b, configObjectLock, &c)
 	if err != nil || !set {
@@ -213,9 +216,13 @@ func readLockConfiguration(req *Request) (*objectLockConfiguration, *s3err.Error
 }
 
 // retentionOf is a version's retention; ok is false when it has none.
-func retentionOf(v *store.Version) (r versionRetention, ok bool) {
+func retentionOf(v *store.Version) (versionRetention, bool) {
 	raw := v.Extra[extraRetention]
-	if raw == nil || json.Unmarshal(raw, &r) != nil || r.Mode == "" {
+	if raw == nil {
+		return versionRetention{}, false // the usual case, without an allocation
+	}
+	var r versionRetention
+	if json.Unmarshal(raw, &r) != nil || r.Mode == "" {
 		return versionRetention{}, false
 	}
 	return r, true

@@ -113,9 +113,9 @@ func (h *Handler) writeOwnership(req *Request, meta *store.ObjectMeta) error {
 		writer = bucketOwner
 	}
 	canned := req.HTTP.Header.Get("X-Amz-Acl")
-	writerID, ownerID := CanonicalUserID(writer), ""
+	writerID, ownerID := h.userIDs.of(writer), ""
 	if ownerID = writerID; bucketOwner != writer {
-		ownerID = CanonicalUserID(bucketOwner)
+		ownerID = h.userIDs.of(bucketOwner)
 	}
 	grants, given, serr := aclFromHeaders(req, writerID, ownerID)
 	if serr != nil {

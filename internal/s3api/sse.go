@@ -246,6 +246,9 @@ func validEncryptionContext(v string) bool {
 // bucketDefaultSSE is bucket b's default encryption rule (SSE-S3 when it
 // has none of its own).
 func bucketDefaultSSE(b *store.Bucket) (encryptionRule, error) {
+	if _, ok := b.Config[configEncryption]; !ok {
+		return encryptionRule{Default: &encryptionDefault{SSEAlgorithm: "AES256"}}, nil // defaultEncryption's
+	}
 	c := defaultEncryption()
 	if _, _, err := readConfig(b, configEncryption, &c); err != nil {
 		return encryptionRule{}, err

@@ -309,16 +309,29 @@ func (s *Store) UpdateBucket(name string, fn func(b *Bucket) error) (*Bucket, er
 // nextSeq returns the next version sequence number.
 func nextSeq(t kvTx) (uint64, error) {
 	var seq uint64
-	if raw := t.get(tableMeta, []byte("seq")); len(raw) == 8 {
+	key := []byte("seq")
+	if raw := t.get(tableMeta, key); len(raw) == 8 {
 		seq = binary.BigEndian.Uint64(raw)
 	}
 	seq++
-	return seq, t.put(tableMeta, []byte("seq"), binary.BigEndian.AppendUint64(nil, seq))
+	return seq, t.put(tableMeta, key, binary.BigEndian.AppendUint64(nil, seq))
 }
 
 // current returns the newest version or marker of bucket/key and its table
 // key; nil when there is none.
 func (s *Store) current(t kvTx, bucket, key string) (*Version, []byte, error) {
+	v, fk, err := s.peekCurrent(t, bucket, key)
+	if v == nil || err != nil {
+		return nil, nil, err
+	}
+	v = cloneVersion(v)
+	v.Bucket, v.Key, v.IsLatest = bucket, key, true
+	return v, fk, nil
+}
+
+// peekCurrent is current for a caller that only reads: the version is
+// shared, without Bucket, Key and IsLatest.
+func (s *Store) peekCurrent(t kvTx, bucket, key string) (*Version, []byte, error) {
 	prefix := appendKey(nil, bucket, key)
 	var fk, fv []byte
 	if err := t.seek(tableVersions, prefix, func(k, v []byte) bool {
@@ -336,8 +349,6 @@ func (s *Store) current(t kvTx, bucket, key string) (*Version, []byte, error) {
 	if err != nil {
 		return nil, nil, s.corrupt("version", fk, err)
 	}
-	v = cloneVersion(v)
-	v.Bucket, v.Key, v.IsLatest = bucket, key, true
 	return v, fk, nil
 }
 
@@ -431,10 +442,11 @@ func removeSegments(t kvTx, segs []Segment, garbage *[]string) error {
 
 // removeVersion deletes a version (vk its table key), adding its blobs to
 // garbage.
-func removeVersion(t kvTx, v *Version, vk []byte, garbage *[]string) error {
+func (s *Store) removeVersion(t kvTx, v *Version, vk []byte, garbage *[]string) error {
 	if err := t.del(tableVersions, vk); err != nil {
 		return err
 	}
+	s.versionMemo.forget(vk)
 	if err := t.del(tableVIDs, vidKey(v.Bucket, v.Key, v.VersionID)); err != nil {
 		return err
 	}
@@ -459,6 +471,7 @@ func (s *Store) addVersion(t kvTx, bk *Bucket, v *Version, garbage *[]string) er
 			if err := t.del(tableVersions, ok); err != nil {
 				return err
 			}
+			s.versionMemo.forget(ok)
 			if err := removeSegments(t, shared.Body, garbage); err != nil {
 				return err
 			}
@@ -503,7 +516,7 @@ type newBody struct {
 }
 
 // putInline stores an inline body in the write transaction naming it.
-func (b *newBody) putInline(t kvTx) error {
+func (b newBody) putInline(t kvTx) error {
 	if b.inline == nil {
 		return nil
 	}
@@ -514,24 +527,24 @@ func (b *newBody) putInline(t kvTx) error {
 // s.inlineMax bytes is gathered in memory and kept inline; a larger one
 // streams into a new blob (created at the first byte, or when a body of
 // unknown size outgrows the inline limit). On error nothing is left behind.
-func (s *Store) writeBody(ctx context.Context, body io.Reader, size int64) (*newBody, error) {
+func (s *Store) writeBody(ctx context.Context, body io.Reader, size int64) (newBody, error) {
 	h := md5.New()
 	if body == nil {
 		if size > 0 {
-			return nil, fmt.Errorf("%w: no body, %d bytes declared", ErrIncompleteBody, size)
+			return newBody{}, fmt.Errorf("%w: no body, %d bytes declared", ErrIncompleteBody, size)
 		}
-		return &newBody{etag: hex.EncodeToString(h.Sum(nil))}, nil
+		return newBody{etag: hexMD5(h)}, nil
 	}
 	// gather: the body so far is held in buf[:held] and may still be
 	// kept inline.
 	gather := s.inlineMax > 0 && size <= s.inlineMax
 	held := 0
 	var w blobWriter // the blob, once the body is known not to fit inline
-	fail := func(err error) (*newBody, error) {
+	fail := func(err error) (newBody, error) {
 		if w != nil {
 			w.abort()
 		}
-		return nil, err
+		return newBody{}, err
 	}
 	bp := s.bufs.Get().(*[]byte)
 	defer s.bufs.Put(bp)
@@ -593,7 +606,7 @@ func (s *Store) writeBody(ctx context.Context, body io.Reader, size int64) (*new
 			return fail(err)
 		}
 	}
-	out := &newBody{size: n, etag: hex.EncodeToString(h.Sum(nil))}
+	out := newBody{size: n, etag: hexMD5(h)}
 	switch {
 	case n == 0:
 	case w == nil:
@@ -677,18 +690,19 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, in PutInput) 
 		v.ObjectMeta = meta
 	}
 	var garbage []string
+	check := in.Check // not in: the closure would move all of it to the heap
 	err = s.kv.update(func(t kvTx) error {
 		garbage = garbage[:0]
 		bk, err := s.peekBucket(t, bucket)
 		if err != nil {
 			return err
 		}
-		if in.Check != nil {
+		if check != nil {
 			cur, _, err := s.current(t, bucket, key)
 			if err != nil {
 				return err
 			}
-			if err := in.Check(cur); err != nil {
+			if err := check(cur); err != nil {
 				return err
 			}
 		}
@@ -719,6 +733,19 @@ func (s *Store) Object(bucket, key, versionID string) (*Version, error) {
 	return out, err
 }
 
+// ViewObject is Object for a caller that only reads the version (GET,
+// HEAD): its maps and slices are shared with the store and must not be
+// changed; the struct itself is the caller's.
+func (s *Store) ViewObject(bucket, key, versionID string) (*Version, error) {
+	var out *Version
+	err := s.kv.view(func(t kvTx) error {
+		var err error
+		out, _, err = s.peekKey(t, bucket, key, versionID)
+		return err
+	})
+	return out, err
+}
+
 // lookup is Object inside a transaction; it also returns the table key.
 func (s *Store) lookup(t kvTx, bucket, key, versionID string) (*Version, error) {
 	v, _, err := s.lookupKey(t, bucket, key, versionID)
@@ -726,28 +753,40 @@ func (s *Store) lookup(t kvTx, bucket, key, versionID string) (*Version, error) 
 }
 
 func (s *Store) lookupKey(t kvTx, bucket, key, versionID string) (*Version, []byte, error) {
+	v, vk, err := s.peekKey(t, bucket, key, versionID)
+	if err != nil {
+		return nil, nil, err
+	}
+	deepen(v) // peekKey's struct is a copy already
+	return v, vk, nil
+}
+
+// peekKey is lookupKey without the copy: the version returned is a copy
+// of the struct only (Bucket, Key and IsLatest set); its maps and slices
+// are shared.
+func (s *Store) peekKey(t kvTx, bucket, key, versionID string) (*Version, []byte, error) {
 	if _, err := s.peekBucket(t, bucket); err != nil {
 		return nil, nil, err
 	}
-	cur, ck, err := s.current(t, bucket, key)
+	cur, ck, err := s.peekCurrent(t, bucket, key)
 	if err != nil {
 		return nil, nil, err
 	}
 	if cur == nil {
 		return nil, nil, fmt.Errorf("%w: %s/%s", ErrNoSuchKey, bucket, key)
 	}
-	if versionID == "" {
-		return cur, ck, nil
+	v, vk := cur, ck
+	if versionID != "" {
+		if v, vk, err = s.peekVersionByID(t, bucket, key, versionID); err != nil {
+			return nil, nil, err
+		}
+		if v == nil {
+			return nil, nil, fmt.Errorf("%w: %s/%s version %q", ErrNoSuchVersion, bucket, key, versionID)
+		}
 	}
-	v, vk, err := s.versionByID(t, bucket, key, versionID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if v == nil {
-		return nil, nil, fmt.Errorf("%w: %s/%s version %q", ErrNoSuchVersion, bucket, key, versionID)
-	}
-	v.IsLatest = bytes.Equal(vk, ck)
-	return v, vk, nil
+	c := *v
+	c.Bucket, c.Key, c.IsLatest = bucket, key, bytes.Equal(vk, ck)
+	return &c, vk, nil
 }
 
 // Open reads length bytes of v's body from offset (length -1: to the end).
@@ -762,13 +801,23 @@ func (s *Store) Open(v *Version, offset, length int64) (io.ReadCloser, error) {
 	if length > v.Size-offset {
 		return nil, fmt.Errorf("store: open %s/%s: %d bytes from %d exceed size %d", v.Bucket, v.Key, length, offset, v.Size)
 	}
-	r := &bodyReader{s: s, segs: v.Body, remaining: length}
 	// Skip to the segment holding offset.
-	for r.idx < len(r.segs) && offset >= r.segs[r.idx].Size {
-		offset -= r.segs[r.idx].Size
-		r.idx++
+	idx := 0
+	for idx < len(v.Body) && offset >= v.Body[idx].Size {
+		offset -= v.Body[idx].Size
+		idx++
 	}
-	r.off = offset
+	if length > 0 && idx < len(v.Body) {
+		// The whole run in one inline body of the memory engine: its
+		// bytes as they are.
+		if b, ok, err := s.openStable(v.Body[idx], offset, length); ok {
+			if err != nil {
+				return nil, fmt.Errorf("store: open %s/%s: %w", v.Bucket, v.Key, err)
+			}
+			return b, nil
+		}
+	}
+	r := &bodyReader{s: s, segs: v.Body, idx: idx, off: offset, remaining: length}
 	if length > 0 {
 		// Open the first blob now, so a removed version fails here.
 		if err := r.openCurrent(); err != nil {
@@ -814,11 +863,8 @@ func (s *Store) openInline(seg Segment, off, n int64) (blobReader, error) {
 	var out *inlineReader
 	err := s.kv.view(func(t kvTx) error {
 		data := t.get(tableInline, []byte(seg.Blob))
-		if data == nil {
-			return fmt.Errorf("store: body %s: %w", s.segmentPath(seg), ErrNoSuchKey)
-		}
-		if int64(len(data)) != seg.Size {
-			return fmt.Errorf("%w: %s: %d bytes, %d expected", ErrCorrupt, s.segmentPath(seg), len(data), seg.Size)
+		if err := s.checkInline(seg, data); err != nil {
+			return err
 		}
 		out = &inlineReader{base: off, data: bytes.Clone(data[off : off+n])}
 		return nil
@@ -938,7 +984,7 @@ func (s *Store) DeleteObject(bucket, key, versionID string, check func(current *
 				return fmt.Errorf("%w: %s/%s version %q", ErrNoSuchVersion, bucket, key, versionID)
 			}
 			res = DeleteResult{VersionID: v.VersionID, DeleteMarker: v.DeleteMarker}
-			return removeVersion(t, v, vk, &garbage)
+			return s.removeVersion(t, v, vk, &garbage)
 		}
 		if bk.Versioning == Unversioned {
 			v, vk, err := s.versionByID(t, bucket, key, NullVersionID)
@@ -946,7 +992,7 @@ func (s *Store) DeleteObject(bucket, key, versionID string, check func(current *
 				return err
 			}
 			res = DeleteResult{VersionID: NullVersionID, DeleteMarker: v.DeleteMarker}
-			return removeVersion(t, v, vk, &garbage)
+			return s.removeVersion(t, v, vk, &garbage)
 		}
 		dm := &Version{Bucket: bucket, Key: key, DeleteMarker: true}
 		if cur != nil && !cur.DeleteMarker {

@@ -33,7 +33,7 @@ func (s *Store) DeleteVersion(bucket, key, versionID string, check func(v *Versi
 			}
 		}
 		res = DeleteResult{VersionID: v.VersionID, DeleteMarker: v.DeleteMarker}
-		return removeVersion(t, v, vk, &garbage)
+		return s.removeVersion(t, v, vk, &garbage)
 	})
 	if err != nil {
 		return DeleteResult{}, err

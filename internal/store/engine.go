@@ -199,7 +199,7 @@ func newID() string {
 func newBlobID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	return hexString(b[:])
 }
 
 // validBlobID reports whether id is a blob ID newBlobID could make.

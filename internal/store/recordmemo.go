@@ -60,6 +60,24 @@ func (m *recordMemo[T]) remember(key, raw []byte, v *T) {
 	m.entries[string(key)] = memoEntry[T]{raw: raw, v: v}
 }
 
+// forget drops the entry under key: its record was removed. A removed
+// version's key (it holds the sequence number) is never written again, so
+// without this the memo would fill with dead entries and start over every
+// memoMax writes, dropping the live ones with them. Forgetting inside a
+// transaction that then rolls back costs only a decode later.
+func (m *recordMemo[T]) forget(key []byte) {
+	m.mu.Lock()
+	delete(m.entries, string(key))
+	m.mu.Unlock()
+}
+
+// len is the number of entries (for tests).
+func (m *recordMemo[T]) len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.entries)
+}
+
 // memoVersion is what decoding v's record gives: a copy without the fields
 // the record does not hold, empty collections nil (omitempty drops them).
 // It is nil when the JSON round trip would change v (a string that is not
@@ -137,14 +155,20 @@ func validChecksum(c *Checksum) bool {
 // the original.
 func cloneVersion(v *Version) *Version {
 	out := *v
-	out.Metadata = maps.Clone(v.Metadata)
-	out.Headers = maps.Clone(v.Headers)
-	out.Tags = slices.Clone(v.Tags)
-	out.ACL = bytes.Clone(v.ACL)
-	out.Extra = cloneByteMap(v.Extra)
-	out.Parts = slices.Clone(v.Parts)
-	out.Body = slices.Clone(v.Body)
+	deepen(&out)
 	return &out
+}
+
+// deepen gives v copies of its maps and slices: v is a copy of a version's
+// struct, made the caller's own.
+func deepen(v *Version) {
+	v.Metadata = maps.Clone(v.Metadata)
+	v.Headers = maps.Clone(v.Headers)
+	v.Tags = slices.Clone(v.Tags)
+	v.ACL = bytes.Clone(v.ACL)
+	v.Extra = cloneByteMap(v.Extra)
+	v.Parts = slices.Clone(v.Parts)
+	v.Body = slices.Clone(v.Body)
 }
 
 func cloneByteMap(m map[string][]byte) map[string][]byte {

@@ -152,6 +152,15 @@ func appendChecksum(b []byte, c *Checksum) []byte {
 // sorted, as encoding/json does.
 func appendStringMap(b []byte, m map[string]string) []byte {
 	b = append(b, '{')
+	if len(m) == 1 {
+		// The usual case (a Content-Type alone): nothing to sort.
+		for k, v := range m {
+			b = appendJSONString(b, k)
+			b = append(b, ':')
+			b = appendJSONString(b, v)
+		}
+		return append(b, '}')
+	}
 	var arr [8]string
 	for i, k := range sortedKeys(arr[:0], m) {
 		if i > 0 {

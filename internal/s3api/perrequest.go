@@ -1,0 +1,92 @@
+package s3api
+
+import (
+	"io"
+	"net/http"
+	"sync"
+)
+
+// What a 1 KiB PUT or GET costs in this package: response headers are set
+// under their canonical keys directly (http.Header.Set would canonicalise
+// each again, allocating for a key such as "ETag"), and a body the store
+// can write out itself is sent without a copy buffer.
+
+// Canonical response header keys (TestCanonicalHeaderKeys checks each is
+// what http.CanonicalHeaderKey makes of it).
+const (
+	keyETag          = "Etag"
+	keyVersionID     = "X-Amz-Version-Id"
+	keyContentLength = "Content-Length"
+	keyLastModified  = "Last-Modified"
+	keyAcceptRanges  = "Accept-Ranges"
+	keyChecksumType  = "X-Amz-Checksum-Type"
+)
+
+// writeBody sends a GET's body: one that writes itself out (io.WriterTo:
+// the memory store's inline bytes) hands its bytes to w as they are; any
+// other is copied through a buffer from bufs. The response writer's own
+// ReadFrom is not used: it would sniff and copy through a buffer of its
+// own.
+func writeBody(w io.Writer, body io.Reader, bufs *sync.Pool) {
+	// An error here is the client going away or the store failing
+	// mid-body: the status is sent, so all that is left is to stop.
+	if wt, ok := body.(io.WriterTo); ok {
+		_, _ = wt.WriteTo(w)
+		return
+	}
+	buf := bufs.Get().(*[]byte)
+	_, _ = io.CopyBuffer(w, struct{ io.Reader }{body}, *buf)
+	bufs.Put(buf)
+}
+
+// headerSlots hands out the one-value slices of several headers from one
+// array: one allocation for them all. Each slice's capacity is 1, so an
+// Add to one of them copies rather than writing into the next.
+type headerSlots []string
+
+// set sets header key, which is in canonical form, to value.
+func (s *headerSlots) set(hdr http.Header, key, value string) {
+	if len(*s) == 0 {
+		*s = make([]string, 4)
+	}
+	(*s)[0] = value
+	hdr[key] = (*s)[:1:1]
+	*s = (*s)[1:]
+}
+
+// canonicalIDs remembers CanonicalUserID by account, for the accounts that
+// write (those of the emulator's keys) and own buckets: a SHA-256 and an
+// allocation less per PUT. It holds at most maxCanonicalIDs; a full one
+// starts over. The zero value is ready.
+type canonicalIDs struct {
+	mu  sync.RWMutex
+	ids map[string]string
+}
+
+const maxCanonicalIDs = 256
+
+// of is CanonicalUserID(account).
+func (c *canonicalIDs) of(account string) string {
+	c.mu.RLock()
+	id, ok := c.ids[account]
+	c.mu.RUnlock()
+	if ok {
+		return id
+	}
+	id = CanonicalUserID(account)
+	c.mu.Lock()
+	if c.ids == nil || len(c.ids) >= maxCanonicalIDs {
+		c.ids = make(map[string]string)
+	}
+	c.ids[account] = id
+	c.mu.Unlock()
+	return id
+}
+
+// responseOverrides are GetObject's response-* query parameters and the
+// header each sets.
+var responseOverrides = [...]struct{ param, header string }{
+	{"response-content-type", "Content-Type"}, {"response-content-language", "Content-Language"},
+	{"response-expires", "Expires"}, {"response-cache-control", "Cache-Control"},
+	{"response-content-disposition", "Content-Disposition"}, {"response-content-encoding", "Content-Encoding"},
+}
