@@ -63,7 +63,7 @@ type customerKey struct {
 // customerKeySent reports whether a request sent any SSE-C header (with prefix ""
 // or copySourcePrefix).
 func customerKeySent(hdr http.Header, prefix string) bool {
-	return hdr.Get(sseCHeader(prefix, hdrSSECAlgorithm)) != "" || hdr.Get(sseCHeader(prefix, hdrSSECKey)) != "" || hdr.Get(sseCHeader(prefix, hdrSSECKeyMD5)) != ""
+	return reqHeader(hdr, sseCHeader(prefix, hdrSSECAlgorithm)) != "" || reqHeader(hdr, sseCHeader(prefix, hdrSSECKey)) != "" || reqHeader(hdr, sseCHeader(prefix, hdrSSECKeyMD5)) != ""
 }
 
 // readCustomerKey validates the SSE-C headers of a request (with prefix ""
@@ -77,7 +77,7 @@ func readCustomerKey(hdr http.Header, prefix string) (k customerKey, ok bool, se
 	algName := sseCHeader(prefix, hdrSSECAlgorithm)
 	keyName := sseCHeader(prefix, hdrSSECKey)
 	md5Name := sseCHeader(prefix, hdrSSECKeyMD5)
-	alg, key, sum := hdr.Get(algName), hdr.Get(keyName), hdr.Get(md5Name)
+	alg, key, sum := reqHeader(hdr, algName), reqHeader(hdr, keyName), reqHeader(hdr, md5Name)
 	algName, keyName, md5Name = strings.ToLower(algName), strings.ToLower(keyName), strings.ToLower(md5Name)
 	switch {
 	case alg == "":
@@ -160,7 +160,7 @@ func checkCustomerKey(hdr http.Header, prefix string, meta store.ObjectMeta, par
 // key.
 func checkReadSSE(hdr http.Header, v *store.Version) *s3err.Error {
 	for _, name := range []string{hdrSSE, hdrSSEKMSKeyID} {
-		if value := hdr.Get(name); value != "" {
+		if value := reqHeader(hdr, name); value != "" {
 			return errInvalidArgument(strings.ToLower(name)+" header is not supported for this operation.", strings.ToLower(name)).With("ArgumentValue", value)
 		}
 	}
@@ -266,10 +266,10 @@ func bucketDefaultSSE(b *store.Bucket) (encryptionRule, error) {
 // bucket owner's (account's, for a bucket without a recorded owner).
 func writeSSE(r *http.Request, b *store.Bucket, account string) (sseSettings, error) {
 	hdr := r.Header
-	sse := hdr.Get(hdrSSE)
-	keyID, hasKeyID := hdr.Get(hdrSSEKMSKeyID), hdr.Get(hdrSSEKMSKeyID) != ""
-	context := hdr.Get(hdrSSEContext)
-	bucketKeyHdr := hdr.Get(hdrSSEBucketKey)
+	sse := reqHeader(hdr, hdrSSE)
+	keyID, hasKeyID := reqHeader(hdr, hdrSSEKMSKeyID), reqHeader(hdr, hdrSSEKMSKeyID) != ""
+	context := reqHeader(hdr, hdrSSEContext)
+	bucketKeyHdr := reqHeader(hdr, hdrSSEBucketKey)
 	var s sseSettings
 	if sse != "" && customerKeySent(hdr, "") {
 		return s, errInvalidArgument("Server Side Encryption with Customer provided key is incompatible with the encryption method specified", strings.ToLower(hdrSSE)).With("ArgumentValue", sse)
