@@ -243,20 +243,22 @@ func validEncryptionContext(v string) bool {
 	return dec.Decode(&m) == nil && m != nil
 }
 
-// bucketDefaultSSE is bucket b's default encryption rule (SSE-S3 when it
-// has none of its own).
-func bucketDefaultSSE(b *store.Bucket) (encryptionRule, error) {
+// bucketDefaultSSE is bucket b's default encryption (SSE-S3 when it has
+// none of its own) and whether it enables S3 Bucket Keys; by value, so the
+// usual bucket without a configuration costs no allocation.
+func bucketDefaultSSE(b *store.Bucket) (d encryptionDefault, bucketKey bool, err error) {
 	if _, ok := b.Config[configEncryption]; !ok {
-		return encryptionRule{Default: &encryptionDefault{SSEAlgorithm: "AES256"}}, nil // defaultEncryption's
+		return encryptionDefault{SSEAlgorithm: "AES256"}, false, nil // defaultEncryption's
 	}
 	c := defaultEncryption()
 	if _, _, err := readConfig(b, configEncryption, &c); err != nil {
-		return encryptionRule{}, err
+		return encryptionDefault{}, false, err
 	}
+	rule := c.Rules[0:1]
 	if len(c.Rules) == 0 || c.Rules[0].Default == nil {
-		return defaultEncryption().Rules[0], nil
+		rule = defaultEncryption().Rules
 	}
-	return c.Rules[0], nil
+	return *rule[0].Default, rule[0].BucketKeyEnabled, nil
 }
 
 // writeSSE resolves the encryption a write to bucket b asks for with its
@@ -293,22 +295,22 @@ func writeSSE(r *http.Request, b *store.Bucket, account string) (sseSettings, er
 	if bucketKeyHdr != "" && !strings.EqualFold(bucketKeyHdr, "true") && !strings.EqualFold(bucketKeyHdr, "false") {
 		return s, errInvalidArgument("Invalid value for header x-amz-server-side-encryption-bucket-key-enabled", strings.ToLower(hdrSSEBucketKey)).With("ArgumentValue", bucketKeyHdr)
 	}
-	k, sent, serr := readCustomerKey(hdr, "")
-	if serr != nil {
-		return s, serr
-	}
-	if sent {
+	if customerKeySent(hdr, "") { // k is allocated only here
+		k, _, serr := readCustomerKey(hdr, "")
+		if serr != nil {
+			return s, serr
+		}
 		s.customer = &k
 		return s, nil
 	}
-	rule, err := bucketDefaultSSE(b)
+	def, ruleBucketKey, err := bucketDefaultSSE(b)
 	if err != nil {
 		return s, err
 	}
 	s.algorithm, s.context = sse, context
 	if sse == "" {
-		s.algorithm = rule.Default.SSEAlgorithm
-		keyID = rule.Default.KMSMasterKeyID
+		s.algorithm = def.SSEAlgorithm
+		keyID = def.KMSMasterKeyID
 	}
 	if !strings.HasPrefix(s.algorithm, "aws:kms") {
 		return s, nil
@@ -316,12 +318,13 @@ func writeSSE(r *http.Request, b *store.Bucket, account string) (sseSettings, er
 	if b.Owner != "" {
 		account = b.Owner
 	}
+	var serr *s3err.Error
 	if s.kmsKeyARN, serr = kmsKeyARN(keyID, account, bucketRegion(b, r)); serr != nil {
 		return s, serr
 	}
 	// S3 Bucket Keys serve SSE-KMS, not DSSE-KMS; the request's header
 	// wins over the bucket's setting.
-	s.bucketKey = s.algorithm == "aws:kms" && rule.BucketKeyEnabled
+	s.bucketKey = s.algorithm == "aws:kms" && ruleBucketKey
 	if bucketKeyHdr != "" {
 		s.bucketKey = s.algorithm == "aws:kms" && strings.EqualFold(bucketKeyHdr, "true")
 	}
