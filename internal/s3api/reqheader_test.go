@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -43,6 +44,14 @@ func TestReqHeaderNamesCanonical(t *testing.T) {
 		}
 		if checked < 40 {
 			t.Errorf("checked %d header names, want at least 40 (is the checker finding the calls?)", checked)
+		}
+	})
+	// setRequestHeaders indexes the request's header map by these names.
+	t.Run("tables indexed directly", func(t *testing.T) {
+		for _, name := range append(slices.Clone(objectStandardHeaders), objectAmzHeaders...) {
+			if c := http.CanonicalHeaderKey(name); c != name {
+				t.Errorf("header name %q is not canonical, want %q", name, c)
+			}
 		}
 	})
 	bad := []struct{ name, src string }{
