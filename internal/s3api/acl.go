@@ -127,9 +127,9 @@ var aclGrantHeaders = []struct{ header, perm string }{
 // or x-amz-grant-* headers (not both). given is false when it sets none.
 func aclFromHeaders(req *Request, ownerID, bucketOwnerID string) (grants []aclGrant, given bool, serr *s3err.Error) {
 	r := req.HTTP
-	canned := r.Header.Get("X-Amz-Acl")
+	canned := reqHeader(r.Header, "X-Amz-Acl")
 	for _, hp := range aclGrantHeaders {
-		v := r.Header.Get(hp.header)
+		v := reqHeader(r.Header, hp.header)
 		if v == "" {
 			continue
 		}
@@ -320,7 +320,7 @@ func (h *Handler) serveACL(w http.ResponseWriter, req *Request) error {
 		return serr
 	}
 	if ownership == "BucketOwnerEnforced" {
-		canned := r.Header.Get("X-Amz-Acl")
+		canned := reqHeader(r.Header, "X-Amz-Acl")
 		if !(v != nil && canned == "bucket-owner-full-control") && (canned != "" || !aclOwnerOnly(grants, bucketOwnerID)) {
 			return errACLNotSupported()
 		}

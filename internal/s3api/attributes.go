@@ -110,7 +110,7 @@ func requestedAttributes(hdr http.Header) (map[string]bool, *s3err.Error) {
 // ObjectParts.
 func attributesPartArgs(hdr http.Header) (maxParts, marker int, serr *s3err.Error) {
 	read := func(name string, def int) (int, *s3err.Error) {
-		v := hdr.Get(name)
+		v := reqHeader(hdr, name)
 		if v == "" {
 			return def, nil
 		}

@@ -56,7 +56,7 @@ func (h *Handler) createBucket(w http.ResponseWriter, req *Request) error {
 		return s3err.New(http.StatusBadRequest, "InvalidLocationConstraint", "The specified location-constraint is not valid").
 			With("LocationConstraint", cfg.LocationConstraint)
 	}
-	ownership := r.Header.Get("X-Amz-Object-Ownership")
+	ownership := reqHeader(r.Header, "X-Amz-Object-Ownership")
 	if ownership != "" && !validOwnership(ownership) {
 		return errInvalidArgument("Invalid x-amz-object-ownership header: "+ownership, "x-amz-object-ownership")
 	}

@@ -31,7 +31,7 @@ type copyChecksum struct {
 // copyChecksumAlgorithm reads CopyObject's x-amz-checksum-algorithm: nil
 // when absent, S3's InvalidRequest when it is not an algorithm S3 knows.
 func copyChecksumAlgorithm(hdr http.Header) (*copyChecksum, *s3err.Error) {
-	alg := strings.ToUpper(strings.TrimSpace(hdr.Get("X-Amz-Checksum-Algorithm")))
+	alg := strings.ToUpper(strings.TrimSpace(reqHeader(hdr, "X-Amz-Checksum-Algorithm")))
 	if alg == "" {
 		return nil, nil
 	}

@@ -20,14 +20,14 @@ func quoteETag(etag string) string { return `"` + etag + `"` }
 // header.
 func readCondition(hdr http.Header, etag string, modified time.Time) (int, string) {
 	modified = modified.Truncate(time.Second)
-	if v := hdr.Get("If-Match"); v != "" {
+	if v := reqHeader(hdr, "If-Match"); v != "" {
 		if !etagListMatches(v, etag) {
 			return http.StatusPreconditionFailed, "If-Match"
 		}
 	} else if t, err := parseTimeHeader(hdr, "If-Unmodified-Since"); err == nil && modified.After(t) {
 		return http.StatusPreconditionFailed, "If-Unmodified-Since"
 	}
-	if v := hdr.Get("If-None-Match"); v != "" {
+	if v := reqHeader(hdr, "If-None-Match"); v != "" {
 		if etagListMatches(v, etag) {
 			return http.StatusNotModified, "If-None-Match"
 		}
@@ -40,7 +40,7 @@ func readCondition(hdr http.Header, etag string, modified time.Time) (int, strin
 // parseTimeHeader is http.ParseTime of a header, without the three parse
 // errors of an absent one.
 func parseTimeHeader(hdr http.Header, name string) (time.Time, error) {
-	v := hdr.Get(name)
+	v := reqHeader(hdr, name)
 	if v == "" {
 		return time.Time{}, errNoHeader
 	}
@@ -77,7 +77,7 @@ func etagListMatches(list, etag string) bool {
 // NoSuchKey when there is none. check is nil without such headers; serr is
 // S3's NotImplemented for an If-None-Match other than "*".
 func writeCheck(hdr http.Header, key string) (check func(current *store.Version) error, serr *s3err.Error) {
-	ifMatch, ifNoneMatch := hdr.Get("If-Match"), hdr.Get("If-None-Match")
+	ifMatch, ifNoneMatch := reqHeader(hdr, "If-Match"), reqHeader(hdr, "If-None-Match")
 	if ifMatch == "" && ifNoneMatch == "" {
 		return nil, nil
 	}
@@ -108,7 +108,7 @@ func copySourceCondition(hdr http.Header, etag string, modified, now time.Time) 
 	ifMatch, hasMatch := hdr["X-Amz-Copy-Source-If-Match"]
 	ifNone, hasNone := hdr["X-Amz-Copy-Source-If-None-Match"]
 	since := func(name string) (time.Time, bool) {
-		v := hdr.Get(name)
+		v := reqHeader(hdr, name)
 		if v == "" {
 			return time.Time{}, false
 		}

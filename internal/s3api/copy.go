@@ -89,13 +89,13 @@ func (h *Handler) lookupCopySource(req *Request, src copySource) (v *store.Versi
 // copyDirective reads x-amz-metadata-directive or x-amz-tagging-directive:
 // COPY (the default) or REPLACE.
 func copyDirective(hdr http.Header, name, message string) (replace bool, serr *s3err.Error) {
-	switch v := hdr.Get(name); v {
+	switch v := reqHeader(hdr, name); v {
 	case "", "COPY":
 		return false, nil
 	case "REPLACE":
 		return true, nil
 	default:
-		return false, errInvalidArgument(message, name).With("ArgumentValue", v)
+		return false, errInvalidArgument(message, strings.ToLower(name)).With("ArgumentValue", v)
 	}
 }
 
@@ -108,7 +108,7 @@ func copyChangesObject(hdr http.Header, replaceMeta bool) bool {
 	}
 	for _, k := range []string{"X-Amz-Storage-Class", "X-Amz-Website-Redirect-Location", "X-Amz-Server-Side-Encryption",
 		"X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id", "X-Amz-Server-Side-Encryption-Customer-Algorithm"} {
-		if hdr.Get(k) != "" {
+		if reqHeader(hdr, k) != "" {
 			return true
 		}
 	}
@@ -122,21 +122,21 @@ func (h *Handler) copyObject(w http.ResponseWriter, req *Request) error {
 	if serr := checkKeyLength(req.Key); serr != nil {
 		return serr
 	}
-	src, serr := parseCopySource(r.Header.Get("X-Amz-Copy-Source"))
+	src, serr := parseCopySource(reqHeader(r.Header, "X-Amz-Copy-Source"))
 	if serr != nil {
 		return serr
 	}
-	replaceMeta, serr := copyDirective(r.Header, "x-amz-metadata-directive", "Unknown metadata directive.")
+	replaceMeta, serr := copyDirective(r.Header, "X-Amz-Metadata-Directive", "Unknown metadata directive.")
 	if serr != nil {
 		return serr
 	}
-	replaceTags, serr := copyDirective(r.Header, "x-amz-tagging-directive", "Unknown tag directive.")
+	replaceTags, serr := copyDirective(r.Header, "X-Amz-Tagging-Directive", "Unknown tag directive.")
 	if serr != nil {
 		return serr
 	}
 	var newTags []store.Tag
 	if replaceTags {
-		if v := r.Header.Get("X-Amz-Tagging"); v != "" {
+		if v := reqHeader(r.Header, "X-Amz-Tagging"); v != "" {
 			if newTags, serr = parseTaggingHeader(v); serr != nil {
 				return serr
 			}
@@ -237,7 +237,7 @@ func (h *Handler) uploadPartCopy(w http.ResponseWriter, req *Request) error {
 	if serr != nil {
 		return serr
 	}
-	src, serr := parseCopySource(r.Header.Get("X-Amz-Copy-Source"))
+	src, serr := parseCopySource(reqHeader(r.Header, "X-Amz-Copy-Source"))
 	if serr != nil {
 		return serr
 	}

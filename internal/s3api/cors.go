@@ -22,11 +22,11 @@ const corsVary = "Origin, Access-Control-Request-Headers, Access-Control-Request
 // corsPreflight answers an OPTIONS request.
 func (h *Handler) corsPreflight(w http.ResponseWriter, req *Request) error {
 	r := req.HTTP
-	origin := r.Header.Get("Origin")
+	origin := reqHeader(r.Header, "Origin")
 	if origin == "" {
 		return s3err.New(http.StatusBadRequest, "BadRequest", "Insufficient information. Origin request header needed.")
 	}
-	method := r.Header.Get("Access-Control-Request-Method")
+	method := reqHeader(r.Header, "Access-Control-Request-Method")
 	if method == "" {
 		return s3err.New(http.StatusBadRequest, "BadRequest", "Insufficient information. Access-Control-Request-Method request header needed.")
 	}
@@ -49,7 +49,7 @@ func (h *Handler) corsPreflight(w http.ResponseWriter, req *Request) error {
 		return forbidden("CORS is not enabled for this bucket.")
 	}
 	var requested []string
-	for _, part := range strings.Split(r.Header.Get("Access-Control-Request-Headers"), ",") {
+	for _, part := range strings.Split(reqHeader(r.Header, "Access-Control-Request-Headers"), ",") {
 		if part = strings.TrimSpace(part); part != "" {
 			requested = append(requested, strings.ToLower(part))
 		}
@@ -75,7 +75,7 @@ func (h *Handler) corsPreflight(w http.ResponseWriter, req *Request) error {
 // method (Access-Control-Request-Method when the request has one, else
 // its own). Nothing without an Origin, a configuration or a match.
 func (h *Handler) CORSHeaders(bucket string, r *http.Request, hdr http.Header) {
-	origin := r.Header.Get("Origin")
+	origin := reqHeader(r.Header, "Origin")
 	if origin == "" || bucket == "" {
 		return
 	}
@@ -83,7 +83,7 @@ func (h *Handler) CORSHeaders(bucket string, r *http.Request, hdr http.Header) {
 	if err != nil || !ok {
 		return
 	}
-	method := r.Header.Get("Access-Control-Request-Method")
+	method := reqHeader(r.Header, "Access-Control-Request-Method")
 	if method == "" {
 		method = r.Method
 	}

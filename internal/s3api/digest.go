@@ -52,13 +52,13 @@ func bodyChecksum(req *Request) store.Checksum {
 	if alg == "" {
 		return store.Checksum{}
 	}
-	return store.Checksum{Algorithm: alg, Value: value, Type: req.HTTP.Header.Get("X-Amz-Checksum-Type")}
+	return store.Checksum{Algorithm: alg, Value: value, Type: reqHeader(req.HTTP.Header, "X-Amz-Checksum-Type")}
 }
 
 // hasDigest reports whether the request carries Content-MD5 or an
 // additional checksum header, which S3 requires of some requests.
 func hasDigest(hdr http.Header) bool {
-	if hdr.Get("Content-Md5") != "" {
+	if reqHeader(hdr, "Content-Md5") != "" {
 		return true
 	}
 	for k := range hdr {

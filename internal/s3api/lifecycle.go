@@ -180,7 +180,7 @@ func validateLifecycle(c *lifecycleConfiguration, hdr http.Header) *s3err.Error 
 	if len(c.Rules) == 0 || len(c.Rules) > maxLifecycleRules {
 		return s3err.MalformedXML()
 	}
-	if m := hdr.Get("X-Amz-Transition-Default-Minimum-Object-Size"); m != "" && m != "all_storage_classes_128K" && m != "varies_by_storage_class" {
+	if m := reqHeader(hdr, "X-Amz-Transition-Default-Minimum-Object-Size"); m != "" && m != "all_storage_classes_128K" && m != "varies_by_storage_class" {
 		return s3err.New(http.StatusBadRequest, "InvalidRequest", "Invalid TransitionDefaultMinimumObjectSize found: "+m)
 	}
 	ids := map[string]bool{}

@@ -75,7 +75,7 @@ func setRequestHeaders(meta *store.ObjectMeta, hdr http.Header, names []string) 
 		}
 		meta.Headers[k] = v[0]
 	}
-	if v := hdr.Get("X-Amz-Storage-Class"); v != "" {
+	if v := reqHeader(hdr, "X-Amz-Storage-Class"); v != "" {
 		meta.StorageClass = v
 	}
 }
@@ -185,7 +185,7 @@ func writeVersionHeaders(w http.ResponseWriter, v *store.Version, etag, reported
 	if v.StorageClass != "" && v.StorageClass != "STANDARD" {
 		hdr.Set("X-Amz-Storage-Class", v.StorageClass)
 	}
-	if hdr.Get("Content-Type") == "" {
+	if reqHeader(hdr, "Content-Type") == "" {
 		hdr.Set("Content-Type", "binary/octet-stream")
 	}
 	writeSSEHeaders(hdr, v.ObjectMeta, false)

@@ -34,8 +34,8 @@ const (
 // and x-amz-checksum-type into the checksum the upload keeps (Value
 // empty), with S3's InvalidRequest for a combination S3 refuses.
 func uploadChecksum(hdr http.Header) (store.Checksum, *s3err.Error) {
-	alg := strings.ToUpper(strings.TrimSpace(hdr.Get("X-Amz-Checksum-Algorithm")))
-	typ := strings.ToUpper(strings.TrimSpace(hdr.Get("X-Amz-Checksum-Type")))
+	alg := strings.ToUpper(strings.TrimSpace(reqHeader(hdr, "X-Amz-Checksum-Algorithm")))
+	typ := strings.ToUpper(strings.TrimSpace(reqHeader(hdr, "X-Amz-Checksum-Type")))
 	invalid := func(msg string) (store.Checksum, *s3err.Error) {
 		return store.Checksum{}, s3err.New(http.StatusBadRequest, "InvalidRequest", msg)
 	}
@@ -293,7 +293,7 @@ func (c crcParams) combine(crcA, crcB uint64, lenB int64) uint64 {
 // object not made of parts, part 1 is the object) and the object's
 // checksum type.
 func writePartChecksum(w http.ResponseWriter, req *Request, v *store.Version) {
-	if !req.Query.Has("partNumber") || !strings.EqualFold(req.HTTP.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") || v.Checksum.Algorithm == "" {
+	if !req.Query.Has("partNumber") || !strings.EqualFold(reqHeader(req.HTTP.Header, "X-Amz-Checksum-Mode"), "ENABLED") || v.Checksum.Algorithm == "" {
 		return
 	}
 	n, err := strconv.Atoi(req.Query.Get("partNumber"))

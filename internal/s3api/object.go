@@ -98,8 +98,8 @@ func (h *Handler) getObject(w http.ResponseWriter, req *Request) error {
 		}
 		defer body.Close()
 	}
-	wantChecksum := strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") &&
-		r.Header.Get("Range") == "" && !req.Query.Has("partNumber")
+	wantChecksum := strings.EqualFold(reqHeader(r.Header, "X-Amz-Checksum-Mode"), "ENABLED") &&
+		reqHeader(r.Header, "Range") == "" && !req.Query.Has("partNumber")
 	writeVersionHeaders(w, v, etag, reportedID, wantChecksum)
 	h.setExpiration(w, req, v)
 	writeLockHeaders(w.Header(), v)
@@ -147,7 +147,7 @@ func selectBytes(req *Request, v *store.Version) (byteSelection, *s3err.Error) {
 		return byteSelection{status: http.StatusPartialContent, start: start, length: end - start + 1,
 			contentRange: "bytes " + strconv.FormatInt(start, 10) + "-" + strconv.FormatInt(end, 10) + "/" + strconv.FormatInt(size, 10)}
 	}
-	spec := r.Header.Get("Range")
+	spec := reqHeader(r.Header, "Range")
 	if !req.Query.Has("partNumber") {
 		start, end, ranged, unsatisfiable := byteRange(spec, size)
 		switch {

@@ -113,7 +113,7 @@ func errLockInvalidBucketState(msg string) *s3err.Error {
 // lockOnCreate enables Object Lock (and versioning) on a bucket being
 // created with x-amz-bucket-object-lock-enabled: true.
 func lockOnCreate(hdr http.Header, b *store.Bucket) *s3err.Error {
-	v := strings.TrimSpace(hdr.Get("X-Amz-Bucket-Object-Lock-Enabled"))
+	v := strings.TrimSpace(reqHeader(hdr, "X-Amz-Bucket-Object-Lock-Enabled"))
 	switch {
 	case v == "" || strings.EqualFold(v, "false"):
 		return nil
@@ -279,7 +279,7 @@ func (h *Handler) lockOnWrite(req *Request, meta *store.ObjectMeta) *s3err.Error
 	for _, k := range []string{"X-Amz-Object-Lock-Mode", "X-Amz-Object-Lock-Retain-Until-Date", "X-Amz-Object-Lock-Legal-Hold"} {
 		delete(meta.Headers, k) // kept in Extra, reported by writeLockHeaders
 	}
-	mode, date, hold := hdr.Get("X-Amz-Object-Lock-Mode"), hdr.Get("X-Amz-Object-Lock-Retain-Until-Date"), hdr.Get("X-Amz-Object-Lock-Legal-Hold")
+	mode, date, hold := reqHeader(hdr, "X-Amz-Object-Lock-Mode"), reqHeader(hdr, "X-Amz-Object-Lock-Retain-Until-Date"), reqHeader(hdr, "X-Amz-Object-Lock-Legal-Hold")
 	b, err := h.store.ViewBucket(req.Bucket) // read only
 	if err != nil {
 		return h.storeError(req, requestTarget(req), err)
@@ -334,7 +334,7 @@ func (h *Handler) lockOnWrite(req *Request, meta *store.ObjectMeta) *s3err.Error
 // trailer, known once the body is read: v.Checksum).
 func lockNeedsDigest(req *Request, v *store.Version) *s3err.Error {
 	hdr := req.HTTP.Header
-	if hdr.Get("X-Amz-Object-Lock-Mode") == "" && hdr.Get("X-Amz-Object-Lock-Retain-Until-Date") == "" && hdr.Get("X-Amz-Object-Lock-Legal-Hold") == "" {
+	if reqHeader(hdr, "X-Amz-Object-Lock-Mode") == "" && reqHeader(hdr, "X-Amz-Object-Lock-Retain-Until-Date") == "" && reqHeader(hdr, "X-Amz-Object-Lock-Legal-Hold") == "" {
 		return nil
 	}
 	if hasDigest(hdr) || v.Checksum.Algorithm != "" {
@@ -347,7 +347,7 @@ func lockNeedsDigest(req *Request, v *store.Version) *s3err.Error {
 // retention. The gate has already required s3:BypassGovernanceRetention
 // of the caller for a request with the header (policy's Conditional).
 func bypassGovernance(req *Request) bool {
-	return strings.EqualFold(strings.TrimSpace(req.HTTP.Header.Get("X-Amz-Bypass-Governance-Retention")), "true")
+	return strings.EqualFold(strings.TrimSpace(reqHeader(req.HTTP.Header, "X-Amz-Bypass-Governance-Retention")), "true")
 }
 
 // lockDeleteCheck is the check a delete of one version runs in the

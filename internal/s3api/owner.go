@@ -112,7 +112,7 @@ func (h *Handler) writeOwnership(req *Request, meta *store.ObjectMeta) error {
 	if writer == "" {
 		writer = bucketOwner
 	}
-	canned := req.HTTP.Header.Get("X-Amz-Acl")
+	canned := reqHeader(req.HTTP.Header, "X-Amz-Acl")
 	writerID, ownerID := h.userIDs.of(writer), ""
 	if ownerID = writerID; bucketOwner != writer {
 		ownerID = h.userIDs.of(bucketOwner)
@@ -171,11 +171,11 @@ func (h *Handler) checkExpectedOwner(req *Request) *s3err.Error {
 		}
 		return nil
 	}
-	if serr := check(req.Bucket, hdr.Get("X-Amz-Expected-Bucket-Owner")); serr != nil {
+	if serr := check(req.Bucket, reqHeader(hdr, "X-Amz-Expected-Bucket-Owner")); serr != nil {
 		return serr
 	}
-	if want := hdr.Get("X-Amz-Source-Expected-Bucket-Owner"); want != "" && (req.Op == "CopyObject" || req.Op == "UploadPartCopy") {
-		if src, serr := parseCopySource(hdr.Get("X-Amz-Copy-Source")); serr == nil {
+	if want := reqHeader(hdr, "X-Amz-Source-Expected-Bucket-Owner"); want != "" && (req.Op == "CopyObject" || req.Op == "UploadPartCopy") {
+		if src, serr := parseCopySource(reqHeader(hdr, "X-Amz-Copy-Source")); serr == nil {
 			return check(src.bucket, want)
 		}
 	}
@@ -262,7 +262,7 @@ func (h *Handler) newBucketAccess(req *Request, b *store.Bucket, ownership strin
 	if serr != nil {
 		return serr
 	}
-	canned := req.HTTP.Header.Get("X-Amz-Acl")
+	canned := reqHeader(req.HTTP.Header, "X-Amz-Acl")
 	if ownership == "" {
 		switch {
 		case h.legacyDefaults:

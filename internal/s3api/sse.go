@@ -63,7 +63,7 @@ type customerKey struct {
 // customerKeySent reports whether a request sent any SSE-C header (with prefix ""
 // or copySourcePrefix).
 func customerKeySent(hdr http.Header, prefix string) bool {
-	return hdr.Get(sseCHeader(prefix, hdrSSECAlgorithm)) != "" || hdr.Get(sseCHeader(prefix, hdrSSECKey)) != "" || hdr.Get(sseCHeader(prefix, hdrSSECKeyMD5)) != ""
+	return reqHeader(hdr, sseCHeader(prefix, hdrSSECAlgorithm)) != "" || reqHeader(hdr, sseCHeader(prefix, hdrSSECKey)) != "" || reqHeader(hdr, sseCHeader(prefix, hdrSSECKeyMD5)) != ""
 }
 
 // readCustomerKey validates the SSE-C headers of a request (with prefix ""
@@ -77,7 +77,7 @@ func readCustomerKey(hdr http.Header, prefix string) (k customerKey, ok bool, se
 	algName := sseCHeader(prefix, hdrSSECAlgorithm)
 	keyName := sseCHeader(prefix, hdrSSECKey)
 	md5Name := sseCHeader(prefix, hdrSSECKeyMD5)
-	alg, key, sum := hdr.Get(algName), hdr.Get(keyName), hdr.Get(md5Name)
+	alg, key, sum := reqHeader(hdr, algName), reqHeader(hdr, keyName), reqHeader(hdr, md5Name)
 	algName, keyName, md5Name = strings.ToLower(algName), strings.ToLower(keyName), strings.ToLower(md5Name)
 	switch {
 	case alg == "":
@@ -160,7 +160,7 @@ func checkCustomerKey(hdr http.Header, prefix string, meta store.ObjectMeta, par
 // key.
 func checkReadSSE(hdr http.Header, v *store.Version) *s3err.Error {
 	for _, name := range []string{hdrSSE, hdrSSEKMSKeyID} {
-		if value := hdr.Get(name); value != "" {
+		if value := reqHeader(hdr, name); value != "" {
 			return errInvalidArgument(strings.ToLower(name)+" header is not supported for this operation.", strings.ToLower(name)).With("ArgumentValue", value)
 		}
 	}
@@ -243,20 +243,22 @@ func validEncryptionContext(v string) bool {
 	return dec.Decode(&m) == nil && m != nil
 }
 
-// bucketDefaultSSE is bucket b's default encryption rule (SSE-S3 when it
-// has none of its own).
-func bucketDefaultSSE(b *store.Bucket) (encryptionRule, error) {
+// bucketDefaultSSE is bucket b's default encryption (SSE-S3 when it has
+// none of its own) and whether it enables S3 Bucket Keys; by value, so the
+// usual bucket without a configuration costs no allocation.
+func bucketDefaultSSE(b *store.Bucket) (d encryptionDefault, bucketKey bool, err error) {
 	if _, ok := b.Config[configEncryption]; !ok {
-		return encryptionRule{Default: &encryptionDefault{SSEAlgorithm: "AES256"}}, nil // defaultEncryption's
+		return encryptionDefault{SSEAlgorithm: "AES256"}, false, nil // defaultEncryption's
 	}
 	c := defaultEncryption()
 	if _, _, err := readConfig(b, configEncryption, &c); err != nil {
-		return encryptionRule{}, err
+		return encryptionDefault{}, false, err
 	}
+	rule := c.Rules[0:1]
 	if len(c.Rules) == 0 || c.Rules[0].Default == nil {
-		return defaultEncryption().Rules[0], nil
+		rule = defaultEncryption().Rules
 	}
-	return c.Rules[0], nil
+	return *rule[0].Default, rule[0].BucketKeyEnabled, nil
 }
 
 // writeSSE resolves the encryption a write to bucket b asks for with its
@@ -266,10 +268,10 @@ func bucketDefaultSSE(b *store.Bucket) (encryptionRule, error) {
 // bucket owner's (account's, for a bucket without a recorded owner).
 func writeSSE(r *http.Request, b *store.Bucket, account string) (sseSettings, error) {
 	hdr := r.Header
-	sse := hdr.Get(hdrSSE)
-	keyID, hasKeyID := hdr.Get(hdrSSEKMSKeyID), hdr.Get(hdrSSEKMSKeyID) != ""
-	context := hdr.Get(hdrSSEContext)
-	bucketKeyHdr := hdr.Get(hdrSSEBucketKey)
+	sse := reqHeader(hdr, hdrSSE)
+	keyID, hasKeyID := reqHeader(hdr, hdrSSEKMSKeyID), reqHeader(hdr, hdrSSEKMSKeyID) != ""
+	context := reqHeader(hdr, hdrSSEContext)
+	bucketKeyHdr := reqHeader(hdr, hdrSSEBucketKey)
 	var s sseSettings
 	if sse != "" && customerKeySent(hdr, "") {
 		return s, errInvalidArgument("Server Side Encryption with Customer provided key is incompatible with the encryption method specified", strings.ToLower(hdrSSE)).With("ArgumentValue", sse)
@@ -293,22 +295,22 @@ func writeSSE(r *http.Request, b *store.Bucket, account string) (sseSettings, er
 	if bucketKeyHdr != "" && !strings.EqualFold(bucketKeyHdr, "true") && !strings.EqualFold(bucketKeyHdr, "false") {
 		return s, errInvalidArgument("Invalid value for header x-amz-server-side-encryption-bucket-key-enabled", strings.ToLower(hdrSSEBucketKey)).With("ArgumentValue", bucketKeyHdr)
 	}
-	k, sent, serr := readCustomerKey(hdr, "")
-	if serr != nil {
-		return s, serr
-	}
-	if sent {
+	if customerKeySent(hdr, "") { // k is allocated only here
+		k, _, serr := readCustomerKey(hdr, "")
+		if serr != nil {
+			return s, serr
+		}
 		s.customer = &k
 		return s, nil
 	}
-	rule, err := bucketDefaultSSE(b)
+	def, ruleBucketKey, err := bucketDefaultSSE(b)
 	if err != nil {
 		return s, err
 	}
 	s.algorithm, s.context = sse, context
 	if sse == "" {
-		s.algorithm = rule.Default.SSEAlgorithm
-		keyID = rule.Default.KMSMasterKeyID
+		s.algorithm = def.SSEAlgorithm
+		keyID = def.KMSMasterKeyID
 	}
 	if !strings.HasPrefix(s.algorithm, "aws:kms") {
 		return s, nil
@@ -316,12 +318,13 @@ func writeSSE(r *http.Request, b *store.Bucket, account string) (sseSettings, er
 	if b.Owner != "" {
 		account = b.Owner
 	}
+	var serr *s3err.Error
 	if s.kmsKeyARN, serr = kmsKeyARN(keyID, account, bucketRegion(b, r)); serr != nil {
 		return s, serr
 	}
 	// S3 Bucket Keys serve SSE-KMS, not DSSE-KMS; the request's header
 	// wins over the bucket's setting.
-	s.bucketKey = s.algorithm == "aws:kms" && rule.BucketKeyEnabled
+	s.bucketKey = s.algorithm == "aws:kms" && ruleBucketKey
 	if bucketKeyHdr != "" {
 		s.bucketKey = s.algorithm == "aws:kms" && strings.EqualFold(bucketKeyHdr, "true")
 	}

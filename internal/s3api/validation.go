@@ -40,7 +40,7 @@ func checkStorageClass(hdr http.Header) *s3err.Error {
 // 204 with nothing to do (done true) when there is no such upload. An
 // unparsable value is ignored, as S3 ignores malformed conditional dates.
 func (h *Handler) abortPrecondition(req *Request) (done bool, err error) {
-	v := req.HTTP.Header.Get("X-Amz-If-Match-Initiated-Time")
+	v := reqHeader(req.HTTP.Header, "X-Amz-If-Match-Initiated-Time")
 	if v == "" {
 		return false, nil
 	}

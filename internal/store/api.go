@@ -654,8 +654,14 @@ func fileBlobs(segs []Segment) []string {
 }
 
 // bucketExists fails fast, before a body is streamed, when the bucket is
-// missing (the write transaction checks again).
+// missing (the write transaction checks again). A bucket in the cache of
+// decoded records exists (a deletion drops it from the cache once
+// committed), without a transaction; a deletion racing this check is the
+// write transaction's to find, as it always was.
 func (s *Store) bucketExists(bucket string) error {
+	if s.buckets.peek(bucket) != nil {
+		return nil
+	}
 	return s.kv.view(func(t kvTx) error {
 		_, err := s.peekBucket(t, bucket)
 		return err
@@ -666,7 +672,9 @@ func (s *Store) bucketExists(bucket string) error {
 // versioning Enabled the version gets a new ID; otherwise its ID is "null"
 // and it replaces the key's null version (whose body is removed). The
 // body's MD5 becomes the ETag. Nothing is visible until the body is stored
-// and the metadata committed; on any error nothing changes.
+// and the metadata committed; on any error nothing changes. The maps and
+// slices of in.Meta become the store's, and so are those of the version
+// returned: the caller must change neither afterwards.
 func (s *Store) PutObject(ctx context.Context, bucket, key string, in PutInput) (*Version, error) {
 	if err := s.bucketExists(bucket); err != nil {
 		return nil, err
@@ -1429,7 +1437,9 @@ func (s *Store) AbortUpload(bucket, key, uploadID string) error {
 // copied: the version's body is the parts' segments), with the upload's
 // meta, in.ETag and in.Checksum, and removes the upload and its unlisted
 // parts, in one transaction. ErrNoSuchUpload, ErrInvalidPart. An empty
-// in.ETag is computed as S3 does (MD5 of the parts' MD5s, "-N").
+// in.ETag is computed as S3 does (MD5 of the parts' MD5s, "-N"). The
+// version returned is shared with the store: the caller must not change
+// its maps or slices.
 func (s *Store) CompleteUpload(bucket, key, uploadID string, in CompleteInput) (*Version, error) {
 	if len(in.Parts) == 0 {
 		return nil, fmt.Errorf("%w: no parts listed", ErrInvalidPart)

@@ -177,3 +177,60 @@ func TestViewObject(t *testing.T) {
 		}
 	})
 }
+
+// TestPutMissingBucketAfterCached: PutObject's early check of the bucket
+// answers from the cache of decoded buckets; a bucket read (and cached)
+// and then deleted is ErrNoSuchBucket, whatever the engine.
+func TestPutMissingBucketAfterCached(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		mustBucket(t, s, "b", Unversioned)
+		if _, err := s.ViewBucket("b"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteBucket("b"); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.PutObject(t.Context(), "b", "k", PutInput{Body: strings.NewReader("x"), Size: 1})
+		if !errors.Is(err, ErrNoSuchBucket) {
+			t.Errorf("PutObject to a deleted bucket: %v, want ErrNoSuchBucket", err)
+		}
+	})
+}
+
+// TestPutMemoSharesMeta: the memo entry a PUT leaves shares the version's
+// maps (memoVersion copies only the struct); each read sees the metadata
+// of the PUT that wrote the version, and a later PUT of the key, with new
+// maps, changes neither the earlier version returned nor what it read.
+func TestPutMemoSharesMeta(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		mustBucket(t, s, "b", Unversioned)
+		putMeta := func(color string) *Version {
+			t.Helper()
+			v, err := s.PutObject(t.Context(), "b", "k", PutInput{Body: strings.NewReader(color), Size: int64(len(color)),
+				Meta: ObjectMeta{Metadata: map[string]string{"color": color}, Headers: map[string]string{"Content-Type": "text/" + color}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		first := putMeta("red")
+		seen, err := s.ViewObject("b", "k", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		putMeta("blue")
+		now, err := s.ViewObject("b", "k", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			name       string
+			v          *Version
+			color, typ string
+		}{{"first returned", first, "red", "text/red"}, {"first read", seen, "red", "text/red"}, {"second read", now, "blue", "text/blue"}} {
+			if c.v.Metadata["color"] != c.color || c.v.Headers["Content-Type"] != c.typ {
+				t.Errorf("%s: metadata %v, headers %v; want color %s, %s", c.name, c.v.Metadata, c.v.Headers, c.color, c.typ)
+			}
+		}
+	})
+}

@@ -78,20 +78,23 @@ func (m *recordMemo[T]) len() int {
 	return len(m.entries)
 }
 
-// memoVersion is what decoding v's record gives: a copy without the fields
-// the record does not hold, empty collections nil (omitempty drops them).
-// It is nil when the JSON round trip would change v (a string that is not
-// UTF-8 comes back with U+FFFD): such a version is not remembered.
+// memoVersion is what decoding v's record gives: a copy of the struct
+// without the fields the record does not hold, empty collections nil
+// (omitempty drops them). It shares v's maps and slices: a version given
+// to insertVersion is the store's and is not changed afterwards (the
+// caller of PutObject gets it back read only). It is nil when the JSON
+// round trip would change v (a string that is not UTF-8 comes back with
+// U+FFFD): such a version is not remembered.
 func memoVersion(v *Version) *Version {
 	if !roundTrips(v) {
 		return nil
 	}
-	c := cloneVersion(v)
+	c := *v
 	c.Bucket, c.Key, c.IsLatest = "", "", false
 	c.Metadata, c.Headers, c.Extra = nilIfEmptyMap(c.Metadata), nilIfEmptyMap(c.Headers), nilIfEmptyMap(c.Extra)
 	c.Tags, c.ACL = nilIfEmpty(c.Tags), nilIfEmpty(c.ACL)
 	c.Parts, c.Body = nilIfEmpty(c.Parts), nilIfEmpty(c.Body)
-	return c
+	return &c
 }
 
 func nilIfEmpty[S ~[]E, E any](s S) S {
