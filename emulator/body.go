@@ -43,7 +43,7 @@ func prepareBody(r *http.Request, op string, c caller) (*s3api.Body, *s3err.Erro
 	}
 	vb := &verifiedBody{checks: checks, src: r.Body, left: -1}
 	size := r.ContentLength
-	if claimed := r.Header.Get("X-Amz-Content-Sha256"); !chunked && len(claimed) == 64 {
+	if claimed := headerValue(r.Header, hdrContentSHA256); !chunked && len(claimed) == 64 {
 		vb.checks = append(vb.checks, headerChecksum{alg: "sha256-payload", want: claimed, h: sha256.New(), hex: true})
 	}
 	if chunked {

@@ -392,7 +392,7 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 	var body *s3api.Body
 	var trailer string
 	if s.up != nil {
-		trailer = r.Header.Get("X-Amz-Trailer") // for forward: receiveBody removes it
+		trailer = headerValue(r.Header, hdrTrailer) // for forward: receiveBody removes it
 	}
 	if serr == nil {
 		body, serr = s.receiveBody(r, rec)

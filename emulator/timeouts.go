@@ -119,11 +119,11 @@ func (h progressHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			pw.writeRequestTimeout()
 		}
 		h.log.Info("request timeout: the client stopped sending the request body",
-			"request_id", pw.Header().Get("x-amz-request-id"), "source", r.RemoteAddr, "timeout", h.timeout.String())
+			"request_id", headerValue(pw.Header(), hdrRequestID), "source", r.RemoteAddr, "timeout", h.timeout.String())
 	}
 	if pw.writeTimedOut {
 		h.log.Info("response timeout: the client stopped reading the response; closing the connection",
-			"request_id", pw.Header().Get("x-amz-request-id"), "source", r.RemoteAddr, "timeout", h.timeout.String())
+			"request_id", headerValue(pw.Header(), hdrRequestID), "source", r.RemoteAddr, "timeout", h.timeout.String())
 		return
 	}
 	// net/http flushes what is buffered once the handler returns: the
@@ -215,7 +215,7 @@ func (w *progressWriter) Write(p []byte) (int, error) {
 func (w *progressWriter) writeRequestTimeout() {
 	w.replaced = true
 	h := w.Header()
-	reqID := h.Get("x-amz-request-id")
+	reqID := headerValue(h, hdrRequestID)
 	if reqID == "" {
 		reqID = newRequestID()
 	}
