@@ -2,9 +2,12 @@ package emulator
 
 import (
 	"encoding/base64"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/s3vpce/s3vpce/internal/s3api"
 )
 
 // TestRequestIDs checks the shape of both IDs (16 upper-case hex digits;
@@ -26,5 +29,25 @@ func TestRequestIDs(t *testing.T) {
 			t.Fatalf("request ID %q repeated within %d", id, len(seen))
 		}
 		seen[id] = struct{}{}
+	}
+}
+
+// TestCanonicalUserIDMemo checks that the memo answers as
+// s3api.CanonicalUserID, for the empty account too, and stays bounded.
+func TestCanonicalUserIDMemo(t *testing.T) {
+	s := &Server{ownerIDs: newOwnerIDs()}
+	for i := range maxOwnerIDs + 10 {
+		account := fmt.Sprintf("%012d", i)
+		for range 2 { // computed, then remembered (while there is room)
+			if got, want := s.canonicalUserID(account), s3api.CanonicalUserID(account); got != want {
+				t.Fatalf("canonicalUserID(%q) = %q, want %q", account, got, want)
+			}
+		}
+	}
+	if got, want := s.canonicalUserID(""), s3api.CanonicalUserID(DefaultAccountID); got != want {
+		t.Errorf("canonicalUserID(\"\") = %q, want the default account's %q", got, want)
+	}
+	if n := s.ownerIDs.Len(); n != maxOwnerIDs {
+		t.Errorf("memo holds %d IDs, bound %d", n, maxOwnerIDs)
 	}
 }

@@ -48,7 +48,7 @@ func Build(spec Spec) (*Topology, error) {
 	if spec.Account == "" {
 		spec.Account = DefaultAccount
 	}
-	t := &Topology{spec: spec, resolved: new(resolveCache)}
+	t := &Topology{spec: spec, resolved: newResolveCache()}
 	if err := t.index(); err != nil {
 		return nil, err
 	}
@@ -253,12 +253,12 @@ func (t *Topology) Routes(rtbID string) []Route {
 // for vpce names the endpoint with that ID, suffix, region and zone; for
 // private DNS names the first endpoint in that region with PrivateDNS on.
 func (t *Topology) Resolve(hostport string) (Host, *Endpoint, error) {
-	if h, e, ok := t.resolved.load(hostport); ok {
-		return h, e, nil
+	if r, ok := t.resolved.Load(hostport); ok {
+		return r.h, r.e, nil
 	}
 	h, e, err := t.resolve(hostport)
 	if err == nil {
-		t.resolved.store(hostport, h, e)
+		t.resolved.Store(hostport, resolved{h, e})
 	}
 	return h, e, err
 }
