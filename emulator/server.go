@@ -374,7 +374,8 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 		s.serveEC2(hw, r)
 		return
 	}
-	w := startRequestLog(hw, r)
+	ex := &exchange{log: newRequestLog(hw, r)} // exchange.go
+	w := &ex.log
 	reqID, hid := newRequestIDs()
 	now := s.now()
 	snap := s.snap.Load()
@@ -415,9 +416,11 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 	// missing-key rule, DeleteObjects' keys), and the log shares the record.
 	defer s.logDecision(rec, nil, w)
 	t := rec.target
-	req := &s3api.Request{Op: t.op, Bucket: t.bucket, Key: t.key, HTTP: r, Query: t.query, Body: body,
+	ex.auth = authorizer{s: s, r: r, snap: snap, rec: rec, now: now}
+	ex.req = s3api.Request{Op: t.op, Bucket: t.bucket, Key: t.key, HTTP: r, Query: t.query, Body: body,
 		OwnerID: s.canonicalUserID(rec.caller.principal.Account), OwnerName: s.ownerName(), Account: rec.caller.principal.Account,
-		RequestID: reqID, Now: now, Auth: &authorizer{s: s, r: r, snap: snap, rec: rec, now: now}}
+		RequestID: reqID, Now: now, Auth: &ex.auth}
+	req := &ex.req
 	if rec.post != nil {
 		rec.post.request(req)
 	}
