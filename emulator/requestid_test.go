@@ -51,3 +51,10 @@ func TestCanonicalUserIDMemo(t *testing.T) {
 		t.Errorf("memo holds %d IDs, bound %d", n, maxOwnerIDs)
 	}
 }
+
+func BenchmarkNewRequestIDs(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		newRequestIDs()
+	}
+}

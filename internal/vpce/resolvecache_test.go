@@ -92,3 +92,22 @@ func TestResolveSeesNewTopology(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkTopologyResolve compares a cached resolution with a parse.
+func BenchmarkTopologyResolve(b *testing.B) {
+	topo := DefaultTopology()
+	host := "bucket." + regional + ":443"
+	for _, bc := range []struct {
+		name string
+		fn   func(string) (Host, *Endpoint, error)
+	}{{"cached", topo.Resolve}, {"parsed", topo.resolve}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := bc.fn(host); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
