@@ -111,3 +111,21 @@ func BenchmarkTopologyResolve(b *testing.B) {
 		})
 	}
 }
+
+// FuzzTopologyResolve checks that Resolve, cache or not, answers as the
+// uncached resolve for any Host value, on its first call and its second.
+func FuzzTopologyResolve(f *testing.F) {
+	for _, s := range []string{"bucket." + regional, "b.bucket." + zonalD + ":443", "s3.us-east-1.amazonaws.com", "x"} {
+		f.Add(s)
+	}
+	topo := DefaultTopology()
+	f.Fuzz(func(t *testing.T, in string) {
+		wantH, wantE, wantErr := topo.resolve(in)
+		for range 2 {
+			h, e, err := topo.Resolve(in)
+			if h != wantH || e != wantE || (err == nil) != (wantErr == nil) {
+				t.Fatalf("Resolve(%q) = %+v, %p, %v; want %+v, %p, %v", in, h, e, err, wantH, wantE, wantErr)
+			}
+		}
+	})
+}
