@@ -41,9 +41,10 @@ func prepareBody(r *http.Request, op string, c caller) (*s3api.Body, *s3err.Erro
 			return nil, serr
 		}
 	}
-	vb := &verifiedBody{checks: checks, src: r.Body, left: -1}
+	pb := &preparedBody{vb: verifiedBody{checks: checks, src: r.Body, left: -1}}
+	vb := &pb.vb
 	size := r.ContentLength
-	if claimed := r.Header.Get("X-Amz-Content-Sha256"); !chunked && len(claimed) == 64 {
+	if claimed := headerValue(r.Header, hdrContentSHA256); !chunked && len(claimed) == 64 {
 		vb.checks = append(vb.checks, headerChecksum{alg: "sha256-payload", want: claimed, h: sha256.New(), hex: true})
 	}
 	if chunked {
@@ -78,12 +79,28 @@ func prepareBody(r *http.Request, op string, c caller) (*s3api.Body, *s3err.Erro
 	}
 	stripTransportHeaders(r.Header)
 	vb.left = size
-	body := &s3api.Body{Reader: vb, Size: size, Checksum: vb.checksum}
-	r.Body = io.NopCloser(body)
+	pb.body = s3api.Body{Reader: vb, Size: size, Checksum: vb.checksum}
+	body := &pb.body
+	pb.closer.Reader = body
+	r.Body = &pb.closer
 	r.ContentLength = size
 	r.TransferEncoding = nil
 	return body, nil
 }
+
+// preparedBody is what prepareBody makes of a request body, in one
+// allocation: the checking reader, the s3api.Body over it and the
+// request's new Body over that.
+type preparedBody struct {
+	vb     verifiedBody
+	body   s3api.Body
+	closer nopCloser
+}
+
+// nopCloser is io.NopCloser's result, kept inside preparedBody.
+type nopCloser struct{ io.Reader }
+
+func (nopCloser) Close() error { return nil }
 
 // verifiedBody is a request body checked while it is read.
 type verifiedBody struct {

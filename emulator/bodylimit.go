@@ -61,7 +61,7 @@ func errPolicyTooLarge() *s3err.Error {
 func limitBody(r *http.Request, op string) (*limitedBody, *s3err.Error) {
 	limit, tooLarge := bodyLimit(op)
 	size := r.ContentLength
-	if v := r.Header.Get("X-Amz-Decoded-Content-Length"); v != "" {
+	if v := headerValue(r.Header, hdrDecodedContentLength); v != "" {
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 			size = n
 		}

@@ -94,7 +94,7 @@ var headerKeys = map[string]string{
 
 // requestTags parses x-amz-tagging (URL query form).
 func requestTags(r *http.Request) url.Values {
-	tags := r.Header.Get("X-Amz-Tagging")
+	tags := headerValue(r.Header, hdrTagging)
 	if tags == "" {
 		return nil
 	}

@@ -72,7 +72,7 @@ func TestConnLimiterReleases(t *testing.T) {
 func TestProgressDeadlineThrottled(t *testing.T) {
 	var sets int
 	var last time.Time
-	d := newProgressDeadline(func(t time.Time) error { sets++; last = t; return nil }, time.Hour)
+	d := newProgressDeadline(deadlineFunc(func(t time.Time) error { sets++; last = t; return nil }), true, time.Hour)
 	start := time.Now()
 	for range 10000 {
 		d.touch()
@@ -89,3 +89,9 @@ func TestProgressDeadlineThrottled(t *testing.T) {
 		t.Errorf("clear left the deadline at %v", last)
 	}
 }
+
+// deadlineFunc is a connection whose read and write deadlines both go to f.
+type deadlineFunc func(time.Time) error
+
+func (f deadlineFunc) SetReadDeadline(t time.Time) error  { return f(t) }
+func (f deadlineFunc) SetWriteDeadline(t time.Time) error { return f(t) }

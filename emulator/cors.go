@@ -29,7 +29,7 @@ func (s *Server) gatePreflight(r *http.Request, q url.Values, host vpce.Host, ep
 // response headers (s3api.Handler.CORSHeaders), on success and error
 // alike; preflights have their own.
 func (s *Server) addCORSHeaders(w http.ResponseWriter, r *http.Request, rec *DecisionRecord) {
-	if r.Method == http.MethodOptions || rec.target.bucket == "" || r.Header.Get("Origin") == "" {
+	if r.Method == http.MethodOptions || rec.target.bucket == "" || headerValue(r.Header, hdrOrigin) == "" {
 		return
 	}
 	s.compat.CORSHeaders(rec.target.bucket, r, w.Header())

@@ -31,7 +31,7 @@ func isEC2Request(r *http.Request) bool {
 	case hostEC2:
 		return true
 	case hostLocal:
-		return strings.Contains(r.Header.Get("Authorization"), "/ec2/aws4_request")
+		return strings.Contains(headerValue(r.Header, hdrAuthorization), "/ec2/aws4_request")
 	}
 	return false
 }
@@ -127,7 +127,7 @@ func readEC2Form(r *http.Request) (url.Values, *ec2api.Error) {
 			return nil, &ec2api.Error{Status: http.StatusRequestEntityTooLarge, Code: "RequestLimitExceeded",
 				Message: fmt.Sprintf("The request body is larger than %d bytes.", maxEC2Body)}
 		}
-		if ct := r.Header.Get("Content-Type"); ct != "" {
+		if ct := headerValue(r.Header, hdrContentType); ct != "" {
 			if mt, _, _ := mime.ParseMediaType(ct); mt != "application/x-www-form-urlencoded" {
 				return nil, ec2api.Errorf("InvalidParameterValue", "Content-Type %q: the EC2 API takes application/x-www-form-urlencoded", ct)
 			}
@@ -145,7 +145,7 @@ func readEC2Form(r *http.Request) (url.Values, *ec2api.Error) {
 	}
 	// The SDKs sign the body's hash without sending it: give the verifier
 	// the hash of what came.
-	if r.Header.Get("X-Amz-Content-Sha256") == "" {
+	if headerValue(r.Header, hdrContentSHA256) == "" {
 		sum := sha256.Sum256(body)
 		r.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(sum[:]))
 	}

@@ -133,7 +133,7 @@ func (s *Server) authorizeFrom(r *http.Request, o origin, c caller, t target, no
 			st.Headers = append(st.Headers, h)
 		}
 	}
-	if src := r.Header.Get("X-Amz-Copy-Source"); src != "" && (t.op == "CopyObject" || t.op == "UploadPartCopy") {
+	if src := headerValue(r.Header, hdrCopySource); src != "" && (t.op == "CopyObject" || t.op == "UploadPartCopy") {
 		b, k, v, err := parseCopySource(src)
 		if err != nil {
 			return nil, &s3err.Error{Status: http.StatusBadRequest, Code: "InvalidArgument", Message: "Invalid copy source: " + err.Error()}
@@ -150,7 +150,7 @@ func (s *Server) authorizeFrom(r *http.Request, o origin, c caller, t target, no
 	}
 	vers := aclVersions{object: t.query.Get("versionId")}
 	if st.SourceVersioned {
-		vers.source = copySourceVersion(r.Header.Get("X-Amz-Copy-Source"))
+		vers.source = copySourceVersion(headerValue(r.Header, hdrCopySource))
 	}
 	ctx, full := s.gateContext(r, o, c, t, now, checks)
 	records, serr := s.evaluateWith(ctx, full, o, c, t.ap, checks, vers)
@@ -300,10 +300,10 @@ func (s *Server) requestContextFor(r *http.Request, o origin, c caller, t target
 		ctx.SetValue(baseKeys[keyEpochTime], strconv.FormatInt(now.Unix(), 10))
 	}
 	need.set(&ctx, keyRequestedRegion, o.region)
-	if ua := headerValue(r.Header, "User-Agent"); ua != "" {
+	if ua := headerValue(r.Header, hdrUserAgent); ua != "" {
 		need.set(&ctx, keyUserAgent, ua)
 	}
-	if ref := headerValue(r.Header, "Referer"); ref != "" {
+	if ref := headerValue(r.Header, hdrReferer); ref != "" {
 		need.set(&ctx, keyReferer, ref)
 	}
 	var bucketPolicy *policy.Policy

@@ -11,7 +11,7 @@ import (
 // CreateBucket, a GET on ?retention never GetObject.
 func operation(method, bucket, key string, q url.Values, h http.Header) string {
 	has := func(k string) bool { _, ok := q[k]; return ok }
-	copying := h.Get("X-Amz-Copy-Source") != ""
+	copying := headerValue(h, hdrCopySource) != ""
 	switch {
 	case bucket == "":
 		if method == http.MethodGet {

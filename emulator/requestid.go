@@ -1,8 +1,8 @@
 package emulator
 
 import (
-	"crypto/rand"
 	"encoding/base64"
+	"math/rand/v2"
 	"strings"
 )
 
@@ -22,13 +22,15 @@ func newRequestIDs() (reqID, hid string) {
 	return s[:16], s[16:]
 }
 
-// putRequestID writes a random request ID into dst.
+// putRequestID writes a random request ID into dst. Request IDs need to
+// be unique, not secret: 64 bits of math/rand/v2's runtime-seeded
+// generator, without the system call crypto/rand may make.
 func putRequestID(dst *[16]byte) {
-	var b [8]byte
-	rand.Read(b[:])
 	const hex = "0123456789ABCDEF"
-	for i, c := range b {
-		dst[2*i], dst[2*i+1] = hex[c>>4], hex[c&0xf]
+	v := rand.Uint64()
+	for i := 15; i >= 0; i-- {
+		dst[i] = hex[v&0xf]
+		v >>= 4
 	}
 }
 

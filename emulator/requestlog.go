@@ -21,7 +21,14 @@ type requestLog struct {
 
 // startRequestLog wraps w; the handler writes through the returned writer.
 func startRequestLog(w http.ResponseWriter, r *http.Request) *requestLog {
-	return &requestLog{ResponseWriter: w, method: r.Method, host: r.Host, path: r.URL.EscapedPath(), start: time.Now()}
+	l := newRequestLog(w, r)
+	return &l
+}
+
+// newRequestLog is startRequestLog's writer, to keep inside a larger
+// allocation (exchange).
+func newRequestLog(w http.ResponseWriter, r *http.Request) requestLog {
+	return requestLog{ResponseWriter: w, method: r.Method, host: r.Host, path: r.URL.EscapedPath(), start: time.Now()}
 }
 
 func (l *requestLog) WriteHeader(code int) {

@@ -21,6 +21,7 @@ import (
 	"github.com/s3vpce/s3vpce/internal/sigv4"
 
 	"github.com/s3vpce/s3vpce/certs"
+	"github.com/s3vpce/s3vpce/internal/bounded"
 	"github.com/s3vpce/s3vpce/internal/ec2api"
 	"github.com/s3vpce/s3vpce/internal/s3api"
 	"github.com/s3vpce/s3vpce/internal/s3control"
@@ -40,7 +41,8 @@ type Server struct {
 	compat   *s3api.Handler
 	control  *s3control.Handler
 	ec2      *ec2api.Handler
-	up       *upstream.Forwarder // upstream mode (upstream.go); nil: the store answers
+	up       *upstream.Forwarder          // upstream mode (upstream.go); nil: the store answers
+	ownerIDs *bounded.Map[string, string] // account → canonical user ID: ownerid.go
 	snap     atomic.Pointer[snapshot]
 	tlsConf  *tls.Config
 	http     *http.Server
@@ -79,7 +81,7 @@ var _ http.Handler = (*Server)(nil)
 // New builds a Server from opts without listening.
 func New(opts Options) (*Server, error) {
 	s := &Server{opts: opts, log: opts.Logger, ca: opts.CA, store: opts.Store,
-		authOff: opts.AuthOff, now: opts.Now, decisions: newDecisionLog(4096)}
+		authOff: opts.AuthOff, now: opts.Now, decisions: newDecisionLog(4096), ownerIDs: newOwnerIDs()}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -372,12 +374,13 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 		s.serveEC2(hw, r)
 		return
 	}
-	w := startRequestLog(hw, r)
+	ex := &exchange{log: newRequestLog(hw, r)} // exchange.go
+	w := &ex.log
 	reqID, hid := newRequestIDs()
-	r = r.WithContext(s3err.WithRequestID(r.Context(), reqID, hid))
 	now := s.now()
 	snap := s.snap.Load()
 	rec := &DecisionRecord{RequestID: reqID, Time: now, ids: [2]string{reqID, hid}}
+	r = r.WithContext(s3err.WithRequestIDs(r.Context(), &rec.ids))
 	// Canonical keys, and the record's array for both values: what h.Set
 	// does, without canonicalizing and allocating each.
 	h := w.Header()
@@ -392,7 +395,7 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 	var body *s3api.Body
 	var trailer string
 	if s.up != nil {
-		trailer = r.Header.Get("X-Amz-Trailer") // for forward: receiveBody removes it
+		trailer = headerValue(r.Header, hdrTrailer) // for forward: receiveBody removes it
 	}
 	if serr == nil {
 		body, serr = s.receiveBody(r, rec)
@@ -413,9 +416,11 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 	// missing-key rule, DeleteObjects' keys), and the log shares the record.
 	defer s.logDecision(rec, nil, w)
 	t := rec.target
-	req := &s3api.Request{Op: t.op, Bucket: t.bucket, Key: t.key, HTTP: r, Query: t.query, Body: body,
-		OwnerID: canonicalUserID(rec.caller.principal.Account), OwnerName: s.ownerName(), Account: rec.caller.principal.Account,
-		RequestID: reqID, Now: now, Auth: &authorizer{s: s, r: r, snap: snap, rec: rec, now: now}}
+	ex.auth = authorizer{s: s, r: r, snap: snap, rec: rec, now: now}
+	ex.req = s3api.Request{Op: t.op, Bucket: t.bucket, Key: t.key, HTTP: r, Query: t.query, Body: body,
+		OwnerID: s.canonicalUserID(rec.caller.principal.Account), OwnerName: s.ownerName(), Account: rec.caller.principal.Account,
+		RequestID: reqID, Now: now, Auth: &ex.auth}
+	req := &ex.req
 	if rec.post != nil {
 		rec.post.request(req)
 	}
@@ -472,16 +477,6 @@ func (s *Server) receiveBody(r *http.Request, rec *DecisionRecord) (*s3api.Body,
 		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(doc)), int64(len(doc))
 	}
 	return body, nil
-}
-
-// canonicalUserID is the 64-hex-digit canonical user ID S3 shows as the
-// owner of an account's buckets and objects (listings, ACLs); s3vpce
-// derives it from the account ID, so it is stable across runs.
-func canonicalUserID(account string) string {
-	if account == "" {
-		account = DefaultAccountID
-	}
-	return s3api.CanonicalUserID(account)
 }
 
 // ownerName is the DisplayName beside the canonical ID in Owner and

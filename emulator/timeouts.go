@@ -55,14 +55,24 @@ func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
 // each touch pushes it timeout ahead, at most once per every, so the cost
 // per Read or Write is one clock read.
 type progressDeadline struct {
-	set     func(time.Time) error
+	conn    connDeadlines
+	read    bool // the read deadline; otherwise the write deadline
 	timeout time.Duration
 	every   time.Duration
 	next    time.Time // touch pushes the deadline again from this instant
 }
 
-func newProgressDeadline(set func(time.Time) error, timeout time.Duration) progressDeadline {
-	return progressDeadline{set: set, timeout: timeout, every: min(time.Second, timeout/10)}
+func newProgressDeadline(conn connDeadlines, read bool, timeout time.Duration) progressDeadline {
+	return progressDeadline{conn: conn, read: read, timeout: timeout, every: min(time.Second, timeout/10)}
+}
+
+// set sets the deadline; an interface call rather than a stored method
+// value, which would be an allocation per request and direction.
+func (d *progressDeadline) set(t time.Time) error {
+	if d.read {
+		return d.conn.SetReadDeadline(t)
+	}
+	return d.conn.SetWriteDeadline(t)
 }
 
 func (d *progressDeadline) touch() {
@@ -102,14 +112,15 @@ func (h progressHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		conn = http.NewResponseController(w)
 	}
-	pw := &progressWriter{ResponseWriter: w, r: r, write: newProgressDeadline(conn.SetWriteDeadline, h.timeout)}
+	ex := &progressExchange{pw: progressWriter{ResponseWriter: w, r: r, write: newProgressDeadline(conn, false, h.timeout)}}
+	pw := &ex.pw
 	if r.ContentLength != 0 { // a body, of known length or chunked
-		read := newProgressDeadline(conn.SetReadDeadline, h.timeout)
+		ex.body = progressBody{ReadCloser: r.Body, read: newProgressDeadline(conn, true, h.timeout)}
 		// Armed now, not at the first Read: net/http discards a body the
 		// handler leaves unread before it answers, and a Content-Length
 		// lie would otherwise hold that discard forever.
-		read.touch()
-		pw.body = &progressBody{ReadCloser: r.Body, read: read}
+		ex.body.read.touch()
+		pw.body = &ex.body
 		r = r.WithContext(r.Context()) // net/http keeps its own *Request and body
 		r.Body = pw.body
 	}
@@ -119,11 +130,11 @@ func (h progressHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			pw.writeRequestTimeout()
 		}
 		h.log.Info("request timeout: the client stopped sending the request body",
-			"request_id", pw.Header().Get("x-amz-request-id"), "source", r.RemoteAddr, "timeout", h.timeout.String())
+			"request_id", headerValue(pw.Header(), hdrRequestID), "source", r.RemoteAddr, "timeout", h.timeout.String())
 	}
 	if pw.writeTimedOut {
 		h.log.Info("response timeout: the client stopped reading the response; closing the connection",
-			"request_id", pw.Header().Get("x-amz-request-id"), "source", r.RemoteAddr, "timeout", h.timeout.String())
+			"request_id", headerValue(pw.Header(), hdrRequestID), "source", r.RemoteAddr, "timeout", h.timeout.String())
 		return
 	}
 	// net/http flushes what is buffered once the handler returns: the
@@ -138,6 +149,13 @@ func (h progressHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type connDeadlines interface {
 	SetReadDeadline(time.Time) error
 	SetWriteDeadline(time.Time) error
+}
+
+// progressExchange is progressHandler's writer and body for one request,
+// in one allocation.
+type progressExchange struct {
+	pw   progressWriter
+	body progressBody
 }
 
 // progressBody is a request body whose read deadline moves with each Read.
@@ -215,7 +233,7 @@ func (w *progressWriter) Write(p []byte) (int, error) {
 func (w *progressWriter) writeRequestTimeout() {
 	w.replaced = true
 	h := w.Header()
-	reqID := h.Get("x-amz-request-id")
+	reqID := headerValue(h, hdrRequestID)
 	if reqID == "" {
 		reqID = newRequestID()
 	}

@@ -255,7 +255,7 @@ func (s *Server) forwardDeleteObjects(w http.ResponseWriter, req *s3api.Request,
 // s3vpce rewrote with doc: Content-MD5 (when the client sent an integrity
 // header, which S3 requires of DeleteObjects) and the payload hash.
 func resignDocument(h http.Header, doc []byte, ureq *upstream.Request) {
-	had := h.Get("Content-Md5") != ""
+	had := headerValue(h, hdrContentMD5) != ""
 	for k := range h {
 		if strings.HasPrefix(strings.ToLower(k), "x-amz-checksum-") {
 			delete(h, k)

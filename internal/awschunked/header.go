@@ -21,6 +21,7 @@ const (
 	HeaderDecodedContentLength  = "X-Amz-Decoded-Content-Length"
 	HeaderTrailer               = "X-Amz-Trailer"
 	HeaderTrailerSignature      = "x-amz-trailer-signature"
+	headerContentEncoding       = "Content-Encoding"
 	contentEncodingAWSChunked   = "aws-chunked"
 	maxDecodedContentLengthBits = 63
 )
@@ -44,15 +45,27 @@ const (
 // body: x-amz-content-sha256 is one of the STREAMING-* values, or
 // Content-Encoding lists aws-chunked.
 func Decoding(h http.Header) bool {
-	switch h.Get(HeaderContentSHA256) {
+	switch headerValue(h, HeaderContentSHA256) {
 	case UnsignedPayloadTrailer, HMACPayload, HMACPayloadTrailer, ECDSAPayload, ECDSAPayloadTrailer:
 		return true
 	}
 	return hasAWSChunked(h)
 }
 
+// headerValue is h.Get for a name already in canonical form, without
+// canonicalising it on every request (TestHeaderNamesCanonical).
+func headerValue(h http.Header, canonical string) string {
+	if v := h[canonical]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// headerValues is h.Values for a name already in canonical form.
+func headerValues(h http.Header, canonical string) []string { return h[canonical] }
+
 func hasAWSChunked(h http.Header) bool {
-	for _, v := range h.Values("Content-Encoding") {
+	for _, v := range headerValues(h, headerContentEncoding) {
 		for tok := range strings.SplitSeq(v, ",") {
 			if strings.EqualFold(strings.TrimSpace(tok), contentEncodingAWSChunked) {
 				return true
@@ -69,7 +82,7 @@ func hasAWSChunked(h http.Header) bool {
 // ChunkVerifier for signed bodies. Errors wrap [ErrUnsupported].
 func OptionsFromHeader(h http.Header) (Options, error) {
 	opts := Options{DecodedLength: -1}
-	switch h.Get(HeaderContentSHA256) {
+	switch headerValue(h, HeaderContentSHA256) {
 	case UnsignedPayloadTrailer:
 		opts.Trailer = true
 	case HMACPayload:
@@ -83,9 +96,9 @@ func OptionsFromHeader(h http.Header) (Options, error) {
 	default:
 		// aws-chunked with UNSIGNED-PAYLOAD or a plain payload hash: unsigned
 		// framing, trailers only if announced.
-		opts.Trailer = h.Get(HeaderTrailer) != ""
+		opts.Trailer = headerValue(h, HeaderTrailer) != ""
 	}
-	for _, v := range h.Values(HeaderTrailer) {
+	for _, v := range headerValues(h, HeaderTrailer) {
 		for name := range strings.SplitSeq(v, ",") {
 			name = strings.ToLower(strings.TrimSpace(name))
 			if name == "" {
@@ -98,9 +111,9 @@ func OptionsFromHeader(h http.Header) (Options, error) {
 		}
 	}
 	if len(opts.Trailers) > 0 && !opts.Trailer {
-		return Options{}, unsupported("x-amz-trailer with x-amz-content-sha256 %s", h.Get(HeaderContentSHA256))
+		return Options{}, unsupported("x-amz-trailer with x-amz-content-sha256 %s", headerValue(h, HeaderContentSHA256))
 	}
-	if v := h.Get(HeaderDecodedContentLength); v != "" {
+	if v := headerValue(h, HeaderDecodedContentLength); v != "" {
 		n, err := strconv.ParseInt(v, 10, maxDecodedContentLengthBits+1)
 		if err != nil || n < 0 || v[0] == '+' {
 			return Options{}, unsupported("invalid x-amz-decoded-content-length %q", v)
@@ -124,7 +137,7 @@ func OptionsFromHeader(h http.Header) (Options, error) {
 // metadata, so anything left here would come back on GetObject.
 func RewriteHeader(h http.Header, decodedLength int64) {
 	var keep []string
-	for _, v := range h.Values("Content-Encoding") {
+	for _, v := range headerValues(h, headerContentEncoding) {
 		for tok := range strings.SplitSeq(v, ",") {
 			tok = strings.TrimSpace(tok)
 			if tok != "" && !strings.EqualFold(tok, contentEncodingAWSChunked) {
@@ -132,9 +145,9 @@ func RewriteHeader(h http.Header, decodedLength int64) {
 			}
 		}
 	}
-	h.Del("Content-Encoding")
+	h.Del(headerContentEncoding)
 	if len(keep) > 0 {
-		h.Set("Content-Encoding", strings.Join(keep, ", "))
+		h.Set(headerContentEncoding, strings.Join(keep, ", "))
 	}
 	h.Del(HeaderDecodedContentLength)
 	h.Del(HeaderTrailer)

@@ -111,10 +111,22 @@ func WithRequestID(ctx context.Context, requestID, hostID string) context.Contex
 	return context.WithValue(ctx, idsKey{}, ids{requestID, hostID})
 }
 
-// RequestID returns the IDs WithRequestID stored in ctx.
+// WithRequestIDs is WithRequestID for the IDs in *both (request ID, then
+// host ID), which must not change afterwards: the context keeps the
+// pointer, so the IDs are not copied into an allocation of their own.
+func WithRequestIDs(ctx context.Context, both *[2]string) context.Context {
+	return context.WithValue(ctx, idsKey{}, both)
+}
+
+// RequestID returns the IDs WithRequestID or WithRequestIDs stored in ctx.
 func RequestID(ctx context.Context) (requestID, hostID string) {
-	v, _ := ctx.Value(idsKey{}).(ids)
-	return v.request, v.host
+	switch v := ctx.Value(idsKey{}).(type) {
+	case ids:
+		return v.request, v.host
+	case *[2]string:
+		return v[0], v[1]
+	}
+	return "", ""
 }
 
 // Write writes e as S3 does: the XML body (none for HEAD), Content-Type,

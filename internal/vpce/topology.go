@@ -24,6 +24,8 @@ type Topology struct {
 	igwByID  map[string]int
 	pcxByID  map[string]int
 	instByID map[string]int
+
+	resolved *resolveCache // Resolve's successful answers: resolvecache.go
 }
 
 // NewTopology builds a snapshot of VPCs and interface endpoints alone, the
@@ -46,7 +48,7 @@ func Build(spec Spec) (*Topology, error) {
 	if spec.Account == "" {
 		spec.Account = DefaultAccount
 	}
-	t := &Topology{spec: spec}
+	t := &Topology{spec: spec, resolved: newResolveCache()}
 	if err := t.index(); err != nil {
 		return nil, err
 	}
@@ -251,6 +253,18 @@ func (t *Topology) Routes(rtbID string) []Route {
 // for vpce names the endpoint with that ID, suffix, region and zone; for
 // private DNS names the first endpoint in that region with PrivateDNS on.
 func (t *Topology) Resolve(hostport string) (Host, *Endpoint, error) {
+	if r, ok := t.resolved.Load(hostport); ok {
+		return r.h, r.e, nil
+	}
+	h, e, err := t.resolve(hostport)
+	if err == nil {
+		t.resolved.Store(hostport, resolved{h, e})
+	}
+	return h, e, err
+}
+
+// resolve is Resolve without the cache.
+func (t *Topology) resolve(hostport string) (Host, *Endpoint, error) {
 	h, err := ParseHost(hostport)
 	if err != nil {
 		return h, nil, err
