@@ -1,6 +1,7 @@
 package hdrcheck
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -111,5 +112,56 @@ func TestCheck(t *testing.T) {
 	}
 	if len(problems) != 1 || !strings.Contains(problems[0], `"Content-MD5"`) {
 		t.Errorf("problems = %q, want only Content-MD5", problems)
+	}
+}
+
+// recorder is a testing.TB that records failures instead of failing.
+type recorder struct {
+	testing.TB
+	failures []string
+}
+
+func (r *recorder) Helper()                   {}
+func (r *recorder) Error(args ...any)         { r.failures = append(r.failures, fmt.Sprint(args...)) }
+func (r *recorder) Errorf(f string, a ...any) { r.failures = append(r.failures, fmt.Sprintf(f, a...)) }
+func (r *recorder) Fatal(args ...any)         { r.Error(args...) }
+
+// TestAssert checks that Assert fails on a bad name, on a check of fewer
+// names than asked (a check of nothing) and on an unreadable package, and
+// passes a package of canonical names.
+func TestAssert(t *testing.T) {
+	dir := t.TempDir()
+	src := "package p\nvar _ = get(nil, \"Origin\")\n"
+	if err := os.WriteFile(filepath.Join(dir, "p.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bad, "p.go"), []byte("package p\nvar _ = get(nil, \"origin\")\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	broken := t.TempDir()
+	if err := os.WriteFile(filepath.Join(broken, "p.go"), []byte("package"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		dir     string
+		atLeast int
+		want    string
+	}{
+		{"canonical", dir, 1, ""},
+		{"too few checked", dir, 2, "checked 1 header names, want at least 2"},
+		{"nothing checked", t.TempDir(), 1, "checked 0 header names"},
+		{"not canonical", bad, 1, `"origin" passed to get is not canonical`},
+		{"unparsable", broken, 0, "hdrcheck: parse"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &recorder{TB: t}
+			Assert(r, tc.dir, tc.atLeast, lookups)
+			got := strings.Join(r.failures, "\n")
+			if tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
+				t.Errorf("failures = %q, want one containing %q", got, tc.want)
+			}
+		})
 	}
 }
