@@ -7,17 +7,8 @@ import (
 )
 
 // TestHeaderNamesCanonical fails if a header name this package looks up
-// without canonicalising (headerValue, headerValues) is not canonical: such
-// a lookup would find nothing.
+// without canonicalising (headerValue, headerValues) is not canonical (such
+// a lookup would find nothing) or cannot be resolved by the checker.
 func TestHeaderNamesCanonical(t *testing.T) {
-	bad, checked, err := hdrcheck.NonCanonical(".", 1, "headerValue", "headerValues")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if checked == 0 {
-		t.Fatal("no header lookup found to check")
-	}
-	for _, b := range bad {
-		t.Error(b)
-	}
+	hdrcheck.Assert(t, ".", 8, hdrcheck.Options{Lookups: map[string]int{"headerValue": 1, "headerValues": 1}})
 }
