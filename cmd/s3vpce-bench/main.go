@@ -1,7 +1,7 @@
 // Command s3vpce-bench measures s3vpce's PrivateLink path against bare
 // gofakes3 and between its stores, in one run (see internal/bench):
 //
-//	s3vpce-bench [-clients 16] [-duration 10s] [-rounds 3] [-targets bare,memory,dir,authoff]
+//	s3vpce-bench [-clients 16] [-duration 10s] [-rounds 3] [-warmup 1s] [-targets bare,memory,dir,authoff]
 //	             [-workloads put-1KiB,get-1KiB,put-1MiB,get-1MiB,mixed-1MiB] [-variants unsigned,default] [-json FILE]
 //	             [-cpuprofile FILE] [-memprofile FILE]
 //	s3vpce-bench -upstream [...]   upstream mode: targets upstream,via-upstream, workloads put-1KiB,get-1KiB,get-1MiB
@@ -35,6 +35,7 @@ func main() {
 	clients := flag.Int("clients", 16, "concurrent clients")
 	duration := flag.Duration("duration", 10*time.Second, "length of each measurement")
 	rounds := flag.Int("rounds", 3, "alternating rounds")
+	warmup := flag.Duration("warmup", time.Second, "an unrecorded measurement of this length before the first of each workload, variant and target (0: none)")
 	targets := flag.String("targets", "", "targets, comma-separated: bare, memory, dir, authoff, upstream, via-upstream (default the first four)")
 	workloads := flag.String("workloads", "", "workloads, comma-separated (default all)")
 	variants := flag.String("variants", "", "payload variants, comma-separated: unsigned, default (default both)")
@@ -68,7 +69,7 @@ func main() {
 		}
 		return strings.Split(s, ",")
 	}
-	cfg := bench.Config{Clients: *clients, Duration: *duration, Rounds: *rounds,
+	cfg := bench.Config{Clients: *clients, Duration: *duration, Rounds: *rounds, Warmup: *warmup,
 		Targets: split(*targets), Workloads: split(*workloads), Variants: split(*variants)}
 	if !*quiet {
 		cfg.Progress = os.Stderr

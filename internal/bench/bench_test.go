@@ -17,13 +17,16 @@ import (
 // there with traffic and no errors, bare has no default-checksum row, and
 // the ratios are computed; the JSON round-trips.
 func TestRunShort(t *testing.T) {
-	rep, err := Run(t.Context(), Config{Clients: 2, Duration: 150 * time.Millisecond, Rounds: 1,
+	rep, err := Run(t.Context(), Config{Clients: 2, Duration: 150 * time.Millisecond, Rounds: 1, Warmup: 20 * time.Millisecond,
 		Workloads: []string{"put-1KiB", "mixed-1MiB"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(rep.FirstErrors) > 0 {
 		t.Fatalf("errors: %v", rep.FirstErrors)
+	}
+	if rep.Warmup != "20ms" {
+		t.Errorf("report's warm-up %q, want 20ms", rep.Warmup)
 	}
 	got := map[string]Row{}
 	for _, r := range rep.Rows {

@@ -21,6 +21,12 @@ type Config struct {
 	// alternating sequence (default 3).
 	Duration time.Duration
 	Rounds   int
+	// Warmup, if positive, is an unrecorded measurement of that length
+	// before the first of each (workload, variant, target): a new server
+	// process starts cold (its heap, the decision log and the store's
+	// caches filling, the collector's pacing settling) and its first
+	// seconds would count against it in round one.
+	Warmup time.Duration
 	// Progress, if set, gets a line per measurement.
 	Progress io.Writer
 	// Real, if set, measures through the real path instead: every target
@@ -61,6 +67,8 @@ type Report struct {
 	Clients  int    `json:"clients"`
 	Duration string `json:"duration"`
 	Rounds   int    `json:"rounds"`
+	// Warmup is the unrecorded measurement before each cell's first.
+	Warmup string `json:"warmup,omitempty"`
 	// RealPath: measured through the real path (Config.Real).
 	RealPath bool      `json:"real_path,omitempty"`
 	Started  time.Time `json:"started"`
@@ -146,6 +154,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	rep := &Report{Clients: cfg.Clients, Duration: cfg.Duration.String(), Rounds: cfg.Rounds, RealPath: cfg.Real != nil, Started: time.Now().UTC()}
+	if cfg.Warmup > 0 {
+		rep.Warmup = cfg.Warmup.String()
+	}
 	type cellKey struct{ w, v, t string }
 	samples := map[cellKey][]sample{}
 	for round := range cfg.Rounds {
@@ -164,7 +175,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 					var s sample
 					var err error
 					pprof.Do(ctx, pprof.Labels("side", "client", "target", tn, "workload", wn, "variant", v), func(ctx context.Context) {
-						s, err = t.measure(ctx, byName[wn], v, cfg.Clients, cfg.Duration)
+						warmup := cfg.Warmup
+						if round > 0 {
+							warmup = 0
+						}
+						s, err = measureCell(ctx, t, byName[wn], v, cfg.Clients, cfg.Duration, warmup)
 					})
 					if cerr := ctx.Err(); cerr != nil {
 						return nil, cerr
@@ -218,6 +233,17 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return rep, nil
 }
 
+// measureCell measures w with variant v against t for d, after an
+// unrecorded warm-up of length warmup when it is positive.
+func measureCell(ctx context.Context, t benchTarget, w Workload, v string, clients int, d, warmup time.Duration) (sample, error) {
+	if warmup > 0 {
+		if _, err := t.measure(ctx, w, v, clients, warmup); err != nil {
+			return sample{}, fmt.Errorf("warm-up: %w", err)
+		}
+	}
+	return t.measure(ctx, w, v, clients, d)
+}
+
 // summarize takes the median round by ops/s, and latency percentiles over
 // every round.
 func summarize(w, v, t string, ss []sample) Row {
@@ -266,7 +292,11 @@ func (r *Report) WriteTable(w io.Writer) {
 	if r.RealPath {
 		path = "through the real path (serve and client processes, s3vpce exec)"
 	}
-	fmt.Fprintf(w, "%d clients, %s per measurement, %d alternating rounds (medians), %s\n\n", r.Clients, r.Duration, r.Rounds, path)
+	warm := ""
+	if r.Warmup != "" {
+		warm = " after a " + r.Warmup + " warm-up each"
+	}
+	fmt.Fprintf(w, "%d clients, %s per measurement, %d alternating rounds (medians)%s, %s\n\n", r.Clients, r.Duration, r.Rounds, warm, path)
 	// The real path adds the server process's CPU per operation.
 	cpuHead, cpu := "", func(Row) string { return "" }
 	if r.RealPath {
