@@ -191,16 +191,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	seen := Seen{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.Query(), Host: r.Host,
 		ContentSHA256: r.Header.Get("X-Amz-Content-Sha256"), ContentEncoding: r.Header.Get("Content-Encoding"),
 		Header: r.Header.Clone()}
-	rw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-	defer func() {
+	// The request is recorded as its response starts, before the client
+	// can have it: over the in-process transport the client has the
+	// response at WriteHeader, while this handler still runs, so a record
+	// made when the handler returns could land after the test's next step
+	// (a Reset, a Seen).
+	rw := &statusWriter{ResponseWriter: w, record: func(status int) {
 		if s.opts.DiscardSeen {
 			return
 		}
-		seen.Status = rw.status
+		seen.Status = status
 		s.mu.Lock()
 		s.seen = append(s.seen, seen)
 		s.mu.Unlock()
-	}()
+	}}
+	defer rw.start(http.StatusOK) // a handler that wrote nothing answered 200
 	key, serr := s.verify(r)
 	seen.AccessKeyID = key
 	if serr != nil {
@@ -269,19 +274,27 @@ func toS3(err error) *s3err.Error {
 
 type statusWriter struct {
 	http.ResponseWriter
-	status int
 	wrote  bool
+	record func(status int) // once, before the response's first byte
+}
+
+// start records the response's status, once, before it is sent.
+func (w *statusWriter) start(code int) {
+	if !w.wrote {
+		w.wrote = true
+		w.record(code)
+	}
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	if !w.wrote {
-		w.status, w.wrote = code, true
+	if code >= 200 { // not an informational 1xx
+		w.start(code)
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(p []byte) (int, error) {
-	w.wrote = true
+	w.start(http.StatusOK)
 	return w.ResponseWriter.Write(p)
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -81,5 +82,43 @@ func TestDownURLRefuses(t *testing.T) {
 	_, err := http.Get(upstreamtest.DownURL(t))
 	if err == nil {
 		t.Fatal("GET on a down upstream succeeded")
+	}
+}
+
+// seenAtHeader is a ResponseWriter that, when the response starts, takes
+// what the upstream has recorded by then: over the in-process transport
+// that is the moment the client has the response.
+type seenAtHeader struct {
+	http.ResponseWriter
+	up     *upstreamtest.Server
+	atHead []upstreamtest.Seen
+}
+
+func (w *seenAtHeader) WriteHeader(code int) {
+	if w.atHead == nil {
+		w.atHead = w.up.Seen()
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// TestSeenBeforeTheResponse: a request is in Seen, with its status, by the
+// time its response starts, not only once the handler has returned (a
+// test that calls Reset right after a response must not find the request
+// recorded afterwards).
+func TestSeenBeforeTheResponse(t *testing.T) {
+	up := upstreamtest.New(t, upstreamtest.Options{Buckets: []string{"ub"}})
+	r, err := http.NewRequestWithContext(t.Context(), http.MethodHead, "/ub", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+upstreamtest.DefaultAccessKeyID+"/20260101/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature="+strings.Repeat("0", 64))
+	r.Header.Set("X-Amz-Date", "20260101T000000Z")
+	w := &seenAtHeader{ResponseWriter: httptest.NewRecorder(), up: up}
+	up.Handler().ServeHTTP(w, r)
+	if len(w.atHead) != 1 || w.atHead[0].Method != http.MethodHead || w.atHead[0].Status != http.StatusBadRequest {
+		t.Fatalf("recorded when the response started: %+v, want the HEAD with status 400", w.atHead)
+	}
+	if seen := up.Seen(); len(seen) != 1 {
+		t.Fatalf("recorded afterwards: %+v, want the one HEAD", seen)
 	}
 }
