@@ -21,7 +21,6 @@ import (
 	"github.com/s3vpce/s3vpce/internal/sigv4"
 
 	"github.com/s3vpce/s3vpce/certs"
-	"github.com/s3vpce/s3vpce/internal/bounded"
 	"github.com/s3vpce/s3vpce/internal/ec2api"
 	"github.com/s3vpce/s3vpce/internal/s3api"
 	"github.com/s3vpce/s3vpce/internal/s3control"
@@ -41,8 +40,7 @@ type Server struct {
 	compat   *s3api.Handler
 	control  *s3control.Handler
 	ec2      *ec2api.Handler
-	up       *upstream.Forwarder          // upstream mode (upstream.go); nil: the store answers
-	ownerIDs *bounded.Map[string, string] // account → canonical user ID: ownerid.go
+	up       *upstream.Forwarder // upstream mode (upstream.go); nil: the store answers
 	snap     atomic.Pointer[snapshot]
 	tlsConf  *tls.Config
 	http     *http.Server
@@ -81,7 +79,7 @@ var _ http.Handler = (*Server)(nil)
 // New builds a Server from opts without listening.
 func New(opts Options) (*Server, error) {
 	s := &Server{opts: opts, log: opts.Logger, ca: opts.CA, store: opts.Store,
-		authOff: opts.AuthOff, now: opts.Now, decisions: newDecisionLog(4096), ownerIDs: newOwnerIDs()}
+		authOff: opts.AuthOff, now: opts.Now, decisions: newDecisionLog(4096)}
 	if s.now == nil {
 		s.now = time.Now
 	}

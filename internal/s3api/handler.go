@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/s3vpce/s3vpce/internal/bounded"
 	"github.com/s3vpce/s3vpce/internal/store"
 )
 
@@ -84,7 +85,7 @@ type Handler struct {
 	// copyBufs holds the buffers GET bodies are copied through.
 	copyBufs sync.Pool
 	// userIDs remembers CanonicalUserID for the writes' ownership.
-	userIDs canonicalIDs
+	userIDs *bounded.Map[string, string]
 	// defaultAccount owns buckets whose record names no owner.
 	defaultAccount string
 	// legacyDefaults: new buckets are ObjectWriter without a public
@@ -100,7 +101,8 @@ func WithLogger(l *slog.Logger) Option { return func(h *Handler) { h.log = l } }
 
 // New builds a Handler over the store.
 func New(st *store.Store, opts ...Option) *Handler {
-	h := &Handler{store: st, log: slog.New(slog.DiscardHandler), defaultAccount: defaultAccountID}
+	h := &Handler{store: st, log: slog.New(slog.DiscardHandler), defaultAccount: defaultAccountID,
+		userIDs: bounded.New[string, string](maxCanonicalIDs)}
 	h.copyBufs.New = func() any { b := make([]byte, copyBufSize); return &b }
 	for _, o := range opts {
 		o(h)

@@ -113,9 +113,9 @@ func (h *Handler) writeOwnership(req *Request, meta *store.ObjectMeta) error {
 		writer = bucketOwner
 	}
 	canned := reqHeader(req.HTTP.Header, "X-Amz-Acl")
-	writerID, ownerID := h.userIDs.of(writer), ""
+	writerID, ownerID := h.CanonicalUserID(writer), ""
 	if ownerID = writerID; bucketOwner != writer {
-		ownerID = h.userIDs.of(bucketOwner)
+		ownerID = h.CanonicalUserID(bucketOwner)
 	}
 	grants, given, serr := aclFromHeaders(req, writerID, ownerID)
 	if serr != nil {

@@ -54,32 +54,20 @@ func (s *headerSlots) set(hdr http.Header, key, value string) {
 	*s = (*s)[1:]
 }
 
-// canonicalIDs remembers CanonicalUserID by account, for the accounts that
-// write (those of the emulator's keys) and own buckets: a SHA-256 and an
-// allocation less per PUT. It holds at most maxCanonicalIDs; a full one
-// starts over. The zero value is ready.
-type canonicalIDs struct {
-	mu  sync.RWMutex
-	ids map[string]string
-}
-
+// maxCanonicalIDs bounds the Handler's memo of canonical user IDs: the
+// accounts that write and own buckets are those of the configured keys,
+// so a few suffice; past the bound an ID is computed each time.
 const maxCanonicalIDs = 256
 
-// of is CanonicalUserID(account).
-func (c *canonicalIDs) of(account string) string {
-	c.mu.RLock()
-	id, ok := c.ids[account]
-	c.mu.RUnlock()
-	if ok {
+// CanonicalUserID is the package's CanonicalUserID(account), remembered
+// per account (a SHA-256 and an allocation less per request), for the
+// handler's writes and for its caller's requests alike.
+func (h *Handler) CanonicalUserID(account string) string {
+	if id, ok := h.userIDs.Load(account); ok {
 		return id
 	}
-	id = CanonicalUserID(account)
-	c.mu.Lock()
-	if c.ids == nil || len(c.ids) >= maxCanonicalIDs {
-		c.ids = make(map[string]string)
-	}
-	c.ids[account] = id
-	c.mu.Unlock()
+	id := CanonicalUserID(account)
+	h.userIDs.Store(account, id)
 	return id
 }
 

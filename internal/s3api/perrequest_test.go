@@ -49,22 +49,23 @@ func TestWriteBody(t *testing.T) {
 	}
 }
 
-// TestCanonicalIDs: the remembered IDs are CanonicalUserID's, for each
-// account, before and after the memo starts over.
+// TestCanonicalIDs: the Handler's remembered IDs are CanonicalUserID's,
+// for each account, computed and then remembered, past the memo's bound
+// too, which holds.
 func TestCanonicalIDs(t *testing.T) {
-	var c canonicalIDs
+	h := New(nil)
 	for round := range 2 {
 		for i := range maxCanonicalIDs + 3 {
 			account := strconv.Itoa(100000000000 + i)
 			t.Run(strconv.Itoa(round)+"/"+account, func(t *testing.T) {
-				if got, want := c.of(account), CanonicalUserID(account); got != want {
-					t.Errorf("of(%s) = %s, want %s", account, got, want)
+				if got, want := h.CanonicalUserID(account), CanonicalUserID(account); got != want {
+					t.Errorf("CanonicalUserID(%s) = %s, want %s", account, got, want)
 				}
 			})
 		}
 	}
-	if n := len(c.ids); n > maxCanonicalIDs {
-		t.Errorf("holds %d IDs, more than %d", n, maxCanonicalIDs)
+	if n := h.userIDs.Len(); n != maxCanonicalIDs {
+		t.Errorf("holds %d IDs, want the bound %d", n, maxCanonicalIDs)
 	}
 }
 
