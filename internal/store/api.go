@@ -443,14 +443,23 @@ func removeSegments(t kvTx, segs []Segment, garbage *[]string) error {
 // removeVersion deletes a version (vk its table key), adding its blobs to
 // garbage.
 func (s *Store) removeVersion(t kvTx, v *Version, vk []byte, garbage *[]string) error {
-	if err := t.del(tableVersions, vk); err != nil {
+	if err := s.delVersionRecord(t, vk); err != nil {
 		return err
 	}
-	s.versionMemo.forget(vk)
 	if err := t.del(tableVIDs, vidKey(v.Bucket, v.Key, v.VersionID)); err != nil {
 		return err
 	}
 	return removeSegments(t, v.Body, garbage)
+}
+
+// delVersionRecord deletes the version record under vk and its entry in
+// the memo of decoded versions: every removal of a record goes through it.
+func (s *Store) delVersionRecord(t kvTx, vk []byte) error {
+	if err := t.del(tableVersions, vk); err != nil {
+		return err
+	}
+	s.versionMemo.forget(vk)
+	return nil
 }
 
 // addVersion makes v the current version of its key as the bucket's
@@ -468,10 +477,9 @@ func (s *Store) addVersion(t kvTx, bk *Bucket, v *Version, garbage *[]string) er
 		if shared != nil {
 			// removeVersion without deleting the version ID index entry:
 			// insertVersion overwrites it, the ID being "null" again.
-			if err := t.del(tableVersions, ok); err != nil {
+			if err := s.delVersionRecord(t, ok); err != nil {
 				return err
 			}
-			s.versionMemo.forget(ok)
 			if err := removeSegments(t, shared.Body, garbage); err != nil {
 				return err
 			}
